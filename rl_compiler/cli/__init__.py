@@ -1,0 +1,57 @@
+"""The ``rl-compiler`` command. Each subcommand lives in its own module of this package.
+
+A subcommand module defines ``register(subparsers)``, which adds its parser and sets ``func`` to a
+function taking the parsed ``argparse.Namespace`` and returning an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: Subcommand modules, in the order ``rl-compiler --help`` lists them.
+SUBCOMMANDS = ("info", "datasets", "train", "eval", "search", "optimize", "leaderboard")
+
+
+class CLIError(Exception):
+    """An error to show the user in plain words (no traceback), with a non-zero exit."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every available subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="rl-compiler",
+        description="Reinforcement-learning environments for LLVM compiler decisions.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(f"rl_compiler.cli.{name}")
+        except ModuleNotFoundError as error:
+            if error.name == f"rl_compiler.cli.{name}":
+                continue  # subcommand not built yet
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``rl-compiler`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except CLIError as error:
+        print(f"rl-compiler {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"rl-compiler {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Register every environment id declared in the shipped ``envs/registry.yaml`` with Gymnasium.
+
+Each entry of the registry is a mapping with ``id``, ``entry_point`` and optionally ``kwargs``,
+``max_episode_steps``, ``nondeterministic`` and ``description``. Registration is idempotent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import yaml
+
+from rl_compiler.data import data_path
+
+REGISTRY_FILE = "registry.yaml"
+
+
+def registry_entries() -> list[dict[str, Any]]:
+    """The environment entries declared in ``envs/registry.yaml``."""
+    path = data_path("envs", REGISTRY_FILE)
+    entries = yaml.safe_load(path.read_text()) or []
+    for entry in entries:
+        missing = {"id", "entry_point"} - entry.keys()
+        if missing:
+            raise ValueError(f"{path}: entry {entry!r} lacks {', '.join(sorted(missing))}")
+    return entries
+
+
+def registered_ids() -> list[str]:
+    """Every environment id rl-compiler registers."""
+    return [entry["id"] for entry in registry_entries()]
+
+
+def register_all() -> None:
+    """Register every declared id with Gymnasium (skipping ids already registered)."""
+    for entry in registry_entries():
+        if entry["id"] in gym.registry:
+            continue
+        gym.register(
+            id=entry["id"],
+            entry_point=entry["entry_point"],
+            kwargs=entry.get("kwargs") or {},
+            max_episode_steps=entry.get("max_episode_steps"),
+            nondeterministic=bool(entry.get("nondeterministic", False)),
+            disable_env_checker=False,
+        )

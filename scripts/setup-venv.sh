@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Create (or reuse) the project's virtual environment and install rl-compiler into it.
+# Usage: scripts/setup-venv.sh VENV_DIR PIP_INSTALL_ARGS...
+# Sourced by scripts/main.sh and scripts/test.sh; prints nothing but pip's errors.
+set -euo pipefail
+venv="$1"; shift
+python="${PYTHON:-python3}"
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+    echo "rl-compiler needs Python >= 3.10 (found: $("$python" --version 2>&1)); set PYTHON=/path/to/python3.x" >&2
+    exit 1
+fi
+if [ ! -x "$venv/bin/python" ]; then
+    "$python" -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --upgrade pip >/dev/null
+# torch is pinned to the CPU build (an unpinned torch pulls a multi-GB CUDA build).
+"$venv/bin/python" -m pip install --quiet "$@"
+# The karellen LLVM wheels finish installing the first time Python starts in the venv.
+"$venv/bin/python" -c 'import rl_compiler' 
