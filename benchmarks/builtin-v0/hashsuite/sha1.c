@@ -4,11 +4,11 @@
 
 #define ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
 #define W(i) (w[(i) & 15] = ROL(w[((i) + 13) & 15] ^ w[((i) + 8) & 15] ^ w[((i) + 2) & 15] ^ w[(i) & 15], 1))
-#define R0(v, x, y, z, u, i) do { z += ((x & (y ^ u)) ^ u) + w[i] + 0x5A827999u + ROL(v, 5); x = ROL(x, 30); } while (0)
-#define R1(v, x, y, z, u, i) do { z += ((x & (y ^ u)) ^ u) + W(i) + 0x5A827999u + ROL(v, 5); x = ROL(x, 30); } while (0)
-#define R2(v, x, y, z, u, i) do { z += (x ^ y ^ u) + W(i) + 0x6ED9EBA1u + ROL(v, 5); x = ROL(x, 30); } while (0)
-#define R3(v, x, y, z, u, i) do { z += (((x | y) & u) | (x & y)) + W(i) + 0x8F1BBCDCu + ROL(v, 5); x = ROL(x, 30); } while (0)
-#define R4(v, x, y, z, u, i) do { z += (x ^ y ^ u) + W(i) + 0xCA62C1D6u + ROL(v, 5); x = ROL(x, 30); } while (0)
+#define R0(v, x, y, z, u, i) do { u += ((x & (y ^ z)) ^ z) + w[i] + 0x5A827999u + ROL(v, 5); x = ROL(x, 30); } while (0)
+#define R1(v, x, y, z, u, i) do { u += ((x & (y ^ z)) ^ z) + W(i) + 0x5A827999u + ROL(v, 5); x = ROL(x, 30); } while (0)
+#define R2(v, x, y, z, u, i) do { u += (x ^ y ^ z) + W(i) + 0x6ED9EBA1u + ROL(v, 5); x = ROL(x, 30); } while (0)
+#define R3(v, x, y, z, u, i) do { u += (((x | y) & z) | (x & y)) + W(i) + 0x8F1BBCDCu + ROL(v, 5); x = ROL(x, 30); } while (0)
+#define R4(v, x, y, z, u, i) do { u += (x ^ y ^ z) + W(i) + 0xCA62C1D6u + ROL(v, 5); x = ROL(x, 30); } while (0)
 
 static void sha1_block(uint32_t s[5], const uint8_t *p)
 {

@@ -1,0 +1,78 @@
+"""Hyperparameters as data: ``agents/hyperparams/<algo>.yml``, keyed by env id with a ``default``.
+
+The Zoo convention: the entry for the env id is merged over ``default``; ``--hyperparams key=value``
+overrides either (values are parsed as YAML, so ``n_steps=64``, ``policy_kwargs={net_arch: [32]}``).
+Keys that are not the algorithm's constructor arguments are listed in :data:`RUN_KEYS`.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rl_compiler.data import data_path
+
+#: Keys of a hyperparameter entry that configure the run rather than the SB3 algorithm.
+RUN_KEYS = ("n_timesteps", "policy", "n_envs", "episode_length", "wrappers", "env_kwargs")
+
+
+class HyperparameterError(ValueError):
+    """A hyperparameter file or override that cannot be used."""
+
+
+def hyperparams_file(algo: str) -> Path:
+    return data_path("agents", "hyperparams", f"{algo.replace('-', '_')}.yml")
+
+
+def load_hyperparams(
+    algo: str, env_id: str, overrides: list[str] | dict[str, Any] | None = None, path: str | Path | None = None
+) -> dict[str, Any]:
+    """The resolved hyperparameters of ``algo`` on ``env_id``: ``default``, then the env's entry, then overrides.
+
+    :param path: a hyperparameter file to use instead of the shipped one.
+    """
+    path = Path(path) if path else hyperparams_file(algo)
+    if not path.is_file():
+        raise HyperparameterError(f"no hyperparameter file for {algo!r}: {path} does not exist")
+    try:
+        table = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise HyperparameterError(f"{path} is not valid YAML: {error}") from None
+    if not isinstance(table, dict):
+        raise HyperparameterError(f"{path}: expected a mapping of env ids (and 'default') to settings, "
+                                  f"got {type(table).__name__}")
+    for key, entry in table.items():
+        if not isinstance(entry, dict):
+            raise HyperparameterError(f"{path}: entry {key!r} must be a mapping of settings, got {entry!r}")
+    params = copy.deepcopy(table.get("default") or {})
+    params.update(copy.deepcopy(table.get(env_id) or {}))
+    params.update(parse_overrides(overrides))
+    return params
+
+
+def parse_overrides(overrides: list[str] | dict[str, Any] | None) -> dict[str, Any]:
+    """Parse ``["key=value", ...]`` (values as YAML) into a dict."""
+    if not overrides:
+        return {}
+    if isinstance(overrides, dict):
+        return dict(overrides)
+    parsed: dict[str, Any] = {}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise HyperparameterError(f"invalid hyperparameter override {item!r}: expected key=value")
+        try:
+            parsed[key.strip()] = yaml.safe_load(value) if value.strip() else None
+        except yaml.YAMLError:
+            raise HyperparameterError(f"invalid value in override {item!r}: not valid YAML") from None
+    return parsed
+
+
+def split_hyperparams(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split resolved hyperparameters into (run settings, algorithm constructor kwargs)."""
+    run = {k: params[k] for k in RUN_KEYS if k in params}
+    algo_kwargs = {k: v for k, v in params.items() if k not in RUN_KEYS}
+    return run, algo_kwargs

@@ -1,0 +1,177 @@
+"""Optimize one program for size with the shipped policy plus a short search: what ``rl-compiler optimize`` does.
+
+The result is checked (the LLVM verifier, and the program's output against the unoptimised build when it
+runs) and compared with -Oz on the chosen metric; if it is not at least as good, or fails a check, the
+-Oz result is used instead, so the output is never worse than -Oz on that metric.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+from tqdm.auto import tqdm
+
+from rl_compiler.agents import envtools
+from rl_compiler.agents.base import EpisodeResult, Policy
+from rl_compiler.agents.fixed import OzPolicy
+
+OPTIMIZE_ENV = "rl_compiler/llvm-autophase-ic-v0"
+METRICS = ("ir", "text")
+
+
+@dataclass
+class OptimizeResult:
+    """The chosen result for one program, with the -Oz comparison and the checks done."""
+
+    benchmark: Any
+    result: EpisodeResult
+    oz: EpisodeResult
+    fell_back: bool
+    reason: str
+    bitcode: bytes
+    start_bitcode: bytes
+    object_code: bytes | None = None
+    checks: list[str] = field(default_factory=list)
+
+    @property
+    def passes(self) -> list[str]:
+        return self.result.passes
+
+    def opt_pipeline(self) -> str:
+        """The pass list as one ``opt -passes=`` string (the ``oz`` macro spelled out as ``default<O2>``).
+
+        ``default<O2>`` is -Oz here because the start module carries ``minsize optsize`` on every function.
+        """
+        return ",".join(expand_macro(p) for p in self.passes)
+
+
+def expand_macro(step: str) -> str:
+    return "default<O2>" if step == envtools.OZ else step
+
+
+def load_benchmark(programs: Sequence[str | Path]) -> Any:
+    """A benchmark from a built-in URI, one or more C/C++ files forming one program, or a .ll/.bc module."""
+    from rl_compiler.datasets import benchmark_from_files, get_benchmark
+
+    programs = [str(p) for p in programs]
+    if len(programs) == 1 and "://" in programs[0]:
+        return get_benchmark(programs[0])
+    for program in programs:
+        path = Path(program)
+        if not path.exists():
+            raise FileNotFoundError(f"program file {program} does not exist")
+        if path.is_file() and path.suffix not in (".c", ".cc", ".cpp", ".cxx", ".ll", ".bc"):
+            raise ValueError(f"cannot optimize {program}: expected .c/.cc/.cpp source files or a .ll/.bc module")
+    if sum(Path(p).suffix in (".ll", ".bc") for p in programs) and len(programs) > 1:
+        raise ValueError("give either C/C++ source files or one .ll/.bc module, not both or several modules")
+    return benchmark_from_files(programs)
+
+
+@contextmanager
+def time_bar(seconds: float, desc: str, enabled: bool):
+    """A tqdm bar that fills over ``seconds`` of wall time while the body runs."""
+    if not enabled or seconds < 1.0:
+        yield
+        return
+    done = threading.Event()
+    bar = tqdm(total=round(seconds, 1), desc=desc, unit="s", bar_format="{desc}: {bar} {n:.0f}/{total:.0f} s",
+               leave=False)
+
+    def tick() -> None:
+        start = time.perf_counter()
+        while not done.wait(0.2):
+            bar.n = min(round(time.perf_counter() - start, 1), bar.total)
+            bar.refresh()
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        bar.close()
+
+
+def _check(env: gym.Env, benchmark: Any, run: bool) -> tuple[bool, list[str]]:
+    """Verifier, then (if runnable and ``run``) the program's output against the expected output."""
+    checks = []
+    try:
+        envtools.verify(env)
+        checks.append("verifier: ok")
+    except Exception as error:
+        return False, [f"verifier: FAILED: {error}"]
+    if run and getattr(benchmark, "runnable", False):
+        try:
+            benchmark.check_output(envtools.bitcode(env))
+            checks.append("run: output matches the unoptimised build")
+        except Exception as error:
+            return False, checks + [f"run: FAILED: {error}"]
+    elif run:
+        checks.append("run: skipped (not runnable: no main())")
+    return True, checks
+
+
+def optimize_program(
+    benchmark: Any,
+    *,
+    policy: Policy | None = None,
+    time_limit: float = 10.0,
+    metric: str = "ir",
+    run: bool = True,
+    emit_object: bool = False,
+    progress: bool = True,
+    env_id: str = OPTIMIZE_ENV,
+) -> OptimizeResult:
+    """Optimize ``benchmark`` (a :class:`rl_compiler.datasets.Benchmark`) and return the checked result.
+
+    :param policy: the policy to apply (default: the shipped :class:`~rl_compiler.agents.default.DefaultPolicy`
+        with ``time_limit``).
+    :param metric: ``"ir"`` (IR instruction count) or ``"text"`` (object .text bytes): the fallback to -Oz
+        happens when the result is larger than -Oz on this metric.
+    :param run: also run the program (if it has a ``main``) and compare its output with the unoptimised build.
+    """
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
+    if policy is None:
+        from rl_compiler.agents.default import DefaultPolicy
+
+        policy = DefaultPolicy(time_limit=time_limit)
+    env = gym.make(env_id, benchmark=benchmark)
+    try:
+        oz = OzPolicy().run(env, benchmark=benchmark)
+        oz_bitcode = envtools.bitcode(env)
+        start_bitcode = envtools.start_bitcode(env)
+        with time_bar(time_limit, "search", progress):
+            result = policy.run(env, benchmark=benchmark)
+        result.agent = policy.name
+        better = (result.ic_final <= oz.ic_final) if metric == "ir" else (
+            (result.text_final or 0) <= (oz.text_final or 0))
+        fell_back, reason = False, ""
+        if not better:
+            fell_back, reason = True, f"the search result is larger than -Oz on {metric}"
+        else:
+            ok, checks = _check(env, benchmark, run)
+            if not ok:
+                fell_back, reason = True, "the search result failed a check: " + checks[-1]
+        if fell_back:
+            OzPolicy().run(env, benchmark=benchmark)
+            result = oz
+            result.agent = "oz (fallback)"
+        ok, checks = _check(env, benchmark, run)
+        if not ok:
+            raise RuntimeError(f"{benchmark.uri}: even the -Oz result fails a check: {checks[-1]}")
+        bitcode = envtools.bitcode(env) if not fell_back else oz_bitcode
+        object_code = envtools.object_code(env) if emit_object else None
+        result.valid, result.validation = True, "; ".join(checks)
+        return OptimizeResult(benchmark=benchmark, result=result, oz=oz, fell_back=fell_back, reason=reason,
+                              bitcode=bitcode, start_bitcode=start_bitcode, object_code=object_code, checks=checks)
+    finally:
+        env.close()

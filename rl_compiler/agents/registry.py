@@ -1,0 +1,99 @@
+"""Agent names -> classes, user agents as ``"module:Class"``, and saved policies by path.
+
+``make_agent("greedy", time_limit=5)``, ``make_agent("my_pkg.agents:MyAgent")``,
+``make_agent("runs/ppo_llvm-autophase-ic-v0_1")`` (a training run), ``make_agent("policy.zip")`` and
+``make_agent("default")`` (the shipped policy plus its search) all return a :class:`Policy`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from pathlib import Path
+from typing import Any
+
+from rl_compiler.agents.base import Policy
+
+#: Built-in agents by name. SB3 algorithms need a trained model: name a run directory or a .zip.
+AGENTS: dict[str, str] = {
+    "random": "rl_compiler.agents.random_search:RandomSearch",
+    "greedy": "rl_compiler.agents.greedy:GreedySearch",
+    "beam": "rl_compiler.agents.beam:BeamSearch",
+    "epsilon-greedy": "rl_compiler.agents.epsilon_greedy:EpsilonGreedy",
+    "oz": "rl_compiler.agents.fixed:OzPolicy",
+    "o3": "rl_compiler.agents.fixed:O3Policy",
+    "replay": "rl_compiler.agents.fixed:ReplayPolicy",
+    "default": "rl_compiler.agents.default:DefaultPolicy",
+    "sb3": "rl_compiler.agents.sb3:SB3Policy",
+}
+ALIASES = {"epsilon_greedy": "epsilon-greedy", "random-search": "random", "-Oz": "oz", "-O3": "o3"}
+#: Agents that take a search budget (``max_steps``/``time_limit``).
+SEARCH_AGENTS = ("random", "greedy", "beam", "epsilon-greedy", "default")
+
+
+class UnknownAgentError(ValueError):
+    """An agent name that is neither built in, nor importable, nor a saved policy."""
+
+
+def import_object(spec: str) -> Any:
+    """Import ``"package.module:Name"``."""
+    module_name, _, attribute = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise UnknownAgentError(f"cannot import {module_name!r} for agent {spec!r}: {error}") from None
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise UnknownAgentError(f"module {module_name!r} has no {attribute!r} (agent {spec!r})") from None
+
+
+def agent_class(name: str) -> type[Policy]:
+    name = ALIASES.get(name, name)
+    if name in AGENTS:
+        return import_object(AGENTS[name])
+    if ":" in name:
+        cls = import_object(name)
+        if not (inspect.isclass(cls) and issubclass(cls, Policy)):
+            raise UnknownAgentError(f"{name!r} is not a subclass of rl_compiler.agents.Policy")
+        return cls
+    raise UnknownAgentError(
+        f"unknown agent {name!r}; expected one of {', '.join(AGENTS)}, a saved policy (run directory or .zip), "
+        "or 'package.module:Class'"
+    )
+
+
+def accepted_kwargs(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The subset of ``kwargs`` that ``cls`` (or its bases, through ``**kwargs``) accepts."""
+    accepted: dict[str, Any] = {}
+    for klass in cls.__mro__:
+        if klass is object:
+            break
+        signature = inspect.signature(klass.__init__)
+        accepted.update({k: v for k, v in kwargs.items() if k in signature.parameters})
+        if not any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+            break
+    return accepted
+
+
+def make_agent(name_or_path: str, *, strict: bool = True, **kwargs: Any) -> Policy:
+    """Build an agent by name, ``module:Class`` or saved-policy path, with its constructor kwargs.
+
+    :param strict: if False, silently drop kwargs the agent does not take (e.g. a budget for ``oz``).
+    """
+    path = Path(name_or_path)
+    if ALIASES.get(name_or_path, name_or_path) not in AGENTS and (path.is_dir() or path.suffix == ".zip"):
+        if not path.exists():
+            raise UnknownAgentError(f"saved policy {path} does not exist")
+        from rl_compiler.agents.sb3 import SB3Policy
+
+        cls: type[Policy] = SB3Policy
+        kwargs = {"path": str(path), **kwargs}
+    else:
+        cls = agent_class(name_or_path)
+    if not strict:
+        kwargs = accepted_kwargs(cls, kwargs)
+    try:
+        return cls(**kwargs)
+    except TypeError as error:
+        raise UnknownAgentError(f"cannot configure agent {name_or_path!r}: {error}") from None

@@ -1,0 +1,153 @@
+"""Stable-Baselines3 agents (PPO, A2C, DQN; MaskablePPO from sb3-contrib) behind the policy interface.
+
+A trained model is saved as an SB3 ``.zip`` plus the run's ``config.yml`` (algorithm, env id, wrappers,
+episode length): a run directory from ``rl-compiler train``, or a ``.zip`` with a ``.yml`` of the same stem
+beside it. :class:`SB3Policy` replays the model deterministically on any pass-ordering env.
+Algorithms: Schulman et al. 2017 (PPO, https://arxiv.org/abs/1707.06347), Mnih et al. 2016 (A2C,
+https://arxiv.org/abs/1602.01783), Mnih et al. 2015 (DQN), Huang & Ontañón 2020 (invalid action masking,
+https://arxiv.org/abs/2006.14171).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import yaml
+
+from rl_compiler.agents import envtools
+from rl_compiler.agents.base import Policy
+from rl_compiler.agents.wrappers import transform_observation
+
+#: Algorithm names -> "module:Class".
+ALGOS: dict[str, str] = {
+    "ppo": "stable_baselines3:PPO",
+    "a2c": "stable_baselines3:A2C",
+    "dqn": "stable_baselines3:DQN",
+    "maskable-ppo": "sb3_contrib:MaskablePPO",
+}
+ALGO_ALIASES = {"maskable_ppo": "maskable-ppo", "maskableppo": "maskable-ppo"}
+
+
+def algo_name(algo: str) -> str:
+    """Canonical algorithm name, or ValueError listing the known ones."""
+    name = ALGO_ALIASES.get(algo.lower(), algo.lower())
+    if name not in ALGOS:
+        raise ValueError(f"unknown algorithm {algo!r}; expected one of {', '.join(ALGOS)}")
+    return name
+
+
+def algo_class(algo: str) -> type:
+    """The SB3 class of ``algo`` (imports SB3 lazily: it is an optional dependency, ``pip install rl-compiler[rl]``)."""
+    module_name, _, cls = ALGOS[algo_name(algo)].partition(":")
+    try:
+        module = __import__(module_name, fromlist=[cls])
+    except ImportError as error:
+        raise ImportError(f"{algo} needs {module_name}: pip install 'rl-compiler[rl]' ({error})") from None
+    return getattr(module, cls)
+
+
+def find_model(path: str | Path) -> tuple[Path, dict[str, Any]]:
+    """The model file and run config of a saved policy (run directory or ``.zip``)."""
+    path = Path(path)
+    if path.is_dir():
+        config_file = path / "config.yml"
+        candidates = [path / "best_model.zip", path / "final_model.zip"]
+        checkpoints = sorted((path / "checkpoints").glob("*_steps.zip"), key=checkpoint_steps)
+        model = next((c for c in candidates if c.is_file()), checkpoints[-1] if checkpoints else None)
+        if model is None:
+            raise FileNotFoundError(f"{path} holds no model (best_model.zip, final_model.zip or checkpoints/)")
+    else:
+        model, config_file = path, path.with_suffix(".yml")
+        if not model.is_file():
+            raise FileNotFoundError(f"saved policy {model} does not exist")
+    if not config_file.is_file():
+        raise FileNotFoundError(f"saved policy {model} has no config (expected {config_file})")
+    return model, yaml.safe_load(config_file.read_text()) or {}
+
+
+def checkpoint_steps(path: Path) -> int:
+    """The step count in a checkpoint name ``<prefix>_<steps>_steps.zip``."""
+    try:
+        return int(path.stem.rsplit("_", 2)[-2])
+    except (ValueError, IndexError):
+        return -1
+
+
+class SB3Policy(Policy):
+    """A trained SB3 model acting step by step (deterministically) on a pass-ordering env.
+
+    :param path: a run directory (``best_model.zip``, ``final_model.zip`` or the last checkpoint) or a
+        ``.zip`` with a ``.yml`` config of the same stem.
+    :param model: an in-memory model instead of ``path`` (then give ``config``).
+    :param config: the run config (``algo``, ``wrappers``, ``episode_length``).
+    :param keep_best: roll out on a fork and keep the best prefix (by instruction count) instead of the
+        whole rollout; a policy can then never end worse than where it started.
+    :param deterministic: act on the mode of the policy's distribution.
+    """
+
+    name = "sb3"
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        model: Any = None,
+        config: dict[str, Any] | None = None,
+        keep_best: bool = True,
+        deterministic: bool = True,
+        max_episode_steps: int | None = None,
+    ) -> None:
+        if model is None:
+            if path is None:
+                raise ValueError("SB3Policy needs path= (run directory or .zip) or model=")
+            model_file, config = find_model(path)
+            model = algo_class(config["algo"]).load(str(model_file), device="cpu")
+        self.config = dict(config or {})
+        super().__init__(max_episode_steps=max_episode_steps or self.config.get("episode_length"))
+        self.model = model
+        self.algo = self.config.get("algo", type(model).__name__.lower())
+        self.name = self.algo
+        self.keep_best = keep_best
+        self.deterministic = deterministic
+        self.wrappers = [w for w in self.config.get("wrappers", []) if _wrapper_name(w) != "start-oz"]
+        self.start = envtools.OZ if any(_wrapper_name(w) == "start-oz" for w in self.config.get("wrappers", [])) \
+            else None
+
+    def act(self, observation: Any, env: gym.Env) -> int:
+        observation = transform_observation(env, self.wrappers, observation)
+        kwargs: dict[str, Any] = {}
+        if self.algo == "maskable-ppo":
+            masks = getattr(env.unwrapped, "action_masks", None)
+            kwargs["action_masks"] = np.asarray(masks(), bool) if callable(masks) else None
+        action, _ = self.model.predict(observation, deterministic=self.deterministic, **kwargs)
+        return int(action)
+
+    def rollout(self, env: gym.Env) -> list[int]:
+        """Roll the model out on a fork of ``env``; return its actions (the best prefix if ``keep_best``)."""
+        state = envtools.fork(env)
+        try:
+            best_cost, best_len, actions = envtools.instruction_count(state), 0, []
+            observation = envtools.current_observation(state)
+            for _ in range(self.max_episode_steps or 20):
+                action = self.act(observation, state)
+                observation, _, terminated, truncated, _ = state.step(action)
+                actions.append(action)
+                cost = envtools.instruction_count(state)
+                if cost < best_cost:
+                    best_cost, best_len = cost, len(actions)
+                if terminated or truncated:
+                    break
+        finally:
+            state.close()
+        return actions[:best_len] if self.keep_best else actions
+
+    def optimize(self, env: gym.Env, observation: Any) -> None:
+        if self.start:
+            envtools.run_pipeline(env, self.start)
+        envtools.apply(env, self.rollout(env))
+
+
+def _wrapper_name(entry: str | dict) -> str:
+    return next(iter(entry)) if isinstance(entry, dict) else entry

@@ -1,0 +1,94 @@
+"""``rl-compiler datasets`` (list datasets) and ``rl-compiler benchmarks DATASET`` (list its benchmarks)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+
+from rl_compiler.cli import CLIError
+from rl_compiler.datasets import DatasetError, get_dataset, list_datasets
+from rl_compiler.datasets.dataset import ManifestDataset
+from rl_compiler.datasets.manifest import SPLITS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("datasets", help="list the benchmark datasets and their sizes")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.set_defaults(func=run_datasets)
+
+    parser = subparsers.add_parser(
+        "benchmarks",
+        help="list the benchmarks of a dataset",
+        description="Print the benchmark URIs of DATASET (a dataset name or a manifest path), one per line.",
+    )
+    parser.add_argument(
+        "dataset", metavar="DATASET", help="e.g. builtin-v0, csmith-v0, or path/to/manifest.yaml"
+    )
+    parser.add_argument(
+        "--split", choices=SPLITS, help="only this split (deterministic; see docs/datasets.md)"
+    )
+    parser.add_argument(
+        "--sample", type=int, metavar="N", help="N benchmarks drawn at random (with replacement)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
+    parser.add_argument(
+        "-l", "--long", action="store_true", help="a table with split, tags, IR size and description"
+    )
+    parser.set_defaults(func=run_benchmarks)
+
+
+def _size(dataset) -> str:
+    if dataset.is_generator:
+        return "unbounded" if getattr(dataset, "available", True) else "unavailable"
+    return str(len(dataset))
+
+
+def run_datasets(args: argparse.Namespace) -> int:
+    try:
+        datasets = list_datasets()
+    except DatasetError as error:
+        raise CLIError(str(error)) from error
+    if args.json:
+        print(
+            json.dumps(
+                [{"name": d.name, "size": _size(d), "description": d.description} for d in datasets], indent=2
+            )
+        )
+        return 0
+    width = max(len(d.name) for d in datasets)
+    print(f"{'dataset':<{width}}  {'size':>11}  description")
+    for dataset in datasets:
+        print(f"{dataset.name:<{width}}  {_size(dataset):>11}  {dataset.description}")
+    return 0
+
+
+def run_benchmarks(args: argparse.Namespace) -> int:
+    try:
+        dataset = get_dataset(args.dataset)
+        if args.sample is not None:
+            rng = random.Random(args.seed)
+            benchmarks = [dataset.sample(rng, split=args.split) for _ in range(args.sample)]
+        elif dataset.is_generator:
+            raise CLIError(f"{dataset.name} is an unbounded generator: use --sample N [--seed S]")
+        else:
+            uris = dataset.split(args.split) if args.split else dataset.benchmark_uris()
+            benchmarks = [dataset.benchmark(uri.rsplit("/", 1)[1]) for uri in uris]
+    except DatasetError as error:
+        raise CLIError(str(error)) from error
+    if not args.long:
+        for benchmark in benchmarks:
+            print(benchmark.uri)
+        return 0
+    split_of = {}
+    if isinstance(dataset, ManifestDataset):
+        split_of = {uri: split for split in SPLITS for uri in dataset.split(split)}
+    width = max((len(b.uri) for b in benchmarks), default=10)
+    print(f"{'uri':<{width}}  {'split':<10}  {'IR O0':>6}  {'tags':<22}  description")
+    for b in benchmarks:
+        size = b.spec.ir_instructions_O0 if b.spec.ir_instructions_O0 is not None else "-"
+        print(
+            f"{b.uri:<{width}}  {split_of.get(b.uri, '-'):<10}  {size:>6}  {','.join(b.tags):<22}  "
+            f"{b.description}"
+        )
+    return 0

@@ -1,0 +1,418 @@
+"""What the register-allocation and inlining environments share: benchmarks, caching, spaces, reward.
+
+Both environments drive one compiler process per episode through :mod:`rl_compiler.llvm.mlgo`; their
+observation spaces come from the header that compiler sends (probed once per toolchain), and their
+terminal reward is MLGO's relative form ``1 - (s_policy + delta) / (s_baseline + delta)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from rl_compiler.llvm.cache import atomic_write_bytes, atomic_write_text, cache_dir, file_lock
+from rl_compiler.llvm.mlgo import (
+    ChannelNotOpenedError,
+    ChannelProtocolError,
+    ChannelSpec,
+    InteractiveCompilation,
+    NoDecisionsError,
+    Observation,
+    probe_spec,
+    run_compiler,
+)
+from rl_compiler.llvm.toolchain import Toolchain, get_toolchain
+
+OBSERVATION_FORMATS = ("flat", "dict")
+BitcodeSource = str | os.PathLike
+
+
+def relative_reward(policy_score: float, baseline_score: float, delta: float) -> float:
+    """MLGO's reward: ``1 - (policy + delta) / (baseline + delta)``; positive when the policy is better (lower)."""
+    return 1.0 - (policy_score + delta) / (baseline_score + delta)
+
+
+def benchmark_name(benchmark: BitcodeSource) -> str:
+    """A readable name of a benchmark URI or path."""
+    text = os.fspath(benchmark)
+    return text if "://" in text and not text.startswith("file://") else Path(text.removeprefix("file://")).name
+
+
+def load_bitcode(benchmark: BitcodeSource, variant: str) -> bytes:
+    """The module of ``benchmark``: a ``benchmark://`` URI (built as ``variant``), or a ``.bc``/``.ll`` path.
+
+    Bitcode and textual IR are both accepted: ``llc`` and ``opt`` read either.
+    """
+    text = os.fspath(benchmark)
+    if "://" not in text or text.startswith("file://"):
+        path = Path(text.removeprefix("file://"))
+        if not path.is_file():
+            raise FileNotFoundError(f"benchmark {text!r}: no such file (expected a benchmark:// URI or a .bc/.ll path)")
+        if path.suffix not in (".bc", ".ll"):
+            raise ValueError(f"benchmark {text!r}: expected a .bc or .ll file, got {path.suffix or 'no suffix'!r}")
+        return path.read_bytes()
+    try:
+        from rl_compiler.datasets import get_benchmark  # type: ignore[attr-defined]
+    except ImportError:
+        return _build_builtin(text, variant)
+    result = get_benchmark(text).bitcode(variant=variant)
+    if isinstance(result, (str, os.PathLike)):
+        return Path(result).read_bytes()
+    return bytes(result)
+
+
+def _build_builtin(uri: str, variant: str) -> bytes:
+    # Fallback while rl_compiler.datasets.get_benchmark is not available: build the built-in program's C
+    # sources the way the datasets layer does.
+    from rl_compiler.data import data_path
+    from rl_compiler.datasets.build import build_bitcode
+
+    prefix = "benchmark://builtin-v0/"
+    if not uri.startswith(prefix):
+        raise ValueError(f"unknown benchmark {uri!r}: expected {prefix}<name> or a .bc/.ll path")
+    name = uri[len(prefix) :]
+    folder = data_path("benchmarks", "builtin-v0", name)
+    sources = sorted(folder.glob("*.c"))
+    if not sources:
+        raise FileNotFoundError(f"unknown benchmark {uri!r}: no C sources in {folder}")
+    return build_bitcode(sources, (), variant, namespace="builtin-v0", name=name)
+
+
+def sha1(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def prepared_module(data: bytes, opt_args: Sequence[str], toolchain: Toolchain) -> Path:
+    """``data`` after ``opt <opt_args>`` (or as is if there are none), as a cached file keyed by content."""
+    folder = cache_dir("mlgo", toolchain.id, "modules")
+    if not opt_args:
+        path = folder / f"{sha1(data)}.input"
+        if not path.exists():
+            atomic_write_bytes(path, data)
+        return path
+    key = sha1(data + b"\0" + "\0".join(opt_args).encode())
+    path = folder / f"{key}.bc"
+    if path.exists():
+        return path
+    with file_lock(folder / f"{key}.lock"):
+        if not path.exists():
+            source = folder / f"{sha1(data)}.input"
+            if not source.exists():
+                atomic_write_bytes(source, data)
+            tmp = folder / f".{key}.{os.getpid()}.tmp.bc"
+            try:
+                run_compiler([toolchain.opt, *opt_args, source, "-o", tmp])
+                os.replace(tmp, path)
+            finally:
+                if tmp.exists():
+                    tmp.unlink()
+    return path
+
+
+def cached_json(kind: str, key: str, toolchain: Toolchain, compute: Callable[[], dict]) -> dict:
+    """A JSON result cached on disk under ``mlgo/<toolchain>/<kind>/<key>.json`` (computed once per key)."""
+    path = cache_dir("mlgo", toolchain.id, kind) / f"{key}.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    with file_lock(path.with_suffix(".lock")):
+        if path.exists():
+            return json.loads(path.read_text())
+        result = compute()
+        atomic_write_text(path, json.dumps(result, sort_keys=True))
+    return result
+
+
+class ObservationEncoder:
+    """Turns an observation's raw bytes into the Gymnasium observation, for a space built from the header.
+
+    ``flat``: one float32 vector, every feature flattened and concatenated in header order.
+    ``dict``: one 1-D Box per feature, in the feature's own dtype.
+    Non-finite floats (LLVM sends NaN when a normalising maximum is 0) become 0 (+-inf: the dtype's limits).
+    """
+
+    def __init__(self, spec: ChannelSpec, observation_format: str = "flat") -> None:
+        if observation_format not in OBSERVATION_FORMATS:
+            raise ValueError(
+                f"observation_format={observation_format!r}; expected one of {', '.join(OBSERVATION_FORMATS)}"
+            )
+        self.spec = spec
+        self.format = observation_format
+        self.slices: dict[str, slice] = {}
+        start = 0
+        for feature in spec.features:
+            self.slices[feature.name] = slice(start, start + feature.size)
+            start += feature.size
+        self.flat_size = start
+        # Consecutive features of one dtype are contiguous on the wire and in the flat vector: copy each
+        # such run with one frombuffer (6 runs instead of 21 tensors for regalloc).
+        self._plan: list[tuple[np.dtype, int, int, slice]] = []
+        for feature, offset in zip(spec.features, spec.offsets):
+            where = self.slices[feature.name]
+            if self._plan and self._plan[-1][0] == feature.dtype:
+                dtype, count, run_offset, run = self._plan[-1]
+                self._plan[-1] = (dtype, count + feature.size, run_offset, slice(run.start, where.stop))
+            else:
+                self._plan.append((feature.dtype, feature.size, offset, where))
+        if observation_format == "flat":
+            low, high = _bounds(np.dtype(np.float32))
+            self.space: spaces.Space = spaces.Box(low, high, shape=(self.flat_size,), dtype=np.float32)
+        else:
+            self.space = spaces.Dict(
+                {
+                    feature.name: spaces.Box(*_bounds(feature.dtype), shape=(feature.size,), dtype=feature.dtype)
+                    for feature in spec.features
+                }
+            )
+
+    def encode(self, blob: bytes) -> Any:
+        if self.format == "flat":
+            out = np.empty(self.flat_size, dtype=np.float32)
+            for dtype, count, offset, where in self._plan:
+                out[where] = np.frombuffer(blob, dtype=dtype, count=count, offset=offset)
+            return _finite(out)
+        return {
+            name: _finite(array.copy()) if array.dtype.kind == "f" else array.copy()
+            for name, array in self.spec.tensors(blob).items()
+        }
+
+    def zeros(self) -> Any:
+        if self.format == "flat":
+            return np.zeros(self.flat_size, dtype=np.float32)
+        return {f.name: np.zeros(f.size, dtype=f.dtype) for f in self.spec.features}
+
+
+def _finite(array: np.ndarray) -> np.ndarray:
+    # LLVM normalises features by their maximum over the columns and sends NaN when that is 0/0 (seen in
+    # use_def_density); a NaN would poison a policy network. NaN -> 0, +-inf -> the dtype's limits.
+    if not np.isfinite(array).all():
+        np.nan_to_num(array, copy=False, nan=0.0)
+    return array
+
+
+def _bounds(dtype: np.dtype) -> tuple[float, float]:
+    # Finite bounds: the features are counts, flags and normalised weights; infinities only trip checkers.
+    info = np.iinfo(dtype) if np.issubdtype(dtype, np.integer) else np.finfo(dtype)
+    return info.min, info.max
+
+
+def pick_benchmark(benchmarks: Sequence[BitcodeSource], rng: np.random.Generator) -> BitcodeSource:
+    """One benchmark, uniformly at random with the environment's seeded generator."""
+    if not benchmarks:
+        raise ValueError("no benchmarks left to choose from")
+    return benchmarks[int(rng.integers(len(benchmarks)))]
+
+
+def as_benchmark_list(benchmark: BitcodeSource | Sequence[BitcodeSource] | None, default: str) -> list[BitcodeSource]:
+    if benchmark is None:
+        return [default]
+    if isinstance(benchmark, (str, os.PathLike)):
+        return [benchmark]
+    benchmarks = list(benchmark)
+    if not benchmarks:
+        raise ValueError("benchmark=[] : give at least one benchmark URI or path")
+    return benchmarks
+
+
+class MLGOEnv(gym.Env):
+    """Base of the MLGO-channel environments: one compiler process per episode, one step per decision.
+
+    Subclasses set :attr:`channel_kind`, :attr:`channel_option`, :attr:`default_benchmark` and implement
+    :meth:`_prepare`, :meth:`_command`, :meth:`_baseline`, :meth:`_mask`, :meth:`_advice` and :meth:`_result`.
+    """
+
+    metadata: dict[str, Any] = {"render_modes": []}
+    channel_kind = ""
+    channel_option = ""
+    default_benchmark = ""
+
+    def __init__(
+        self,
+        benchmark: BitcodeSource | Sequence[BitcodeSource] | None,
+        variant: str,
+        observation_format: str,
+        reward_delta: float,
+        startup_timeout: float,
+        decision_timeout: float,
+    ) -> None:
+        self.toolchain = get_toolchain()
+        self.channel_spec = probe_spec(self.channel_kind, self.toolchain)
+        self.encoder = ObservationEncoder(self.channel_spec, observation_format)
+        self.observation_space = self.encoder.space
+        self.benchmarks = as_benchmark_list(benchmark, self.default_benchmark)
+        self.variant = variant
+        self.reward_delta = float(reward_delta)
+        self.startup_timeout = startup_timeout
+        self.decision_timeout = decision_timeout
+        self.benchmark: BitcodeSource | None = None
+        self.module_path: Path | None = None
+        self.module_sha1: str | None = None
+        self.baseline: dict | None = None
+        self.last_object: bytes | None = None
+        self.decisions = 0
+        self.illegal_actions = 0
+        self._compilation: InteractiveCompilation | None = None
+        self._blob: bytes | None = None
+        self._mask_now: np.ndarray | None = None
+        self._last_observation: Any = None
+        self._decisions_per_function: dict[str, int] = {}
+
+    # ---- hooks
+
+    def _prepare(self, data: bytes) -> Path:
+        raise NotImplementedError
+
+    def _command(self, module: Path, compilation: InteractiveCompilation) -> list[str]:
+        raise NotImplementedError
+
+    def _baseline(self, module: Path, key: str) -> dict:
+        raise NotImplementedError
+
+    def _mask(self, blob: bytes) -> np.ndarray:
+        raise NotImplementedError
+
+    def _advice(self, index: int, mask: np.ndarray) -> tuple[int, bool]:
+        raise NotImplementedError
+
+    def _result(self, compilation: InteractiveCompilation) -> tuple[float, dict]:
+        raise NotImplementedError
+
+    # ---- Gymnasium API
+
+    @property
+    def compiler_pid(self) -> int | None:
+        """The pid of the running compiler, or None between episodes."""
+        return self._compilation.pid if self._compilation is not None else None
+
+    @property
+    def workdir(self) -> Path | None:
+        """The running compilation's private temporary directory (FIFOs, stderr, outputs), or None."""
+        return self._compilation.workdir if self._compilation is not None else None
+
+    def action_masks(self) -> np.ndarray:
+        """Legal actions of the current decision (for sb3-contrib's MaskablePPO)."""
+        if self._mask_now is None:
+            return np.ones(self.action_space.n, dtype=bool)
+        return self._mask_now.copy()
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[Any, dict]:
+        super().reset(seed=seed)
+        self._close_compilation()
+        explicit = (options or {}).get("benchmark")
+        while True:
+            benchmark = explicit if explicit is not None else pick_benchmark(self.benchmarks, self.np_random)
+            try:
+                return self._start(benchmark)
+            except NoDecisionsError as error:
+                if explicit is not None or len(self.benchmarks) == 1:
+                    raise
+                # No decision at all does not depend on the policy: drop the module from the rotation.
+                warnings.warn(f"{error}; dropping it from this environment's benchmarks", stacklevel=2)
+                self.benchmarks = [b for b in self.benchmarks if b != benchmark]
+
+    def _start(self, benchmark: BitcodeSource) -> tuple[Any, dict]:
+        name = benchmark_name(benchmark)
+        module = self._prepare(load_bitcode(benchmark, self.variant))
+        self.benchmark, self.module_path = benchmark, module
+        self.module_sha1 = sha1(module.read_bytes())
+        self.baseline = self._baseline(module, self.module_sha1)
+        self.decisions = self.illegal_actions = 0
+        self._decisions_per_function = {}
+        self.last_object = None
+        compilation = InteractiveCompilation(self.startup_timeout, self.decision_timeout)
+        try:
+            spec = compilation.start(self._command(module, compilation), self.channel_option)
+            tool = Path(compilation.argv[0]).name
+            if spec is None:
+                raise ChannelNotOpenedError(
+                    f"benchmark {name}: {tool} finished without opening the {self.channel_kind} channel "
+                    "(no function reached the advisor, e.g. the module defines no function); "
+                    "there is no decision to make"
+                )
+            if spec != self.channel_spec:
+                raise ChannelProtocolError(
+                    f"benchmark {name}: {tool} sent a header that differs from the probed one the spaces were "
+                    f"built from: {spec.to_json()} != {self.channel_spec.to_json()}"
+                )
+            observation = compilation.next_observation()
+            if observation is None:
+                compilation.finish()
+                raise NoDecisionsError(
+                    f"benchmark {name}: {tool} opened the {self.channel_kind} channel but asked no decision "
+                    "(no function needed one); there is nothing for a policy to do"
+                )
+        except BaseException:
+            compilation.close()
+            raise
+        self._compilation = compilation
+        return self._observe(observation), self._step_info(observation)
+
+    def _observe(self, observation: Observation) -> Any:
+        self._blob = observation.blob
+        self._mask_now = self._mask(observation.blob)
+        self._last_observation = self.encoder.encode(observation.blob)
+        return self._last_observation
+
+    def _step_info(self, observation: Observation) -> dict:
+        return {"action_mask": self._mask_now.copy(), "function": observation.context, "decisions": self.decisions}
+
+    def _action_index(self, action: Any) -> int:
+        n = int(self.action_space.n)
+        value = np.asarray(action)
+        if value.size != 1 or not (np.issubdtype(value.dtype, np.integer) and value.dtype != np.bool_):
+            raise ValueError(f"action {action!r} is not an integer: expected one integer in [0, {n - 1}] (Discrete({n}))")
+        index = int(value.reshape(()))
+        if not 0 <= index < n:
+            raise ValueError(f"action {index} is out of range: expected an integer in [0, {n - 1}] (Discrete({n}))")
+        return index
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:
+        compilation = self._compilation
+        if compilation is None:
+            raise gym.error.ResetNeeded("no episode is running: call reset() first (the last one ended or failed)")
+        # An out-of-range action raises before anything is sent: the episode stays usable.
+        index = self._action_index(action)
+        advice, illegal = self._advice(index, self._mask_now)
+        try:
+            compilation.send(advice)
+            function = compilation.context
+            self._decisions_per_function[function] = self._decisions_per_function.get(function, 0) + 1
+            self.decisions += 1
+            self.illegal_actions += illegal
+            observation = compilation.next_observation()
+            if observation is not None:
+                encoded = self._observe(observation)
+                info = self._step_info(observation)
+                info["illegal_action"] = illegal
+                return encoded, 0.0, False, False, info
+            compilation.finish()
+            reward, info = self._result(compilation)
+        finally:
+            if compilation.closed or compilation.returncode is not None:
+                self._close_compilation()
+        info.update(
+            action_mask=self._mask_now.copy(),
+            illegal_action=illegal,
+            decisions=self.decisions,
+            illegal_actions=self.illegal_actions,
+            benchmark=os.fspath(self.benchmark),
+        )
+        return self._last_observation, reward, True, False, info
+
+    def _close_compilation(self) -> None:
+        if self._compilation is not None:
+            self._compilation.close()
+            self._compilation = None
+
+    def close(self) -> None:
+        """Kill the running compiler (if any) and remove its FIFOs and files."""
+        self._close_compilation()
+        super().close()

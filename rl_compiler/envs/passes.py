@@ -1,0 +1,645 @@
+"""Pass-ordering environments: each action runs one LLVM optimization pass on a program's module.
+
+The environment keeps its module in a :class:`~rl_compiler.llvm.session.Session` (a crash-isolated
+worker by default). Benchmarks are prepared once per process (bitcode, baselines, a pristine "root"
+module in the worker) so that ``reset`` is a clone inside the worker, not a parse or a process start.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from rl_compiler.datasets import Benchmark, get_benchmark, get_dataset
+from rl_compiler.envs.action_sets import ActionSet, load_action_set
+from rl_compiler.envs.state import EpisodeState
+from rl_compiler.llvm.baselines import Baselines, compute_baselines
+from rl_compiler.llvm.errors import LLVMError, WorkerCrashError, WorkerTimeoutError
+from rl_compiler.llvm.module import Module
+from rl_compiler.llvm.session import Session
+from rl_compiler.observations import ObservationSpec, build_observation_specs, median_runtime
+from rl_compiler.rewards import RewardSpec, reward_spec
+
+DEFAULT_BENCHMARK = "benchmark://builtin-v0/crc32"
+#: Roots (pristine benchmark modules) kept alive per environment; older ones are closed.
+MAX_ROOTS = 32
+
+
+@dataclass
+class _Prepared:
+    """A benchmark ready for episodes: its bitcode, baselines and (lazily) its starting run time."""
+
+    benchmark: Benchmark
+    bitcode: bytes
+    baselines: Baselines
+    runtime_o0: float | None = None
+
+
+_PREPARED: dict[tuple[str, str], _Prepared] = {}
+
+
+def _prepare(uri: str, variant: str) -> _Prepared:
+    """Build (once per process) the bitcode and baselines of a benchmark."""
+    key = (uri, variant)
+    if key not in _PREPARED:
+        benchmark = get_benchmark(uri)
+        bitcode = benchmark.bitcode(variant)
+        with Module.from_bitcode(bitcode) as module:
+            baselines = compute_baselines(module)
+        _PREPARED[key] = _Prepared(benchmark, bitcode, baselines)
+    return _PREPARED[key]
+
+
+@dataclass
+class _Program:
+    """The current module of an episode with per-state caches; the ObservationContext of observations."""
+
+    session: Session
+    prepared: _Prepared
+    runtime_repeats: int
+    runtime_timeout: float
+    fingerprint: int
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def baselines(self) -> Baselines:
+        return self.prepared.baselines
+
+    @property
+    def benchmark_object(self) -> Benchmark:
+        return self.prepared.benchmark
+
+    def changed(self, fingerprint: int) -> bool:
+        """Record the module's new fingerprint; drop the caches if it differs from the last one."""
+        if fingerprint == self.fingerprint:
+            return False
+        self.fingerprint = fingerprint
+        self.cache.clear()
+        return True
+
+    def cached(self, key: str, compute: Any) -> Any:
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+    def runtimes(self) -> list[float]:
+        def run() -> list[float]:
+            bitcode = self.session.bitcode()
+            result = self.benchmark_object.run(bitcode, repeats=self.runtime_repeats, timeout=self.runtime_timeout)
+            return list(result.times)
+
+        return self.cached("runtimes", run)
+
+    def cost(self, name: str) -> float:
+        if name == "IrInstructionCount":
+            return self.cached(name, self.session.instruction_count)
+        if name == "ObjectTextSizeBytes":
+            return self.cached(name, self.session.object_text_size)
+        if name == "Runtime":
+            return median_runtime(self.runtimes())
+        raise ValueError(f"unknown cost {name!r}")
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """The outcome of :meth:`PassOrderingEnv.validate`."""
+
+    benchmark: str
+    reproduced: bool
+    verified: bool
+    output_checked: bool
+    errors: tuple[str, ...] = ()
+
+    def okay(self) -> bool:
+        """True when the replay reproduced the state, the verifier passed and the output (if checked) matched."""
+        return not self.errors
+
+
+class _ObservationView:
+    """``env.observation["Name"]``: compute any observation of the current state on demand."""
+
+    def __init__(self, env: PassOrderingEnv) -> None:
+        self._env = env
+
+    def __getitem__(self, name: str) -> Any:
+        spec = self._env._observation_spec(name)
+        return self._env._natural_observation(spec)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._env._observation_specs
+
+    def keys(self) -> list[str]:
+        return list(self._env._observation_specs)
+
+
+class _RewardView:
+    """``env.reward["Name"]``: the reward of any reward space since its last query (or the episode start)."""
+
+    def __init__(self, env: PassOrderingEnv) -> None:
+        self._env = env
+
+    def __getitem__(self, name: str) -> float:
+        return self._env._on_demand_reward(name)
+
+    def keys(self) -> list[str]:
+        from rl_compiler.rewards import REWARD_NAMES
+
+        return list(REWARD_NAMES)
+
+
+class PassOrderingEnv(gym.Env):
+    """
+    ## Description
+
+    Choose a sequence of LLVM optimization passes for a program. Each step runs one pass (a new-PM
+    pipeline element such as ``function(sroa)``) on the program's LLVM module, in-process in a
+    crash-isolated worker. The task of the registered ``-ic-`` and ``-codesize-`` ids is to make the
+    program smaller than ``clang -Oz`` does; ``llvm-autophase-runtime-v0`` makes it faster. Ids, names
+    and formulas follow CompilerGym (https://github.com/facebookresearch/CompilerGym), on LLVM 23.
+
+    ## Action Space
+
+    ``Discrete(n)``: index into ``env.unwrapped.action_names`` (pipeline strings). ``action_set="default"``
+    has every safe new-PM transform pass of the pinned LLVM (149); ``"compiler_gym"`` has CompilerGym's
+    124 actions mapped to new-PM names (108; ``env.unwrapped.action_flags`` gives their legacy flags).
+    With ``terminal_action=True`` one extra last action ends the episode.
+
+    ## Observation Space
+
+    Chosen at construction with ``observation_space=``: a name (``Autophase``: ``Box(int64, (56,))``,
+    ``InstCount`` ``(70,)``, ``InstCountNorm`` ``float32 (69,)``, ``AutophaseDict``, ``InstCountDict``,
+    ``IrInstructionCount[O0|O3|Oz]``, ``ObjectTextSize{Bytes,O0,O3,Oz}`` as ``Box(int64, (1,))``,
+    ``Ir`` and ``IrSha1`` as ``Text``, ``Bitcode`` as bytes, ``Runtime`` as ``Box(float64, (runtime_repeats,))``),
+    a list of names (a ``Dict`` space), or ``None``: a placeholder ``Discrete(1)`` that is always 0.
+    ``env.unwrapped.observation["Name"]`` computes any of them on demand (as CompilerGym returned them:
+    ``int`` for counts, ``str``, ``bytes``, arrays, dicts).
+
+    ## Rewards
+
+    ``reward_space=``: ``IrInstructionCount``, ``ObjectTextSizeBytes`` (cost decrease per step),
+    their ``Norm`` (/ C_O0), ``O3`` (/ max(C_O0 - C_O3, 1)) and ``Oz`` (/ max(C_O0 - C_Oz, 1)) variants
+    (``ObjectTextSize{Norm,O3,Oz}``), and ``Runtime`` (decrease of the median of ``runtime_repeats`` run
+    times, seconds). The episode's return is ``(C_O0 - C_final) / scale``: 1.0 under ``IrInstructionCountOz``
+    means as small as -Oz. ``None``: reward 0. ``env.unwrapped.reward["Name"]`` computes any reward on demand.
+
+    ## Starting State
+
+    The benchmark's unoptimized module (``benchmark.bitcode("size")``: ``clang -Oz -Xclang
+    -disable-llvm-passes``; ``"runtime"`` variant for the Runtime reward).
+
+    ## Episode End
+
+    Never terminates by itself (unless the terminal action is taken); truncated after
+    ``max_episode_steps`` (200 in the registry, override with ``gym.make(..., max_episode_steps=N)``).
+    A pass that crashes LLVM twice is skipped: the state is unchanged, reward 0,
+    ``info["recovered_crash"]`` holds the message, and the episode goes on.
+
+    ## Arguments
+
+    ```python
+    import gymnasium as gym
+    import rl_compiler  # registers the ids
+
+    env = gym.make("rl_compiler/llvm-autophase-ic-v0", benchmark="benchmark://builtin-v0/crc32")
+    obs, info = env.reset(seed=0)
+    obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+    print(info["action"], reward, env.unwrapped.commandline())
+    env.close()
+    ```
+
+    ``benchmark`` (URI, default ``benchmark://builtin-v0/crc32``, or ``"dataset://builtin-v0/train"`` to
+    sample a split), ``benchmarks`` (a list of URIs sampled with the env's ``np_random`` at each reset),
+    ``observation_space``, ``reward_space``, ``action_set``, ``terminal_action``, ``isolated`` (False:
+    in-process, fastest, no crash safety), ``runtime_repeats``, ``timeout`` (seconds per pass),
+    ``bitcode_variant``. ``reset(options={"benchmark": uri})`` picks the benchmark of one episode.
+
+    ## Version History
+
+    * v0: initial version (LLVM 23.1.4, Gymnasium 1.x, CompilerGym 0.2.5 names).
+    """
+
+    metadata = {"render_modes": ["ansi"]}
+
+    def __init__(
+        self,
+        benchmark: str | None = None,
+        *,
+        benchmarks: Sequence[str] | str | None = None,
+        observation_space: str | Sequence[str] | None = None,
+        reward_space: str | None = None,
+        action_set: str = "default",
+        terminal_action: bool = False,
+        isolated: bool = True,
+        runtime_repeats: int = 5,
+        runtime_timeout: float = 10.0,
+        timeout: float = 60.0,
+        bitcode_variant: str | None = None,
+        render_mode: str | None = None,
+    ) -> None:
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"unknown render_mode {render_mode!r}; valid: {self.metadata['render_modes']}")
+        self.render_mode = render_mode
+        self._action_set: ActionSet = load_action_set(action_set)
+        self.action_set_name = action_set
+        self.terminal_action = bool(terminal_action)
+        self.isolated = bool(isolated)
+        self.timeout = float(timeout)
+        if runtime_repeats < 1:
+            raise ValueError(f"runtime_repeats must be >= 1, got {runtime_repeats}")
+        self.runtime_repeats = int(runtime_repeats)
+        self.runtime_timeout = float(runtime_timeout)
+        self._observation_specs: dict[str, ObservationSpec] = build_observation_specs(self.runtime_repeats)
+
+        # Spaces: fixed here, never changed afterwards.
+        self.observation_space_spec: ObservationSpec | list[ObservationSpec] | None
+        if observation_space is None:
+            self.observation_space_spec = None
+            self.observation_space = spaces.Discrete(1)
+        elif isinstance(observation_space, str):
+            self.observation_space_spec = self._observation_spec(observation_space)
+            self.observation_space = self.observation_space_spec.space
+        else:
+            names = list(observation_space)
+            if not names:
+                raise ValueError("observation_space list is empty")
+            self.observation_space_spec = [self._observation_spec(name) for name in names]
+            self.observation_space = spaces.Dict({spec.name: spec.space for spec in self.observation_space_spec})
+        self.reward_space_spec: RewardSpec | None = None if reward_space is None else reward_spec(reward_space)
+        self.reward_range = (-np.inf, np.inf)
+        n_actions = len(self._action_set) + (1 if self.terminal_action else 0)
+        self.action_space = spaces.Discrete(n_actions)
+        self.bitcode_variant = bitcode_variant or (
+            "runtime" if self.reward_space_spec is not None and self.reward_space_spec.cost == "Runtime" else "size"
+        )
+
+        # Benchmarks: a fixed one, or a list sampled at each reset.
+        self._benchmark_choices: list[str] | None = None
+        if benchmarks is not None and benchmark is not None:
+            raise ValueError("give either benchmark= or benchmarks=, not both")
+        if isinstance(benchmark, str) and benchmark.startswith("dataset://"):
+            benchmarks, benchmark = benchmark, None
+        if benchmarks is not None:
+            self._benchmark_choices = self._resolve_benchmarks(benchmarks)
+            self._fixed_benchmark = None
+        else:
+            self._fixed_benchmark = self._check_benchmark(benchmark or DEFAULT_BENCHMARK)
+
+        self._roots: OrderedDict[str, Session] = OrderedDict()
+        self._session: Session | None = None
+        self._program: _Program | None = None
+        self._closed = False
+        self._benchmark_uri: str | None = None
+        self._applied: list[int] = []
+        self.episode_reward = 0.0
+        self._prev_cost: float | None = None
+        self._on_demand_prev: dict[str, float] = {}
+        self._reset_time = 0.0
+        self._last_step_time = 0.0
+        self.observation = _ObservationView(self)
+        self.reward = _RewardView(self)
+
+    # -- configuration helpers -------------------------------------------------------------------
+
+    def _observation_spec(self, name: str) -> ObservationSpec:
+        if name not in self._observation_specs:
+            raise ValueError(f"unknown observation space {name!r}; valid names: {', '.join(self._observation_specs)}")
+        return self._observation_specs[name]
+
+    @staticmethod
+    def _check_benchmark(uri: str) -> str:
+        return get_benchmark(uri).uri  # raises UnknownBenchmarkError naming the URI
+
+    def _resolve_benchmarks(self, benchmarks: Sequence[str] | str) -> list[str]:
+        if isinstance(benchmarks, str):
+            if not benchmarks.startswith("dataset://"):
+                return [self._check_benchmark(benchmarks)]
+            name, _, split = benchmarks[len("dataset://") :].partition("/")
+            dataset = get_dataset(name)
+            uris = list(dataset.split(split)) if split else list(dataset.benchmark_uris())
+        else:
+            uris = [self._check_benchmark(uri) for uri in benchmarks]
+        if not uris:
+            raise ValueError(f"no benchmarks in {benchmarks!r}")
+        return uris
+
+    # -- public attributes -----------------------------------------------------------------------
+
+    @property
+    def action_names(self) -> list[str]:
+        """The pipeline string of every action (the terminal action, if any, is ``"<end-episode>"``)."""
+        names = list(self._action_set.pipelines)
+        return names + ["<end-episode>"] if self.terminal_action else names
+
+    @property
+    def action_flags(self) -> list[str]:
+        """CompilerGym's legacy flag of every action (``-sroa``; the pipeline string where there is none)."""
+        return list(self._action_set.flags)
+
+    @property
+    def benchmark(self) -> str | None:
+        """The URI of the current episode's benchmark (the fixed benchmark before the first reset)."""
+        return self._benchmark_uri or self._fixed_benchmark
+
+    @property
+    def benchmarks(self) -> list[str] | None:
+        """The URIs sampled at each reset, or None when the benchmark is fixed."""
+        return None if self._benchmark_choices is None else list(self._benchmark_choices)
+
+    @property
+    def actions(self) -> list[int]:
+        """The indices of the actions applied in this episode."""
+        return list(self._applied)
+
+    @property
+    def baselines(self) -> Baselines:
+        """The O0/O3/Oz instruction counts and object sizes of the current benchmark."""
+        return self._require_program().baselines
+
+    @property
+    def session(self) -> Session:
+        """The current episode's :class:`Session` (its ``pid`` is the worker's)."""
+        return self._require_program().session
+
+    @property
+    def state(self) -> EpisodeState:
+        """The replayable state of the episode so far."""
+        program = self._require_program()
+        return EpisodeState(
+            benchmark=program.benchmark_object.uri,
+            actions=tuple(self._action_set.pipelines[i] for i in self._applied),
+            reward=self.episode_reward if self.reward_space_spec is not None else None,
+            walltime=self._last_step_time - self._reset_time,
+            reward_space=None if self.reward_space_spec is None else self.reward_space_spec.name,
+        )
+
+    # -- Gymnasium API ---------------------------------------------------------------------------
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict]:
+        super().reset(seed=seed)
+        self._check_open()
+        options = dict(options or {})
+        unknown = set(options) - {"benchmark"}
+        if unknown:
+            raise ValueError(f"unknown reset options {sorted(unknown)}; valid: ['benchmark']")
+        uri = options.get("benchmark")
+        if uri is None:
+            if self._benchmark_choices is not None:
+                uri = self._benchmark_choices[int(self.np_random.integers(len(self._benchmark_choices)))]
+            else:
+                uri = self._fixed_benchmark
+        if isinstance(uri, Benchmark):
+            uri = uri.uri
+        prepared = _prepare(str(uri), self.bitcode_variant)
+        uri = prepared.benchmark.uri
+        root = self._root(uri, prepared)
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        self._session = root.fork()
+        self._program = _Program(
+            self._session, prepared, self.runtime_repeats, self.runtime_timeout, root_fingerprint(root)
+        )
+        self._benchmark_uri = uri
+        self._applied = []
+        self.episode_reward = 0.0
+        self._on_demand_prev = {}
+        self._prev_cost = None
+        if self.reward_space_spec is not None:
+            self._prev_cost = self._initial_cost(self.reward_space_spec)
+        self._reset_time = self._last_step_time = time.perf_counter()
+        return self._step_observation(), {"benchmark": uri}
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:
+        program = self._require_program()
+        index = self._check_action(action)
+        if self.terminal_action and index == len(self._action_set):
+            info = {"action": "<end-episode>", "ir_changed": False, "recovered_crash": None}
+            self._last_step_time = time.perf_counter()
+            return self._step_observation(), 0.0, True, False, info
+        pipeline = self._action_set.pipelines[index]
+        session = program.session
+        recoveries = session.recoveries
+        crash = None
+        try:
+            session.run_passes(pipeline)
+            self._applied.append(index)
+        except (WorkerCrashError, WorkerTimeoutError) as error:
+            crash = str(error)
+        if crash is None and session.recoveries != recoveries:
+            crash = f"recovered: {session.last_failure}"
+        changed = program.changed(session.fingerprint())
+        reward = 0.0
+        if self.reward_space_spec is not None and changed:
+            cost = program.cost(self.reward_space_spec.cost)
+            reward = self.reward_space_spec.reward(self._prev_cost, cost, self._scale(self.reward_space_spec))
+            self._prev_cost = cost
+        self.episode_reward += reward
+        self._last_step_time = time.perf_counter()
+        info = {"action": pipeline, "ir_changed": changed, "recovered_crash": crash}
+        return self._step_observation(), float(reward), False, False, info
+
+    def render(self) -> str | None:
+        if self.render_mode != "ansi" or self._program is None:
+            return None
+        return (
+            f"{self.benchmark}: {self._program.cost('IrInstructionCount')} instructions after "
+            f"{len(self._applied)} passes (Oz: {self.baselines.ic_Oz})"
+        )
+
+    def close(self) -> None:
+        """Free the modules; the worker process ends with its last session. Idempotent."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        for root in self._roots.values():
+            root.close()
+        self._roots.clear()
+        self._program = None
+        self._closed = True
+
+    # -- beyond Gymnasium ------------------------------------------------------------------------
+
+    def fork(self) -> PassOrderingEnv:
+        """An independent copy of this environment at its current state, in the same worker process.
+
+        The copy replays the episode's passes on a clone of the pristine benchmark, so that the same
+        future actions give bit-identical results in both (see the comment below).
+        """
+        program = self._require_program()
+        twin = PassOrderingEnv.__new__(PassOrderingEnv)
+        twin.__dict__.update(self.__dict__)
+        twin._roots = OrderedDict()
+        # Not Session.fork(): a clone goes through bitcode, which does not keep use-list orders, and
+        # later passes could then act differently. Re-running the history on a pristine module gives
+        # exactly the state that the parent, opt and crash recovery all have.
+        root = self._roots.get(program.benchmark_object.uri)
+        twin._session = root.fork() if root is not None else program.session.sibling(program.prepared.bitcode)
+        try:
+            for pipeline in program.session.history:
+                twin._session.run_passes(pipeline)
+        except BaseException:
+            twin._session.close()
+            raise
+        twin._program = _Program(
+            twin._session, program.prepared, program.runtime_repeats, program.runtime_timeout,
+            program.fingerprint, dict(program.cache),
+        )
+        twin._applied = list(self._applied)
+        twin._on_demand_prev = dict(self._on_demand_prev)
+        twin.observation = _ObservationView(twin)
+        twin.reward = _RewardView(twin)
+        if self._np_random is not None:
+            twin._np_random = np.random.Generator(type(self._np_random.bit_generator)())
+            twin._np_random.bit_generator.state = self._np_random.bit_generator.state
+        return twin
+
+    def commandline(self, input_path: str = "input.bc", output_path: str = "output.bc") -> str:
+        """An ``opt`` command that turns the benchmark's starting bitcode (``input_path``) into the current IR.
+
+        The starting bitcode is ``get_benchmark(env.benchmark).bitcode(env.bitcode_variant)``.
+        """
+        opt = "opt"
+        pipeline = ",".join(self._action_set.pipelines[i] for i in self._applied)
+        passes = f"-passes={shlex.quote(pipeline)} " if pipeline else ""
+        return f"{opt} {passes}{shlex.quote(input_path)} -o {shlex.quote(output_path)}"
+
+    def apply(self, state: EpisodeState) -> None:
+        """Reset to ``state.benchmark`` and replay its actions (looked up in this env's action set)."""
+        indices = [self._action_set.index(name) for name in state.actions]
+        self.reset(options={"benchmark": state.benchmark})
+        for index in indices:
+            _, _, _, _, info = self.step(index)
+            if info["recovered_crash"] and index not in self._applied[-1:]:
+                raise WorkerCrashError(f"replaying {self._action_set.pipelines[index]!r}: {info['recovered_crash']}")
+
+    def validate(self, state: EpisodeState | None = None) -> ValidationResult:
+        """Replay the episode (or ``state``) from scratch, run the verifier and, for runnable benchmarks,
+        compare the program's output with the expected output."""
+        state = state or self.state
+        prepared = _prepare(state.benchmark, self.bitcode_variant)
+        errors: list[str] = []
+        reproduced = verified = output_checked = False
+        with Session(prepared.bitcode, isolated=self.isolated, timeout=self.timeout) as replay:
+            try:
+                for pipeline in state.actions:
+                    replay.run_passes(pipeline)
+            except LLVMError as error:
+                errors.append(f"replay failed: {error}")
+            else:
+                if self._program is not None and state.benchmark == self.benchmark:
+                    reproduced = replay.ir_sha1() == self._program.session.ir_sha1()
+                    if not reproduced:
+                        errors.append("the replayed IR differs from the environment's IR")
+                else:
+                    reproduced = True
+                try:
+                    replay.verify()
+                    verified = True
+                except LLVMError as error:
+                    errors.append(f"verifier: {error}")
+                if verified and prepared.benchmark.runnable:
+                    output_checked = True
+                    try:
+                        prepared.benchmark.check_output(replay.bitcode(), timeout=self.runtime_timeout)
+                    except Exception as error:  # OutputMismatchError, BenchmarkRunError, ...
+                        errors.append(str(error))
+        return ValidationResult(state.benchmark, reproduced, verified, output_checked, tuple(errors))
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise gym.error.ClosedEnvironmentError("the environment is closed")
+
+    def _require_program(self) -> _Program:
+        self._check_open()
+        if self._program is None:
+            raise gym.error.ResetNeeded("call reset() before step() or before reading the episode state")
+        return self._program
+
+    def _check_action(self, action: Any) -> int:
+        try:
+            index = int(action)
+        except (TypeError, ValueError):
+            raise ValueError(f"action must be an integer in [0, {self.action_space.n}), got {action!r}") from None
+        if index != action or not 0 <= index < self.action_space.n:
+            raise ValueError(f"action {action!r} out of range: expected an integer in [0, {self.action_space.n})")
+        return index
+
+    def _root(self, uri: str, prepared: _Prepared) -> Session:
+        if uri in self._roots:
+            self._roots.move_to_end(uri)
+            return self._roots[uri]
+        anchor = next(iter(self._roots.values()), None) or self._session
+        if anchor is not None and not anchor.closed:
+            root = anchor.sibling(prepared.bitcode)  # same worker: no process start
+        else:
+            root = Session(prepared.bitcode, isolated=self.isolated, timeout=self.timeout)
+        self._roots[uri] = root
+        while len(self._roots) > MAX_ROOTS:
+            _, old = self._roots.popitem(last=False)
+            old.close()
+        return root
+
+    def _scale(self, spec: RewardSpec) -> float:
+        return spec.scale(self._require_program().baselines)
+
+    def _initial_cost(self, spec: RewardSpec) -> float:
+        program = self._require_program()
+        cost = spec.initial_cost(program.baselines)
+        if cost is not None:
+            return cost
+        prepared = program.prepared
+        if not prepared.benchmark.runnable:
+            raise ValueError(f"{prepared.benchmark.uri} is not runnable: the {spec.name} reward needs a runnable benchmark")
+        if prepared.runtime_o0 is None:
+            result = prepared.benchmark.run(prepared.bitcode, repeats=self.runtime_repeats, timeout=self.runtime_timeout)
+            prepared.runtime_o0 = median_runtime(result.times)
+        return prepared.runtime_o0
+
+    def _on_demand_reward(self, name: str) -> float:
+        spec = reward_spec(name)
+        program = self._require_program()
+        previous = self._on_demand_prev.get(name)
+        if previous is None:
+            previous = self._initial_cost(spec)
+        cost = program.cost(spec.cost)
+        self._on_demand_prev[name] = cost
+        return spec.reward(previous, cost, spec.scale(program.baselines))
+
+    def _natural_observation(self, spec: ObservationSpec) -> Any:
+        program = self._require_program()
+        if not spec.deterministic:
+            return spec.compute(program)
+        return program.cached("obs:" + spec.name, lambda: spec.compute(program))
+
+    def _step_observation(self) -> Any:
+        spec = self.observation_space_spec
+        if spec is None:
+            return np.int64(0)
+        if isinstance(spec, list):
+            return {s.name: s.to_space(self._natural_observation(s)) for s in spec}
+        return spec.to_space(self._natural_observation(spec))
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def root_fingerprint(root: Session) -> int:
+    """The fingerprint of a pristine benchmark module (cached on the session object)."""
+    value = getattr(root, "_rl_fingerprint", None)
+    if value is None:
+        value = root.fingerprint()
+        root._rl_fingerprint = value  # type: ignore[attr-defined]
+    return value

@@ -1,0 +1,195 @@
+"""Run an agent on every test benchmark of a task, in parallel and resumably, recording replayable rows.
+
+Each (benchmark, repetition) is one job in a worker process; the worker writes its row atomically as soon
+as it finishes, so an interrupted run resumes where it stopped and loses at most the jobs in flight.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import multiprocessing
+import os
+import platform
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+
+from rl_compiler import __version__
+from rl_compiler.leaderboard import mlgo_agents
+from rl_compiler.leaderboard.results import ResultsDir, Row
+from rl_compiler.leaderboard.tasks import Task
+
+#: Manifest fields that identify a run: resuming into a directory whose manifest differs is refused.
+IDENTITY = ("task", "agent", "agent_config", "dataset", "split", "dataset_hash", "seed", "llvm")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One leaderboard run: which agent, with which configuration, under whose name."""
+
+    agent: str
+    agent_config: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    author: str = "anonymous"
+    algorithm: str = ""
+    jobs: int = 1
+
+
+def cpu_model() -> str:
+    """The CPU's model name, for the manifest."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def benchmark_uris(task: Task) -> list[str]:
+    """The benchmarks a task is judged on."""
+    from rl_compiler.datasets import get_dataset
+
+    return list(get_dataset(task.dataset).split(task.split))
+
+
+def dataset_hash(uris: list[str]) -> str:
+    """SHA-1 over the benchmarks' URIs and the content of their prepared bitcode."""
+    from rl_compiler.datasets import get_benchmark
+
+    digest = hashlib.sha1()
+    for uri in sorted(uris):
+        digest.update(uri.encode())
+        digest.update(hashlib.sha1(get_benchmark(uri).bitcode()).digest())
+    return digest.hexdigest()
+
+
+def manifest_for(task: Task, config: RunConfig, uris: list[str]) -> dict[str, Any]:
+    """Everything needed to know what was run where, and to re-verify it."""
+    from rl_compiler.llvm.toolchain import get_toolchain
+
+    toolchain = get_toolchain()
+    return {
+        "task": task.name,
+        "task_kind": task.kind,
+        "metric": task.metric,
+        "env": task.env,
+        "dataset": task.dataset,
+        "split": task.split,
+        "repetitions": task.repetitions,
+        "benchmarks": uris,
+        "dataset_hash": dataset_hash(uris),
+        "agent": config.agent,
+        "agent_config": config.agent_config,
+        "algorithm": config.algorithm or config.agent,
+        "author": config.author,
+        "seed": config.seed,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "rl_compiler": __version__,
+        "llvm": toolchain.id,
+        "python": platform.python_version(),
+        "cpu": cpu_model(),
+        "cores_used": config.jobs,
+    }
+
+
+def passes_metric(task: Task, env: gym.Env) -> tuple[float, dict[str, Any]]:
+    """The task's metric for the env's current state, and the raw costs it came from."""
+    unwrapped = env.unwrapped
+    base = unwrapped.baselines
+    ic_final = int(unwrapped.observation["IrInstructionCount"])
+    text_final = int(unwrapped.observation["ObjectTextSizeBytes"])
+    details = {
+        "ic_O0": int(base.ic_O0),
+        "ic_Oz": int(base.ic_Oz),
+        "ic_final": ic_final,
+        "text_O0": int(base.text_O0),
+        "text_Oz": int(base.text_Oz),
+        "text_final": text_final,
+    }
+    if task.metric == "IrInstructionCountOz":
+        reward = (base.ic_O0 - ic_final) / max(base.ic_O0 - base.ic_Oz, 1)
+        details["size_ratio"] = base.ic_Oz / max(ic_final, 1)
+    else:
+        reward = (base.text_O0 - text_final) / max(base.text_O0 - base.text_Oz, 1)
+        details["size_ratio"] = base.text_Oz / max(text_final, 1)
+    return float(reward), details
+
+
+def _seed_for(config: RunConfig, repetition: int) -> int:
+    return config.seed * 1000 + repetition
+
+
+def run_one(task: Task, config: RunConfig, uri: str, repetition: int) -> Row:
+    """Run the agent once on one benchmark and return the row (the caller stores it)."""
+    import rl_compiler  # noqa: F401  (registers the environments in a fresh worker process)
+
+    seed = _seed_for(config, repetition)
+    if task.kind == "mlgo":
+        return mlgo_agents.run(task, config.agent, config.agent_config, uri, repetition, seed)
+    from rl_compiler.agents.registry import make_agent
+
+    agent = make_agent(config.agent, strict=False, seed=seed, **config.agent_config)
+    env = gym.make(task.env, benchmark=uri)
+    try:
+        env.reset(seed=seed)
+        start = time.perf_counter()
+        result = agent.run(env, benchmark=uri, object_size=False)
+        walltime = time.perf_counter() - start
+        reward, details = passes_metric(task, env)
+    finally:
+        env.close()
+    return Row(benchmark=uri, repetition=repetition, reward=reward, walltime=walltime,
+               actions=list(result.passes), details=details)
+
+
+def _job(task: Task, config: RunConfig, uri: str, repetition: int, output: str) -> tuple[str, int, float]:
+    row = run_one(task, config, uri, repetition)
+    ResultsDir(output).write_row(row)
+    return uri, repetition, row.reward
+
+
+def run(task: Task, config: RunConfig, output: str | Path,
+        progress: Callable[[int, int, str], None] | None = None) -> ResultsDir:
+    """Run ``config.agent`` on every benchmark of ``task`` for its repetitions; skip rows already written.
+
+    :param progress: called as ``progress(done, total, message)`` after each finished job.
+    """
+    results = ResultsDir(output)
+    uris = benchmark_uris(task)
+    if not uris:
+        raise ValueError(f"task {task.name}: split {task.split!r} of dataset {task.dataset!r} has no benchmarks")
+    results.start(manifest_for(task, config, uris), IDENTITY)
+    todo = [(uri, rep) for uri in uris for rep in range(task.repetitions) if not results.has_row(uri, rep)]
+    total, done = len(uris) * task.repetitions, len(uris) * task.repetitions - len(todo)
+    if progress:
+        progress(done, total, "resumed" if done else "started")
+    if config.jobs <= 1:
+        for uri, rep in todo:
+            _job(task, config, uri, rep, str(results.path))
+            done += 1
+            if progress:
+                progress(done, total, uri)
+    else:
+        # Fresh interpreters (not fork): the parent may hold LLVM state and threads.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=config.jobs, mp_context=context) as pool:
+            futures = [pool.submit(_job, task, config, uri, rep, str(results.path)) for uri, rep in todo]
+            for future in as_completed(futures):
+                uri, _, _ = future.result()
+                done += 1
+                if progress:
+                    progress(done, total, uri)
+    results.write_csv()
+    return results
+
+
+def default_jobs() -> int:
+    """One job per core."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)

@@ -1,0 +1,147 @@
+"""Leaderboard reports: a Markdown table in CompilerGym's columns, and PNG plots.
+
+The headline number is CompilerGym's: the geometric mean over benchmarks and repetitions of the task's
+episode return (1.0 = the baseline, higher is better). Beside it, the plain size ratio
+baseline/final (for pass-ordering tasks) and the mean wall time per benchmark.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rl_compiler.leaderboard.results import ResultsDir, Row
+
+#: Returns at or below zero (a program made larger than its unoptimised form) cannot enter a geomean;
+#: they count as this floor, and the report says how many were floored.
+GEOMEAN_FLOOR = 1e-3
+
+
+def geomean(values: list[float] | np.ndarray) -> float:
+    """Geometric mean, with values floored at GEOMEAN_FLOOR."""
+    array = np.maximum(np.asarray(values, dtype=float), GEOMEAN_FLOOR)
+    return float(np.exp(np.mean(np.log(array)))) if array.size else math.nan
+
+
+@dataclass(frozen=True)
+class EntrySummary:
+    """One results directory reduced to the leaderboard's columns."""
+
+    path: Path
+    task: str
+    author: str
+    algorithm: str
+    date: str
+    walltime_mean: float
+    score: float
+    ci_low: float
+    ci_high: float
+    size_ratio: float
+    benchmarks: int
+    repetitions: int
+    floored: int
+    per_benchmark: dict[str, float]
+
+
+def _score_of(row: Row, task_kind: str) -> float:
+    # MLGO-style rewards are relative improvements around 0; shift so 1.0 means "the default".
+    return row.reward + 1.0 if task_kind == "mlgo" else row.reward
+
+
+def bootstrap_ci(rows_by_benchmark: dict[str, list[float]], samples: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95% interval of the geomean, resampling each benchmark's repetitions with replacement."""
+    rng = np.random.default_rng(seed)
+    columns = [np.asarray(values) for values in rows_by_benchmark.values() if values]
+    if not columns:
+        return math.nan, math.nan
+    draws = np.stack([column[rng.integers(0, len(column), samples)] for column in columns], axis=1)
+    means = np.exp(np.mean(np.log(np.maximum(draws, GEOMEAN_FLOOR)), axis=1))
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def summarize(path: str | Path) -> EntrySummary:
+    """Reduce one results directory to its leaderboard row."""
+    results = ResultsDir(path)
+    manifest = results.manifest()
+    rows = results.rows()
+    kind = manifest.get("task_kind", "passes")
+    by_benchmark: dict[str, list[float]] = {}
+    for row in rows:
+        by_benchmark.setdefault(row.benchmark, []).append(_score_of(row, kind))
+    scores = [value for values in by_benchmark.values() for value in values]
+    ratios = [row.details["size_ratio"] for row in rows if row.details.get("size_ratio")]
+    low, high = bootstrap_ci(by_benchmark)
+    return EntrySummary(
+        path=results.path,
+        task=manifest.get("task", "?"),
+        author=manifest.get("author", "?"),
+        algorithm=manifest.get("algorithm", manifest.get("agent", "?")),
+        date=str(manifest.get("date", "?"))[:10],
+        walltime_mean=float(np.mean([row.walltime for row in rows])) if rows else math.nan,
+        score=geomean(scores),
+        ci_low=low,
+        ci_high=high,
+        size_ratio=geomean(ratios) if ratios else math.nan,
+        benchmarks=len(by_benchmark),
+        repetitions=max((len(values) for values in by_benchmark.values()), default=0),
+        floored=sum(value <= GEOMEAN_FLOOR for value in scores),
+        per_benchmark={name: geomean(values) for name, values in by_benchmark.items()},
+    )
+
+
+def markdown_table(entries: list[EntrySummary], links: dict[Path, str] | None = None) -> str:
+    """The leaderboard table, best score first, in CompilerGym's columns plus the plain size ratio."""
+    lines = [
+        "| Author | Algorithm | Links | Date | Walltime (mean) | Codesize Reduction (geomean) | 95% CI | Size ratio (geomean) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for entry in sorted(entries, key=lambda entry: -entry.score):
+        link = (links or {}).get(entry.path, "")
+        ratio = "" if math.isnan(entry.size_ratio) else f"{entry.size_ratio:.3f}x"
+        lines.append(
+            f"| {entry.author} | {entry.algorithm} | {link} | {entry.date} | {entry.walltime_mean:.2f}s "
+            f"| **{entry.score:.3f}x** | {entry.ci_low:.3f}-{entry.ci_high:.3f} | {ratio} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def plot(entries: list[EntrySummary], out: str | Path, title: str = "") -> Path:
+    """Per-benchmark bars for every entry, and the geomean with its 95% interval, in one PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    entries = sorted(entries, key=lambda entry: -entry.score)
+    benchmarks = sorted({name for entry in entries for name in entry.per_benchmark})
+    short = [name.rstrip("/").rsplit("/", 1)[-1] for name in benchmarks]
+    figure, (bars, summary) = plt.subplots(
+        1, 2, figsize=(max(10, 0.5 * len(benchmarks) + 6), 4.5), gridspec_kw={"width_ratios": [4, 1]}
+    )
+    width = 0.8 / max(len(entries), 1)
+    x = np.arange(len(benchmarks))
+    for index, entry in enumerate(entries):
+        values = [entry.per_benchmark.get(name, math.nan) for name in benchmarks]
+        bars.bar(x + index * width, values, width, label=entry.algorithm)
+    bars.axhline(1.0, color="black", linewidth=0.8)
+    bars.set_xticks(x + 0.4 - width / 2, short, rotation=60, ha="right", fontsize=8)
+    bars.set_ylabel("return (1.0 = baseline)")
+    bars.legend(fontsize=7)
+    bars.set_title(title or entries[0].task if entries else "")
+    names = [entry.algorithm for entry in entries]
+    scores = [entry.score for entry in entries]
+    errors = [[entry.score - entry.ci_low for entry in entries], [entry.ci_high - entry.score for entry in entries]]
+    summary.barh(names, scores, xerr=errors, color="tab:blue")
+    summary.axvline(1.0, color="black", linewidth=0.8)
+    summary.set_xlim(min(0.9, min(scores, default=1) - 0.02), max(scores, default=1) + 0.05)
+    summary.set_xlabel("geomean (95% CI)")
+    summary.invert_yaxis()
+    figure.tight_layout()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, dpi=110)
+    plt.close(figure)
+    return out

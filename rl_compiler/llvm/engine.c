@@ -1,0 +1,894 @@
+/*
+ * rl-compiler's native engine: the hot path of a compiler environment on the stable LLVM-C API.
+ *
+ * One job: hold LLVM modules in memory and do everything a step needs without leaving C: parse,
+ * clone, run a new-PM pipeline, verify, count instructions, compute the Autophase and InstCount
+ * feature vectors, fingerprint, write bitcode, print IR, and emit an object to read its .text size.
+ *
+ * Only llvm-c headers are used (no C++ ABI), so this builds against any libLLVM >= 19. engine.py
+ * compiles it on first use and passes -DRLC_HAVE_<NAME> for optional API it found in the headers
+ * (the LLVM-C opcode enum changed in LLVM 23: `br` became LLVMUncondBr/LLVMCondBr).
+ *
+ * Every module owns its own LLVMContext with a diagnostic handler installed, so an LLVM error
+ * diagnostic is recorded and returned instead of printed with exit(1). Strings returned through
+ * `char **err` / `rlc_print_ir` are malloc'ed and freed with rlc_free.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/BitWriter.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/IRReader.h>
+#include <llvm-c/Object.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#define RLC_AUTOPHASE_DIM 56
+#define RLC_INSTCOUNT_DIM 70
+
+typedef struct rlc_module {
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMTargetMachineRef tm; /* created on first use, for the module's triple (host if none) */
+    int tm_failed;
+    LLVMPassBuilderOptionsRef opts;
+    char *diag;              /* error diagnostics reported through the context, if any */
+} rlc_module;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Small helpers                                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+static char *rlc_strdup(const char *s) {
+    size_t n = s ? strlen(s) : 0;
+    char *out = malloc(n + 1);
+    if (out) {
+        if (n) memcpy(out, s, n);
+        out[n] = 0;
+    }
+    return out;
+}
+
+static void set_err(char **err, const char *msg) {
+    if (err) *err = rlc_strdup(msg);
+}
+
+/* Take ownership of an LLVM-allocated message: copy it to malloc memory and dispose the original. */
+static void set_err_llvm(char **err, char *msg) {
+    set_err(err, msg ? msg : "unknown LLVM error");
+    if (msg) LLVMDisposeMessage(msg);
+}
+
+void rlc_free(void *p) { free(p); }
+
+static void append_diag(rlc_module *m, const char *text) {
+    size_t old = m->diag ? strlen(m->diag) : 0, add = strlen(text);
+    char *buf = realloc(m->diag, old + add + 2);
+    if (!buf) return;
+    if (old) buf[old++] = '\n';
+    memcpy(buf + old, text, add + 1);
+    m->diag = buf;
+}
+
+static void diagnostic_handler(LLVMDiagnosticInfoRef info, void *opaque) {
+    rlc_module *m = opaque;
+    if (LLVMGetDiagInfoSeverity(info) != LLVMDSError) return; /* warnings/remarks: not our business */
+    char *text = LLVMGetDiagInfoDescription(info);
+    if (text) {
+        append_diag(m, text);
+        LLVMDisposeMessage(text);
+    }
+}
+
+/* Move the recorded diagnostics into an error message (prefixed), or use the fallback. */
+static void take_diag(rlc_module *m, char **err, const char *fallback) {
+    if (m->diag) {
+        if (err) *err = m->diag;
+        else free(m->diag);
+        m->diag = NULL;
+    } else {
+        set_err(err, fallback);
+    }
+}
+
+static rlc_module *new_handle(void) {
+    rlc_module *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->ctx = LLVMContextCreate();
+    LLVMContextSetDiagnosticHandler(m->ctx, diagnostic_handler, m);
+    return m;
+}
+
+void rlc_dispose(rlc_module *m) {
+    if (!m) return;
+    if (m->mod) LLVMDisposeModule(m->mod);
+    if (m->tm) LLVMDisposeTargetMachine(m->tm);
+    if (m->opts) LLVMDisposePassBuilderOptions(m->opts);
+    LLVMContextDispose(m->ctx);
+    free(m->diag);
+    free(m);
+}
+
+/* 64-bit mixing for the fingerprint (a multiply-xorshift step; quality is ample for change detection). */
+static inline uint64_t mix(uint64_t h, uint64_t x) {
+    h ^= x + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+    h *= 0xBF58476D1CE4E5B9ULL;
+    return h ^ (h >> 31);
+}
+
+static uint64_t hash_bytes(const char *s, size_t n) {
+    uint64_t h = 0xCBF29CE484222325ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001B3ULL;
+    return h;
+}
+
+/* Pointer -> index map (open addressing), for blocks, arguments and instructions of one function. */
+typedef struct {
+    const void **keys;
+    uint32_t *vals;
+    size_t mask;
+} ptrmap;
+
+static int ptrmap_init(ptrmap *pm, size_t n) {
+    size_t cap = 16;
+    while (cap < 2 * n + 2) cap <<= 1;
+    pm->keys = calloc(cap, sizeof *pm->keys);
+    pm->vals = malloc(cap * sizeof *pm->vals);
+    pm->mask = cap - 1;
+    return pm->keys && pm->vals;
+}
+
+static void ptrmap_free(ptrmap *pm) {
+    free(pm->keys);
+    free(pm->vals);
+}
+
+static inline size_t ptr_slot(const void *p, size_t mask) {
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x = (x ^ (x >> 29)) * 0xBF58476D1CE4E5B9ULL;
+    return (size_t)(x ^ (x >> 32)) & mask;
+}
+
+static void ptrmap_put(ptrmap *pm, const void *key, uint32_t val) {
+    size_t i = ptr_slot(key, pm->mask);
+    while (pm->keys[i] && pm->keys[i] != key) i = (i + 1) & pm->mask;
+    pm->keys[i] = key;
+    pm->vals[i] = val;
+}
+
+static inline int64_t ptrmap_get(const ptrmap *pm, const void *key) {
+    size_t i = ptr_slot(key, pm->mask);
+    while (pm->keys[i]) {
+        if (pm->keys[i] == key) return pm->vals[i];
+        i = (i + 1) & pm->mask;
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Initialization, version                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+static int all_targets_initialized = 0;
+
+/* Initialize the host target (for passes' TargetMachine and codegen). Returns 0 on success. */
+int rlc_init(void) {
+    int failed = LLVMInitializeNativeTarget();
+    failed |= LLVMInitializeNativeAsmPrinter();
+    failed |= LLVMInitializeNativeAsmParser(); /* inline asm in codegen */
+    return failed;
+}
+
+void rlc_llvm_version(unsigned *major, unsigned *minor, unsigned *patch) { LLVMGetVersion(major, minor, patch); }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Parse, clone, serialize                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Parse bitcode or textual IR from memory into a new module with its own context. `name` (the file, or
+ * "<memory>") is the buffer name LLVM's diagnostics start with. */
+rlc_module *rlc_parse(const char *data, size_t len, const char *name, char **err) {
+    rlc_module *m = new_handle();
+    if (!m) {
+        set_err(err, "out of memory");
+        return NULL;
+    }
+    /* A copy is NUL-terminated, which the textual IR parser needs. */
+    LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRangeCopy(data, len, name ? name : "<memory>");
+    char *msg = NULL;
+    LLVMModuleRef mod = NULL;
+    if (LLVMParseIRInContext(m->ctx, buf, &mod, &msg) || !mod) { /* consumes buf */
+        if (msg && m->diag) {
+            append_diag(m, msg);
+            LLVMDisposeMessage(msg);
+            take_diag(m, err, "");
+        } else if (msg) {
+            set_err_llvm(err, msg);
+        } else {
+            take_diag(m, err, "cannot parse module");
+        }
+        rlc_dispose(m);
+        return NULL;
+    }
+    if (msg) LLVMDisposeMessage(msg);
+    m->mod = mod;
+    return m;
+}
+
+/* Bitcode of the module in an LLVM memory buffer; read with rlc_buffer_* and free with rlc_buffer_dispose. */
+LLVMMemoryBufferRef rlc_bitcode(rlc_module *m) { return LLVMWriteBitcodeToMemoryBuffer(m->mod); }
+const char *rlc_buffer_start(LLVMMemoryBufferRef b) { return LLVMGetBufferStart(b); }
+size_t rlc_buffer_size(LLVMMemoryBufferRef b) { return LLVMGetBufferSize(b); }
+void rlc_buffer_dispose(LLVMMemoryBufferRef b) { LLVMDisposeMemoryBuffer(b); }
+
+/* An independent copy in a new context (through bitcode: a module cannot move between contexts). */
+rlc_module *rlc_clone(rlc_module *m, char **err) {
+    LLVMMemoryBufferRef b = LLVMWriteBitcodeToMemoryBuffer(m->mod);
+    if (!b) {
+        set_err(err, "cannot write bitcode");
+        return NULL;
+    }
+    rlc_module *copy = rlc_parse(LLVMGetBufferStart(b), LLVMGetBufferSize(b), "<clone>", err);
+    LLVMDisposeMemoryBuffer(b);
+    return copy;
+}
+
+/* Textual IR (malloc'ed; free with rlc_free). */
+char *rlc_print_ir(rlc_module *m) {
+    char *text = LLVMPrintModuleToString(m->mod);
+    char *out = rlc_strdup(text);
+    LLVMDisposeMessage(text);
+    return out;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Passes, verification, attributes                                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+static LLVMTargetMachineRef get_tm(rlc_module *m, char **err) {
+    if (m->tm || m->tm_failed) return m->tm;
+    const char *triple = LLVMGetTarget(m->mod);
+    char *host = NULL;
+    if (!triple || !*triple) triple = host = LLVMGetDefaultTargetTriple();
+    LLVMTargetRef target = NULL;
+    char *msg = NULL;
+    if (LLVMGetTargetFromTriple(triple, &target, &msg)) {
+        if (msg) LLVMDisposeMessage(msg);
+        msg = NULL;
+        if (!all_targets_initialized) { /* a foreign triple: initialize every target once and retry */
+            LLVMInitializeAllTargetInfos();
+            LLVMInitializeAllTargets();
+            LLVMInitializeAllTargetMCs();
+            LLVMInitializeAllAsmPrinters();
+            LLVMInitializeAllAsmParsers();
+            all_targets_initialized = 1;
+        }
+        if (LLVMGetTargetFromTriple(triple, &target, &msg)) target = NULL;
+    }
+    if (target) {
+        m->tm = LLVMCreateTargetMachine(target, triple, "", "", LLVMCodeGenLevelDefault, LLVMRelocPIC,
+                                        LLVMCodeModelDefault);
+    }
+    if (!m->tm) {
+        m->tm_failed = 1;
+        if (err) set_err_llvm(err, msg ? msg : rlc_strdup("no target for the module's triple"));
+        else if (msg) LLVMDisposeMessage(msg);
+    } else if (msg) {
+        LLVMDisposeMessage(msg);
+    }
+    if (host) LLVMDisposeMessage(host);
+    return m->tm;
+}
+
+static LLVMErrorRef run_passes(rlc_module *m, const char *pipeline) {
+    if (!m->opts) {
+        m->opts = LLVMCreatePassBuilderOptions();
+        LLVMPassBuilderOptionsSetVerifyEach(m->opts, 0);
+    }
+    return LLVMRunPasses(m->mod, pipeline, get_tm(m, NULL), m->opts);
+}
+
+/* Run a new-PM pipeline. Returns 0, or 1 with *err = LLVM's message (unknown pass, bad syntax), or 2
+ * with *err = an error diagnostic LLVM reported while running (rare, e.g. a bad inline asm). */
+int rlc_run_passes(rlc_module *m, const char *pipeline, char **err) {
+    LLVMErrorRef e = run_passes(m, pipeline);
+    if (e) {
+        char *msg = LLVMGetErrorMessage(e);
+        set_err(err, msg);
+        LLVMDisposeErrorMessage(msg);
+        return 1;
+    }
+    if (m->diag) {
+        take_diag(m, err, "");
+        return 2;
+    }
+    return 0;
+}
+
+/* LLVMRunPasses and nothing else (same TargetMachine and options): the floor a step is measured against. */
+int rlc_run_passes_bare(rlc_module *m, const char *pipeline) {
+    LLVMErrorRef e = run_passes(m, pipeline);
+    if (e) {
+        LLVMConsumeError(e);
+        return 1;
+    }
+    return 0;
+}
+
+/* Returns 0 if the module verifies, else 1 with *err = the verifier's report. */
+int rlc_verify(rlc_module *m, char **err) {
+    char *msg = NULL;
+    int broken = LLVMVerifyModule(m->mod, LLVMReturnStatusAction, &msg);
+    if (broken) set_err_llvm(err, msg);
+    else if (msg) LLVMDisposeMessage(msg);
+    return broken;
+}
+
+/* Add minsize + optsize to every defined function that is not optnone (what clang -Oz does). */
+void rlc_set_size_attributes(rlc_module *m) {
+    unsigned optnone = LLVMGetEnumAttributeKindForName("optnone", 7);
+    unsigned minsize = LLVMGetEnumAttributeKindForName("minsize", 7);
+    unsigned optsize = LLVMGetEnumAttributeKindForName("optsize", 7);
+    LLVMAttributeRef a_min = LLVMCreateEnumAttribute(m->ctx, minsize, 0);
+    LLVMAttributeRef a_opt = LLVMCreateEnumAttribute(m->ctx, optsize, 0);
+    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
+        if (LLVMIsDeclaration(f)) continue;
+        if (LLVMGetEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, optnone)) continue;
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, a_min);
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, a_opt);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Counting and features                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+int64_t rlc_instruction_count(rlc_module *m) {
+    int64_t n = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f))
+        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b))
+            for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) n++;
+    return n;
+}
+
+/* Autophase indices (CompilerGym order). */
+enum {
+    AP_BBNumArgsHi, AP_BBNumArgsLo, AP_onePred, AP_onePredOneSuc, AP_onePredTwoSuc, AP_oneSuccessor,
+    AP_twoPred, AP_twoPredOneSuc, AP_twoEach, AP_twoSuccessor, AP_morePreds, AP_BB03Phi, AP_BBHiPhi,
+    AP_BBNoPhi, AP_BeginPhi, AP_BranchCount, AP_returnInt, AP_CriticalCount, AP_NumEdges, AP_const32Bit,
+    AP_const64Bit, AP_numConstZeroes, AP_numConstOnes, AP_UncondBranches, AP_binaryConstArg, AP_NumAShrInst,
+    AP_NumAddInst, AP_NumAllocaInst, AP_NumAndInst, AP_BlockMid, AP_BlockLow, AP_NumBitCastInst,
+    AP_NumBrInst, AP_NumCallInst, AP_NumGetElementPtrInst, AP_NumICmpInst, AP_NumLShrInst, AP_NumLoadInst,
+    AP_NumMulInst, AP_NumOrInst, AP_NumPHIInst, AP_NumRetInst, AP_NumSExtInst, AP_NumSelectInst,
+    AP_NumShlInst, AP_NumStoreInst, AP_NumSubInst, AP_NumTruncInst, AP_NumXorInst, AP_NumZExtInst,
+    AP_TotalBlocks, AP_TotalInsts, AP_TotalMemInst, AP_TotalFuncs, AP_ArgsPhi, AP_testUnary
+};
+
+/* InstCount index of each opcode (3 + position in LLVM 10's Instruction.def), -1 if none. */
+enum { IC_TotalInsts, IC_TotalBlocks, IC_TotalFuncs };
+enum { OP_NONE = -1, OP_BR = 4 };
+
+static int instcount_index(LLVMOpcode op) {
+    switch (op) {
+    case LLVMRet: return 3;
+#ifdef RLC_HAVE_LLVMUncondBr
+    case LLVMUncondBr:
+    case LLVMCondBr: return OP_BR;
+#else
+    case LLVMBr: return OP_BR;
+#endif
+    case LLVMSwitch: return 5;
+    case LLVMIndirectBr: return 6;
+    case LLVMInvoke: return 7;
+    case LLVMResume: return 8;
+    case LLVMUnreachable: return 9;
+    case LLVMCleanupRet: return 10;
+    case LLVMCatchRet: return 11;
+    case LLVMCatchSwitch: return 12;
+    case LLVMCallBr: return 13;
+    case LLVMFNeg: return 14;
+    case LLVMAdd: return 15;
+    case LLVMFAdd: return 16;
+    case LLVMSub: return 17;
+    case LLVMFSub: return 18;
+    case LLVMMul: return 19;
+    case LLVMFMul: return 20;
+    case LLVMUDiv: return 21;
+    case LLVMSDiv: return 22;
+    case LLVMFDiv: return 23;
+    case LLVMURem: return 24;
+    case LLVMSRem: return 25;
+    case LLVMFRem: return 26;
+    case LLVMShl: return 27;
+    case LLVMLShr: return 28;
+    case LLVMAShr: return 29;
+    case LLVMAnd: return 30;
+    case LLVMOr: return 31;
+    case LLVMXor: return 32;
+    case LLVMAlloca: return 33;
+    case LLVMLoad: return 34;
+    case LLVMStore: return 35;
+    case LLVMGetElementPtr: return 36;
+    case LLVMFence: return 37;
+    case LLVMAtomicCmpXchg: return 38;
+    case LLVMAtomicRMW: return 39;
+    case LLVMTrunc: return 40;
+    case LLVMZExt: return 41;
+    case LLVMSExt: return 42;
+    case LLVMFPToUI: return 43;
+    case LLVMFPToSI: return 44;
+    case LLVMUIToFP: return 45;
+    case LLVMSIToFP: return 46;
+    case LLVMFPTrunc: return 47;
+    case LLVMFPExt: return 48;
+    case LLVMPtrToInt: return 49;
+    case LLVMIntToPtr: return 50;
+    case LLVMBitCast: return 51;
+    case LLVMAddrSpaceCast: return 52;
+    case LLVMCleanupPad: return 53;
+    case LLVMCatchPad: return 54;
+    case LLVMICmp: return 55;
+    case LLVMFCmp: return 56;
+    case LLVMPHI: return 57;
+    case LLVMCall: return 58;
+    case LLVMSelect: return 59;
+    case LLVMUserOp1: return 60;
+    case LLVMUserOp2: return 61;
+    case LLVMVAArg: return 62;
+    case LLVMExtractElement: return 63;
+    case LLVMInsertElement: return 64;
+    case LLVMShuffleVector: return 65;
+    case LLVMExtractValue: return 66;
+    case LLVMInsertValue: return 67;
+    case LLVMLandingPad: return 68;
+    case LLVMFreeze: return 69;
+    default: return OP_NONE; /* opcodes newer than LLVM 10 (e.g. ptrtoaddr) count in TotalInsts only */
+    }
+}
+
+/* llvm::UnaryInstruction: casts, alloca, load, va_arg, extractvalue, fneg, freeze. */
+static int is_unary_instruction(LLVMOpcode op) {
+    switch (op) {
+    case LLVMAlloca: case LLVMLoad: case LLVMVAArg: case LLVMExtractValue: case LLVMFNeg: case LLVMFreeze:
+    case LLVMTrunc: case LLVMZExt: case LLVMSExt: case LLVMFPToUI: case LLVMFPToSI: case LLVMUIToFP:
+    case LLVMSIToFP: case LLVMFPTrunc: case LLVMFPExt: case LLVMPtrToInt: case LLVMIntToPtr:
+    case LLVMBitCast: case LLVMAddrSpaceCast:
+#ifdef RLC_HAVE_LLVMPtrToAddr
+    case LLVMPtrToAddr:
+#endif
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The value of case k (1 <= k < successors) of a switch. LLVM 23 no longer keeps case values among the
+ * operands (LLVM 19 does, at operands 2, 4, ...); CompilerGym (LLVM 10) counted them as operands. */
+static LLVMValueRef switch_case_value(LLVMValueRef sw, unsigned k) {
+#ifdef RLC_HAVE_LLVMGetSwitchCaseValue
+    return LLVMGetSwitchCaseValue(sw, k);
+#else
+    return LLVMGetOperand(sw, 2 * k);
+#endif
+}
+
+static void count_int_constant(int64_t *ap, LLVMValueRef v) {
+    if (!v || !LLVMIsAConstantInt(v)) return;
+    unsigned width = LLVMGetIntTypeWidth(LLVMTypeOf(v));
+    if (width == 32) ap[AP_const32Bit]++;
+    else if (width == 64) ap[AP_const64Bit]++;
+    if (width <= 64) {
+        unsigned long long val = LLVMConstIntGetZExtValue(v);
+        if (val == 1) ap[AP_numConstOnes]++;
+        else if (val == 0) ap[AP_numConstZeroes]++;
+    } else if (LLVMIsNull(v)) { /* wider than 64 bits: compare with the uniqued constants */
+        ap[AP_numConstZeroes]++;
+    } else if (v == LLVMConstInt(LLVMTypeOf(v), 1, 0)) {
+        ap[AP_numConstOnes]++;
+    }
+}
+
+static int is_binary_operator(LLVMOpcode op) { return op >= LLVMAdd && op <= LLVMXor; }
+
+static int is_branch(LLVMOpcode op, LLVMValueRef inst, int *unconditional) {
+#ifdef RLC_HAVE_LLVMUncondBr
+    (void)inst;
+    *unconditional = op == LLVMUncondBr;
+    return op == LLVMUncondBr || op == LLVMCondBr;
+#else
+    if (op != LLVMBr) return 0;
+    *unconditional = !LLVMIsConditional(inst);
+    return 1;
+#endif
+}
+
+/* One pass over the module: Autophase (56) and InstCount (70), either may be NULL.
+ * Semantics follow CompilerGym's autophase::InstCount and compiler_gym InstCount passes: predecessor
+ * counts count edges (a block reached twice from one switch has 2 predecessors), an edge is critical
+ * when its source has several successors and its target several predecessors, constants are counted
+ * per operand occurrence, Autophase TotalFuncs counts defined functions while InstCount TotalFuncs
+ * counts every function (CompilerGym visited declarations too). Returns 0, or -1 out of memory. */
+int rlc_features(rlc_module *m, int64_t *autophase, int64_t *instcount) {
+    int64_t ap[RLC_AUTOPHASE_DIM] = {0}, ic[RLC_INSTCOUNT_DIM] = {0};
+    size_t cap = 0;
+    uint32_t *preds = NULL;
+    ptrmap pm = {0};
+    int status = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
+        ic[IC_TotalFuncs]++;
+        if (LLVMIsDeclaration(f)) continue;
+        ap[AP_TotalFuncs]++;
+        size_t nblocks = LLVMCountBasicBlocks(f);
+        if (nblocks == 0) continue;
+        /* Number the blocks, then count predecessors from every terminator's successor list. */
+        if (nblocks > cap) {
+            cap = nblocks * 2;
+            uint32_t *p = realloc(preds, cap * sizeof *preds);
+            if (!p) { status = -1; break; }
+            preds = p;
+            ptrmap_free(&pm);
+            if (!ptrmap_init(&pm, cap)) { status = -1; break; }
+        } else {
+            memset(pm.keys, 0, (pm.mask + 1) * sizeof *pm.keys);
+        }
+        uint32_t idx = 0;
+        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) {
+            preds[idx] = 0;
+            ptrmap_put(&pm, b, idx++);
+        }
+        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) {
+            LLVMValueRef term = LLVMGetBasicBlockTerminator(b);
+            if (!term) continue;
+            unsigned ns = LLVMGetNumSuccessors(term);
+            for (unsigned s = 0; s < ns; s++) {
+                int64_t j = ptrmap_get(&pm, LLVMGetSuccessor(term, s));
+                if (j >= 0) preds[j]++;
+            }
+        }
+        idx = 0;
+        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b), idx++) {
+            ap[AP_TotalBlocks]++;
+            LLVMValueRef term = LLVMGetBasicBlockTerminator(b);
+            unsigned ns = term ? LLVMGetNumSuccessors(term) : 0;
+            for (unsigned s = 0; s < ns; s++) {
+                ap[AP_NumEdges]++;
+                if (ns > 1) {
+                    int64_t j = ptrmap_get(&pm, LLVMGetSuccessor(term, s));
+                    if (j >= 0 && preds[j] > 1) ap[AP_CriticalCount]++;
+                }
+            }
+            uint32_t np = preds[idx];
+            if (ns == 1) ap[AP_oneSuccessor]++;
+            else if (ns == 2) ap[AP_twoSuccessor]++;
+            if (np == 1) ap[AP_onePred]++;
+            else if (np == 2) ap[AP_twoPred]++;
+            else if (np > 2) ap[AP_morePreds]++;
+            if (np == 1 && ns == 1) ap[AP_onePredOneSuc]++;
+            else if (np == 2 && ns == 1) ap[AP_twoPredOneSuc]++;
+            else if (np == 1 && ns == 2) ap[AP_onePredTwoSuc]++;
+            else if (np == 2 && ns == 2) ap[AP_twoEach]++;
+
+            int64_t count = 0, phis = 0, phi_args = 0;
+            for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) {
+                LLVMOpcode op = LLVMGetInstructionOpcode(i);
+                int k = instcount_index(op);
+                if (k >= 0) ic[k]++;
+                int uncond = 0;
+                if (is_branch(op, i, &uncond)) {
+                    ap[AP_BranchCount]++;
+                    if (uncond) ap[AP_UncondBranches]++;
+                }
+                if (op == LLVMSwitch) {
+                    count_int_constant(ap, LLVMGetOperand(i, 0));
+                    unsigned ns_switch = LLVMGetNumSuccessors(i);
+                    for (unsigned k = 1; k < ns_switch; k++) count_int_constant(ap, switch_case_value(i, k));
+                } else {
+                    int nops = LLVMGetNumOperands(i);
+                    for (int o = 0; o < nops; o++) count_int_constant(ap, LLVMGetOperand(i, o));
+                }
+                if (op == LLVMCall) {
+                    LLVMValueRef callee = LLVMGetCalledValue(i);
+                    if (callee && LLVMIsAFunction(callee) &&
+                        LLVMGlobalGetValueType(callee) == LLVMGetCalledFunctionType(i) &&
+                        LLVMGetTypeKind(LLVMTypeOf(i)) == LLVMIntegerTypeKind)
+                        ap[AP_returnInt]++;
+                }
+                if (is_unary_instruction(op)) ap[AP_testUnary]++;
+                if (is_binary_operator(op) &&
+                    (LLVMIsAConstant(LLVMGetOperand(i, 0)) || LLVMIsAConstant(LLVMGetOperand(i, 1))))
+                    ap[AP_binaryConstArg]++;
+                if (op == LLVMPHI) {
+                    if (count == 0) ap[AP_BeginPhi]++;
+                    phis++;
+                    phi_args += LLVMCountIncoming(i);
+                }
+                count++;
+            }
+            ap[AP_ArgsPhi] += phi_args;
+            if (phis == 0) ap[AP_BBNoPhi]++;
+            else if (phis <= 3) ap[AP_BB03Phi]++;
+            else ap[AP_BBHiPhi]++;
+            if (phi_args > 5) ap[AP_BBNumArgsHi]++;
+            else if (phi_args >= 1) ap[AP_BBNumArgsLo]++;
+            if (count < 15) ap[AP_BlockLow]++;
+            else if (count <= 500) ap[AP_BlockMid]++;
+            ic[IC_TotalInsts] += count;
+            ic[IC_TotalBlocks]++;
+        }
+    }
+    free(preds);
+    ptrmap_free(&pm);
+    /* Opcode features of Autophase come from the InstCount counters. */
+    ap[AP_NumAShrInst] = ic[29];
+    ap[AP_NumAddInst] = ic[15];
+    ap[AP_NumAllocaInst] = ic[33];
+    ap[AP_NumAndInst] = ic[30];
+    ap[AP_NumBitCastInst] = ic[51];
+    ap[AP_NumBrInst] = ic[OP_BR];
+    ap[AP_NumCallInst] = ic[58];
+    ap[AP_NumGetElementPtrInst] = ic[36];
+    ap[AP_NumICmpInst] = ic[55];
+    ap[AP_NumLShrInst] = ic[28];
+    ap[AP_NumLoadInst] = ic[34];
+    ap[AP_NumMulInst] = ic[19];
+    ap[AP_NumOrInst] = ic[31];
+    ap[AP_NumPHIInst] = ic[57];
+    ap[AP_NumRetInst] = ic[3];
+    ap[AP_NumSExtInst] = ic[42];
+    ap[AP_NumSelectInst] = ic[59];
+    ap[AP_NumShlInst] = ic[27];
+    ap[AP_NumStoreInst] = ic[35];
+    ap[AP_NumSubInst] = ic[17];
+    ap[AP_NumTruncInst] = ic[40];
+    ap[AP_NumXorInst] = ic[32];
+    ap[AP_NumZExtInst] = ic[41];
+    ap[AP_TotalInsts] = ic[IC_TotalInsts];
+    ap[AP_TotalMemInst] = ic[36] + ic[34] + ic[35] + ic[58] + ic[7] + ic[33];
+    if (autophase) memcpy(autophase, ap, sizeof ap);
+    if (instcount) memcpy(instcount, ic, sizeof ic);
+    return status;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Fingerprint                                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+static uint64_t hash_type(LLVMTypeRef t, int depth) {
+    LLVMTypeKind kind = LLVMGetTypeKind(t);
+    uint64_t h = mix(0x7E, (uint64_t)kind);
+    switch (kind) {
+    case LLVMIntegerTypeKind:
+        return mix(h, LLVMGetIntTypeWidth(t));
+    case LLVMPointerTypeKind:
+        return mix(h, LLVMGetPointerAddressSpace(t));
+    case LLVMArrayTypeKind:
+        h = mix(h, LLVMGetArrayLength2(t));
+        return depth < 4 ? mix(h, hash_type(LLVMGetElementType(t), depth + 1)) : h;
+    case LLVMVectorTypeKind:
+    case LLVMScalableVectorTypeKind:
+        h = mix(h, LLVMGetVectorSize(t));
+        return depth < 4 ? mix(h, hash_type(LLVMGetElementType(t), depth + 1)) : h;
+    case LLVMStructTypeKind: {
+        const char *name = LLVMGetStructName(t);
+        if (name) return mix(h, hash_bytes(name, strlen(name)));
+        unsigned count = LLVMCountStructElementTypes(t);
+        h = mix(h, count);
+        for (unsigned i = 0; i < count && depth < 4 && i < 16; i++)
+            h = mix(h, hash_type(LLVMStructGetTypeAtIndex(t, i), depth + 1));
+        return h;
+    }
+    default:
+        return h;
+    }
+}
+
+static uint64_t hash_name(LLVMValueRef v) {
+    size_t n = 0;
+    const char *name = LLVMGetValueName2(v, &n);
+    return hash_bytes(name, n);
+}
+
+static uint64_t hash_constant(LLVMValueRef c, int depth) {
+    uint64_t h = mix(0xC0, (uint64_t)LLVMGetValueKind(c));
+    h = mix(h, hash_type(LLVMTypeOf(c), 0));
+    if (LLVMIsAGlobalValue(c)) return mix(h, hash_name(c));
+    if (LLVMIsAConstantInt(c)) {
+        unsigned width = LLVMGetIntTypeWidth(LLVMTypeOf(c));
+        return mix(h, width <= 64 ? LLVMConstIntGetZExtValue(c) : (uint64_t)LLVMIsNull(c));
+    }
+    if (LLVMIsAConstantFP(c)) {
+        LLVMBool lost = 0;
+        double d = LLVMConstRealGetDouble(c, &lost);
+        uint64_t bits;
+        memcpy(&bits, &d, sizeof bits);
+        return mix(h, bits);
+    }
+    if (depth >= 3) return h;
+    if (LLVMIsAConstantDataSequential(c)) {
+        if (LLVMIsConstantString(c)) { /* strings and byte tables: the first 4 KiB and the length */
+            size_t n = 0;
+            const char *data = LLVMGetAsString(c, &n);
+            return mix(mix(h, n), hash_bytes(data, n < 4096 ? n : 4096));
+        }
+        LLVMTypeRef t = LLVMTypeOf(c);
+        unsigned n = LLVMGetTypeKind(t) == LLVMArrayTypeKind ? (unsigned)LLVMGetArrayLength2(t) : LLVMGetVectorSize(t);
+        for (unsigned i = 0; i < n && i < 64; i++) h = mix(h, hash_constant(LLVMGetAggregateElement(c, i), depth + 1));
+        return h;
+    }
+    if (LLVMIsAConstantExpr(c)) h = mix(h, (uint64_t)LLVMGetConstOpcode(c));
+    int n = LLVMGetNumOperands(c);
+    for (int i = 0; i < n && i < 64; i++) {
+        LLVMValueRef op = LLVMGetOperand(c, i);
+        if (op && LLVMIsAConstant(op)) h = mix(h, hash_constant(op, depth + 1));
+    }
+    return h;
+}
+
+/* Flags that passes change without changing opcodes (nsw/nuw, exact, predicates, alignment, ...). */
+static uint64_t hash_flags(LLVMValueRef i, LLVMOpcode op) {
+    uint64_t h = 0;
+    switch (op) {
+    case LLVMAdd: case LLVMSub: case LLVMMul: case LLVMShl:
+        h = (uint64_t)LLVMGetNUW(i) | (uint64_t)LLVMGetNSW(i) << 1;
+        break;
+    case LLVMUDiv: case LLVMSDiv: case LLVMLShr: case LLVMAShr:
+        h = (uint64_t)LLVMGetExact(i);
+        break;
+    case LLVMZExt:
+        h = (uint64_t)LLVMGetNNeg(i);
+        break;
+    case LLVMOr:
+        h = (uint64_t)LLVMGetIsDisjoint(i);
+        break;
+    case LLVMICmp:
+        h = (uint64_t)LLVMGetICmpPredicate(i);
+#ifdef RLC_HAVE_LLVMGetICmpSameSign
+        h |= (uint64_t)LLVMGetICmpSameSign(i) << 8;
+#endif
+        break;
+    case LLVMFCmp:
+        h = (uint64_t)LLVMGetFCmpPredicate(i);
+        break;
+    case LLVMLoad: case LLVMStore:
+        h = (uint64_t)LLVMGetAlignment(i) | (uint64_t)LLVMGetVolatile(i) << 32;
+        break;
+    case LLVMAlloca:
+        h = (uint64_t)LLVMGetAlignment(i) | mix(0, hash_type(LLVMGetAllocatedType(i), 0));
+        break;
+    case LLVMGetElementPtr:
+        h = (uint64_t)LLVMIsInBounds(i) | mix(1, hash_type(LLVMGetGEPSourceElementType(i), 0));
+        break;
+    default:
+        break;
+    }
+    if (LLVMCanValueUseFastMathFlags(i)) h = mix(h, LLVMGetFastMathFlags(i));
+    return h;
+}
+
+/* A structural 64-bit hash of the module: globals and functions by name, linkage and attributes count,
+ * every instruction's opcode, type, flags and operands (other instructions, arguments and blocks by
+ * their position in the function, constants by value, globals by name). Independent of the context,
+ * so clones fingerprint equal. Names of local values and metadata are not included. */
+uint64_t rlc_fingerprint(rlc_module *m) {
+    uint64_t h = 0x5EED;
+    for (LLVMValueRef g = LLVMGetFirstGlobal(m->mod); g; g = LLVMGetNextGlobal(g)) {
+        h = mix(h, hash_name(g));
+        h = mix(h, (uint64_t)LLVMGetLinkage(g) | (uint64_t)LLVMIsGlobalConstant(g) << 8);
+        LLVMValueRef init = LLVMGetInitializer(g);
+        h = mix(h, init ? hash_constant(init, 0) : 1);
+    }
+    for (LLVMValueRef g = LLVMGetFirstGlobalAlias(m->mod); g; g = LLVMGetNextGlobalAlias(g))
+        h = mix(h, hash_name(g));
+    ptrmap pm = {0};
+    size_t cap = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
+        h = mix(h, hash_name(f));
+        h = mix(h, (uint64_t)LLVMGetLinkage(f) | (uint64_t)LLVMIsDeclaration(f) << 8);
+        h = mix(h, hash_type(LLVMGlobalGetValueType(f), 0));
+        h = mix(h, LLVMGetAttributeCountAtIndex(f, LLVMAttributeFunctionIndex));
+        unsigned nparams = LLVMCountParams(f);
+        for (unsigned p = 0; p < nparams; p++)
+            h = mix(h, LLVMGetAttributeCountAtIndex(f, p + 1));
+        if (LLVMIsDeclaration(f)) continue;
+        /* Number arguments, blocks and instructions so operands hash by position, not address. */
+        size_t n = nparams + LLVMCountBasicBlocks(f);
+        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b))
+            for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) n++;
+        if (n > cap) {
+            ptrmap_free(&pm);
+            cap = n * 2;
+            if (!ptrmap_init(&pm, cap)) return 0;
+        } else {
+            memset(pm.keys, 0, (pm.mask + 1) * sizeof *pm.keys);
+        }
+        uint32_t idx = 0;
+        for (unsigned p = 0; p < nparams; p++) ptrmap_put(&pm, LLVMGetParam(f, p), idx++);
+        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) {
+            ptrmap_put(&pm, LLVMBasicBlockAsValue(b), idx++);
+            for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i))
+                ptrmap_put(&pm, i, idx++);
+        }
+        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) {
+            h = mix(h, 0xB10C);
+            for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) {
+                LLVMOpcode op = LLVMGetInstructionOpcode(i);
+                h = mix(h, (uint64_t)op);
+                h = mix(h, hash_type(LLVMTypeOf(i), 0));
+                h = mix(h, hash_flags(i, op));
+                int nops = LLVMGetNumOperands(i);
+                for (int o = 0; o < nops; o++) {
+                    LLVMValueRef v = LLVMGetOperand(i, o);
+                    int64_t pos = v ? ptrmap_get(&pm, v) : -2;
+                    if (pos >= 0 || pos == -2) h = mix(h, (uint64_t)pos);
+                    else if (LLVMIsAConstant(v)) h = mix(h, hash_constant(v, 0));
+                    else h = mix(h, (uint64_t)LLVMGetValueKind(v)); /* metadata, inline asm */
+                }
+                if (op == LLVMSwitch) {
+                    unsigned ns = LLVMGetNumSuccessors(i);
+                    for (unsigned k = 1; k < ns; k++) h = mix(h, hash_constant(switch_case_value(i, k), 0));
+                } else if (op == LLVMPHI) { /* incoming blocks are not operands */
+                    unsigned ni = LLVMCountIncoming(i);
+                    for (unsigned k = 0; k < ni; k++)
+                        h = mix(h, (uint64_t)ptrmap_get(&pm, LLVMBasicBlockAsValue(LLVMGetIncomingBlock(i, k))));
+                }
+            }
+        }
+    }
+    ptrmap_free(&pm);
+    return h;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Codegen                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+static int is_text_section(const char *name) {
+    return name && (strcmp(name, ".text") == 0 || strncmp(name, ".text.", 6) == 0);
+}
+
+/* Bytes in the .text sections (".text" and ".text.*") of an object emitted in memory for the module's
+ * target at codegen -O2 with PIC, like `llc -filetype=obj -relocation-model=pic`. The module is left
+ * unchanged (codegen runs on a copy). Returns the size, or -1 with *err set. */
+int64_t rlc_object_text_size(rlc_module *m, char **err) {
+    LLVMTargetMachineRef tm = get_tm(m, err);
+    if (!tm) return -1;
+    if (rlc_verify(m, err)) return -1; /* codegen aborts the process on a broken module */
+    LLVMModuleRef copy = LLVMCloneModule(m->mod);
+    LLVMMemoryBufferRef obj = NULL;
+    char *msg = NULL;
+    LLVMBool failed = LLVMTargetMachineEmitToMemoryBuffer(tm, copy, LLVMObjectFile, &msg, &obj);
+    LLVMDisposeModule(copy);
+    if (failed || !obj) {
+        if (m->diag) {
+            if (msg) LLVMDisposeMessage(msg);
+            take_diag(m, err, "");
+        } else {
+            set_err_llvm(err, msg ? msg : rlc_strdup("cannot emit an object file"));
+        }
+        return -1;
+    }
+    if (msg) LLVMDisposeMessage(msg);
+    if (m->diag) { /* e.g. an inline asm error reported while emitting */
+        LLVMDisposeMemoryBuffer(obj);
+        take_diag(m, err, "");
+        return -1;
+    }
+    LLVMBinaryRef bin = LLVMCreateBinary(obj, m->ctx, &msg);
+    if (!bin) {
+        LLVMDisposeMemoryBuffer(obj);
+        set_err_llvm(err, msg);
+        return -1;
+    }
+    int64_t total = 0;
+    LLVMSectionIteratorRef it = LLVMObjectFileCopySectionIterator(bin);
+    for (; !LLVMObjectFileIsSectionIteratorAtEnd(bin, it); LLVMMoveToNextSection(it))
+        if (is_text_section(LLVMGetSectionName(it))) total += (int64_t)LLVMGetSectionSize(it);
+    LLVMDisposeSectionIterator(it);
+    LLVMDisposeBinary(bin);
+    LLVMDisposeMemoryBuffer(obj);
+    return total;
+}

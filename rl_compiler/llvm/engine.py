@@ -1,0 +1,164 @@
+"""Build and load the native engine (``engine.c``) for the toolchain in use.
+
+On first use ``engine.c`` is compiled with the system C compiler against the toolchain's LLVM-C
+headers and ``libLLVM``, into ``cache_dir("engine", "<toolchain id>-<source hash>")``. The build is
+atomic (compile to a temporary name, then rename) and serialized by a file lock, so concurrent processes
+build it once. The library is loaded with ctypes; every function has its argument and result types
+declared. Users never call this module directly: :class:`rl_compiler.llvm.Module` does.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from rl_compiler.llvm.cache import cache_dir, file_lock
+from rl_compiler.llvm.toolchain import Toolchain, ToolchainError, get_toolchain
+
+SOURCE = Path(__file__).with_name("engine.c")
+AUTOPHASE_DIM = 56
+INSTCOUNT_DIM = 70
+#: LLVM-C API that exists only in some supported versions; ``-DRLC_HAVE_<name>`` when the headers have it.
+OPTIONAL_API = ("LLVMUncondBr", "LLVMPtrToAddr", "LLVMGetICmpSameSign", "LLVMGetSwitchCaseValue")
+COMPILERS_ENV = "CC"
+
+
+class EngineBuildError(ToolchainError):
+    """The native engine could not be compiled or loaded."""
+
+
+class _Handle(ctypes.Structure):
+    """Opaque ``rlc_module``."""
+
+
+HANDLE = ctypes.POINTER(_Handle)
+_ERR = ctypes.POINTER(ctypes.c_void_p)
+_I64P = ctypes.POINTER(ctypes.c_int64)
+
+# name: (restype, argtypes)
+_SIGNATURES: dict[str, tuple[object, list[object]]] = {
+    "rlc_init": (ctypes.c_int, []),
+    "rlc_llvm_version": (None, [ctypes.POINTER(ctypes.c_uint)] * 3),
+    "rlc_free": (None, [ctypes.c_void_p]),
+    "rlc_parse": (HANDLE, [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, _ERR]),
+    "rlc_clone": (HANDLE, [HANDLE, _ERR]),
+    "rlc_dispose": (None, [HANDLE]),
+    "rlc_bitcode": (ctypes.c_void_p, [HANDLE]),
+    "rlc_buffer_start": (ctypes.c_void_p, [ctypes.c_void_p]),
+    "rlc_buffer_size": (ctypes.c_size_t, [ctypes.c_void_p]),
+    "rlc_buffer_dispose": (None, [ctypes.c_void_p]),
+    "rlc_print_ir": (ctypes.c_void_p, [HANDLE]),
+    "rlc_run_passes": (ctypes.c_int, [HANDLE, ctypes.c_char_p, _ERR]),
+    "rlc_run_passes_bare": (ctypes.c_int, [HANDLE, ctypes.c_char_p]),
+    "rlc_verify": (ctypes.c_int, [HANDLE, _ERR]),
+    "rlc_set_size_attributes": (None, [HANDLE]),
+    "rlc_instruction_count": (ctypes.c_int64, [HANDLE]),
+    "rlc_features": (ctypes.c_int, [HANDLE, _I64P, _I64P]),
+    "rlc_fingerprint": (ctypes.c_uint64, [HANDLE]),
+    "rlc_object_text_size": (ctypes.c_int64, [HANDLE, _ERR]),
+}
+
+
+def _compiler() -> str:
+    for name in (os.environ.get(COMPILERS_ENV), "cc", "gcc", "clang"):
+        if name and shutil.which(name):
+            return shutil.which(name)  # type: ignore[return-value]
+    raise EngineBuildError(
+        "no C compiler found (tried $CC, cc, gcc, clang): rl-compiler compiles its native engine on first "
+        "use; install one (e.g. apt-get install gcc)"
+    )
+
+
+def _optional_api_flags(toolchain: Toolchain) -> list[str]:
+    headers = " ".join(p.read_text(errors="replace") for p in (toolchain.includedir / "llvm-c").rglob("*.h"))
+    return [f"-DRLC_HAVE_{name}" for name in OPTIONAL_API if re.search(rf"\b{name}\b", headers)]
+
+
+def library_path(toolchain: Toolchain | None = None) -> Path:
+    """Where the compiled engine for ``toolchain`` lives (built or not)."""
+    toolchain = toolchain or get_toolchain()
+    digest = hashlib.sha1(SOURCE.read_bytes()).hexdigest()[:12]
+    return cache_dir("engine", f"{toolchain.id}-{digest}") / "librlc_engine.so"
+
+
+def build(toolchain: Toolchain | None = None) -> Path:
+    """Compile the engine for ``toolchain`` unless already cached; return the library's path."""
+    toolchain = toolchain or get_toolchain()
+    target = library_path(toolchain)
+    if target.exists():
+        return target
+    with file_lock(target.parent / ".lock"):
+        if target.exists():
+            return target
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".librlc_engine.", suffix=".so")
+        os.close(fd)
+        cmd = [
+            _compiler(), "-O2", "-fPIC", "-shared", "-std=c11", "-Wall", "-Wno-deprecated-declarations",
+            *_optional_api_flags(toolchain), f"-I{toolchain.includedir}", str(SOURCE), "-o", tmp,
+            str(toolchain.libllvm), f"-Wl,-rpath,{toolchain.libdir}",
+        ]  # fmt: skip
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+            if proc.returncode != 0:
+                raise EngineBuildError(f"compiling the native engine failed:\n$ {' '.join(cmd)}\n{proc.stderr}")
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return target
+
+
+@functools.lru_cache(maxsize=None)
+def _load(path: str) -> ctypes.CDLL:
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError as error:
+        raise EngineBuildError(f"cannot load the native engine {path}: {error}") from error
+    for name, (restype, argtypes) in _SIGNATURES.items():
+        func = getattr(lib, name)
+        func.restype = restype
+        func.argtypes = argtypes
+    if lib.rlc_init() != 0:
+        raise EngineBuildError("LLVM has no native target (LLVMInitializeNativeTarget failed)")
+    return lib
+
+
+@functools.lru_cache(maxsize=None)
+def _lib_for(toolchain: Toolchain) -> ctypes.CDLL:
+    return _load(str(build(toolchain)))
+
+
+def lib() -> ctypes.CDLL:
+    """The loaded engine library for the current toolchain (built on first use)."""
+    return _lib_for(get_toolchain())
+
+
+def take_message(lib_: ctypes.CDLL, err: ctypes.c_void_p) -> str:
+    """Decode and free a ``char **err`` message set by the engine."""
+    if not err.value:
+        return ""
+    try:
+        return ctypes.string_at(err.value).decode(errors="replace")
+    finally:
+        lib_.rlc_free(err.value)
+        err.value = None
+
+
+def llvm_version() -> str:
+    """The version of the loaded libLLVM, e.g. ``"23.1.4"``."""
+    major, minor, patch = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    lib().rlc_llvm_version(ctypes.byref(major), ctypes.byref(minor), ctypes.byref(patch))
+    return f"{major.value}.{minor.value}.{patch.value}"
+
+
+def engine_info() -> str:
+    """One line describing the engine in use: its library path and the LLVM it is linked against."""
+    toolchain = get_toolchain()
+    return f"rl_compiler engine {build(toolchain)} (LLVM {llvm_version()}, {toolchain.libllvm})"

@@ -1,0 +1,264 @@
+"""``Module``: the Python face of one in-memory LLVM module, backed by the native engine.
+
+Every ``Module`` owns its own ``LLVMContext``: modules are independent (a clone shares nothing with its
+original) and each can be freed at any time. A ``Module`` is not thread-safe; use one per thread.
+
+Example::
+
+    from rl_compiler.llvm import Module
+
+    with Module.from_file("crc32.bc") as m:
+        m.run_passes("function(instcombine<no-verify-fixpoint>),globaldce")
+        print(m.instruction_count(), m.autophase()[:5], m.object_text_size())
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+from rl_compiler.llvm import engine
+from rl_compiler.llvm.errors import CodegenError, LLVMError, ModuleParseError, PassPipelineError, VerifierError
+
+AUTOPHASE_DIM = engine.AUTOPHASE_DIM
+INSTCOUNT_DIM = engine.INSTCOUNT_DIM
+
+_I64P = ctypes.POINTER(ctypes.c_int64)
+#: Raw bitcode, and the bitcode wrapper header (Darwin).
+_BITCODE_MAGICS = (b"BC\xc0\xde", b"\xde\xc0\x17\x0b")
+
+
+class Module:
+    """One LLVM module in memory. Build it with :meth:`from_file`, :meth:`from_bitcode` or :meth:`from_ir`."""
+
+    __slots__ = ("_handle", "_lib", "__weakref__")
+
+    def __init__(self, handle: ctypes.c_void_p, lib: ctypes.CDLL) -> None:
+        """Internal: wrap an engine handle. Use the ``from_*`` constructors."""
+        self._handle = handle
+        self._lib = lib
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def from_bitcode(cls, data: bytes, *, verify: bool = True) -> Module:
+        """Parse a module from LLVM bitcode (textual IR bytes are accepted too).
+
+        :param data: the bitcode.
+        :param verify: run LLVM's verifier on the result (as ``opt`` does on its input) and raise
+            :class:`VerifierError` if it fails. Passes and codegen may crash on unverified IR.
+        :raises ModuleParseError: the bytes are not valid bitcode or IR; the message has LLVM's diagnostic.
+        """
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"from_bitcode expects bytes, got {type(data).__name__}")
+        return cls._parse(bytes(data), "<memory>", verify)
+
+    @classmethod
+    def from_ir(cls, text: str, *, verify: bool = True) -> Module:
+        """Parse a module from textual LLVM IR (see :meth:`from_bitcode` for ``verify`` and errors)."""
+        if not isinstance(text, str):
+            raise TypeError(f"from_ir expects str, got {type(text).__name__}")
+        return cls._parse(text.encode(), "<memory>", verify)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], *, verify: bool = True) -> Module:
+        """Read a bitcode (``.bc``) or textual IR (``.ll``) file.
+
+        :raises FileNotFoundError: no such file.
+        :raises ModuleParseError: the file is not valid bitcode or IR (LLVM's diagnostic names the file).
+        :raises VerifierError: ``verify`` and the module is broken.
+        """
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise FileNotFoundError(f"no such LLVM module file: {path}") from None
+        except IsADirectoryError:
+            raise IsADirectoryError(f"expected an LLVM module file, got a directory: {path}") from None
+        return cls._parse(data, str(path), verify)
+
+    @classmethod
+    def _parse(cls, data: bytes, name: str, verify: bool) -> Module:
+        if not data.strip():
+            raise ModuleParseError(f"cannot parse module {name}: the input is empty")
+        if not data.startswith(_BITCODE_MAGICS) and b"\0" in data:
+            # LLVM's IR lexer stops at a NUL byte and would accept e.g. zeros as an empty module.
+            raise ModuleParseError(f"cannot parse module {name}: neither bitcode nor textual IR (binary data)")
+        lib = engine.lib()
+        err = ctypes.c_void_p()
+        handle = lib.rlc_parse(data, len(data), name.encode(errors="replace"), ctypes.byref(err))
+        if not handle:
+            raise ModuleParseError(f"cannot parse module {name}: {engine.take_message(lib, err).strip()}")
+        module = cls(handle, lib)
+        if verify:
+            try:
+                module.verify()
+            except VerifierError as error:
+                module.close()
+                raise VerifierError(f"{name}: {error}") from None
+        return module
+
+    def clone(self) -> Module:
+        """An independent copy of this module in a new context."""
+        err = ctypes.c_void_p()
+        handle = self._lib.rlc_clone(self._ptr, ctypes.byref(err))
+        if not handle:
+            raise LLVMError(f"cannot clone module: {engine.take_message(self._lib, err)}")
+        return Module(handle, self._lib)
+
+    # -- transformation -----------------------------------------------------------------------
+
+    def run_passes(self, pipeline: str) -> None:
+        """Run a new-pass-manager pipeline on the module in place, e.g. ``"function(sroa),globaldce"``.
+
+        The passes run with a TargetMachine for the module's triple (the host's if it has none), so
+        ``opt -passes=<pipeline>`` gives the same result.
+
+        :raises PassPipelineError: LLVM rejected the pipeline (unknown pass, malformed string).
+        """
+        if not isinstance(pipeline, str) or not pipeline.strip():
+            raise PassPipelineError(f"expected a non-empty pass pipeline string, got {pipeline!r}")
+        err = ctypes.c_void_p()
+        status = self._lib.rlc_run_passes(self._ptr, pipeline.encode(), ctypes.byref(err))
+        if status == 1:
+            raise PassPipelineError(f"invalid pass pipeline {pipeline!r}: {engine.take_message(self._lib, err)}")
+        if status:
+            raise LLVMError(f"running {pipeline!r} reported an error: {engine.take_message(self._lib, err)}")
+
+    def set_size_attributes(self) -> None:
+        """Add ``minsize`` and ``optsize`` to every defined function that is not ``optnone`` (as clang -Oz)."""
+        self._lib.rlc_set_size_attributes(self._ptr)
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def verify(self) -> None:
+        """Run LLVM's verifier. :raises VerifierError: with the verifier's report."""
+        err = ctypes.c_void_p()
+        if self._lib.rlc_verify(self._ptr, ctypes.byref(err)):
+            raise VerifierError(f"module fails verification: {engine.take_message(self._lib, err).strip()}")
+
+    def instruction_count(self) -> int:
+        """Number of IR instructions in the module (CompilerGym's ``IrInstructionCount``)."""
+        return self._lib.rlc_instruction_count(self._ptr)
+
+    def features(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(autophase(), inst_count())`` computed in one pass over the module."""
+        autophase = np.empty(AUTOPHASE_DIM, dtype=np.int64)
+        inst_count = np.empty(INSTCOUNT_DIM, dtype=np.int64)
+        self._features(autophase.ctypes.data_as(_I64P), inst_count.ctypes.data_as(_I64P))
+        return autophase, inst_count
+
+    def autophase(self) -> np.ndarray:
+        """The 56 Autophase features (int64), in CompilerGym's order."""
+        out = np.empty(AUTOPHASE_DIM, dtype=np.int64)
+        self._features(out.ctypes.data_as(_I64P), None)
+        return out
+
+    def inst_count(self) -> np.ndarray:
+        """The 70 InstCount features (int64): TotalInsts, TotalBlocks, TotalFuncs, then LLVM 10's opcodes."""
+        out = np.empty(INSTCOUNT_DIM, dtype=np.int64)
+        self._features(None, out.ctypes.data_as(_I64P))
+        return out
+
+    def _features(self, autophase: object, inst_count: object) -> None:
+        if self._lib.rlc_features(self._ptr, autophase, inst_count) != 0:
+            raise MemoryError("out of memory computing features")
+
+    def bitcode(self) -> bytes:
+        """The module as LLVM bitcode."""
+        buffer = self._lib.rlc_bitcode(self._ptr)
+        if not buffer:
+            raise LLVMError("cannot write bitcode")
+        try:
+            return ctypes.string_at(self._lib.rlc_buffer_start(buffer), self._lib.rlc_buffer_size(buffer))
+        finally:
+            self._lib.rlc_buffer_dispose(buffer)
+
+    def ir(self) -> str:
+        """The module as textual LLVM IR."""
+        text = self._lib.rlc_print_ir(self._ptr)
+        try:
+            return ctypes.string_at(text).decode(errors="replace")
+        finally:
+            self._lib.rlc_free(text)
+
+    def sha1(self) -> str:
+        """Hex SHA-1 of the bitcode: the module's content hash and cache key."""
+        return hashlib.sha1(self.bitcode()).hexdigest()
+
+    def ir_sha1(self) -> str:
+        """Hex SHA-1 of the textual IR (CompilerGym's ``IrSha1``)."""
+        return hashlib.sha1(self.ir().encode()).hexdigest()
+
+    def fingerprint(self) -> int:
+        """A cheap structural 64-bit hash: equal before and after a pass that changed nothing.
+
+        Covers globals and functions (names, linkage, attribute counts) and every instruction's opcode,
+        type, flags and operands; not value names or metadata. Equal for a module and its clones.
+        """
+        return self._lib.rlc_fingerprint(self._ptr)
+
+    def object_text_size(self) -> int:
+        """Bytes of ``.text`` (``.text`` and ``.text.*`` sections) in an object file emitted in memory for
+        the module's target, codegen ``-O2``, PIC: what ``llc -filetype=obj -relocation-model=pic`` and
+        ``llvm-size`` report. The module itself is not changed.
+
+        :raises VerifierError: the module is broken (codegen would abort).
+        :raises CodegenError: LLVM could not emit the object.
+        """
+        err = ctypes.c_void_p()
+        size = self._lib.rlc_object_text_size(self._ptr, ctypes.byref(err))
+        if size < 0:
+            message = engine.take_message(self._lib, err).strip()
+            if self._lib.rlc_verify(self._ptr, None):
+                raise VerifierError(f"module fails verification: {message}")
+            raise CodegenError(f"cannot emit an object file: {message}")
+        return size
+
+    # -- timing hook --------------------------------------------------------------------------
+
+    def run_passes_bare(self, pipeline: bytes) -> int:
+        """``LLVMRunPasses`` alone, with the same TargetMachine and options as :meth:`run_passes`: the floor
+        that benchmarks compare a step against. Takes the pipeline as bytes; returns 0 on success.
+        No error message, no checks."""
+        return self._lib.rlc_run_passes_bare(self._handle, pipeline)
+
+    # -- lifetime -----------------------------------------------------------------------------
+
+    @property
+    def _ptr(self) -> ctypes.c_void_p:
+        if not self._handle:
+            raise ValueError("operation on a closed Module")
+        return self._handle
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return not self._handle
+
+    def close(self) -> None:
+        """Free the module and its context now (idempotent; also done on garbage collection)."""
+        handle, self._handle = self._handle, None
+        if handle:
+            self._lib.rlc_dispose(handle)
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: ctypes may be gone already
+            pass
+
+    def __enter__(self) -> Module:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self.closed:
+            return "<Module closed>"
+        return f"<Module {self.instruction_count()} instructions>"

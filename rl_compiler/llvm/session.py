@@ -1,0 +1,617 @@
+"""`Session`: an LLVM module kept in a worker process, with crash recovery by replay.
+
+A pass sequence can crash LLVM (a segfault, or ``LLVM ERROR: ...`` which exits the process). A
+session therefore keeps its module in a worker process (:mod:`rl_compiler.llvm.worker`) and
+remembers how to rebuild it: the bitcode it started from and the mutating calls applied since
+(``run_passes`` pipelines, ``set_size_attributes``). If the worker dies, or a call exceeds
+``timeout`` seconds (the worker's process group is then killed), the session starts a new worker,
+replays its history and retries the call once. If the retry fails the same way, the session
+restarts and replays again, then raises :class:`WorkerCrashError` or :class:`WorkerTimeoutError`
+whose message names the call and ends with the worker's stderr (LLVM's stack dump or
+``LLVM ERROR`` line). Either way the session is left at its state before the failed call, and the
+caller's process never dies. Errors the module raises on purpose (``ModuleParseError``,
+``PassPipelineError``, ``VerifierError``, ...) keep their type and message and are not crashes.
+
+Workers are shared: :meth:`Session.fork` clones the module inside the same worker and
+:meth:`Session.sibling` opens another module there, so neither starts a process. When one worker
+dies every session on it is rebuilt lazily, on its next call. The worker process ends when its last
+session is closed or garbage-collected, and at interpreter exit; it also dies with the parent
+process (``PR_SET_PDEATHSIG``). Note that Linux delivers that signal when the *thread* that
+started the worker exits: a session created in a short-lived thread loses its worker with the
+thread and transparently recovers on its next call.
+
+Fork safety: a session used in a child created by ``os.fork()`` (Gymnasium's ``AsyncVectorEnv``,
+Stable-Baselines3's ``SubprocVecEnv`` with the fork start method) notices the new pid, leaves the
+parent's worker alone and starts its own worker, replaying its history there. A pickled session
+carries its start bitcode and history and rebuilds itself in a new worker on first use.
+
+``isolated=False`` keeps the module in the caller's process instead: the same API at the speed of
+the bare engine, with no protection against crashes (``fork`` is then ``Module.clone``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rl_compiler.llvm.errors import LLVMError, WorkerCrashError, WorkerTimeoutError
+from rl_compiler.llvm.worker import HEADER, MUTATING_METHODS, PARENT_PID_ENV
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from rl_compiler.llvm.module import Module
+
+#: Seconds a new worker may take to start (import numpy, load libLLVM, maybe build the engine).
+STARTUP_TIMEOUT = 120.0
+#: Bytes of the worker's stderr quoted in crash and timeout errors.
+STDERR_TAIL_BYTES = 4000
+
+Op = tuple[str, tuple]
+
+
+class _WorkerLost(Exception):
+    """Internal: the worker died or timed out during a request (it has been killed and reaped)."""
+
+    def __init__(self, timed_out: bool, detail: str, stderr: str) -> None:
+        super().__init__(detail)
+        self.timed_out = timed_out
+        self.detail = detail
+        self.stderr = stderr
+
+
+class _Process:
+    """The mutable state of a worker process, shared with its finalizer (which must not hold the worker)."""
+
+    def __init__(self) -> None:
+        self.popen: subprocess.Popen | None = None
+        self.tmpdir: str | None = None
+        self.owner_pid = os.getpid()
+
+    def kill(self) -> int | None:
+        """Kill the process group and reap the worker; returns its exit status (None if not running)."""
+        popen, self.popen = self.popen, None
+        if popen is None:
+            return None
+        if self.owner_pid != os.getpid():  # a forked child: the worker belongs to the parent
+            for stream in (popen.stdin, popen.stdout):
+                _close_quietly(stream)
+            popen.returncode = 0  # keep Popen.__del__ from tracking a process that is not ours
+            return None
+        if popen.poll() is None:
+            try:
+                os.killpg(popen.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                popen.kill()
+        returncode = popen.wait()
+        for stream in (popen.stdin, popen.stdout):
+            _close_quietly(stream)
+        return returncode
+
+    def finish(self) -> None:
+        """Kill the worker and remove the private temp dir (idempotent)."""
+        self.kill()
+        tmpdir, self.tmpdir = self.tmpdir, None
+        if tmpdir is not None and self.owner_pid == os.getpid():
+            shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _close_quietly(stream: Any) -> None:
+    if stream is not None:
+        try:
+            stream.close()
+        except OSError:
+            pass
+
+
+def _describe_status(returncode: int | None) -> str:
+    if returncode is None:
+        return "the worker stopped answering"
+    if returncode < 0:
+        try:
+            return f"the worker was killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"the worker was killed by signal {-returncode}"
+    return f"the worker exited with status {returncode}"
+
+
+class _Worker:
+    """One worker process and its pipes. ``generation`` increases with every (re)start."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.generation = 0
+        self.sessions = 0  # open sessions using this worker
+        self.pending_drops: list[tuple[int, int]] = []  # (generation, handle) of closed sessions
+        self.pid: int | None = None
+        self._proc = _Process()
+        self._finalizer = weakref.finalize(self, _Process.finish, self._proc)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    @property
+    def alive(self) -> bool:
+        return self._proc.popen is not None and self._proc.owner_pid == os.getpid()
+
+    def ensure_running(self) -> None:
+        """Start the worker if it is not running in this process (first use, after a crash, after fork)."""
+        if self._proc.owner_pid != os.getpid():
+            self._proc.kill()  # only forgets the parent's worker: see _Process.kill
+            self._proc.tmpdir = None
+            self._proc.owner_pid = os.getpid()
+            self._finalizer.detach()
+            self._finalizer = weakref.finalize(self, _Process.finish, self._proc)
+            self.lock = threading.RLock()
+        if self._proc.popen is None:
+            self._start()
+
+    def _start(self) -> None:
+        if self._proc.tmpdir is None:
+            self._proc.tmpdir = tempfile.mkdtemp(prefix="rl-compiler-worker-")
+        env = dict(os.environ)
+        env[PARENT_PID_ENV] = str(os.getpid())
+        with open(self._stderr_path, "wb") as stderr:
+            popen = subprocess.Popen(
+                [sys.executable, "-m", "rl_compiler.llvm.worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=env,
+                close_fds=True,
+                start_new_session=True,  # its own process group: a timeout kills everything it runs
+                bufsize=0,
+            )
+        self._proc.popen = popen
+        self.generation += 1
+        self.pending_drops.clear()
+        self.pid = popen.pid
+        assert popen.stdin is not None
+        os.set_blocking(popen.stdin.fileno(), False)
+        try:
+            self._receive(time.monotonic() + STARTUP_TIMEOUT, STARTUP_TIMEOUT)
+        except _WorkerLost as lost:
+            raise WorkerCrashError(f"the rl_compiler worker failed to start: {lost.detail}{_tail(lost)}") from None
+
+    def shutdown(self) -> None:
+        """Kill the worker process and remove its temp dir."""
+        self._finalizer()
+
+    @property
+    def _stderr_path(self) -> str:
+        assert self._proc.tmpdir is not None
+        return os.path.join(self._proc.tmpdir, "stderr")
+
+    def stderr_tail(self) -> str:
+        try:
+            with open(self._stderr_path, "rb") as f:
+                f.seek(0, os.SEEK_END)
+                f.seek(max(0, f.tell() - STDERR_TAIL_BYTES))
+                return f.read().decode("utf-8", "replace").strip()
+        except (OSError, AssertionError):
+            return ""
+
+    def _lose(self, timed_out: bool, detail: str) -> _WorkerLost:
+        returncode = self._proc.kill()
+        if not timed_out:
+            detail = f"{detail}: {_describe_status(returncode)}"
+        return _WorkerLost(timed_out, detail, self.stderr_tail())
+
+    # -- protocol --------------------------------------------------------------------------------
+
+    def request(self, handle: int, method: str, args: tuple, timeout: float) -> Any:
+        """Send one request and wait at most ``timeout`` seconds for the reply.
+
+        Returns the result, raises the exception the worker raised, or raises ``_WorkerLost``.
+        """
+        drops = tuple(h for g, h in self.pending_drops if g == self.generation)
+        self.pending_drops.clear()
+        data = pickle.dumps((drops, handle, method, args), protocol=pickle.HIGHEST_PROTOCOL)
+        deadline = time.monotonic() + timeout
+        self._send(HEADER.pack(len(data)) + data, deadline, timeout)
+        ok, value = self._receive(deadline, timeout)
+        if ok:
+            return value
+        raise _rebuild_exception(*value)
+
+    def _send(self, data: bytes, deadline: float, timeout: float) -> None:
+        popen = self._proc.popen
+        assert popen is not None and popen.stdin is not None
+        fd = popen.stdin.fileno()
+        view = memoryview(data)
+        poller = None
+        while view:
+            try:
+                view = view[os.write(fd, view) :]
+                continue
+            except BlockingIOError:
+                pass
+            except (BrokenPipeError, OSError):
+                raise self._lose(False, "the worker closed its input") from None
+            if poller is None:
+                poller = select.poll()
+                poller.register(fd, select.POLLOUT)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not poller.poll(remaining * 1000):
+                raise self._lose(True, f"no reply within {timeout:g} s")
+
+    def _receive(self, deadline: float, timeout: float) -> tuple[bool, Any]:
+        header = self._read(HEADER.size, deadline, timeout)
+        payload = self._read(HEADER.unpack(header)[0], deadline, timeout)
+        return pickle.loads(payload)
+
+    def _read(self, n: int, deadline: float, timeout: float) -> bytes:
+        popen = self._proc.popen
+        assert popen is not None and popen.stdout is not None
+        fd = popen.stdout.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        chunks = []
+        while n > 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not poller.poll(remaining * 1000):
+                raise self._lose(True, f"no reply within {timeout:g} s")
+            chunk = os.read(fd, min(n, 1 << 20))
+            if not chunk:
+                raise self._lose(False, "the worker closed its output")
+            chunks.append(chunk)
+            n -= len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _tail(lost: _WorkerLost) -> str:
+    return f"\nworker stderr (tail):\n{lost.stderr}" if lost.stderr else "\n(the worker wrote nothing to stderr)"
+
+
+def _rebuild_exception(module: str, name: str, message: str, pickled: bytes | None) -> BaseException:
+    """The worker's exception, with its own type and message where possible."""
+    if pickled is not None:
+        try:
+            exc = pickle.loads(pickled)
+            if isinstance(exc, BaseException):
+                return exc
+        except Exception:
+            pass
+    try:
+        cls = getattr(importlib.import_module(module), name)
+        if isinstance(cls, type) and issubclass(cls, BaseException):
+            return cls(message)
+    except Exception:
+        pass
+    return LLVMError(f"{name}: {message}")
+
+
+class _Slot:
+    """Where a session's module lives: its worker and its handle there (shared with the finalizer)."""
+
+    def __init__(self, worker: _Worker) -> None:
+        self.worker = worker
+        self.handle = 0
+        self.generation = -1  # the worker generation ``handle`` belongs to; -1: never loaded
+        self.closed = False
+
+    def release(self) -> None:
+        """Free the module and, if this was the worker's last session, the worker (no I/O otherwise)."""
+        if self.closed:
+            return
+        self.closed = True
+        worker = self.worker
+        worker.sessions -= 1
+        if worker.sessions <= 0:
+            worker.shutdown()
+        elif self.generation == worker.generation:
+            worker.pending_drops.append((self.generation, self.handle))  # sent with the next request
+
+
+def _as_bitcode(module_or_bitcode: Module | bytes | bytearray | memoryview) -> bytes:
+    if isinstance(module_or_bitcode, (bytes, bytearray, memoryview)):
+        return bytes(module_or_bitcode)
+    if hasattr(module_or_bitcode, "bitcode"):
+        return module_or_bitcode.bitcode()
+    raise TypeError(f"expected a Module or bitcode bytes, got {type(module_or_bitcode).__name__}")
+
+
+class Session:
+    """An LLVM module in a crash-isolated worker process (or in-process with ``isolated=False``).
+
+    :param module_or_bitcode: the starting module: a :class:`~rl_compiler.llvm.module.Module`
+        (copied; the caller keeps ownership) or its bitcode.
+    :param isolated: keep the module in a worker process (default) so that LLVM crashes and hangs
+        cannot take the caller down; ``False`` keeps it in-process for maximum speed.
+    :param timeout: seconds any one call may take before the worker is killed (isolated only).
+    :raises ModuleParseError: if the bitcode is invalid.
+
+    Example::
+
+        with Session.from_file("prog.bc") as s:
+            s.run_passes("function(sroa),function(instcombine<no-verify-fixpoint>)")
+            print(s.instruction_count(), s.history)
+    """
+
+    def __init__(
+        self,
+        module_or_bitcode: Module | bytes,
+        *,
+        isolated: bool = True,
+        timeout: float = 60.0,
+    ) -> None:
+        self._setup(_as_bitcode(module_or_bitcode), [], isolated, timeout)
+        try:
+            self._load()
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike, *, isolated: bool = True, timeout: float = 60.0) -> Session:
+        """A session on the bitcode file at ``path``.
+
+        :raises FileNotFoundError: if there is no such file.
+        :raises ModuleParseError: if it is not valid bitcode.
+        """
+        return cls(Path(path).read_bytes(), isolated=isolated, timeout=timeout)
+
+    def _setup(self, bitcode: bytes, ops: list[Op], isolated: bool, timeout: float, worker: _Worker | None = None):
+        if timeout <= 0:
+            raise ValueError(f"timeout must be positive seconds, got {timeout!r}")
+        self._bitcode = bitcode
+        self._ops = ops
+        self._isolated = isolated
+        self.timeout = float(timeout)
+        self.recoveries = 0
+        #: Description of the last failure this session recovered from (None if none).
+        self.last_failure: str | None = None
+        self._module: Module | None = None
+        self._slot: _Slot | None = None
+        self._finalizer: weakref.finalize | None = None
+        if isolated:
+            worker = worker if worker is not None else _Worker()
+            worker.sessions += 1
+            self._slot = _Slot(worker)
+            self._finalizer = weakref.finalize(self, _Slot.release, self._slot)
+
+    def _load(self) -> None:
+        if not self._isolated:
+            from rl_compiler.llvm.module import Module
+
+            module = Module.from_bitcode(self._bitcode)
+            try:
+                for method, args in self._ops:
+                    getattr(module, method)(*args)
+            except BaseException:
+                module.close()
+                raise
+            self._module = module
+        else:
+            self._call("ping")  # handle 0: _ensure_module() loads the module first
+
+    # -- public API ------------------------------------------------------------------------------
+
+    @property
+    def isolated(self) -> bool:
+        """Whether the module lives in a worker process."""
+        return self._isolated
+
+    @property
+    def history(self) -> list[str]:
+        """The pass pipelines applied so far, in order (a copy)."""
+        return [args[0] for method, args in self._ops if method == "run_passes"]
+
+    @property
+    def start_bitcode(self) -> bytes:
+        """The bitcode this session started from (replaying ``history`` on it gives the current state)."""
+        return self._bitcode
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's pid (None for an in-process session or before the worker has started)."""
+        return self._slot.worker.pid if self._slot is not None else None
+
+    @property
+    def closed(self) -> bool:
+        return self._slot.closed if self._slot is not None else self._module is None
+
+    def run_passes(self, pipeline: str) -> None:
+        """Run a new-PM pass pipeline (e.g. ``"function(sroa),globaldce"``) and record it in ``history``.
+
+        :raises PassPipelineError: if LLVM rejects the pipeline (the module is unchanged).
+        :raises WorkerCrashError: if the pipeline crashes LLVM twice (the module is unchanged).
+        :raises WorkerTimeoutError: if it exceeds ``timeout`` twice (the module is unchanged).
+        """
+        if not isinstance(pipeline, str):
+            raise TypeError(f"pipeline must be a str, got {type(pipeline).__name__}")
+        self._call("run_passes", pipeline)
+
+    def set_size_attributes(self) -> None:
+        """Add ``minsize optsize`` to every defined function (recorded for replay, not in ``history``)."""
+        self._call("set_size_attributes")
+
+    def verify(self) -> None:
+        """Run LLVM's verifier. :raises VerifierError: with LLVM's message if the module is invalid."""
+        self._call("verify")
+
+    def instruction_count(self) -> int:
+        """Number of IR instructions."""
+        return self._call("instruction_count")
+
+    def autophase(self) -> np.ndarray:
+        """The 56 Autophase features, in CompilerGym's order."""
+        return self._call("autophase")
+
+    def inst_count(self) -> np.ndarray:
+        """The 70 InstCount features, in CompilerGym's order."""
+        return self._call("inst_count")
+
+    def features(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(autophase(), inst_count())`` in one call (one round trip to the worker)."""
+        return self._call("features")
+
+    def bitcode(self) -> bytes:
+        """The module as bitcode."""
+        return self._call("bitcode")
+
+    def ir(self) -> str:
+        """The module as textual IR."""
+        return self._call("ir")
+
+    def sha1(self) -> str:
+        """Hex SHA-1 of the bitcode."""
+        return self._call("sha1")
+
+    def ir_sha1(self) -> str:
+        """Hex SHA-1 of the textual IR (CompilerGym's ``IrSha1``)."""
+        return self._call("ir_sha1")
+
+    def fingerprint(self) -> int:
+        """Cheap structural 64-bit hash of the module."""
+        return self._call("fingerprint")
+
+    def object_text_size(self) -> int:
+        """``.text`` bytes of an object emitted for the module's target."""
+        return self._call("object_text_size")
+
+    def fork(self) -> Session:
+        """An independent copy of this session: same module state and history, in the same worker."""
+        self._check_open()
+        if not self._isolated:
+            assert self._module is not None
+            twin = Session.__new__(Session)
+            twin._setup(self._bitcode, list(self._ops), False, self.timeout)
+            twin._module = self._module.clone()
+            return twin
+        assert self._slot is not None
+        twin = Session.__new__(Session)
+        twin._setup(self._bitcode, list(self._ops), True, self.timeout, self._slot.worker)
+        try:
+            handle = self._call("clone")
+            twin._slot.handle = handle  # type: ignore[union-attr]
+            twin._slot.generation = self._slot.worker.generation  # type: ignore[union-attr]
+        except BaseException:
+            twin.close()
+            raise
+        return twin
+
+    def sibling(self, module_or_bitcode: Module | bytes) -> Session:
+        """A new session on another module, in this session's worker (no process start: cheap)."""
+        self._check_open()
+        bitcode = _as_bitcode(module_or_bitcode)
+        twin = Session.__new__(Session)
+        worker = self._slot.worker if self._slot is not None else None
+        twin._setup(bitcode, [], self._isolated, self.timeout, worker)
+        try:
+            twin._load()
+        except BaseException:
+            twin.close()
+            raise
+        return twin
+
+    def close(self) -> None:
+        """Free the module; the worker process ends when its last session closes. Idempotent."""
+        if self._finalizer is not None:
+            self._finalizer()
+        if self._module is not None:
+            self._module.close()
+            self._module = None
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = f"worker pid {self.pid}" if self._isolated else "in-process"
+        state = "closed" if self.closed else f"{len(self._ops)} ops"
+        return f"<Session {where}, {state}, recoveries={self.recoveries}>"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"bitcode": self._bitcode, "ops": list(self._ops), "isolated": self._isolated, "timeout": self.timeout}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._setup(state["bitcode"], list(state["ops"]), state["isolated"], state["timeout"])
+        if not self._isolated:
+            self._load()
+        # isolated: the worker starts and the history is replayed on first use
+
+    # -- machinery -------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise ValueError("operation on a closed Session")
+
+    def _call(self, method: str, *args: Any) -> Any:
+        self._check_open()
+        if not self._isolated:
+            result = getattr(self._module, method)(*args)
+            if method in MUTATING_METHODS:
+                self._ops.append((method, args))
+            return result
+        slot = self._slot
+        assert slot is not None
+        worker = slot.worker
+        if worker._proc.owner_pid != os.getpid():
+            worker.ensure_running()  # after os.fork(): our own worker; sessions replay lazily
+        with worker.lock:
+            lost: _WorkerLost | None = None
+            for _attempt in range(2):
+                try:
+                    self._ensure_module()
+                    if method == "ping":
+                        return None
+                    result = worker.request(slot.handle, method, args, self.timeout)
+                except _WorkerLost as exc:
+                    lost = exc
+                    self.last_failure = f"{self._describe(method, args)}: {exc.detail}"
+                    continue
+                if method in MUTATING_METHODS:
+                    self._ops.append((method, args))
+                return result
+            assert lost is not None
+            try:  # leave the session usable, at its state before the failed call
+                self._ensure_module()
+            except (_WorkerLost, LLVMError):
+                pass
+            raise self._final_error(lost, method, args)
+
+    def _ensure_module(self) -> None:
+        """Make sure the module exists in a running worker: start it and replay the history if needed."""
+        slot = self._slot
+        assert slot is not None
+        worker = slot.worker
+        worker.ensure_running()
+        if slot.generation == worker.generation:
+            return
+        timeout = self.timeout * (len(self._ops) + 1)
+        handle = worker.request(0, "replay", (self._bitcode, self._ops), timeout)
+        if slot.generation != -1:
+            self.recoveries += 1
+        slot.handle, slot.generation = handle, worker.generation
+
+    def _describe(self, method: str, args: tuple) -> str:
+        if method == "run_passes":
+            return f"running pipeline {args[0]!r}"
+        if method == "ping":
+            return f"rebuilding the module (replaying {len(self._ops)} ops)"
+        return f"calling {method}()"
+
+    def _final_error(self, lost: _WorkerLost, method: str, args: tuple) -> LLVMError:
+        what = self._describe(method, args)
+        cls = WorkerTimeoutError if lost.timed_out else WorkerCrashError
+        verb = "timed out" if lost.timed_out else "crashed"
+        err = cls(
+            f"the worker {verb} {what} twice ({lost.detail}); the session is at its state before the call"
+            f"{_tail(lost)}"
+        )
+        err.stderr = lost.stderr  # type: ignore[attr-defined]
+        return err

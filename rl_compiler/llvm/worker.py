@@ -1,0 +1,209 @@
+"""The worker process that holds modules for :class:`rl_compiler.llvm.session.Session`.
+
+Run as ``python -m rl_compiler.llvm.worker`` by the session layer, never by hand. The worker reads
+requests from its stdin and writes replies to its stdout; each message is an 8-byte little-endian
+length followed by a pickle. A request is ``(drops, handle, method, args)``:
+
+- ``drops`` is a tuple of module handles to free first (closed sessions, sent lazily);
+- ``handle`` 0 addresses the worker itself: ``replay(bitcode, ops) -> handle`` parses bitcode and
+  applies ``ops`` (``(method, args)`` pairs such as ``("run_passes", ("function(sroa)",))``),
+  ``ping() -> pid``, ``sleep(seconds)`` (for tests of the timeout path);
+- any other handle addresses one module: ``clone() -> handle``, or a method of
+  :class:`rl_compiler.llvm.module.Module` from :data:`MODULE_METHODS`.
+
+A reply is ``(True, result)`` or ``(False, (type_module, type_name, message, pickled_exception))``.
+The first message the worker sends, unasked, is ``(True, ("ready", pid))``.
+
+The worker dies with its parent (``PR_SET_PDEATHSIG``), runs in its own process group so the parent
+can kill it and anything it started at once, and sends anything LLVM prints on stdout to stderr so
+that stray output cannot corrupt the protocol.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import faulthandler
+import os
+import pickle
+import signal
+import struct
+import sys
+import time
+from typing import Any, BinaryIO
+
+#: Environment variable holding the parent's pid, so the worker can exit if the parent died before
+#: ``PR_SET_PDEATHSIG`` took effect.
+PARENT_PID_ENV = "RL_COMPILER_WORKER_PARENT"
+HEADER = struct.Struct("<Q")
+#: Module methods the session layer may call in the worker.
+MODULE_METHODS = frozenset(
+    {
+        "run_passes",
+        "verify",
+        "instruction_count",
+        "autophase",
+        "inst_count",
+        "features",
+        "bitcode",
+        "ir",
+        "sha1",
+        "ir_sha1",
+        "fingerprint",
+        "object_text_size",
+        "set_size_attributes",
+    }
+)
+#: Module methods that change the module: the session records them for replay.
+MUTATING_METHODS = frozenset({"run_passes", "set_size_attributes"})
+_PR_SET_PDEATHSIG = 1
+_WARM_UP_IR = "define void @warm_up() {\n  ret void\n}\n"
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies; exit now if it already has."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # not fatal: the parent also kills us explicitly
+            pass
+    expected = os.environ.get(PARENT_PID_ENV)
+    if expected is not None and os.getppid() != int(expected):
+        os._exit(0)
+
+
+def _enable_llvm_stack_dump() -> None:
+    """Install LLVM's crash handler, which prints ``Stack dump:`` with LLVM's frames on a segfault."""
+    from rl_compiler.llvm.toolchain import get_toolchain
+
+    # Symbolizing libLLVM at crash time can take seconds; the raw frames are enough.
+    os.environ.setdefault("LLVM_DISABLE_SYMBOLIZATION", "1")
+    try:
+        ctypes.CDLL(str(get_toolchain().libllvm)).LLVMEnablePrettyStackTrace()
+    except (OSError, AttributeError, RuntimeError):
+        pass
+
+
+def _read_exact(stream: BinaryIO, n: int) -> bytes | None:
+    data = stream.read(n)
+    if data is None or len(data) < n:
+        return None
+    return data
+
+
+def _error_reply(exc: BaseException) -> tuple[bool, tuple[str, str, str, bytes | None]]:
+    try:
+        pickled: bytes | None = pickle.dumps(exc, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        pickled = None
+    cls = type(exc)
+    return False, (cls.__module__, cls.__qualname__, str(exc), pickled)
+
+
+class _Host:
+    """The modules this worker holds, by handle."""
+
+    def __init__(self) -> None:
+        self.modules: dict[int, Any] = {}
+        self.next_handle = 1
+        self._module_class: Any = None
+
+    def module_class(self) -> Any:
+        if self._module_class is None:
+            from rl_compiler.llvm.module import Module
+
+            self._module_class = Module
+        return self._module_class
+
+    def add(self, module: Any) -> int:
+        handle = self.next_handle
+        self.next_handle += 1
+        self.modules[handle] = module
+        return handle
+
+    def drop(self, handle: int) -> None:
+        module = self.modules.pop(handle, None)
+        if module is not None:
+            module.close()
+
+    def replay(self, bitcode: bytes, ops: list[tuple[str, tuple]]) -> int:
+        module = self.module_class().from_bitcode(bitcode)
+        try:
+            for method, args in ops:
+                if method not in MUTATING_METHODS:
+                    raise ValueError(f"cannot replay {method!r}: expected one of {sorted(MUTATING_METHODS)}")
+                getattr(module, method)(*args)
+        except BaseException:
+            module.close()
+            raise
+        return self.add(module)
+
+    def handle_request(self, handle: int, method: str, args: tuple) -> Any:
+        if handle == 0:
+            if method == "replay":
+                return self.replay(*args)
+            if method == "ping":
+                return os.getpid()
+            if method == "sleep":  # lets tests exercise the timeout path without LLVM
+                time.sleep(*args)
+                return None
+            raise ValueError(f"unknown worker request {method!r}")
+        module = self.modules.get(handle)
+        if module is None:
+            raise KeyError(f"no module with handle {handle} in worker {os.getpid()}")
+        if method == "clone":
+            return self.add(module.clone())
+        if method not in MODULE_METHODS:
+            raise AttributeError(f"Module method {method!r} is not available through a session")
+        return getattr(module, method)(*args)
+
+
+def serve(requests: BinaryIO, replies: BinaryIO) -> None:
+    """Answer requests until the parent closes the request stream."""
+    host = _Host()
+    ready = pickle.dumps((True, ("ready", os.getpid())), protocol=pickle.HIGHEST_PROTOCOL)
+    replies.write(HEADER.pack(len(ready)) + ready)
+    replies.flush()
+    while True:
+        header = _read_exact(requests, HEADER.size)
+        if header is None:
+            return
+        payload = _read_exact(requests, HEADER.unpack(header)[0])
+        if payload is None:
+            return
+        try:
+            drops, handle, method, args = pickle.loads(payload)
+            for dropped in drops:
+                host.drop(dropped)
+            reply: tuple = (True, host.handle_request(handle, method, args))
+            data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            data = pickle.dumps(_error_reply(exc), protocol=pickle.HIGHEST_PROTOCOL)
+        replies.write(HEADER.pack(len(data)) + data)
+        replies.flush()
+
+
+def main() -> None:
+    """Entry point of ``python -m rl_compiler.llvm.worker``."""
+    _die_with_parent()
+    # Keep private copies of the protocol pipes, then point fds 0/1 elsewhere: LLVM (or a pass such
+    # as print<...>) writing to stdout must not corrupt the reply stream.
+    requests = os.fdopen(os.dup(0), "rb", buffering=1 << 16)
+    replies = os.fdopen(os.dup(1), "wb", buffering=1 << 16)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    faulthandler.enable()  # a crash also prints the Python stack: which request was running
+    try:  # load libLLVM (and build the engine if needed) now, not inside the first timed call
+        _Host().module_class().from_ir(_WARM_UP_IR).close()
+    except Exception as exc:  # reported again, with its type, by the first request that needs it
+        print(f"rl_compiler worker: warm-up failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+    else:
+        _enable_llvm_stack_dump()
+    serve(requests, replies)
+
+
+if __name__ == "__main__":
+    main()

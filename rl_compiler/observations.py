@@ -1,0 +1,288 @@
+"""Named observation spaces of the pass-ordering environments, with CompilerGym's names and orders.
+
+Each observation is an :class:`ObservationSpec`: a name, a Gymnasium space, and a function that computes
+the value from an :class:`ObservationContext` (the current module plus its cached baselines). Two forms
+of every value exist:
+
+- the *natural* value, returned by ``env.observation["Name"]`` as CompilerGym did: an ``int`` for
+  counts, a ``str`` for ``Ir``, ``bytes`` for ``Bitcode``, a ``dict`` for the ``...Dict`` spaces and a
+  NumPy array for feature vectors;
+- the *space* value, returned by ``reset``/``step``, which is always a member of ``spec.space``
+  (scalars become shape-``(1,)`` arrays so that every space is usable by Stable-Baselines3).
+"""
+
+from __future__ import annotations
+
+import statistics
+import string
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+from gymnasium import spaces
+
+AUTOPHASE_FEATURE_NAMES: tuple[str, ...] = (
+    "BBNumArgsHi", "BBNumArgsLo", "onePred", "onePredOneSuc", "onePredTwoSuc", "oneSuccessor",
+    "twoPred", "twoPredOneSuc", "twoEach", "twoSuccessor", "morePreds", "BB03Phi", "BBHiPhi",
+    "BBNoPhi", "BeginPhi", "BranchCount", "returnInt", "CriticalCount", "NumEdges", "const32Bit",
+    "const64Bit", "numConstZeroes", "numConstOnes", "UncondBranches", "binaryConstArg", "NumAShrInst",
+    "NumAddInst", "NumAllocaInst", "NumAndInst", "BlockMid", "BlockLow", "NumBitCastInst", "NumBrInst",
+    "NumCallInst", "NumGetElementPtrInst", "NumICmpInst", "NumLShrInst", "NumLoadInst", "NumMulInst",
+    "NumOrInst", "NumPHIInst", "NumRetInst", "NumSExtInst", "NumSelectInst", "NumShlInst",
+    "NumStoreInst", "NumSubInst", "NumTruncInst", "NumXorInst", "NumZExtInst", "TotalBlocks",
+    "TotalInsts", "TotalMemInst", "TotalFuncs", "ArgsPhi", "testUnary",
+)  # fmt: skip
+
+_OPCODES = (
+    "Ret", "Br", "Switch", "IndirectBr", "Invoke", "Resume", "Unreachable", "CleanupRet", "CatchRet",
+    "CatchSwitch", "CallBr", "FNeg", "Add", "FAdd", "Sub", "FSub", "Mul", "FMul", "UDiv", "SDiv", "FDiv",
+    "URem", "SRem", "FRem", "Shl", "LShr", "AShr", "And", "Or", "Xor", "Alloca", "Load", "Store",
+    "GetElementPtr", "Fence", "AtomicCmpXchg", "AtomicRMW", "Trunc", "ZExt", "SExt", "FPToUI", "FPToSI",
+    "UIToFP", "SIToFP", "FPTrunc", "FPExt", "PtrToInt", "IntToPtr", "BitCast", "AddrSpaceCast",
+    "CleanupPad", "CatchPad", "ICmp", "FCmp", "PHI", "Call", "Select", "UserOp1", "UserOp2", "VAArg",
+    "ExtractElement", "InsertElement", "ShuffleVector", "ExtractValue", "InsertValue", "LandingPad",
+    "Freeze",
+)  # fmt: skip
+#: CompilerGym's InstCount feature names: TotalInsts, TotalBlocks, TotalFuncs, then one per opcode.
+INST_COUNT_FEATURE_NAMES: tuple[str, ...] = (
+    "TotalInstsCount", "TotalBlocksCount", "TotalFuncsCount", *(f"{op}Count" for op in _OPCODES)
+)
+#: InstCountNorm drops TotalInsts (the divisor) and keeps the other 69 features.
+INST_COUNT_NORM_FEATURE_NAMES: tuple[str, ...] = INST_COUNT_FEATURE_NAMES[1:]
+
+_INT_MAX = np.iinfo(np.int64).max
+#: Characters of LLVM's textual IR (non-ASCII bytes are escaped as ``\\XX`` in IR strings).
+IR_CHARSET = frozenset(string.printable)
+
+
+class BytesSpace(spaces.Space[bytes]):
+    """A space whose members are ``bytes`` objects (the ``Bitcode`` observation)."""
+
+    def __init__(self, max_length: int = 1 << 31, seed: int | None = None) -> None:
+        super().__init__(shape=None, dtype=None, seed=seed)
+        self.max_length = max_length
+
+    def sample(self, mask: Any = None, probability: Any = None) -> bytes:
+        return bytes(self.np_random.integers(0, 256, size=int(self.np_random.integers(0, 64)), dtype=np.uint8))
+
+    def contains(self, x: Any) -> bool:
+        return isinstance(x, bytes) and len(x) <= self.max_length
+
+    @property
+    def is_np_flattenable(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"BytesSpace(max_length={self.max_length})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BytesSpace) and other.max_length == self.max_length
+
+
+class ObservationContext(Protocol):
+    """What an observation needs: the current module (a ``Session``), the benchmark and its baselines."""
+
+    @property
+    def session(self) -> Any: ...  # rl_compiler.llvm.session.Session
+
+    @property
+    def baselines(self) -> Any: ...  # rl_compiler.llvm.baselines.Baselines
+
+    @property
+    def benchmark_object(self) -> Any: ...  # rl_compiler.datasets.Benchmark
+
+    def runtimes(self) -> list[float]:
+        """Wall times (seconds) of running the current module ``runtime_repeats`` times (cached)."""
+        ...
+
+    def cost(self, name: str) -> float:
+        """A cost of the current module (``IrInstructionCount``, ``ObjectTextSizeBytes``, ``Runtime``), cached."""
+        ...
+
+
+@dataclass(frozen=True)
+class ObservationSpec:
+    """One named observation: its space, how to compute it, and how to put it in the space.
+
+    :param name: the CompilerGym name, e.g. ``"Autophase"``.
+    :param space: the Gymnasium space of the value returned by ``reset``/``step``.
+    :param compute: context -> natural value (what ``env.observation[name]`` returns).
+    :param to_space: natural value -> member of ``space``.
+    :param deterministic: False for measured values (``Runtime``).
+    :param platform_dependent: True when the value depends on the host (object sizes, run times).
+    """
+
+    name: str
+    space: spaces.Space
+    compute: Callable[[ObservationContext], Any]
+    to_space: Callable[[Any], Any]
+    deterministic: bool = True
+    platform_dependent: bool = False
+    description: str = ""
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _int_vector(value: Any) -> np.ndarray:
+    return np.array(value, dtype=np.int64)
+
+
+def _scalar_int(value: Any) -> np.ndarray:
+    return np.array([value], dtype=np.int64)
+
+
+def _scalar_box() -> spaces.Box:
+    return spaces.Box(low=0, high=_INT_MAX, shape=(1,), dtype=np.int64)
+
+
+def _dict_of_ints(names: Sequence[str]) -> spaces.Dict:
+    return spaces.Dict({name: spaces.Box(0, _INT_MAX, shape=(1,), dtype=np.int64) for name in names})
+
+
+def _named(names: Sequence[str], vector: np.ndarray) -> dict[str, int]:
+    return {name: int(value) for name, value in zip(names, vector)}
+
+
+def _dict_to_space(value: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    return {name: np.array([v], dtype=np.int64) for name, v in value.items()}
+
+
+def _dict_norm_to_space(value: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    return {name: np.array([v], dtype=np.float32) for name, v in value.items()}
+
+
+def _inst_count_norm(context: ObservationContext) -> np.ndarray:
+    counts = np.asarray(context.session.inst_count(), dtype=np.float64)
+    return (counts[1:] / max(counts[0], 1.0)).astype(np.float32)
+
+
+def _runtime_to_space(value: Sequence[float]) -> np.ndarray:
+    return np.asarray(value, dtype=np.float64)
+
+
+def _baseline(field: str) -> Callable[[ObservationContext], int]:
+    return lambda context: int(getattr(context.baselines, field))
+
+
+def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSpec]:
+    """Every observation the pass-ordering environments offer, keyed by name.
+
+    :param runtime_repeats: runs per ``Runtime`` observation (the length of its vector).
+    """
+    specs = [
+        ObservationSpec(
+            "Autophase",
+            spaces.Box(0, _INT_MAX, shape=(56,), dtype=np.int64),
+            lambda c: np.asarray(c.session.autophase(), dtype=np.int64),
+            _int_vector,
+            description="56 Autophase features, CompilerGym order",
+        ),
+        ObservationSpec(
+            "AutophaseDict",
+            _dict_of_ints(AUTOPHASE_FEATURE_NAMES),
+            lambda c: _named(AUTOPHASE_FEATURE_NAMES, c.session.autophase()),
+            _dict_to_space,
+            description="Autophase as a name -> count dict",
+        ),
+        ObservationSpec(
+            "InstCount",
+            spaces.Box(0, _INT_MAX, shape=(70,), dtype=np.int64),
+            lambda c: np.asarray(c.session.inst_count(), dtype=np.int64),
+            _int_vector,
+            description="70 instruction counts, CompilerGym order",
+        ),
+        ObservationSpec(
+            "InstCountDict",
+            _dict_of_ints(INST_COUNT_FEATURE_NAMES),
+            lambda c: _named(INST_COUNT_FEATURE_NAMES, c.session.inst_count()),
+            _dict_to_space,
+            description="InstCount as a name -> count dict",
+        ),
+        ObservationSpec(
+            "InstCountNorm",
+            spaces.Box(0.0, np.inf, shape=(69,), dtype=np.float32),
+            _inst_count_norm,
+            lambda v: np.asarray(v, dtype=np.float32),
+            description="InstCount[1:] / max(TotalInsts, 1)",
+        ),
+        ObservationSpec(
+            "InstCountNormDict",
+            spaces.Dict(
+                {n: spaces.Box(0.0, np.inf, shape=(1,), dtype=np.float32) for n in INST_COUNT_NORM_FEATURE_NAMES}
+            ),
+            lambda c: {n: float(v) for n, v in zip(INST_COUNT_NORM_FEATURE_NAMES, _inst_count_norm(c))},
+            _dict_norm_to_space,
+            description="InstCountNorm as a name -> value dict",
+        ),
+        ObservationSpec(
+            "IrInstructionCount",
+            _scalar_box(),
+            lambda c: int(c.cost("IrInstructionCount")),
+            _scalar_int,
+            description="instructions in the module",
+        ),
+        ObservationSpec("IrInstructionCountO0", _scalar_box(), _baseline("ic_O0"), _scalar_int),
+        ObservationSpec("IrInstructionCountO3", _scalar_box(), _baseline("ic_O3"), _scalar_int),
+        ObservationSpec("IrInstructionCountOz", _scalar_box(), _baseline("ic_Oz"), _scalar_int),
+        ObservationSpec(
+            "ObjectTextSizeBytes",
+            _scalar_box(),
+            lambda c: int(c.cost("ObjectTextSizeBytes")),
+            _scalar_int,
+            platform_dependent=True,
+            description=".text bytes of the module's object file (codegen -O2)",
+        ),
+        ObservationSpec("ObjectTextSizeO0", _scalar_box(), _baseline("text_O0"), _scalar_int, platform_dependent=True),
+        ObservationSpec("ObjectTextSizeO3", _scalar_box(), _baseline("text_O3"), _scalar_int, platform_dependent=True),
+        ObservationSpec("ObjectTextSizeOz", _scalar_box(), _baseline("text_Oz"), _scalar_int, platform_dependent=True),
+        ObservationSpec(
+            "Ir",
+            spaces.Text(max_length=1 << 30, min_length=0, charset=IR_CHARSET),
+            lambda c: c.session.ir(),
+            _identity,
+            description="the module as LLVM IR text",
+        ),
+        ObservationSpec(
+            "IrSha1",
+            spaces.Text(max_length=40, min_length=40, charset="0123456789abcdef"),
+            lambda c: c.session.ir_sha1(),
+            _identity,
+            description="hex SHA-1 of the IR text",
+        ),
+        ObservationSpec(
+            "Bitcode",
+            BytesSpace(),
+            lambda c: c.session.bitcode(),
+            _identity,
+            description="the module as LLVM bitcode",
+        ),
+        ObservationSpec(
+            "Runtime",
+            spaces.Box(0.0, np.inf, shape=(runtime_repeats,), dtype=np.float64),
+            lambda c: list(c.runtimes()),
+            _runtime_to_space,
+            deterministic=False,
+            platform_dependent=True,
+            description=f"wall times (s) of {runtime_repeats} runs of the linked program (runnable benchmarks)",
+        ),
+    ]
+    return {spec.name: spec for spec in specs}
+
+
+OBSERVATION_NAMES: tuple[str, ...] = tuple(build_observation_specs())
+
+
+def observation_spec(name: str, runtime_repeats: int = 5) -> ObservationSpec:
+    """The spec of one observation; raises ``ValueError`` listing the valid names for an unknown one."""
+    specs = build_observation_specs(runtime_repeats)
+    if name not in specs:
+        raise ValueError(f"unknown observation space {name!r}; valid names: {', '.join(specs)}")
+    return specs[name]
+
+
+def median_runtime(times: Sequence[float]) -> float:
+    """The median of a list of wall times (CompilerGym's point estimate of ``Runtime``)."""
+    return float(statistics.median(times))

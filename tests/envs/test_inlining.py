@@ -1,0 +1,168 @@
+"""rl_compiler/llvm-inline-v0 on real programs: episodes, the heuristic baseline, determinism, pitfalls."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import rl_compiler  # noqa: F401  (registers the ids)
+from rl_compiler.envs.inlining import InliningEnv
+from rl_compiler.envs.mlgo_policies import FollowDefault, RandomLegal, run_episode
+from rl_compiler.llvm import mlgo
+from rl_compiler.llvm.cache import CACHE_ENV
+from rl_compiler.llvm.toolchain import get_toolchain
+
+ENV_ID = "rl_compiler/llvm-inline-v0"
+BENCHMARK = "benchmark://builtin-v0/huffman"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory):
+    old = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = old
+
+
+@pytest.fixture
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def compiler_children() -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == os.getpid() and comm in ("llc", "opt"):
+                found.append(int(entry))
+    return found
+
+
+def assert_clean(folder: Path, pid: int | None = None) -> None:
+    assert compiler_children() == []
+    if pid is not None:
+        assert not Path(f"/proc/{pid}").exists()
+    left = [p.name for p in folder.iterdir() if p.name.startswith("rl-compiler")]
+    assert left == [], f"left behind: {left}"
+
+
+@pytest.fixture
+def env(private_tmp: Path):
+    environment = InliningEnv(BENCHMARK)
+    yield environment
+    environment.close()
+    assert_clean(private_tmp)
+
+
+def play(env: gym.Env, policy=None, actions=None):
+    observation, info = env.reset(seed=0)
+    taken = []
+    while True:
+        action = actions[len(taken)] if actions is not None else policy(observation, info)
+        taken.append(action)
+        observation, reward, terminated, truncated, info = env.step(action)
+        if terminated:
+            return taken, reward, info
+
+
+@pytest.mark.parametrize("observation_format", ["flat", "dict"])
+def test_check_env(observation_format: str, private_tmp: Path) -> None:
+    from gymnasium.utils.env_checker import check_env
+    from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+    environment = gym.make(ENV_ID, observation_format=observation_format)
+    check_env(environment.unwrapped)
+    sb3_check_env(environment.unwrapped, warn=True)
+    environment.close()
+    assert_clean(private_tmp)
+
+
+def test_spaces_include_the_heuristic_decision(env: InliningEnv) -> None:
+    spec = mlgo.probe_spec("inliner")
+    assert env.action_space == gym.spaces.Discrete(2)
+    assert env.observation_space.shape == (len(spec.features),)
+    assert list(env.encoder.slices)[-1] == "inlining_default"
+    observation, info = env.reset(seed=0)
+    assert observation[-1] == env.heuristic_decision() in (0, 1)
+    assert env.action_masks().all()
+
+
+def test_following_the_heuristic_reproduces_the_baseline(env: InliningEnv) -> None:
+    actions, reward, info = play(env, FollowDefault(env))
+    assert reward == 0.0 and info["text_size"] == info["default_text_size"] > 0
+    assert info["default_agreement"] == 1.0 and info["decisions"] == len(actions) >= 5
+    assert info["object_sha1"] == env.baseline["object_sha1"]
+
+
+def test_inlining_everything_costs_size(env: InliningEnv) -> None:
+    _, reward, info = play(env, lambda o, i: 1)
+    assert info["text_size"] > info["default_text_size"] and reward < 0
+    assert reward == pytest.approx(1 - (info["text_size"] + 1.0) / (info["default_text_size"] + 1.0))
+
+
+def test_same_actions_give_a_bit_identical_object(env: InliningEnv) -> None:
+    actions, reward, info = play(env, RandomLegal(seed=1))
+    first = env.last_object
+    _, reward2, info2 = play(env, actions=actions)
+    assert env.last_object == first and reward2 == reward and info2["object_sha1"] == info["object_sha1"]
+
+
+@pytest.mark.parametrize("action", [2, -1, 0.0, None])
+def test_out_of_range_action(env: InliningEnv, action) -> None:
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        env.step(action)
+    total, steps, info = run_episode(env, FollowDefault(env), seed=0)
+    assert total == 0.0
+
+
+def test_close_mid_episode(env: InliningEnv, private_tmp: Path) -> None:
+    observation, info = env.reset(seed=0)
+    env.step(1)
+    pid = env.compiler_pid
+    env.close()
+    assert_clean(private_tmp, pid)
+
+
+def test_compiler_crash_mid_episode(env: InliningEnv, private_tmp: Path) -> None:
+    env.reset(seed=0)
+    env.step(0)
+    pid = env.compiler_pid
+    os.kill(pid, signal.SIGSEGV)
+    with pytest.raises(mlgo.CompilerCrashError, match="SIGSEGV"):
+        for _ in range(10_000):
+            env.step(0)
+    assert_clean(private_tmp, pid)
+
+
+def test_module_without_call_sites(tmp_path: Path, private_tmp: Path) -> None:
+    source = tmp_path / "leaf.c"
+    source.write_text("int leaf(int a) { return a * 3 + 1; }\n")
+    module = tmp_path / "leaf.bc"
+    subprocess.run(
+        [get_toolchain().clang, "-Oz", "-Xclang", "-disable-llvm-passes", "-c", "-emit-llvm", source, "-o", module],
+        check=True,
+    )
+    environment = InliningEnv(module)
+    with pytest.raises(mlgo.NoDecisionsError, match="leaf.bc"):
+        environment.reset(seed=0)
+    environment.close()
+    assert_clean(private_tmp)

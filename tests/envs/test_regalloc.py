@@ -1,0 +1,308 @@
+"""rl_compiler/llvm-regalloc-v0 on real high-register-pressure programs: episodes, determinism, reward, pitfalls."""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import rl_compiler  # noqa: F401  (registers the ids)
+from rl_compiler.envs.mlgo_policies import RandomLegal, first_legal, no_eviction, run_episode
+from rl_compiler.envs.regalloc import RegallocEnv, default_heuristic_result
+from rl_compiler.llvm import mlgo
+from rl_compiler.llvm.cache import CACHE_ENV
+from rl_compiler.llvm.toolchain import get_toolchain
+
+ENV_ID = "rl_compiler/llvm-regalloc-v0"
+BENCHMARK = "benchmark://builtin-v0/sha256"
+HEAPAM = Path("/usr/lib/postgresql/15/lib/bitcode/postgres/access/heap/heapam.bc")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory):
+    old = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = old
+
+
+@pytest.fixture
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def compiler_children() -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == os.getpid() and comm in ("llc", "opt"):
+                found.append(int(entry))
+    return found
+
+
+def assert_clean(folder: Path, pid: int | None = None) -> None:
+    assert compiler_children() == []
+    if pid is not None:
+        assert not Path(f"/proc/{pid}").exists()
+    left = [p.name for p in folder.iterdir() if p.name.startswith("rl-compiler")]  # torch/SB3 use tmp too
+    assert left == [], f"left behind: {left}"
+
+
+@pytest.fixture
+def env(private_tmp: Path):
+    environment = RegallocEnv(BENCHMARK)
+    yield environment
+    environment.close()
+    assert_clean(private_tmp)
+
+
+def play(env: gym.Env, actions=None, policy=first_legal):
+    """Run one episode, replaying ``actions`` if given; return (actions, reward, info)."""
+    observation, info = env.reset(seed=0)
+    taken = []
+    while True:
+        action = actions[len(taken)] if actions is not None else policy(observation, info)
+        taken.append(action)
+        observation, reward, terminated, truncated, info = env.step(action)
+        if terminated:
+            return taken, reward, info
+
+
+@pytest.mark.parametrize("observation_format", ["flat", "dict"])
+def test_check_env(observation_format: str, private_tmp: Path) -> None:
+    from gymnasium.utils.env_checker import check_env
+    from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+    environment = gym.make(ENV_ID, observation_format=observation_format)
+    check_env(environment.unwrapped)
+    sb3_check_env(environment.unwrapped, warn=True)
+    environment.close()
+    assert_clean(private_tmp)
+
+
+def test_spaces_come_from_the_header(env: RegallocEnv) -> None:
+    spec = mlgo.probe_spec("regalloc")
+    assert env.action_space == gym.spaces.Discrete(spec.feature("mask").size)
+    assert env.observation_space.shape == (sum(f.size for f in spec.features),)
+    assert list(env.encoder.slices) == list(spec.feature_names)
+
+
+def test_episode_runs_to_the_end(env: RegallocEnv) -> None:
+    observation, info = env.reset(seed=0)
+    assert env.observation_space.contains(observation)
+    mask = env.action_masks()
+    assert mask.dtype == bool and mask.shape == (33,) and mask.any()
+    assert np.array_equal(mask, info["action_mask"])
+    assert np.array_equal(observation[env.encoder.slices["mask"]] != 0, mask)
+    actions, reward, info = play(env)
+    assert len(actions) == info["decisions"] > 100
+    assert info["illegal_actions"] == 0
+    for key in ("score", "default_score", "spills", "reloads", "copies", "text_size", "default_text_size",
+                "functions", "function_rewards", "object_sha1"):
+        assert key in info
+    assert info["text_size"] > 0 and np.isfinite(reward)
+    delta = env.reward_delta
+    assert reward == pytest.approx(1 - (info["score"] + delta) / (info["default_score"] + delta))
+    assert info["score"] == pytest.approx(sum(f["score"] for f in info["functions"].values()))
+    with pytest.raises(gym.error.ResetNeeded):
+        env.step(0)
+
+
+def test_same_actions_give_a_bit_identical_object(env: RegallocEnv) -> None:
+    actions, reward, info = play(env, policy=RandomLegal(seed=3))
+    first = env.last_object
+    replayed, reward2, info2 = play(env, actions=actions)
+    assert env.last_object == first and info2["object_sha1"] == info["object_sha1"]
+    assert reward2 == reward and info2["score"] == info["score"]
+
+
+def test_default_heuristic_score_is_reproduced(env: RegallocEnv, private_tmp: Path) -> None:
+    env.reset(seed=0)
+    cached = env.baseline
+    fresh = default_heuristic_result(get_toolchain().llc, env.module_path)
+    assert fresh == cached  # same score, per-function stats and object, from an independent llc run
+    again = RegallocEnv(BENCHMARK)
+    again.reset(seed=0)
+    assert again.baseline == cached
+    again.close()
+
+
+def test_illegal_actions_are_mapped_never_sent(env: RegallocEnv) -> None:
+    # Always answer an illegal column: the env must send what LLVM would do with it (32, or the first
+    # legal register if 32 is illegal), never the raw index.
+    def illegal(observation, info):
+        masked = np.flatnonzero(~info["action_mask"])
+        return int(masked[0]) if masked.size else 0
+
+    actions, _, info = play(env, policy=illegal)
+    assert info["illegal_actions"] > 0
+    _, _, expected = play(env, policy=no_eviction)
+    assert info["object_sha1"] == expected["object_sha1"]
+
+
+@pytest.mark.parametrize("action", [33, -1, 10**9, 1.5, "3", np.array([1, 2])])
+def test_out_of_range_action_raises_and_the_episode_continues(env: RegallocEnv, action) -> None:
+    observation, info = env.reset(seed=0)
+    with pytest.raises(ValueError, match=r"expected one integer in \[0, 32\]|out of range"):
+        env.step(action)
+    _, reward, info = play(env)  # a new episode; the failed one was still usable too
+    assert np.isfinite(reward)
+
+
+def test_out_of_range_action_keeps_the_episode(env: RegallocEnv) -> None:
+    observation, info = env.reset(seed=0)
+    with pytest.raises(ValueError):
+        env.step(33)
+    terminated = False
+    while not terminated:
+        observation, reward, terminated, _, info = env.step(first_legal(observation, info))
+    assert info["illegal_actions"] == 0
+
+
+def test_host_exception_mid_episode(private_tmp: Path) -> None:
+    environment = RegallocEnv(BENCHMARK)
+    observation, info = environment.reset(seed=0)
+    pid = environment.compiler_pid
+    with pytest.raises(RuntimeError, match="policy bug"):
+        for step in range(10):
+            observation, *_, info = environment.step(first_legal(observation, info))
+            if step == 5:
+                raise RuntimeError("policy bug")
+    environment.close()
+    assert_clean(private_tmp, pid)
+
+
+def test_garbage_collected_env_leaves_nothing(private_tmp: Path) -> None:
+    environment = RegallocEnv(BENCHMARK)
+    environment.reset(seed=0)
+    pid = environment.compiler_pid
+    del environment
+    gc.collect()
+    assert_clean(private_tmp, pid)
+
+
+def test_close_mid_episode(env: RegallocEnv, private_tmp: Path) -> None:
+    observation, info = env.reset(seed=0)
+    observation, *_, info = env.step(first_legal(observation, info))
+    pid, workdir = env.compiler_pid, env.workdir
+    assert workdir.exists() and (workdir / "channel.in").exists()
+    env.close()
+    assert_clean(private_tmp, pid)
+    with pytest.raises(gym.error.ResetNeeded):
+        env.step(32)
+    _, reward, _ = play(env)  # a closed env can start again with reset()
+    assert np.isfinite(reward)
+
+
+def test_compiler_crash_mid_episode(env: RegallocEnv, private_tmp: Path) -> None:
+    observation, info = env.reset(seed=0)
+    for _ in range(3):
+        observation, *_, info = env.step(first_legal(observation, info))
+    pid = env.compiler_pid
+    os.kill(pid, signal.SIGSEGV)
+    with pytest.raises(mlgo.CompilerCrashError, match="SIGSEGV"):
+        for _ in range(100_000):
+            observation, _, terminated, _, info = env.step(first_legal(observation, info))
+            assert not terminated
+    assert_clean(private_tmp, pid)
+    with pytest.raises(gym.error.ResetNeeded):
+        env.step(32)
+    _, reward, _ = play(env)  # the env recovers with a reset
+    assert np.isfinite(reward)
+
+
+def _module(tmp_path: Path, source: str, *flags: str) -> Path:
+    c_file = tmp_path / "m.c"
+    c_file.write_text(source)
+    out = tmp_path / "m.bc"
+    subprocess.run([get_toolchain().clang, *flags, "-c", "-emit-llvm", c_file, "-o", out], check=True)
+    return out
+
+
+def test_module_that_never_opens_the_channel(tmp_path: Path, private_tmp: Path) -> None:
+    # No function at all: llc never opens the FIFOs (a blocking open() in the host would hang forever).
+    module = _module(tmp_path, "int x = 5;\nextern int f(int);\nint (*p)(int) = f;\n", "-O2")
+    environment = RegallocEnv(module, pipeline=None)
+    with pytest.raises(mlgo.ChannelNotOpenedError, match="m.bc.*without opening the regalloc channel"):
+        environment.reset(seed=0)
+    environment.close()
+    assert_clean(private_tmp)
+
+
+@pytest.mark.parametrize("flags", [("-O2",), ("-O0",)])  # -O0: every function optnone
+def test_module_without_decisions(flags: tuple[str, ...], tmp_path: Path, private_tmp: Path) -> None:
+    source = "int add(int a, int b) { return a + b; }\n" if flags == ("-O2",) else mlgo.PROBE_SOURCE
+    module = _module(tmp_path, source, *flags)
+    environment = RegallocEnv(module)
+    with pytest.raises(mlgo.NoDecisionsError, match="asked no decision"):
+        environment.reset(seed=0)
+    environment.close()
+    assert_clean(private_tmp)
+    # In a rotation, such a module is dropped with a warning and another one is used.
+    rotation = RegallocEnv([module, BENCHMARK])
+    with pytest.warns(UserWarning, match="dropping it"):
+        for seed in range(8):
+            rotation.reset(seed=seed)
+    assert rotation.benchmarks == [BENCHMARK]
+    rotation.close()
+    assert_clean(private_tmp)
+
+
+def test_per_function_reward(private_tmp: Path) -> None:
+    environment = RegallocEnv(BENCHMARK, reward="function", observation_format="dict")
+    _, reward, info = play(environment, policy=lambda o, i: first_legal(o, i))
+    rewards = info["function_rewards"]
+    assert rewards and set(rewards) <= set(info["decisions_per_function"])
+    assert reward == pytest.approx(np.mean(list(rewards.values())))
+    environment.close()
+    with pytest.raises(ValueError, match="reward='spills'"):
+        RegallocEnv(BENCHMARK, reward="spills")
+
+
+def test_commandline(env: RegallocEnv) -> None:
+    env.reset(seed=0)
+    line = env.commandline()
+    assert "-regalloc-enable-advisor=release" in line and "-pass-remarks-filter=regalloc" in line
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HEAPAM.exists(), reason="postgresql-15 bitcode not installed")
+def test_real_postgres_module(private_tmp: Path) -> None:
+    environment = RegallocEnv(HEAPAM)
+    total, steps, info = run_episode(environment, first_legal, seed=0)
+    assert steps > 1000 and info["default_score"] > 0
+    assert info["score"] > info["default_score"]  # the heuristic beats "first legal" on real code
+    environment.close()
+    assert_clean(private_tmp)
+
+
+@pytest.mark.slow
+def test_maskable_ppo_trains(private_tmp: Path) -> None:
+    from sb3_contrib import MaskablePPO
+
+    environment = RegallocEnv(BENCHMARK)
+    model = MaskablePPO("MlpPolicy", environment, n_steps=128, batch_size=64, n_epochs=1, seed=0, device="cpu")
+    model.learn(total_timesteps=256)
+    observation, info = environment.reset(seed=0)
+    action, _ = model.predict(observation, action_masks=environment.action_masks(), deterministic=True)
+    assert environment.action_masks()[int(action)]
+    environment.close()
+    assert_clean(private_tmp)

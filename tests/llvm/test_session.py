@@ -1,0 +1,491 @@
+"""Crash isolation: `Session` against real worker processes and real LLVM crashes, hangs and kills."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rl_compiler.llvm.errors import (
+    ModuleParseError,
+    PassPipelineError,
+    VerifierError,
+    WorkerCrashError,
+    WorkerTimeoutError,
+)
+from rl_compiler.llvm.module import Module
+from rl_compiler.llvm.session import Session
+from rl_compiler.llvm.toolchain import Toolchain
+
+#: Loops, a switch, calls and globals: enough for the pass sequences below to change it at every step.
+PROGRAM_C = r"""
+#include <string.h>
+static int table[256];
+static const char *words[] = {"alpha", "beta", "gamma", "delta", "epsilon"};
+
+static void build_failure(const char *p, unsigned long m, int *fail) {
+    fail[0] = 0;
+    unsigned long k = 0;
+    for (unsigned long i = 1; i < m; i++) {
+        while (k > 0 && p[i] != p[k]) k = (unsigned long)fail[k - 1];
+        if (p[i] == p[k]) k++;
+        fail[i] = (int)k;
+    }
+}
+
+static long search(const char *t, unsigned long n, const char *p, unsigned long m, const int *fail) {
+    long count = 0;
+    unsigned long q = 0;
+    for (unsigned long i = 0; i < n; i++) {
+        while (q > 0 && p[q] != t[i]) q = (unsigned long)fail[q - 1];
+        if (p[q] == t[i]) q++;
+        if (q == m) { count++; q = (unsigned long)fail[q - 1]; }
+    }
+    return count;
+}
+
+static int classify(int c) {
+    switch (c % 7) {
+    case 0: return c * 3;
+    case 1: return c ^ 0x55;
+    case 2: return c - 11;
+    case 3: return table[c & 255];
+    case 4: return c << 2;
+    default: return -c;
+    }
+}
+
+int run(const char *text) {
+    int fail[64];
+    long total = 0;
+    unsigned long n = strlen(text);
+    for (int i = 0; i < 256; i++) table[i] = classify(i * 13 + 1);
+    for (int w = 0; w < 5; w++) {
+        unsigned long m = strlen(words[w]);
+        build_failure(words[w], m, fail);
+        total += search(text, n, words[w], m, fail);
+    }
+    for (unsigned long i = 0; i < n; i++) total += classify(text[i]);
+    return (int)total;
+}
+"""
+
+#: `unify-loop-exits` segfaults LLVM 23 on this function compiled with -Oz -disable-llvm-passes.
+CRASH_C = r"""
+#include <stdio.h>
+#include <string.h>
+int main(void) {
+    char line[256];
+    int n = 0;
+    while (fgets(line, sizeof line, stdin)) {
+        if (strncmp(line, "%%", 2) == 0) break;
+        n++;
+    }
+    while (fgets(line, sizeof line, stdin)) {
+        size_t m = strcspn(line, "\n");
+        if (m == 0) continue;
+        n += (int)m;
+    }
+    printf("%d\n", n);
+    return 0;
+}
+"""
+SEGFAULT_PIPELINE = "unify-loop-exits"
+#: LLVM 22+ reject the Oz pipeline with a fatal error that exits the process.
+FATAL_PIPELINE = "default<Oz>"
+
+SEQUENCE = [
+    "function(sroa)",
+    "function(early-cse)",
+    "function(instcombine<no-verify-fixpoint>)",
+    "function(simplifycfg)",
+    "cgscc(inline)",
+    "function(gvn)",
+    "function(loop-mssa(licm))",
+    "globaldce",
+    "function(instcombine<no-verify-fixpoint>)",
+    "function(simplifycfg)",
+]
+
+
+def _compile(toolchain: Toolchain, source: str, flags: list[str], out: Path) -> bytes:
+    src = out.with_suffix(".c")
+    src.write_text(source)
+    subprocess.run([str(toolchain.clang), *flags, "-emit-llvm", "-c", str(src), "-o", str(out)], check=True)
+    return out.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def program(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    out = tmp_path_factory.mktemp("session") / "program.bc"
+    return _compile(toolchain, PROGRAM_C, ["-O0", "-Xclang", "-disable-O0-optnone"], out)
+
+
+@pytest.fixture(scope="module")
+def crasher(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    out = tmp_path_factory.mktemp("session") / "crasher.bc"
+    return _compile(toolchain, CRASH_C, ["-Oz", "-Xclang", "-disable-llvm-passes"], out)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (a zombie counts as dead)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _wait_dead(pid: int, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _open_fds() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+def _state(s: Session) -> tuple[str, str, int]:
+    return s.sha1(), s.ir_sha1(), s.instruction_count()
+
+
+def _reference(bitcode: bytes, pipelines: list[str]) -> tuple[str, str, int]:
+    with Module.from_bitcode(bitcode) as m:
+        for pipeline in pipelines:
+            m.run_passes(pipeline)
+        return m.sha1(), m.ir_sha1(), m.instruction_count()
+
+
+# -- the API, in both modes --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("isolated", [True, False], ids=["isolated", "in-process"])
+def test_session_matches_module(program: bytes, isolated: bool) -> None:
+    with Session(program, isolated=isolated) as s:
+        assert s.isolated is isolated
+        assert (s.pid is not None) is isolated
+        for pipeline in SEQUENCE[:4]:
+            s.run_passes(pipeline)
+        s.verify()
+        assert s.history == SEQUENCE[:4]
+        with Module.from_bitcode(program) as m:
+            for pipeline in SEQUENCE[:4]:
+                m.run_passes(pipeline)
+            assert _state(s) == (m.sha1(), m.ir_sha1(), m.instruction_count())
+            assert s.bitcode() == m.bitcode()
+            assert s.ir() == m.ir()
+            assert s.fingerprint() == m.fingerprint()
+            np.testing.assert_array_equal(s.autophase(), m.autophase())
+            np.testing.assert_array_equal(s.inst_count(), m.inst_count())
+            autophase, inst_count = s.features()
+            np.testing.assert_array_equal(inst_count, m.inst_count())
+            assert s.object_text_size() == m.object_text_size()
+        assert s.recoveries == 0
+    assert s.closed
+
+
+@pytest.mark.parametrize("isolated", [True, False], ids=["isolated", "in-process"])
+def test_fork_is_independent(program: bytes, isolated: bool) -> None:
+    with Session(program, isolated=isolated) as s:
+        s.run_passes("function(sroa)")
+        before = _state(s)
+        with s.fork() as twin:
+            assert twin.pid == s.pid  # same worker: no process start
+            assert twin.history == s.history
+            # The IR is identical; the bitcode's SHA-1 need not be (a clone's use-list order may differ).
+            assert _state(twin)[1:] == before[1:]
+            twin.run_passes("function(instcombine<no-verify-fixpoint>),function(simplifycfg)")
+            assert _state(twin)[1:] != before[1:]
+            assert twin.history == ["function(sroa)", "function(instcombine<no-verify-fixpoint>),function(simplifycfg)"]
+        assert _state(s) == before
+        assert s.history == ["function(sroa)"]
+
+
+def test_module_input_and_from_file(program: bytes, tmp_path: Path) -> None:
+    with Module.from_bitcode(program) as m:
+        m.run_passes("function(mem2reg)")
+        with Session(m) as s:
+            assert s.sha1() == m.sha1()
+            assert s.history == []  # the module's state is the session's starting point
+    path = tmp_path / "p.bc"
+    path.write_bytes(program)
+    with Session.from_file(path) as s:
+        assert s.sha1() == Module.from_bitcode(program).sha1()
+    with pytest.raises(FileNotFoundError):
+        Session.from_file(tmp_path / "missing.bc")
+
+
+def test_set_size_attributes_is_replayed(program: bytes) -> None:
+    with Session(program) as s:
+        s.set_size_attributes()
+        s.run_passes("default<O2>")
+        expected = _state(s)
+        assert s.history == ["default<O2>"]  # history lists pipelines; the attribute change is replayed too
+        os.kill(s.pid, signal.SIGKILL)
+        assert _state(s) == expected
+        assert s.recoveries == 1
+
+
+# -- errors keep their type and are not crashes -----------------------------------------------------
+
+
+def test_bad_input_keeps_its_type(program: bytes) -> None:
+    with pytest.raises(ModuleParseError, match="cannot parse"):
+        Session(b"this is not bitcode")
+    with pytest.raises(TypeError):
+        Session("program.bc")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="timeout"):
+        Session(program, timeout=0)
+    with Session(program) as s:
+        pid = s.pid
+        with pytest.raises(PassPipelineError, match="no-such-pass"):
+            s.run_passes("function(no-such-pass)")
+        with pytest.raises(PassPipelineError):
+            s.run_passes("function(sroa")
+        assert s.history == []
+        assert s.recoveries == 0
+        assert s.pid == pid  # the worker survived
+        s.run_passes("function(sroa)")
+        assert s.history == ["function(sroa)"]
+
+
+def test_verifier_error_keeps_its_type(toolchain: Toolchain, tmp_path: Path) -> None:
+    broken = "define i32 @f(i32 %x) {\n  %y = add i32 %x, %z\n  %z = add i32 %y, 1\n  ret i32 %y\n}\n"
+    with pytest.raises((VerifierError, ModuleParseError)):
+        Session(broken.encode())
+
+
+def test_closed_session_refuses_calls(program: bytes) -> None:
+    s = Session(program)
+    s.close()
+    s.close()  # idempotent
+    with pytest.raises(ValueError, match="closed"):
+        s.instruction_count()
+    with pytest.raises(ValueError, match="closed"):
+        s.fork()
+
+
+# -- recovery --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kill_after", [0, 3, 7])
+def test_killed_worker_is_replayed_to_the_same_state(program: bytes, kill_after: int) -> None:
+    expected = _reference(program, SEQUENCE)
+    with Session(program) as s:
+        observer = s.fork()  # a second session on the same worker: rebuilt lazily
+        first_pid = s.pid
+        for i, pipeline in enumerate(SEQUENCE):
+            if i == kill_after:
+                os.kill(s.pid, signal.SIGKILL)
+            s.run_passes(pipeline)
+        assert s.recoveries == 1
+        assert s.pid != first_pid
+        assert _wait_dead(first_pid)
+        assert s.history == SEQUENCE
+        assert _state(s) == expected
+        assert s.last_failure is not None and "SIGKILL" in s.last_failure
+        assert _state(observer) == _reference(program, [])
+        assert observer.recoveries == 1
+        observer.close()
+
+
+@pytest.mark.slow
+def test_worker_killed_during_a_call_retries_it(program: bytes) -> None:
+    heavy = ",".join(["default<O3>"] * 30)
+    expected = _reference(program, ["function(sroa)", heavy])
+    with Session(program) as s:
+        s.run_passes("function(sroa)")
+        victim = s.pid
+        threading.Timer(0.02, os.kill, (victim, signal.SIGKILL)).start()
+        s.run_passes(heavy)
+        assert _wait_dead(victim)
+        assert s.recoveries == 1
+        assert _state(s) == expected
+
+
+def test_segfault_raises_crash_error_and_keeps_state(crasher: bytes) -> None:
+    with Session(crasher) as s:
+        s.run_passes("function(early-cse)")
+        before = _state(s)
+        with pytest.raises(WorkerCrashError) as info:
+            s.run_passes(SEGFAULT_PIPELINE)
+        message = str(info.value)
+        assert SEGFAULT_PIPELINE in message
+        assert "SIGSEGV" in message
+        assert "Stack dump" in message and "unify-loop-exits" in info.value.stderr
+        assert s.recoveries == 2  # tried, retried after a replay, replayed again
+        assert s.history == ["function(early-cse)"]
+        assert _state(s) == before
+        s.run_passes("function(simplifycfg)")
+        assert _state(s) == _reference(crasher, ["function(early-cse)", "function(simplifycfg)"])
+
+
+def test_llvm_fatal_error_raises_crash_error(program: bytes) -> None:
+    with Session(program) as s:
+        s.run_passes("function(sroa)")
+        before = _state(s)
+        with pytest.raises(WorkerCrashError, match="LLVM ERROR") as info:
+            s.run_passes(FATAL_PIPELINE)
+        assert "default<Oz>" in str(info.value) and "status 1" in str(info.value)
+        assert _state(s) == before
+        assert s.history == ["function(sroa)"]
+
+
+def test_crash_in_one_session_spares_its_siblings(program: bytes, crasher: bytes) -> None:
+    with Session(crasher) as s, s.sibling(program) as other:
+        assert other.pid == s.pid
+        other.run_passes("function(sroa)")
+        expected = _state(other)
+        with pytest.raises(WorkerCrashError):
+            s.run_passes(SEGFAULT_PIPELINE)
+        assert _state(other) == expected
+        assert other.recoveries == 1
+        assert other.pid == s.pid
+
+
+def test_timeout_interrupts_the_call_and_the_session_survives(program: bytes) -> None:
+    with Session(program) as s:
+        s.run_passes("function(sroa)")
+        before = _state(s)
+        s.timeout = 0.2
+        slow = ",".join(["default<O3>"] * 500)  # tens of seconds
+        started = time.monotonic()
+        with pytest.raises(WorkerTimeoutError) as info:
+            s.run_passes(slow)
+        assert time.monotonic() - started < 10
+        assert isinstance(info.value, TimeoutError)
+        assert "0.2 s" in str(info.value) and "default<O3>" in str(info.value)
+        assert _state(s) == before
+        assert s.history == ["function(sroa)"]
+        s.run_passes("function(instcombine<no-verify-fixpoint>)")
+        assert s.history == ["function(sroa)", "function(instcombine<no-verify-fixpoint>)"]
+
+
+# -- hygiene ---------------------------------------------------------------------------------------
+
+
+def _worker_tmpdir(s: Session) -> str:
+    return s._slot.worker._proc.tmpdir  # type: ignore[union-attr]
+
+
+def test_close_leaves_no_process_fd_or_file(program: bytes, crasher: bytes) -> None:
+    Session(program).close()  # warm up imports so that they do not count as fds
+    fds = _open_fds()
+    s = Session(crasher)
+    fork = s.fork()
+    sibling = s.sibling(program)
+    pids, tmpdirs = {s.pid}, {_worker_tmpdir(s)}
+    with pytest.raises(WorkerCrashError):
+        s.run_passes(SEGFAULT_PIPELINE)
+    pids.add(s.pid)
+    s.close()
+    fork.close()
+    assert _alive(sibling.pid)  # the last session keeps the worker
+    sibling.close()
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists()  # gone and reaped: no zombie
+    for tmpdir in tmpdirs:
+        assert not os.path.exists(tmpdir)
+    assert _open_fds() == fds
+
+
+def test_garbage_collected_session_ends_its_worker(program: bytes) -> None:
+    s = Session(program)
+    pid, tmpdir = s.pid, _worker_tmpdir(s)
+    del s
+    gc.collect()
+    assert not Path(f"/proc/{pid}").exists()
+    assert not os.path.exists(tmpdir)
+
+
+_CHILD = textwrap.dedent(
+    """
+    import json, sys
+    from rl_compiler.llvm.session import Session
+    data = open(sys.argv[1], "rb").read()
+    a = Session(data)
+    b = a.fork()
+    c = Session(data)
+    a.run_passes("function(sroa)")
+    print(json.dumps({{"pids": [a.pid, c.pid], "tmpdirs": [a._slot.worker._proc.tmpdir,
+                      c._slot.worker._proc.tmpdir]}}), flush=True)
+    {ending}
+    """
+)
+
+
+@pytest.mark.parametrize("ending", ["pass", "raise SystemExit(3)", "import os; os._exit(0)", "sigkill"])
+def test_nothing_survives_interpreter_exit(program: bytes, tmp_path: Path, ending: str) -> None:
+    path = tmp_path / "p.bc"
+    path.write_bytes(program)
+    code = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)" if ending == "sigkill" else ending
+    child = subprocess.run(
+        [sys.executable, "-c", _CHILD.format(ending=code), str(path)], capture_output=True, text=True, timeout=120
+    )
+    report = json.loads(child.stdout)
+    for pid in report["pids"]:
+        assert _wait_dead(pid), f"worker {pid} survived its parent ({ending})"
+    if ending in ("pass", "raise SystemExit(3)"):  # a normal exit also removes the temp dirs
+        for tmpdir in report["tmpdirs"]:
+            assert not os.path.exists(tmpdir)
+
+
+# -- fork safety and pickling ----------------------------------------------------------------------
+
+
+def test_forked_child_gets_its_own_worker(program: bytes) -> None:
+    with Session(program) as s:
+        s.run_passes("function(sroa)")
+        parent_pid = s.pid
+        read_end, write_end = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover - runs in the child
+            try:
+                s.run_passes("function(instcombine<no-verify-fixpoint>)")
+                result = {"pid": s.pid, "state": list(_state(s)), "recoveries": s.recoveries}
+                s.close()
+            except BaseException as exc:
+                result = {"error": repr(exc)}
+            os.write(write_end, json.dumps(result).encode())
+            os._exit(0)
+        os.close(write_end)
+        with os.fdopen(read_end) as f:
+            result = json.loads(f.read())
+        os.waitpid(child, 0)
+        assert "error" not in result, result
+        assert result["pid"] != parent_pid
+        assert tuple(result["state"]) == _reference(program, ["function(sroa)", "function(instcombine<no-verify-fixpoint>)"])
+        assert _wait_dead(result["pid"])
+        # the parent's worker was left alone
+        assert s.pid == parent_pid and _alive(parent_pid)
+        assert s.history == ["function(sroa)"]
+        assert _state(s) == _reference(program, ["function(sroa)"])
+        assert s.recoveries == 0
+
+
+@pytest.mark.parametrize("isolated", [True, False], ids=["isolated", "in-process"])
+def test_pickle_rebuilds_in_a_new_worker(program: bytes, isolated: bool) -> None:
+    with Session(program, isolated=isolated) as s:
+        s.run_passes("function(sroa)")
+        s.run_passes("function(early-cse)")
+        with pickle.loads(pickle.dumps(s)) as copy:
+            assert copy.history == s.history
+            assert _state(copy) == _state(s)
+            if isolated:
+                assert copy.pid != s.pid
+            assert copy.recoveries == 0
