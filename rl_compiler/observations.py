@@ -46,7 +46,10 @@ _OPCODES = (
 )  # fmt: skip
 #: CompilerGym's InstCount feature names: TotalInsts, TotalBlocks, TotalFuncs, then one per opcode.
 INST_COUNT_FEATURE_NAMES: tuple[str, ...] = (
-    "TotalInstsCount", "TotalBlocksCount", "TotalFuncsCount", *(f"{op}Count" for op in _OPCODES)
+    "TotalInstsCount",
+    "TotalBlocksCount",
+    "TotalFuncsCount",
+    *(f"{op}Count" for op in _OPCODES),
 )
 #: InstCountNorm drops TotalInsts (the divisor) and keeps the other 69 features.
 INST_COUNT_NORM_FEATURE_NAMES: tuple[str, ...] = INST_COUNT_FEATURE_NAMES[1:]
@@ -64,7 +67,9 @@ class BytesSpace(spaces.Space[bytes]):
         self.max_length = max_length
 
     def sample(self, mask: Any = None, probability: Any = None) -> bytes:
-        return bytes(self.np_random.integers(0, 256, size=int(self.np_random.integers(0, 64)), dtype=np.uint8))
+        return bytes(
+            self.np_random.integers(0, 256, size=int(self.np_random.integers(0, 64)), dtype=np.uint8)
+        )
 
     def contains(self, x: Any) -> bool:
         return isinstance(x, bytes) and len(x) <= self.max_length
@@ -97,7 +102,7 @@ class ObservationContext(Protocol):
         ...
 
     def cost(self, name: str) -> float:
-        """A cost of the current module (``IrInstructionCount``, ``ObjectTextSizeBytes``, ``Runtime``), cached."""
+        """A cost of the current module (``IrInstructionCount``, ``ObjectTextSizeBytes``, ``Runtime``)."""
         ...
 
 
@@ -143,7 +148,7 @@ def _dict_of_ints(names: Sequence[str]) -> spaces.Dict:
 
 
 def _named(names: Sequence[str], vector: np.ndarray) -> dict[str, int]:
-    return {name: int(value) for name, value in zip(names, vector)}
+    return {name: int(value) for name, value in zip(names, vector, strict=False)}
 
 
 def _dict_to_space(value: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -211,9 +216,12 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
         ObservationSpec(
             "InstCountNormDict",
             spaces.Dict(
-                {n: spaces.Box(0.0, np.inf, shape=(1,), dtype=np.float32) for n in INST_COUNT_NORM_FEATURE_NAMES}
+                {
+                    n: spaces.Box(0.0, np.inf, shape=(1,), dtype=np.float32)
+                    for n in INST_COUNT_NORM_FEATURE_NAMES
+                }
             ),
-            lambda c: {n: float(v) for n, v in zip(INST_COUNT_NORM_FEATURE_NAMES, _inst_count_norm(c))},
+            lambda c: dict(zip(INST_COUNT_NORM_FEATURE_NAMES, map(float, _inst_count_norm(c)), strict=True)),
             _dict_norm_to_space,
             description="InstCountNorm as a name -> value dict",
         ),
@@ -235,9 +243,15 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
             platform_dependent=True,
             description=".text bytes of the module's object file (codegen -O2)",
         ),
-        ObservationSpec("ObjectTextSizeO0", _scalar_box(), _baseline("text_O0"), _scalar_int, platform_dependent=True),
-        ObservationSpec("ObjectTextSizeO3", _scalar_box(), _baseline("text_O3"), _scalar_int, platform_dependent=True),
-        ObservationSpec("ObjectTextSizeOz", _scalar_box(), _baseline("text_Oz"), _scalar_int, platform_dependent=True),
+        ObservationSpec(
+            "ObjectTextSizeO0", _scalar_box(), _baseline("text_O0"), _scalar_int, platform_dependent=True
+        ),
+        ObservationSpec(
+            "ObjectTextSizeO3", _scalar_box(), _baseline("text_O3"), _scalar_int, platform_dependent=True
+        ),
+        ObservationSpec(
+            "ObjectTextSizeOz", _scalar_box(), _baseline("text_Oz"), _scalar_int, platform_dependent=True
+        ),
         ObservationSpec(
             "Ir",
             spaces.Text(max_length=1 << 30, min_length=0, charset=IR_CHARSET),
@@ -266,7 +280,7 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
             _runtime_to_space,
             deterministic=False,
             platform_dependent=True,
-            description=f"wall times (s) of {runtime_repeats} runs of the linked program (runnable benchmarks)",
+            description=f"wall times (s) of {runtime_repeats} runs of the linked program",
         ),
     ]
     return {spec.name: spec for spec in specs}

@@ -63,7 +63,10 @@ class RewardSpec:
 
 def _build() -> dict[str, RewardSpec]:
     specs = {}
-    for cost, display in (("IrInstructionCount", "IrInstructionCount"), ("ObjectTextSizeBytes", "ObjectTextSize")):
+    for cost, display in (
+        ("IrInstructionCount", "IrInstructionCount"),
+        ("ObjectTextSizeBytes", "ObjectTextSize"),
+    ):
         platform = cost == "ObjectTextSizeBytes"
         specs[cost] = RewardSpec(cost, cost, None, platform_dependent=platform)
         for baseline in ("Norm", "O3", "Oz"):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import gymnasium as gym
 
-from rl_compiler.agents import envtools
 from rl_compiler.agents.base import BudgetTracker
-from rl_compiler.agents.common import Action, SearchPolicy
+from rl_compiler.agents.common import Action, SearchPolicy, SearchState
 
 
 class BeamSearch(SearchPolicy):
@@ -25,49 +24,39 @@ class BeamSearch(SearchPolicy):
 
     def search(self, env: gym.Env, tracker: BudgetTracker) -> list[Action]:
         candidates = self.candidates(env)
-        start_cost = envtools.instruction_count(env)
-        beam: list[tuple[int, list[Action], object]] = [(start_cost, [], envtools.fork(env))]
-        best_cost, best = start_cost, []
+        beam = [SearchState.of_env(env)]
+        best_cost, best = beam[0].cost, []
         depth = min(self.depth, self.max_episode_steps or self.depth)
         try:
             for _ in range(depth):
-                children: list[tuple[int, list[Action], object]] = []
+                children: list[SearchState] = []
                 seen: set[int] = set()
-                for _, sequence, state in beam:
+                for state in beam:
                     actions = candidates if self.branch is None else self.rng.sample(
                         candidates, min(self.branch, len(candidates)))
                     for action in actions:
                         if tracker.exhausted():
                             break
-                        result = self.try_score(state, action, tracker)
-                        if result is None:
+                        child = self.try_child(state, action, tracker)
+                        if child is None:
                             continue
-                        cost, child = result
-                        key = _fingerprint(child, cost)
-                        if key in seen:  # identical IR reached another way
+                        key = child.fingerprint()
+                        if key in seen:  # the same IR reached another way
                             child.close()
                             continue
                         seen.add(key)
-                        children.append((cost, sequence + [action], child))
+                        children.append(child)
                 if not children:
                     break
-                children.sort(key=lambda c: (c[0], len(c[1])))
-                for _, _, state in beam:
+                children.sort(key=lambda c: (c.cost, len(c.steps)))
+                for state in beam + children[self.width:]:
                     state.close()
-                beam, dropped = children[: self.width], children[self.width:]
-                for _, _, state in dropped:
-                    state.close()
-                if beam[0][0] < best_cost:
-                    best_cost, best = beam[0][0], beam[0][1]
+                beam = children[: self.width]
+                if beam[0].cost < best_cost:
+                    best_cost, best = beam[0].cost, list(beam[0].steps)
                 if tracker.exhausted():
                     break
         finally:
-            for _, _, state in beam:
+            for state in beam:
                 state.close()
         return best
-
-
-def _fingerprint(env: object, cost: int) -> int:
-    """A cheap identity of the module state (falls back to the cost when the env has no fingerprint)."""
-    fingerprint = getattr(env, "fingerprint", None)
-    return int(fingerprint()) if callable(fingerprint) else cost

@@ -1,9 +1,10 @@
 """Shared machinery of the search agents: budgets, candidate actions, forking and scoring.
 
-A search agent explores copies (``env.fork()``) of the environment, scores each state by its IR
-instruction count (lower is better), and finally applies the best action sequence it found to the env.
-Actions are action indices of the env's action space, or whole pipeline strings (``"oz"`` is the -Oz
-pipeline) for start prefixes and macro actions; both end up in the replayable pass list.
+A search agent explores cheap copies of the env's module (:class:`SearchState`: an
+``rl_compiler.llvm.Session`` forked in the env's worker, so a crashing pass cannot hurt the caller),
+scores each state by its IR instruction count (lower is better), and finally applies the best sequence it
+found to the env itself, which replays it exactly; the result reported is the env's. Actions are pipeline
+strings: the env's action names, plus macro actions such as the whole -Oz pipeline (``"oz"``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,47 @@ import gymnasium as gym
 from rl_compiler.agents import envtools
 from rl_compiler.agents.base import Budget, BudgetTracker, Policy
 
-Action = int | str
+Action = str
+
+
+class SearchState:
+    """One module state of a search: a forked session, the pipelines that led to it, and its cost."""
+
+    def __init__(self, session: Any, steps: list[str]) -> None:
+        self.session, self.steps = session, steps
+        self._cost: int | None = None
+
+    @classmethod
+    def of_env(cls, env: gym.Env) -> SearchState:
+        return cls(envtools.fork_session(env), [])
+
+    @property
+    def cost(self) -> int:
+        if self._cost is None:
+            self._cost = self.session.instruction_count()
+        return self._cost
+
+    def fingerprint(self) -> int:
+        return self.session.fingerprint()
+
+    def apply(self, pipeline: str) -> None:
+        """Run ``pipeline`` on this state in place."""
+        self.session.run_passes(envtools.canonical_pipeline(pipeline))
+        self.steps.append(pipeline)
+        self._cost = None
+
+    def child(self, pipeline: str) -> SearchState:
+        """A new state: this one plus ``pipeline``."""
+        twin = SearchState(self.session.fork(), list(self.steps))
+        try:
+            twin.apply(pipeline)
+        except BaseException:
+            twin.close()
+            raise
+        return twin
+
+    def close(self) -> None:
+        self.session.close()
 
 
 class SearchPolicy(Policy):
@@ -56,34 +97,32 @@ class SearchPolicy(Policy):
     # -- helpers for subclasses --------------------------------------------------------------------------
     def candidates(self, env: gym.Env) -> list[Action]:
         """The actions the search may take: the env's action set (or the chosen subset) plus macro actions."""
-        names = envtools.action_names(env)
-        if self.action_filter is None:
-            indices: list[Action] = list(range(len(names)))
-        else:
-            index = {name: i for i, name in enumerate(names)}
-            unknown = [a for a in self.action_filter if a not in index]
+        names = [n for n in envtools.action_names(env) if n != "<end-episode>"]
+        if self.action_filter is not None:
+            unknown = [a for a in self.action_filter if a not in names]
             if unknown:
                 raise ValueError(f"unknown action(s) {unknown} for {self.name}; the env's actions are {names}")
-            indices = [index[a] for a in self.action_filter]
-        return indices + list(self.macro_actions)
+            names = list(self.action_filter)
+        return names + [envtools.canonical_pipeline(m) for m in self.macro_actions]
 
-    def score(self, state: Any, action: Action, tracker: BudgetTracker) -> tuple[int, Any]:
-        """Fork ``state``, apply ``action``, and return (instruction count, the new fork)."""
-        child = envtools.fork(state)
+    def try_child(self, state: SearchState, action: Action, tracker: BudgetTracker) -> SearchState | None:
+        """``state`` plus ``action`` as a new state, or None if the pass fails (crash, timeout, bad IR)."""
         tracker.charge()
         try:
-            envtools.step(child, action)
-        except Exception:
-            child.close()
-            raise
-        return envtools.instruction_count(child), child
-
-    def try_score(self, state: Any, action: Action, tracker: BudgetTracker) -> tuple[int, Any] | None:
-        """Like :meth:`score`, but a pass that fails (crash, invalid IR) gives ``None``."""
-        try:
-            return self.score(state, action, tracker)
+            child = state.child(action)
+            child.cost  # noqa: B018 - evaluate now, inside the guard
+            return child
         except Exception:  # a crashing pass is just a bad candidate for a search
             return None
+
+    def try_apply(self, state: SearchState, action: Action, tracker: BudgetTracker) -> bool:
+        """Apply ``action`` to ``state`` in place; False if the pass fails (the state is then unchanged)."""
+        tracker.charge()
+        try:
+            state.apply(action)
+            return True
+        except Exception:
+            return False
 
     def search(self, env: gym.Env, tracker: BudgetTracker) -> list[Action]:
         """Return the best action sequence from the env's current state (the env must not be changed)."""

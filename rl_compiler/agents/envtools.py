@@ -14,10 +14,17 @@ import gymnasium as gym
 if TYPE_CHECKING:
     from rl_compiler.agents.base import EpisodeResult
 
-#: The -Oz and -O3 pipelines as one pipeline string each (LLVM 22+ has no ``default<Oz>``: -Oz is
-#: ``minsize optsize`` on every function, then ``default<O2>``; see docs/architecture.md).
-OZ = "oz"
+#: The -Oz pipeline. The envs start from ``clang -Oz -Xclang -disable-llvm-passes`` bitcode, which already
+#: carries ``minsize optsize`` on every function, so ``default<O2>`` on it is exactly what ``clang -Oz`` and the
+#: -Oz baseline do (LLVM 22+ has no ``default<Oz>``; see docs/architecture.md).
+OZ = "default<O2>"
 O3 = "default<O3>"
+#: Spellings accepted for the -Oz pipeline in pass lists and agent options.
+OZ_ALIASES = ("oz", "-Oz", "Oz", "default<Oz>")
+
+
+def canonical_pipeline(pipeline: str) -> str:
+    return OZ if pipeline in OZ_ALIASES else pipeline
 
 
 def unwrapped(env: gym.Env) -> Any:
@@ -45,15 +52,28 @@ def text_size(env: gym.Env) -> int:
 
 
 def fork(env: gym.Env) -> Any:
-    """An independent copy of the env in its current state (close it when done)."""
+    """An independent copy of the env in its current state (close it when done). Exact but not cheap: it
+    replays the episode; searches use :func:`fork_session` instead."""
     return unwrapped(env).fork()
 
 
+def fork_session(env: gym.Env) -> Any:
+    """A cheap copy of the env's module (an ``rl_compiler.llvm.Session`` in the same worker)."""
+    return unwrapped(env).session.fork()
+
+
 def step(env: gym.Env, action: int | str) -> bool:
-    """Apply one action index or pipeline string; return whether the episode is over."""
+    """Apply one action index or pipeline string; return whether the episode is over.
+
+    A pipeline string that is an action of the env's action set is taken as that action.
+    """
     if isinstance(action, str):
-        run_pipeline(env, action)
-        return False
+        action = canonical_pipeline(action)
+        names = action_names(env)
+        if action not in names:
+            run_pipeline(env, action)
+            return False
+        action = names.index(action)
     _, _, terminated, truncated, _ = env.step(int(action))
     return bool(terminated or truncated)
 
@@ -65,16 +85,26 @@ def apply(env: gym.Env, actions: list[int | str]) -> None:
 
 
 def run_pipeline(env: gym.Env, pipeline: str) -> None:
-    """Run an arbitrary pipeline string (``"oz"`` for the -Oz pipeline) on the env's current module.
+    """Run an arbitrary pipeline string (e.g. the -Oz pipeline) on the env's current module.
 
-    Recorded in the episode so that :func:`applied_passes` and ``env.commandline()`` include it.
+    The pass ordering env's steps take action indices only; this runs the pipeline on the episode's
+    session (so it is in ``session.history``, which :func:`applied_passes`, ``env.fork()`` and crash
+    recovery replay), refreshes the env's per-state caches and restarts the reward's running cost there,
+    so the next step's reward measures that step alone.
     """
-    unwrapped(env).apply_pipeline(pipeline)
+    env_u = unwrapped(env)
+    program = env_u._require_program()
+    program.session.run_passes(canonical_pipeline(pipeline))
+    program.changed(program.session.fingerprint())
+    spec = getattr(env_u, "reward_space_spec", None)
+    if spec is not None and getattr(spec, "cost", None) in ("IrInstructionCount", "ObjectTextSizeBytes"):
+        env_u._prev_cost = program.cost(spec.cost)
 
 
 def applied_passes(env: gym.Env) -> list[str]:
-    """The pipeline strings applied so far this episode, in order (replayable with ``opt -passes=``)."""
-    return list(unwrapped(env).applied_pipelines)
+    """Every pipeline applied this episode, in order: ``opt -passes=<them joined by ','>`` replays the episode
+    on the benchmark's starting bitcode (:func:`start_bitcode`)."""
+    return list(unwrapped(env).session.history)
 
 
 def baselines(env: gym.Env) -> Any:
@@ -107,10 +137,8 @@ def episode_result(env: gym.Env, agent: str, *, wall_time: float, object_size: b
 
 
 def current_observation(env: gym.Env) -> Any:
-    """The env's default observation for its current state (after a pipeline was applied outside step())."""
-    env_u = unwrapped(env)
-    name = getattr(env_u, "observation_space_name", None) or "Autophase"
-    return env_u.observation[name]
+    """The env's observation (in its observation space) for its current state, e.g. after :func:`run_pipeline`."""
+    return unwrapped(env)._step_observation()
 
 
 def verify(env: gym.Env) -> None:
@@ -125,7 +153,7 @@ def bitcode(env: gym.Env) -> bytes:
 
 def start_bitcode(env: gym.Env) -> bytes:
     """The module the episode started from (what the replayable pass list applies to)."""
-    return unwrapped(env).session.start_bitcode
+    return unwrapped(env)._require_program().prepared.bitcode
 
 
 def validate(env: gym.Env, run: bool = True) -> tuple[bool, str]:
@@ -133,9 +161,7 @@ def validate(env: gym.Env, run: bool = True) -> tuple[bool, str]:
     verify(env)
     if not run:
         return True, "verifier ok"
-    from rl_compiler.datasets import get_benchmark
-
-    benchmark = get_benchmark(benchmark_uri(env))
+    benchmark = unwrapped(env)._require_program().benchmark_object
     if not benchmark.runnable:
         return True, "verifier ok; not runnable"
     benchmark.check_output(bitcode(env))

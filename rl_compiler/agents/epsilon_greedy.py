@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import gymnasium as gym
 
-from rl_compiler.agents import envtools
 from rl_compiler.agents.base import BudgetTracker
-from rl_compiler.agents.common import Action, SearchPolicy
+from rl_compiler.agents.common import Action, SearchPolicy, SearchState
 
 
 class EpsilonGreedy(SearchPolicy):
@@ -26,40 +25,38 @@ class EpsilonGreedy(SearchPolicy):
 
     def search(self, env: gym.Env, tracker: BudgetTracker) -> list[Action]:
         candidates = self.candidates(env)
-        best_cost, best = envtools.instruction_count(env), []
+        root = SearchState.of_env(env)
+        best_cost, best = root.cost, []
         length = min(self.episode_length, self.max_episode_steps or self.episode_length)
-        while not tracker.exhausted():
-            state = envtools.fork(env)
-            sequence: list[Action] = []
-            try:
-                for _ in range(length):
-                    if tracker.exhausted():
-                        break
-                    if self.rng.random() < self.epsilon:
-                        action = self.rng.choice(candidates)
-                    else:
-                        scored = []
-                        for i, candidate in enumerate(candidates):
-                            if tracker.exhausted():
-                                break
-                            result = self.try_score(state, candidate, tracker)
-                            if result is not None:
-                                result[1].close()
-                                scored.append((result[0], i, candidate))
-                        if not scored:
+        try:
+            while not tracker.exhausted():
+                state = SearchState(root.session.fork(), [])
+                try:
+                    for _ in range(length):
+                        if tracker.exhausted():
                             break
-                        action = min(scored)[2]
-                    try:
-                        envtools.step(state, action)
-                    except Exception:
-                        break
-                    tracker.charge()
-                    sequence.append(action)
-                    cost = envtools.instruction_count(state)
-                    if cost < best_cost:
-                        best_cost, best = cost, list(sequence)
-            finally:
-                state.close()
-            if self.epsilon == 0.0:
-                break  # deterministic: another episode would repeat this one
+                        if self.rng.random() < self.epsilon:
+                            action = self.rng.choice(candidates)
+                        else:
+                            scored = []
+                            for i, candidate in enumerate(candidates):
+                                if tracker.exhausted():
+                                    break
+                                child = self.try_child(state, candidate, tracker)
+                                if child is not None:
+                                    scored.append((child.cost, i, candidate))
+                                    child.close()
+                            if not scored:
+                                break
+                            action = min(scored)[2]
+                        if not self.try_apply(state, action, tracker):
+                            break
+                        if state.cost < best_cost:
+                            best_cost, best = state.cost, list(state.steps)
+                finally:
+                    state.close()
+                if self.epsilon == 0.0:
+                    break  # deterministic: another episode would repeat this one
+        finally:
+            root.close()
         return best

@@ -15,8 +15,8 @@ from rl_compiler.agents.base import Policy
 class ReplayPolicy(Policy):
     """Apply a recorded list of passes (pipeline strings or action indices), in order.
 
-    Pass names in the env's action set are taken as actions; anything else (e.g. ``"oz"`` or
-    ``"default<O3>"``) runs as a pipeline string. Both end up in the episode's replayable pass list.
+    Pass names in the env's action set are taken as actions; anything else (e.g. ``"oz"``, an alias of
+    the -Oz pipeline ``default<O2>``, or ``"default<O3>"``) runs as a pipeline string. Both end up in the episode's replayable pass list.
 
     :param passes: the passes, or a comma-separated pipeline string.
     :param path: read the passes from a file instead: a ``.passes.txt`` pipeline (one line, or one pass per
@@ -34,12 +34,11 @@ class ReplayPolicy(Policy):
         self.passes = split_pipeline(passes) if isinstance(passes, str) else list(passes)
 
     def optimize(self, env: gym.Env, observation: Any) -> None:
-        index = {name: i for i, name in enumerate(envtools.action_names(env))}
-        envtools.apply(env, [p if isinstance(p, int) else index.get(p, p) for p in self.passes])
+        envtools.apply(env, self.passes)
 
 
 class OzPolicy(ReplayPolicy):
-    """The -Oz pipeline (``minsize optsize`` on every function, then ``default<O2>``), as one action."""
+    """The -Oz pipeline as one step: ``default<O2>`` on the env's start module, which carries ``minsize optsize``."""
 
     name = "oz"
 

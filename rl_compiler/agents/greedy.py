@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import gymnasium as gym
 
-from rl_compiler.agents import envtools
 from rl_compiler.agents.base import BudgetTracker
-from rl_compiler.agents.common import Action, SearchPolicy
+from rl_compiler.agents.common import Action, SearchPolicy, SearchState
 
 
 class GreedySearch(SearchPolicy):
     """Repeatedly apply the single action that reduces the instruction count most.
 
-    :param patience: also accept up to this many consecutive steps that do not shrink the IR (taking the
-        action that changes it, smallest first), which lets enabling passes through; 0 is plain greedy.
+    :param patience: also accept up to this many consecutive steps that do not shrink the IR (the action that
+        changes the IR with the smallest cost, at most 2% growth), which lets enabling passes through; 0 is
+        plain greedy.
     See :class:`~rl_compiler.agents.common.SearchPolicy` for the budget and start arguments.
     """
 
@@ -28,40 +28,34 @@ class GreedySearch(SearchPolicy):
         self.patience = patience
 
     def search(self, env: gym.Env, tracker: BudgetTracker) -> list[Action]:
-        state = envtools.fork(env)
-        cost = envtools.instruction_count(state)
-        best_cost, best_len, sequence, stale = cost, 0, [], 0
+        state = SearchState.of_env(env)
+        best_cost, best_len, stale = state.cost, 0, 0
         limit = self.max_episode_steps or 200
         try:
-            while len(sequence) < limit and not tracker.exhausted():
+            while len(state.steps) < limit and not tracker.exhausted():
                 scored: list[tuple[int, int, Action]] = []
                 for i, action in enumerate(self.candidates(env)):
                     if tracker.exhausted():
                         break
-                    result = self.try_score(state, action, tracker)
-                    if result is None:
-                        continue
-                    child_cost, child = result
-                    child.close()
-                    scored.append((child_cost, i, action))
+                    child = self.try_child(state, action, tracker)
+                    if child is not None:
+                        scored.append((child.cost, i, action))
+                        child.close()
                 if not scored:
                     break
-                child_cost, _, action = min(scored)
-                if child_cost >= cost:
+                cost, _, action = min(scored)
+                if cost >= state.cost:
                     stale += 1
-                    if stale > self.patience or child_cost > cost:
+                    changed = [s for s in scored if s[0] != state.cost and s[0] <= state.cost * 1.02]
+                    if stale > self.patience or not changed:
                         break
-                    changed = [s for s in scored if s[0] != cost]
-                    if not changed:
-                        break
-                    child_cost, _, action = min(changed)
+                    cost, _, action = min(changed)
                 else:
                     stale = 0
-                envtools.step(state, action)
-                sequence.append(action)
-                cost = envtools.instruction_count(state)
-                if cost < best_cost:
-                    best_cost, best_len = cost, len(sequence)
+                if not self.try_apply(state, action, tracker):
+                    break
+                if state.cost < best_cost:
+                    best_cost, best_len = state.cost, len(state.steps)
+            return state.steps[:best_len]
         finally:
             state.close()
-        return sequence[:best_len]

@@ -45,15 +45,11 @@ class OptimizeResult:
         return self.result.passes
 
     def opt_pipeline(self) -> str:
-        """The pass list as one ``opt -passes=`` string (the ``oz`` macro spelled out as ``default<O2>``).
+        """The pass list as one ``opt -passes=`` string for :attr:`start_bitcode`.
 
-        ``default<O2>`` is -Oz here because the start module carries ``minsize optsize`` on every function.
+        ``default<O2>`` in it is -Oz: the start module carries ``minsize optsize`` on every function.
         """
-        return ",".join(expand_macro(p) for p in self.passes)
-
-
-def expand_macro(step: str) -> str:
-    return "default<O2>" if step == envtools.OZ else step
+        return ",".join(self.passes)
 
 
 def load_benchmark(programs: Sequence[str | Path]) -> Any:
@@ -69,9 +65,29 @@ def load_benchmark(programs: Sequence[str | Path]) -> Any:
             raise FileNotFoundError(f"program file {program} does not exist")
         if path.is_file() and path.suffix not in (".c", ".cc", ".cpp", ".cxx", ".ll", ".bc"):
             raise ValueError(f"cannot optimize {program}: expected .c/.cc/.cpp source files or a .ll/.bc module")
-    if sum(Path(p).suffix in (".ll", ".bc") for p in programs) and len(programs) > 1:
+    modules = [p for p in programs if Path(p).suffix in (".ll", ".bc")]
+    if modules and len(programs) > 1:
         raise ValueError("give either C/C++ source files or one .ll/.bc module, not both or several modules")
+    if modules:
+        return benchmark_from_files([size_attributed_copy(Path(modules[0]))], name=Path(modules[0]).stem)
     return benchmark_from_files(programs)
+
+
+def size_attributed_copy(path: Path) -> Path:
+    """A cached copy of a .ll/.bc module with ``minsize optsize`` on every function (as clang -Oz sets them),
+    so that ``default<O2>`` on it is -Oz. An O0 module's ``optnone`` functions stay as they are."""
+    import hashlib
+
+    from rl_compiler.llvm.cache import atomic_write_bytes, cache_dir
+    from rl_compiler.llvm.module import Module
+
+    data = path.read_bytes()
+    target = cache_dir("optimize-inputs") / f"{path.stem}.{hashlib.sha1(data).hexdigest()[:20]}.bc"
+    if not target.is_file():
+        with Module.from_file(path) as module:
+            module.set_size_attributes()
+            atomic_write_bytes(target, module.bitcode())
+    return target
 
 
 @contextmanager

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import gymnasium as gym
 
-from rl_compiler.agents import envtools
 from rl_compiler.agents.base import BudgetTracker
-from rl_compiler.agents.common import Action, SearchPolicy
+from rl_compiler.agents.common import Action, SearchPolicy, SearchState
 
 
 class RandomSearch(SearchPolicy):
@@ -29,30 +28,27 @@ class RandomSearch(SearchPolicy):
 
     def search(self, env: gym.Env, tracker: BudgetTracker) -> list[Action]:
         candidates = self.candidates(env)
-        best_cost, best = envtools.instruction_count(env), []
+        root = SearchState.of_env(env)
+        best_cost, best = root.cost, []
         limit = self.max_episode_steps or 200
         trials = 0
-        while not tracker.exhausted() and (self.max_trials is None or trials < self.max_trials):
-            trials += 1
-            trial = envtools.fork(env)
-            try:
-                sequence: list[Action] = []
-                trial_best, stale = envtools.instruction_count(trial), 0
-                while stale < self.patience and len(sequence) < limit and not tracker.exhausted():
-                    action = self.rng.choice(candidates)
-                    try:
-                        envtools.step(trial, action)
-                    except Exception:
-                        break  # a crashing pass ends the trial
-                    tracker.charge()
-                    sequence.append(action)
-                    cost = envtools.instruction_count(trial)
-                    if cost < trial_best:
-                        trial_best, stale = cost, 0
-                    else:
-                        stale += 1
-                    if cost < best_cost:
-                        best_cost, best = cost, list(sequence)
-            finally:
-                trial.close()
+        try:
+            while not tracker.exhausted() and (self.max_trials is None or trials < self.max_trials):
+                trials += 1
+                trial = SearchState(root.session.fork(), [])
+                try:
+                    trial_best, stale = trial.cost, 0
+                    while stale < self.patience and len(trial.steps) < limit and not tracker.exhausted():
+                        if not self.try_apply(trial, self.rng.choice(candidates), tracker):
+                            break  # a crashing pass ends the trial
+                        if trial.cost < trial_best:
+                            trial_best, stale = trial.cost, 0
+                        else:
+                            stale += 1
+                        if trial.cost < best_cost:
+                            best_cost, best = trial.cost, list(trial.steps)
+                finally:
+                    trial.close()
+        finally:
+            root.close()
         return best

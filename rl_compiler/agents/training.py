@@ -113,7 +113,7 @@ def resolve_config(
         policy=run.get("policy", "MlpPolicy"), n_envs=int(run.get("n_envs", 1)),
         command=" ".join(sys.argv),
         versions={"python": platform.python_version(), "stable_baselines3": stable_baselines3.__version__,
-                  "sb3_contrib": sb3_contrib.__version__, "torch": torch.__version__},
+                  "sb3_contrib": sb3_contrib.__version__, "torch": str(torch.__version__)},
     )
 
 

@@ -12,6 +12,10 @@ temporary directory (removed afterwards, whatever happens) with:
   namespace); otherwise the run proceeds without network isolation and ``RunResult.network_isolated``
   says so. ``RLIMIT_NPROC`` counts all processes of the user and is not enforced for root.
 
+A descendant that calls ``setsid()`` leaves the process group and survives the group kill; it still carries
+the CPU limit, so a busy one dies within ``timeout + 1`` CPU seconds. (A PID namespace would contain it, but
+util-linux ``unshare --pid --fork`` hides the child's crash signal from the exit status.)
+
 The runtime of a run is its wall time from spawn to exit (it includes ~1-2 ms of ``unshare``).
 """
 

@@ -51,7 +51,7 @@ def action_set_names() -> list[str]:
     return sorted(path.stem for path in data_path("envs", ACTIONS_FOLDER).glob("*.yaml"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_action_set(name: str) -> ActionSet:
     """Load a shipped action set by name; raises ``ValueError`` listing the valid names for an unknown one."""
     names = action_set_names()
@@ -83,7 +83,7 @@ def load_action_set(name: str) -> ActionSet:
 
 
 def split_pipeline(pipeline: str) -> list[str]:
-    """Split a pipeline string at its top-level commas: ``"function(a,b),c"`` -> ``["function(a,b)", "c"]``."""
+    """Split a pipeline at its top-level commas: ``"function(a,b),c"`` -> ``["function(a,b)", "c"]``."""
     parts, depth, start = [], 0, 0
     for i, char in enumerate(pipeline):
         if char in "(<":

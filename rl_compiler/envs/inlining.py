@@ -81,8 +81,9 @@ class InliningEnv(MLGOEnv):
     output; ``info`` carries ``text_size``, ``default_text_size``, ``plain_text_size``, ``decisions``,
     ``inlined`` (call sites the policy inlined), ``default_agreement`` (share of decisions equal to
     ``inlining_default``) and ``object_sha1``; the object is ``env.unwrapped.last_object``. No truncation.
-    A crash or a non-zero exit of ``opt`` or ``llc`` raises :class:`~rl_compiler.llvm.mlgo.CompilerCrashError`.
-    A module with no call site to decide makes ``reset`` raise :class:`~rl_compiler.llvm.mlgo.NoDecisionsError`
+    A crash or a non-zero exit of ``opt`` or ``llc`` raises
+    :class:`~rl_compiler.llvm.mlgo.CompilerCrashError`. A module with no call site to decide makes ``reset``
+    raise :class:`~rl_compiler.llvm.mlgo.NoDecisionsError`
     (dropped with a warning instead when the environment cycles over several benchmarks).
 
     ## Arguments
@@ -129,11 +130,15 @@ class InliningEnv(MLGOEnv):
         startup_timeout: float = 600.0,
         decision_timeout: float = 120.0,
     ) -> None:
-        super().__init__(benchmark, variant, observation_format, reward_delta, startup_timeout, decision_timeout)
+        super().__init__(
+            benchmark, variant, observation_format, reward_delta, startup_timeout, decision_timeout
+        )
         self.opt_args = tuple(str(a) for a in opt_args)
         self.action_space = spaces.Discrete(2)
         feature = self.channel_spec.feature(DEFAULT_FEATURE)  # KeyError names the features if it is missing
-        self._default_offset = self.channel_spec.offsets[self.channel_spec.feature_names.index(DEFAULT_FEATURE)]
+        self._default_offset = self.channel_spec.offsets[
+            self.channel_spec.feature_names.index(DEFAULT_FEATURE)
+        ]
         self._default_dtype = feature.dtype
         self._always = np.ones(2, dtype=bool)
         self._agree = 0
@@ -143,13 +148,23 @@ class InliningEnv(MLGOEnv):
         """LLVM's own decision (``inlining_default``) for the current call site."""
         if self._blob is None:
             raise RuntimeError("no decision pending: call reset() first")
-        return int(np.frombuffer(self._blob, dtype=self._default_dtype, count=1, offset=self._default_offset)[0] != 0)
+        return int(
+            np.frombuffer(self._blob, dtype=self._default_dtype, count=1, offset=self._default_offset)[0] != 0
+        )
 
     def _prepare(self, data: bytes) -> Path:
         return prepared_module(data, (), self.toolchain)
 
     def _opt_command(self, module: Path, output: Path | str) -> list[str]:
-        return [str(self.toolchain.opt), *SIZE_PIPELINE, *INLINER_FLAGS, *self.opt_args, "-o", str(output), str(module)]
+        return [
+            str(self.toolchain.opt),
+            *SIZE_PIPELINE,
+            *INLINER_FLAGS,
+            *self.opt_args,
+            "-o",
+            str(output),
+            str(module),
+        ]
 
     def _command(self, module: Path, compilation: InteractiveCompilation) -> list[str]:
         self._agree = self._inlined = 0
@@ -162,8 +177,12 @@ class InliningEnv(MLGOEnv):
         return " ".join(self._opt_command(self.module_path, "$WORKDIR/out.bc"))
 
     def _baseline(self, module: Path, key: str) -> dict:
-        flags_key = hashlib.sha1("\0".join((*SIZE_PIPELINE, *INLINER_FLAGS, *self.opt_args)).encode()).hexdigest()[:12]
-        return cached_json("inline-default", f"{key}-{flags_key}", self.toolchain, lambda: self._compute_baseline(module))
+        flags_key = hashlib.sha1(
+            "\0".join((*SIZE_PIPELINE, *INLINER_FLAGS, *self.opt_args)).encode()
+        ).hexdigest()[:12]
+        return cached_json(
+            "inline-default", f"{key}-{flags_key}", self.toolchain, lambda: self._compute_baseline(module)
+        )
 
     def _compute_baseline(self, module: Path) -> dict:
         with InteractiveCompilation(self.startup_timeout, self.decision_timeout) as compilation:
@@ -172,7 +191,9 @@ class InliningEnv(MLGOEnv):
             if compilation.start(self._opt_command(module, output), self.channel_option) is not None:
                 offset, dtype = self._default_offset, self._default_dtype
                 while (observation := compilation.next_observation()) is not None:
-                    compilation.send(int(np.frombuffer(observation.blob, dtype=dtype, count=1, offset=offset)[0] != 0))
+                    compilation.send(
+                        int(np.frombuffer(observation.blob, dtype=dtype, count=1, offset=offset)[0] != 0)
+                    )
                     decisions += 1
                 compilation.finish()
             size, digest = object_text_size(self.toolchain.llc, output, compilation.workdir)
@@ -180,7 +201,12 @@ class InliningEnv(MLGOEnv):
             plain = Path(tmp) / "plain.bc"
             run_compiler([self.toolchain.opt, *SIZE_PIPELINE, *self.opt_args, "-o", plain, module])
             plain_size, _ = object_text_size(self.toolchain.llc, plain, Path(tmp))
-        return {"text_size": size, "object_sha1": digest, "decisions": decisions, "plain_text_size": plain_size}
+        return {
+            "text_size": size,
+            "object_sha1": digest,
+            "decisions": decisions,
+            "plain_text_size": plain_size,
+        }
 
     def _mask(self, blob: bytes) -> np.ndarray:
         return self._always

@@ -37,14 +37,16 @@ BitcodeSource = str | os.PathLike
 
 
 def relative_reward(policy_score: float, baseline_score: float, delta: float) -> float:
-    """MLGO's reward: ``1 - (policy + delta) / (baseline + delta)``; positive when the policy is better (lower)."""
+    """MLGO's reward ``1 - (policy + delta) / (baseline + delta)``: positive when the policy scores lower."""
     return 1.0 - (policy_score + delta) / (baseline_score + delta)
 
 
 def benchmark_name(benchmark: BitcodeSource) -> str:
     """A readable name of a benchmark URI or path."""
     text = os.fspath(benchmark)
-    return text if "://" in text and not text.startswith("file://") else Path(text.removeprefix("file://")).name
+    return (
+        text if "://" in text and not text.startswith("file://") else Path(text.removeprefix("file://")).name
+    )
 
 
 def load_bitcode(benchmark: BitcodeSource, variant: str) -> bytes:
@@ -56,9 +58,13 @@ def load_bitcode(benchmark: BitcodeSource, variant: str) -> bytes:
     if "://" not in text or text.startswith("file://"):
         path = Path(text.removeprefix("file://"))
         if not path.is_file():
-            raise FileNotFoundError(f"benchmark {text!r}: no such file (expected a benchmark:// URI or a .bc/.ll path)")
+            raise FileNotFoundError(
+                f"benchmark {text!r}: no such file (expected a benchmark:// URI or a .bc/.ll path)"
+            )
         if path.suffix not in (".bc", ".ll"):
-            raise ValueError(f"benchmark {text!r}: expected a .bc or .ll file, got {path.suffix or 'no suffix'!r}")
+            raise ValueError(
+                f"benchmark {text!r}: expected a .bc or .ll file, got {path.suffix or 'no suffix'!r}"
+            )
         return path.read_bytes()
     try:
         from rl_compiler.datasets import get_benchmark  # type: ignore[attr-defined]
@@ -155,7 +161,7 @@ class ObservationEncoder:
         # Consecutive features of one dtype are contiguous on the wire and in the flat vector: copy each
         # such run with one frombuffer (6 runs instead of 21 tensors for regalloc).
         self._plan: list[tuple[np.dtype, int, int, slice]] = []
-        for feature, offset in zip(spec.features, spec.offsets):
+        for feature, offset in zip(spec.features, spec.offsets, strict=True):
             where = self.slices[feature.name]
             if self._plan and self._plan[-1][0] == feature.dtype:
                 dtype, count, run_offset, run = self._plan[-1]
@@ -168,7 +174,9 @@ class ObservationEncoder:
         else:
             self.space = spaces.Dict(
                 {
-                    feature.name: spaces.Box(*_bounds(feature.dtype), shape=(feature.size,), dtype=feature.dtype)
+                    feature.name: spaces.Box(
+                        *_bounds(feature.dtype), shape=(feature.size,), dtype=feature.dtype
+                    )
                     for feature in spec.features
                 }
             )
@@ -211,7 +219,9 @@ def pick_benchmark(benchmarks: Sequence[BitcodeSource], rng: np.random.Generator
     return benchmarks[int(rng.integers(len(benchmarks)))]
 
 
-def as_benchmark_list(benchmark: BitcodeSource | Sequence[BitcodeSource] | None, default: str) -> list[BitcodeSource]:
+def as_benchmark_list(
+    benchmark: BitcodeSource | Sequence[BitcodeSource] | None, default: str
+) -> list[BitcodeSource]:
     if benchmark is None:
         return [default]
     if isinstance(benchmark, (str, os.PathLike)):
@@ -339,7 +349,8 @@ class MLGOEnv(gym.Env):
                 )
             if spec != self.channel_spec:
                 raise ChannelProtocolError(
-                    f"benchmark {name}: {tool} sent a header that differs from the probed one the spaces were "
+                    f"benchmark {name}: {tool} sent a header that differs from the probed one the spaces "
+                    "were "
                     f"built from: {spec.to_json()} != {self.channel_spec.to_json()}"
                 )
             observation = compilation.next_observation()
@@ -362,22 +373,32 @@ class MLGOEnv(gym.Env):
         return self._last_observation
 
     def _step_info(self, observation: Observation) -> dict:
-        return {"action_mask": self._mask_now.copy(), "function": observation.context, "decisions": self.decisions}
+        return {
+            "action_mask": self._mask_now.copy(),
+            "function": observation.context,
+            "decisions": self.decisions,
+        }
 
     def _action_index(self, action: Any) -> int:
         n = int(self.action_space.n)
         value = np.asarray(action)
         if value.size != 1 or not (np.issubdtype(value.dtype, np.integer) and value.dtype != np.bool_):
-            raise ValueError(f"action {action!r} is not an integer: expected one integer in [0, {n - 1}] (Discrete({n}))")
+            raise ValueError(
+                f"action {action!r} is not an integer: expected one integer in [0, {n - 1}] (Discrete({n}))"
+            )
         index = int(value.reshape(()))
         if not 0 <= index < n:
-            raise ValueError(f"action {index} is out of range: expected an integer in [0, {n - 1}] (Discrete({n}))")
+            raise ValueError(
+                f"action {index} is out of range: expected an integer in [0, {n - 1}] (Discrete({n}))"
+            )
         return index
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:
         compilation = self._compilation
         if compilation is None:
-            raise gym.error.ResetNeeded("no episode is running: call reset() first (the last one ended or failed)")
+            raise gym.error.ResetNeeded(
+                "no episode is running: call reset() first (the last one ended or failed)"
+            )
         # An out-of-range action raises before anything is sent: the episode stays usable.
         index = self._action_index(action)
         advice, illegal = self._advice(index, self._mask_now)

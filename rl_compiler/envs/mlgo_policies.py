@@ -26,7 +26,9 @@ def _mask(info: dict) -> np.ndarray:
     try:
         return np.asarray(info["action_mask"], dtype=bool)
     except KeyError as error:
-        raise KeyError("info has no 'action_mask': pass the info dict that reset()/step() returned") from error
+        raise KeyError(
+            "info has no 'action_mask': pass the info dict that reset()/step() returned"
+        ) from error
 
 
 def first_legal(observation: Any, info: dict) -> int:
@@ -68,7 +70,9 @@ class FollowDefault:
     def __init__(self, env: gym.Env, feature: str = "inlining_default") -> None:
         encoder = env.unwrapped.encoder
         if feature not in encoder.slices:
-            raise KeyError(f"feature {feature!r} not in the observation; features: {', '.join(encoder.slices)}")
+            raise KeyError(
+                f"feature {feature!r} not in the observation; features: {', '.join(encoder.slices)}"
+            )
         self.feature = feature
         self.index = encoder.slices[feature].start
         self.flat = encoder.format == "flat"

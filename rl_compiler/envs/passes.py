@@ -1,15 +1,14 @@
 """Pass-ordering environments: each action runs one LLVM optimization pass on a program's module.
 
 The environment keeps its module in a :class:`~rl_compiler.llvm.session.Session` (a crash-isolated
-worker by default). Benchmarks are prepared once per process (bitcode, baselines, a pristine "root"
-module in the worker) so that ``reset`` is a clone inside the worker, not a parse or a process start.
+worker by default). Benchmarks are prepared once per process (bitcode, baselines, fingerprint) and every
+episode parses the benchmark's bitcode in the already running worker: no process start per reset.
 """
 
 from __future__ import annotations
 
 import shlex
 import time
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,8 +28,6 @@ from rl_compiler.observations import ObservationSpec, build_observation_specs, m
 from rl_compiler.rewards import RewardSpec, reward_spec
 
 DEFAULT_BENCHMARK = "benchmark://builtin-v0/crc32"
-#: Roots (pristine benchmark modules) kept alive per environment; older ones are closed.
-MAX_ROOTS = 32
 
 
 @dataclass
@@ -41,6 +38,7 @@ class _Prepared:
     bitcode: bytes
     baselines: Baselines
     runtime_o0: float | None = None
+    fingerprint: int | None = None
 
 
 _PREPARED: dict[tuple[str, str], _Prepared] = {}
@@ -93,7 +91,9 @@ class _Program:
     def runtimes(self) -> list[float]:
         def run() -> list[float]:
             bitcode = self.session.bitcode()
-            result = self.benchmark_object.run(bitcode, repeats=self.runtime_repeats, timeout=self.runtime_timeout)
+            result = self.benchmark_object.run(
+                bitcode, repeats=self.runtime_repeats, timeout=self.runtime_timeout
+            )
             return list(result.times)
 
         return self.cached("runtimes", run)
@@ -119,7 +119,7 @@ class ValidationResult:
     errors: tuple[str, ...] = ()
 
     def okay(self) -> bool:
-        """True when the replay reproduced the state, the verifier passed and the output (if checked) matched."""
+        """True when the replay reproduced the state, the verifier passed and the output (if any) matched."""
         return not self.errors
 
 
@@ -177,7 +177,8 @@ class PassOrderingEnv(gym.Env):
     Chosen at construction with ``observation_space=``: a name (``Autophase``: ``Box(int64, (56,))``,
     ``InstCount`` ``(70,)``, ``InstCountNorm`` ``float32 (69,)``, ``AutophaseDict``, ``InstCountDict``,
     ``IrInstructionCount[O0|O3|Oz]``, ``ObjectTextSize{Bytes,O0,O3,Oz}`` as ``Box(int64, (1,))``,
-    ``Ir`` and ``IrSha1`` as ``Text``, ``Bitcode`` as bytes, ``Runtime`` as ``Box(float64, (runtime_repeats,))``),
+    ``Ir`` and ``IrSha1`` as ``Text``, ``Bitcode`` as bytes, ``Runtime`` as
+    ``Box(float64, (runtime_repeats,))``),
     a list of names (a ``Dict`` space), or ``None``: a placeholder ``Discrete(1)`` that is always 0.
     ``env.unwrapped.observation["Name"]`` computes any of them on demand (as CompilerGym returned them:
     ``int`` for counts, ``str``, ``bytes``, arrays, dicts).
@@ -271,13 +272,19 @@ class PassOrderingEnv(gym.Env):
             if not names:
                 raise ValueError("observation_space list is empty")
             self.observation_space_spec = [self._observation_spec(name) for name in names]
-            self.observation_space = spaces.Dict({spec.name: spec.space for spec in self.observation_space_spec})
-        self.reward_space_spec: RewardSpec | None = None if reward_space is None else reward_spec(reward_space)
+            self.observation_space = spaces.Dict(
+                {spec.name: spec.space for spec in self.observation_space_spec}
+            )
+        self.reward_space_spec: RewardSpec | None = (
+            None if reward_space is None else reward_spec(reward_space)
+        )
         self.reward_range = (-np.inf, np.inf)
         n_actions = len(self._action_set) + (1 if self.terminal_action else 0)
         self.action_space = spaces.Discrete(n_actions)
         self.bitcode_variant = bitcode_variant or (
-            "runtime" if self.reward_space_spec is not None and self.reward_space_spec.cost == "Runtime" else "size"
+            "runtime"
+            if self.reward_space_spec is not None and self.reward_space_spec.cost == "Runtime"
+            else "size"
         )
 
         # Benchmarks: a fixed one, or a list sampled at each reset.
@@ -292,7 +299,6 @@ class PassOrderingEnv(gym.Env):
         else:
             self._fixed_benchmark = self._check_benchmark(benchmark or DEFAULT_BENCHMARK)
 
-        self._roots: OrderedDict[str, Session] = OrderedDict()
         self._session: Session | None = None
         self._program: _Program | None = None
         self._closed = False
@@ -310,7 +316,9 @@ class PassOrderingEnv(gym.Env):
 
     def _observation_spec(self, name: str) -> ObservationSpec:
         if name not in self._observation_specs:
-            raise ValueError(f"unknown observation space {name!r}; valid names: {', '.join(self._observation_specs)}")
+            raise ValueError(
+                f"unknown observation space {name!r}; valid names: {', '.join(self._observation_specs)}"
+            )
         return self._observation_specs[name]
 
     @staticmethod
@@ -399,13 +407,14 @@ class PassOrderingEnv(gym.Env):
             uri = uri.uri
         prepared = _prepare(str(uri), self.bitcode_variant)
         uri = prepared.benchmark.uri
-        root = self._root(uri, prepared)
+        session = self._new_session(prepared.bitcode)
         if self._session is not None:
             self._session.close()
-            self._session = None
-        self._session = root.fork()
+        self._session = session
+        if prepared.fingerprint is None:
+            prepared.fingerprint = session.fingerprint()
         self._program = _Program(
-            self._session, prepared, self.runtime_repeats, self.runtime_timeout, root_fingerprint(root)
+            session, prepared, self.runtime_repeats, self.runtime_timeout, prepared.fingerprint
         )
         self._benchmark_uri = uri
         self._applied = []
@@ -459,9 +468,6 @@ class PassOrderingEnv(gym.Env):
         if self._session is not None:
             self._session.close()
             self._session = None
-        for root in self._roots.values():
-            root.close()
-        self._roots.clear()
         self._program = None
         self._closed = True
 
@@ -476,12 +482,10 @@ class PassOrderingEnv(gym.Env):
         program = self._require_program()
         twin = PassOrderingEnv.__new__(PassOrderingEnv)
         twin.__dict__.update(self.__dict__)
-        twin._roots = OrderedDict()
-        # Not Session.fork(): a clone goes through bitcode, which does not keep use-list orders, and
-        # later passes could then act differently. Re-running the history on a pristine module gives
-        # exactly the state that the parent, opt and crash recovery all have.
-        root = self._roots.get(program.benchmark_object.uri)
-        twin._session = root.fork() if root is not None else program.session.sibling(program.prepared.bitcode)
+        # Not Session.fork(): a clone goes through bitcode written without use-list orders, and later
+        # passes can then act differently. Re-running the history on the benchmark's bitcode gives
+        # exactly the state that the parent, `opt` and crash recovery all have.
+        twin._session = program.session.sibling(program.prepared.bitcode)
         try:
             for pipeline in program.session.history:
                 twin._session.run_passes(pipeline)
@@ -489,8 +493,12 @@ class PassOrderingEnv(gym.Env):
             twin._session.close()
             raise
         twin._program = _Program(
-            twin._session, program.prepared, program.runtime_repeats, program.runtime_timeout,
-            program.fingerprint, dict(program.cache),
+            twin._session,
+            program.prepared,
+            program.runtime_repeats,
+            program.runtime_timeout,
+            program.fingerprint,
+            dict(program.cache),
         )
         twin._applied = list(self._applied)
         twin._on_demand_prev = dict(self._on_demand_prev)
@@ -502,7 +510,7 @@ class PassOrderingEnv(gym.Env):
         return twin
 
     def commandline(self, input_path: str = "input.bc", output_path: str = "output.bc") -> str:
-        """An ``opt`` command that turns the benchmark's starting bitcode (``input_path``) into the current IR.
+        """An ``opt`` command turning the benchmark's starting bitcode (``input_path``) into the current IR.
 
         The starting bitcode is ``get_benchmark(env.benchmark).bitcode(env.bitcode_variant)``.
         """
@@ -518,7 +526,9 @@ class PassOrderingEnv(gym.Env):
         for index in indices:
             _, _, _, _, info = self.step(index)
             if info["recovered_crash"] and index not in self._applied[-1:]:
-                raise WorkerCrashError(f"replaying {self._action_set.pipelines[index]!r}: {info['recovered_crash']}")
+                raise WorkerCrashError(
+                    f"replaying {self._action_set.pipelines[index]!r}: {info['recovered_crash']}"
+                )
 
     def validate(self, state: EpisodeState | None = None) -> ValidationResult:
         """Replay the episode (or ``state``) from scratch, run the verifier and, for runnable benchmarks,
@@ -569,25 +579,21 @@ class PassOrderingEnv(gym.Env):
         try:
             index = int(action)
         except (TypeError, ValueError):
-            raise ValueError(f"action must be an integer in [0, {self.action_space.n}), got {action!r}") from None
+            raise ValueError(
+                f"action must be an integer in [0, {self.action_space.n}), got {action!r}"
+            ) from None
         if index != action or not 0 <= index < self.action_space.n:
-            raise ValueError(f"action {action!r} out of range: expected an integer in [0, {self.action_space.n})")
+            raise ValueError(
+                f"action {action!r} out of range: expected an integer in [0, {self.action_space.n})"
+            )
         return index
 
-    def _root(self, uri: str, prepared: _Prepared) -> Session:
-        if uri in self._roots:
-            self._roots.move_to_end(uri)
-            return self._roots[uri]
-        anchor = next(iter(self._roots.values()), None) or self._session
+    def _new_session(self, bitcode: bytes) -> Session:
+        """A session on ``bitcode`` (parsed, not cloned: see fork()), in the current worker if any."""
+        anchor = self._session
         if anchor is not None and not anchor.closed:
-            root = anchor.sibling(prepared.bitcode)  # same worker: no process start
-        else:
-            root = Session(prepared.bitcode, isolated=self.isolated, timeout=self.timeout)
-        self._roots[uri] = root
-        while len(self._roots) > MAX_ROOTS:
-            _, old = self._roots.popitem(last=False)
-            old.close()
-        return root
+            return anchor.sibling(bitcode)  # same worker: no process start
+        return Session(bitcode, isolated=self.isolated, timeout=self.timeout)
 
     def _scale(self, spec: RewardSpec) -> float:
         return spec.scale(self._require_program().baselines)
@@ -599,9 +605,13 @@ class PassOrderingEnv(gym.Env):
             return cost
         prepared = program.prepared
         if not prepared.benchmark.runnable:
-            raise ValueError(f"{prepared.benchmark.uri} is not runnable: the {spec.name} reward needs a runnable benchmark")
+            raise ValueError(
+                f"{prepared.benchmark.uri} is not runnable: the {spec.name} reward needs a runnable benchmark"
+            )
         if prepared.runtime_o0 is None:
-            result = prepared.benchmark.run(prepared.bitcode, repeats=self.runtime_repeats, timeout=self.runtime_timeout)
+            result = prepared.benchmark.run(
+                prepared.bitcode, repeats=self.runtime_repeats, timeout=self.runtime_timeout
+            )
             prepared.runtime_o0 = median_runtime(result.times)
         return prepared.runtime_o0
 
@@ -634,12 +644,3 @@ class PassOrderingEnv(gym.Env):
             self.close()
         except Exception:
             pass
-
-
-def root_fingerprint(root: Session) -> int:
-    """The fingerprint of a pristine benchmark module (cached on the session object)."""
-    value = getattr(root, "_rl_fingerprint", None)
-    if value is None:
-        value = root.fingerprint()
-        root._rl_fingerprint = value  # type: ignore[attr-defined]
-    return value

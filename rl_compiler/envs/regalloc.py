@@ -44,7 +44,7 @@ def _score_summary(stats: dict[str, RegallocStats]) -> dict:
 
 
 def default_heuristic_result(llc: Path | str, module: Path, extra_args: Sequence[str] = ()) -> dict:
-    """Compile ``module`` with llc's default eviction heuristic (no channel); its remark score and .text size."""
+    """Compile ``module`` with llc's default eviction heuristic (no channel): remark score, .text size."""
     with tempfile.TemporaryDirectory(prefix="rl-compiler-regalloc-default-") as tmp:
         obj, remarks = Path(tmp) / "out.o", Path(tmp) / "remarks.yaml"
         run_compiler([llc, *LLC_FLAGS, *extra_args, f"-pass-remarks-output={remarks}", "-o", obj, module])
@@ -97,7 +97,8 @@ class RegallocEnv(MLGOEnv):
 
     ## Rewards
 
-    0 on every step but the last. The terminal reward is MLGO's ``1 - (s_policy + delta) / (s_default + delta)``
+    0 on every step but the last. The terminal reward is MLGO's
+    ``1 - (s_policy + delta) / (s_default + delta)``
     where *s* is the module's weighted spill cost: for every function, greedy's ``SpillReloadCopies`` remark
     (``-pass-remarks-output``, filter ``regalloc``) gives block-frequency weighted costs, and
     ``s = 1 * (spill + folded spill cost) + 4 * (reload + folded reload cost) + 0.2 * copy cost``, summed
@@ -113,7 +114,8 @@ class RegallocEnv(MLGOEnv):
     The episode terminates when ``llc`` exits with status 0 after the last decision; ``info`` then carries
     ``score``, ``default_score``, ``spills``, ``reloads``, ``copies`` (with ``default_*``), ``text_size`` and
     ``default_text_size`` (bytes of executable sections of the object), ``functions`` (per-function remark
-    costs and scores), ``function_rewards``, ``decisions``, ``illegal_actions`` and ``object_sha1``; the object
+    costs and scores), ``function_rewards``, ``decisions``, ``illegal_actions`` and ``object_sha1``; the
+    object
     itself is ``env.unwrapped.last_object``. There is no truncation. If ``llc`` crashes, exits non-zero or
     stops answering, ``step`` raises :class:`~rl_compiler.llvm.mlgo.CompilerCrashError` (or
     ``ChannelTimeoutError``) after killing it, and a new ``reset`` is needed.
@@ -173,7 +175,9 @@ class RegallocEnv(MLGOEnv):
     ) -> None:
         if reward not in REWARD_MODES:
             raise ValueError(f"reward={reward!r}; expected one of {', '.join(REWARD_MODES)}")
-        super().__init__(benchmark, variant, observation_format, reward_delta, startup_timeout, decision_timeout)
+        super().__init__(
+            benchmark, variant, observation_format, reward_delta, startup_timeout, decision_timeout
+        )
         self.pipeline = pipeline or None
         self.reward_mode = reward
         self.llc_args = tuple(str(a) for a in llc_args)
@@ -215,7 +219,9 @@ class RegallocEnv(MLGOEnv):
         )
 
     def _mask(self, blob: bytes) -> np.ndarray:
-        return np.frombuffer(blob, dtype=self._mask_dtype, count=self._mask_size, offset=self._mask_offset) != 0
+        return (
+            np.frombuffer(blob, dtype=self._mask_dtype, count=self._mask_size, offset=self._mask_offset) != 0
+        )
 
     def _advice(self, index: int, mask: np.ndarray) -> tuple[int, bool]:
         if mask[index]:

@@ -62,7 +62,7 @@ class EpisodeState:
         )
 
     def csv_row(self) -> list[str]:
-        """One CSV row in CompilerGym's column order: benchmark, reward, walltime, commandline (the pipeline)."""
+        """One CSV row in CompilerGym's column order: benchmark, reward, walltime, commandline (pipeline)."""
         reward = "" if self.reward is None else repr(float(self.reward))
         return [self.benchmark, reward, repr(float(self.walltime)), self.pipeline]
 

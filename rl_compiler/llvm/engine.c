@@ -183,7 +183,9 @@ int rlc_init(void) {
     return failed;
 }
 
-void rlc_llvm_version(unsigned *major, unsigned *minor, unsigned *patch) { LLVMGetVersion(major, minor, patch); }
+void rlc_llvm_version(unsigned *major, unsigned *minor, unsigned *patch) {
+    LLVMGetVersion(major, minor, patch);
+}
 
 /* ------------------------------------------------------------------------------------------ */
 /* Parse, clone, serialize                                                                    */
@@ -215,6 +217,9 @@ rlc_module *rlc_parse(const char *data, size_t len, const char *name, char **err
         return NULL;
     }
     if (msg) LLVMDisposeMessage(msg);
+    /* The identifier (printed as "; ModuleID") is the buffer name: make it independent of where the module
+     * came from, so equal modules print equal IR (IrSha1) whether read from a file, bytes or a clone. */
+    LLVMSetModuleIdentifier(mod, "<module>", 8);
     m->mod = mod;
     return m;
 }
@@ -715,8 +720,12 @@ static uint64_t hash_constant(LLVMValueRef c, int depth) {
             return mix(mix(h, n), hash_bytes(data, n < 4096 ? n : 4096));
         }
         LLVMTypeRef t = LLVMTypeOf(c);
-        unsigned n = LLVMGetTypeKind(t) == LLVMArrayTypeKind ? (unsigned)LLVMGetArrayLength2(t) : LLVMGetVectorSize(t);
-        for (unsigned i = 0; i < n && i < 64; i++) h = mix(h, hash_constant(LLVMGetAggregateElement(c, i), depth + 1));
+        unsigned n = LLVMGetTypeKind(t) == LLVMArrayTypeKind ? (unsigned)LLVMGetArrayLength2(t)
+                                                              : LLVMGetVectorSize(t);
+        for (unsigned i = 0; i < n && i < 64; i++) {
+            LLVMValueRef element = LLVMGetAggregateElement(c, i);
+            if (element) h = mix(h, hash_constant(element, depth + 1));
+        }
         return h;
     }
     if (LLVMIsAConstantExpr(c)) h = mix(h, (uint64_t)LLVMGetConstOpcode(c));
@@ -832,8 +841,10 @@ uint64_t rlc_fingerprint(rlc_module *m) {
                     for (unsigned k = 1; k < ns; k++) h = mix(h, hash_constant(switch_case_value(i, k), 0));
                 } else if (op == LLVMPHI) { /* incoming blocks are not operands */
                     unsigned ni = LLVMCountIncoming(i);
-                    for (unsigned k = 0; k < ni; k++)
-                        h = mix(h, (uint64_t)ptrmap_get(&pm, LLVMBasicBlockAsValue(LLVMGetIncomingBlock(i, k))));
+                    for (unsigned k = 0; k < ni; k++) {
+                        LLVMValueRef from = LLVMBasicBlockAsValue(LLVMGetIncomingBlock(i, k));
+                        h = mix(h, (uint64_t)ptrmap_get(&pm, from));
+                    }
                 }
             }
         }

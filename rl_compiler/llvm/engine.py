@@ -107,7 +107,9 @@ def build(toolchain: Toolchain | None = None) -> Path:
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
             if proc.returncode != 0:
-                raise EngineBuildError(f"compiling the native engine failed:\n$ {' '.join(cmd)}\n{proc.stderr}")
+                raise EngineBuildError(
+                    f"compiling the native engine failed:\n$ {' '.join(cmd)}\n{proc.stderr}"
+                )
             os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
@@ -115,7 +117,7 @@ def build(toolchain: Toolchain | None = None) -> Path:
     return target
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(path: str) -> ctypes.CDLL:
     try:
         lib = ctypes.CDLL(path)
@@ -130,14 +132,23 @@ def _load(path: str) -> ctypes.CDLL:
     return lib
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _lib_for(toolchain: Toolchain) -> ctypes.CDLL:
     return _load(str(build(toolchain)))
 
 
+_LOADED: ctypes.CDLL | None = None
+
+
 def lib() -> ctypes.CDLL:
-    """The loaded engine library for the current toolchain (built on first use)."""
-    return _lib_for(get_toolchain())
+    """The engine library (built on first use) for the toolchain in use when first called.
+
+    One process uses one libLLVM: the toolchain is resolved once, on the first call, and kept.
+    """
+    global _LOADED
+    if _LOADED is None:
+        _LOADED = _lib_for(get_toolchain())
+    return _LOADED
 
 
 def take_message(lib_: ctypes.CDLL, err: ctypes.c_void_p) -> str:
@@ -156,6 +167,12 @@ def llvm_version() -> str:
     major, minor, patch = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
     lib().rlc_llvm_version(ctypes.byref(major), ctypes.byref(minor), ctypes.byref(patch))
     return f"{major.value}.{minor.value}.{patch.value}"
+
+
+@functools.cache
+def llvm_major() -> int:
+    """The major version of the loaded libLLVM."""
+    return int(llvm_version().split(".")[0])
 
 
 def engine_info() -> str:

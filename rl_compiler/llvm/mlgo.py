@@ -131,7 +131,9 @@ class TensorSpec:
         except (KeyError, TypeError) as error:
             raise ChannelProtocolError(f"tensor spec {spec!r} lacks name, type or shape") from error
         if type_name not in _DTYPES:
-            raise ChannelProtocolError(f"tensor {name!r} has unknown type {type_name!r}; known: {', '.join(_DTYPES)}")
+            raise ChannelProtocolError(
+                f"tensor {name!r} has unknown type {type_name!r}; known: {', '.join(_DTYPES)}"
+            )
         return cls(name=name, dtype=np.dtype(_DTYPES[type_name]), shape=tuple(int(d) for d in shape))
 
     def to_json(self) -> dict:
@@ -187,20 +189,22 @@ class ChannelSpec:
         """Split an observation's raw bytes into flat (1-D) read-only arrays, one per feature."""
         return {
             spec.name: np.frombuffer(blob, dtype=spec.dtype, count=spec.size, offset=offset)
-            for spec, offset in zip(self.features, self.offsets)
+            for spec, offset in zip(self.features, self.offsets, strict=True)
         }
 
     def advice_bytes(self, value: int | float) -> bytes:
         """Encode one advice value as exactly ``advice.nbytes`` bytes in the advice dtype."""
         data = np.full(self.advice.shape or (1,), value, dtype=self.advice.dtype).tobytes()
         if len(data) != self.advice.nbytes:
-            raise ChannelProtocolError(f"advice {value!r} encodes to {len(data)} bytes, expected {self.advice.nbytes}")
+            raise ChannelProtocolError(
+                f"advice {value!r} encodes to {len(data)} bytes, expected {self.advice.nbytes}"
+            )
         return data
 
 
 @dataclass
 class Observation:
-    """One decision the compiler asks for: the function (context) it belongs to, its index there, raw bytes."""
+    """One decision the compiler asks for: its function (context), its index there, and its raw bytes."""
 
     context: str
     index: int
@@ -218,7 +222,9 @@ _live: weakref.WeakSet = weakref.WeakSet()
 
 
 def _set_parent_death_signal() -> None:  # runs in the child between fork and exec
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    prctl = getattr(_libc, "prctl", None)  # Linux only; elsewhere atexit and close() remain
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() == 1:  # the parent already died before prctl took effect
         os._exit(1)
 
@@ -237,12 +243,14 @@ def _spawner_pool() -> concurrent.futures.ThreadPoolExecutor:
     global _spawner
     with _spawner_lock:
         if _spawner is None:
-            _spawner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="rl-compiler-spawn")
+            _spawner = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="rl-compiler-spawn"
+            )
         return _spawner
 
 
 def spawn(argv: Sequence[str], stderr_path: Path, cwd: Path | None = None) -> subprocess.Popen:
-    """Start ``argv`` in its own process group, stderr to a file, killed by the kernel if this process dies."""
+    """Start ``argv`` in its own process group, stderr to a file; the kernel kills it if this process dies."""
 
     def start() -> subprocess.Popen:
         with open(stderr_path, "wb") as stderr:
@@ -301,7 +309,9 @@ def run_compiler(argv: Sequence[str], timeout: float = 600.0) -> None:
             returncode = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired as error:
             kill_process_group(process)
-            raise ChannelTimeoutError(f"{Path(argv[0]).name} did not finish within {timeout:.0f} s") from error
+            raise ChannelTimeoutError(
+                f"{Path(argv[0]).name} did not finish within {timeout:.0f} s"
+            ) from error
         except BaseException:
             kill_process_group(process)
             raise
@@ -446,7 +456,9 @@ class InteractiveCompilation:
             line = self._read_line(deadline)
             if line is None:
                 self._finish_eof()
-                raise ChannelProtocolError("the compiler opened the channel but closed it before sending a header")
+                raise ChannelProtocolError(
+                    "the compiler opened the channel but closed it before sending a header"
+                )
             self._spec = ChannelSpec.from_header(line)
             return self._spec
         except BaseException:
@@ -475,7 +487,8 @@ class InteractiveCompilation:
                 return False
             if time.monotonic() > deadline:
                 raise ChannelTimeoutError(
-                    f"{Path(self.argv[0]).name} did not open the MLGO channel within {self.startup_timeout:.0f} s"
+                    f"{Path(self.argv[0]).name} did not open the MLGO channel "
+                    f"within {self.startup_timeout:.0f} s"
                 )
             time.sleep(delay)
             delay = min(delay * 2, 5e-3)
@@ -549,7 +562,9 @@ class InteractiveCompilation:
                 line = self._read_line(deadline)
                 if line is None:
                     if self._pos != len(self._buffer):
-                        raise ChannelProtocolError(f"stream ended inside a message: {self._buffer[self._pos:][:80]!r}")
+                        raise ChannelProtocolError(
+                            f"stream ended inside a message: {self._buffer[self._pos :][:80]!r}"
+                        )
                     self._eof = True
                     return None
                 if line.startswith(b'{"observation":'):
@@ -607,7 +622,9 @@ class InteractiveCompilation:
         """Wait for the compiler to exit after EOF and check its status; raise unless it is 0."""
         self._check_open()
         if not self._eof:
-            raise MLGOError("the compiler has not finished: read observations until next_observation() is None")
+            raise MLGOError(
+                "the compiler has not finished: read observations until next_observation() is None"
+            )
         return self._finish_eof()
 
     def _finish_eof(self) -> int:
@@ -617,7 +634,8 @@ class InteractiveCompilation:
         except subprocess.TimeoutExpired:
             self.close()
             raise ChannelTimeoutError(
-                f"{Path(self.argv[0]).name} closed the channel but did not exit within {self.decision_timeout:.0f} s"
+                f"{Path(self.argv[0]).name} closed the channel but did not exit "
+                f"within {self.decision_timeout:.0f} s"
             ) from None
         if self.returncode != 0:
             error = self._crash("")
@@ -731,7 +749,10 @@ def parse_regalloc_remarks(text: str) -> dict[str, RegallocStats]:
     """
     stats: dict[str, RegallocStats] = {}
     for document in text.split("\n--- "):
-        if "\nName:            SpillReloadCopies\n" not in document and "\nName: SpillReloadCopies\n" not in document:
+        if (
+            "\nName:            SpillReloadCopies\n" not in document
+            and "\nName: SpillReloadCopies\n" not in document
+        ):
             continue
         function = None
         record = RegallocStats()
@@ -744,7 +765,9 @@ def parse_regalloc_remarks(text: str) -> dict[str, RegallocStats]:
                 name = _REMARK_FIELDS[match.group(1)]
                 setattr(record, name, float(match.group(2)) if "cost" in name else int(match.group(2)))
         if function is None:
-            raise ChannelProtocolError(f"SpillReloadCopies remark without a Function field: {document[:200]!r}")
+            raise ChannelProtocolError(
+                f"SpillReloadCopies remark without a Function field: {document[:200]!r}"
+            )
         stats[function] = record
     return stats
 
@@ -756,20 +779,20 @@ def text_size(obj: bytes) -> int:
     is64 = obj[4] == 2
     endian = "<" if obj[5] == 1 else ">"
     if is64:
-        shoff, = struct.unpack_from(endian + "Q", obj, 0x28)
+        (shoff,) = struct.unpack_from(endian + "Q", obj, 0x28)
         shentsize, shnum = struct.unpack_from(endian + "HH", obj, 0x3A)
     else:
-        shoff, = struct.unpack_from(endian + "I", obj, 0x20)
+        (shoff,) = struct.unpack_from(endian + "I", obj, 0x20)
         shentsize, shnum = struct.unpack_from(endian + "HH", obj, 0x2E)
     total = 0
     for i in range(shnum):
         base = shoff + i * shentsize
         if is64:
             sh_type, sh_flags = struct.unpack_from(endian + "IQ", obj, base + 4)
-            sh_size, = struct.unpack_from(endian + "Q", obj, base + 0x20)
+            (sh_size,) = struct.unpack_from(endian + "Q", obj, base + 0x20)
         else:
             sh_type, sh_flags = struct.unpack_from(endian + "II", obj, base + 4)
-            sh_size, = struct.unpack_from(endian + "I", obj, base + 0x14)
+            (sh_size,) = struct.unpack_from(endian + "I", obj, base + 0x14)
         if sh_type == 1 and sh_flags & 0x4:  # SHT_PROGBITS and SHF_EXECINSTR
             total += sh_size
     return total
@@ -824,7 +847,17 @@ def probe_spec(kind: str, toolchain=None) -> ChannelSpec:
             source.write_text(PROBE_SOURCE)
             bitcode = compilation.path("probe.bc")
             run_compiler(
-                [toolchain.clang, "-O2", "-Xclang", "-disable-llvm-passes", "-c", "-emit-llvm", source, "-o", bitcode]
+                [
+                    toolchain.clang,
+                    "-O2",
+                    "-Xclang",
+                    "-disable-llvm-passes",
+                    "-c",
+                    "-emit-llvm",
+                    source,
+                    "-o",
+                    bitcode,
+                ]
             )
             if kind == "regalloc":
                 argv = [toolchain.llc, *REGALLOC_FLAGS, "-filetype=obj", "-o", "/dev/null", bitcode]
@@ -834,7 +867,9 @@ def probe_spec(kind: str, toolchain=None) -> ChannelSpec:
                 option = INLINER_CHANNEL_OPTION
             spec = compilation.start(argv, option)
             if spec is None:
-                raise ChannelNotOpenedError(f"the probe module never opened the {kind} channel of LLVM {toolchain.version}")
+                raise ChannelNotOpenedError(
+                    f"the probe module never opened the {kind} channel of LLVM {toolchain.version}"
+                )
         atomic_write_text(cached, json.dumps(spec.to_json()))
     _probe_cache[key] = spec
     return spec

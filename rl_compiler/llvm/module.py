@@ -17,12 +17,19 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import numpy as np
 
 from rl_compiler.llvm import engine
-from rl_compiler.llvm.errors import CodegenError, LLVMError, ModuleParseError, PassPipelineError, VerifierError
+from rl_compiler.llvm.errors import (
+    CodegenError,
+    LLVMError,
+    ModuleParseError,
+    PassPipelineError,
+    VerifierError,
+)
 
 AUTOPHASE_DIM = engine.AUTOPHASE_DIM
 INSTCOUNT_DIM = engine.INSTCOUNT_DIM
@@ -30,6 +37,8 @@ INSTCOUNT_DIM = engine.INSTCOUNT_DIM
 _I64P = ctypes.POINTER(ctypes.c_int64)
 #: Raw bitcode, and the bitcode wrapper header (Darwin).
 _BITCODE_MAGICS = (b"BC\xc0\xde", b"\xde\xc0\x17\x0b")
+#: ``default<Oz>``, ``lto<Os>``, ...: LLVM 22+ reports these with a fatal error that exits the process.
+_SIZE_LEVEL = re.compile(r"<\s*O([sz])\s*>")
 
 
 class Module:
@@ -87,7 +96,9 @@ class Module:
             raise ModuleParseError(f"cannot parse module {name}: the input is empty")
         if not data.startswith(_BITCODE_MAGICS) and b"\0" in data:
             # LLVM's IR lexer stops at a NUL byte and would accept e.g. zeros as an empty module.
-            raise ModuleParseError(f"cannot parse module {name}: neither bitcode nor textual IR (binary data)")
+            raise ModuleParseError(
+                f"cannot parse module {name}: neither bitcode nor textual IR (binary data)"
+            )
         lib = engine.lib()
         err = ctypes.c_void_p()
         handle = lib.rlc_parse(data, len(data), name.encode(errors="replace"), ctypes.byref(err))
@@ -122,15 +133,26 @@ class Module:
         """
         if not isinstance(pipeline, str) or not pipeline.strip():
             raise PassPipelineError(f"expected a non-empty pass pipeline string, got {pipeline!r}")
+        if "<O" in pipeline and engine.llvm_major() >= 22:
+            match = _SIZE_LEVEL.search(pipeline)
+            if match:
+                attribute = "minsize" if match.group(1) == "z" else "optsize"
+                raise PassPipelineError(
+                    f'invalid pass pipeline {pipeline!r}: the optimization level "O{match.group(1)}" is no '
+                    f"longer supported in LLVM {engine.llvm_major()} (it would abort the process); use "
+                    f"O2 with the {attribute} attribute instead (rl_compiler.llvm.baselines.optimize_oz)"
+                )
         err = ctypes.c_void_p()
         status = self._lib.rlc_run_passes(self._ptr, pipeline.encode(), ctypes.byref(err))
         if status == 1:
-            raise PassPipelineError(f"invalid pass pipeline {pipeline!r}: {engine.take_message(self._lib, err)}")
+            raise PassPipelineError(
+                f"invalid pass pipeline {pipeline!r}: {engine.take_message(self._lib, err)}"
+            )
         if status:
             raise LLVMError(f"running {pipeline!r} reported an error: {engine.take_message(self._lib, err)}")
 
     def set_size_attributes(self) -> None:
-        """Add ``minsize`` and ``optsize`` to every defined function that is not ``optnone`` (as clang -Oz)."""
+        """Add ``minsize`` and ``optsize`` to every defined non-``optnone`` function (as clang -Oz does)."""
         self._lib.rlc_set_size_attributes(self._ptr)
 
     # -- queries ------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rl_compiler.llvm.errors import LLVMError, WorkerCrashError, WorkerTimeoutError
-from rl_compiler.llvm.worker import HEADER, MUTATING_METHODS, PARENT_PID_ENV
+from rl_compiler.llvm.worker import HEADER, MUTATING_METHODS, PARENT_PID_ENV, REPLY_ARRAYS, REPLY_OK
 
 if TYPE_CHECKING:
     import numpy as np
@@ -179,10 +179,15 @@ class _Worker:
         self.pid = popen.pid
         assert popen.stdin is not None
         os.set_blocking(popen.stdin.fileno(), False)
+        assert popen.stdout is not None
+        self._read_poller = select.poll()
+        self._read_poller.register(popen.stdout.fileno(), select.POLLIN)
         try:
             self._receive(time.monotonic() + STARTUP_TIMEOUT, STARTUP_TIMEOUT)
         except _WorkerLost as lost:
-            raise WorkerCrashError(f"the rl_compiler worker failed to start: {lost.detail}{_tail(lost)}") from None
+            raise WorkerCrashError(
+                f"the rl_compiler worker failed to start: {lost.detail}{_tail(lost)}"
+            ) from None
 
     def shutdown(self) -> None:
         """Kill the worker process and remove its temp dir."""
@@ -219,10 +224,20 @@ class _Worker:
         self.pending_drops.clear()
         data = pickle.dumps((drops, handle, method, args), protocol=pickle.HIGHEST_PROTOCOL)
         deadline = time.monotonic() + timeout
-        self._send(HEADER.pack(len(data)) + data, deadline, timeout)
-        ok, value = self._receive(deadline, timeout)
-        if ok:
+        try:
+            self._send(HEADER.pack(len(data)) + data, deadline, timeout)
+            status, value = self._receive(deadline, timeout)
+        except _WorkerLost:
+            raise
+        except BaseException:
+            # Interrupted half-way (KeyboardInterrupt, an unpicklable reply): the reply stream is out of
+            # step with the requests, so this worker cannot be trusted; its sessions will be replayed.
+            self._proc.kill()
+            raise
+        if status == REPLY_OK:
             return value
+        if status == REPLY_ARRAYS:
+            return _rebuild_arrays(*value)
         raise _rebuild_exception(*value)
 
     def _send(self, data: bytes, deadline: float, timeout: float) -> None:
@@ -246,7 +261,7 @@ class _Worker:
             if remaining <= 0 or not poller.poll(remaining * 1000):
                 raise self._lose(True, f"no reply within {timeout:g} s")
 
-    def _receive(self, deadline: float, timeout: float) -> tuple[bool, Any]:
+    def _receive(self, deadline: float, timeout: float) -> tuple[int, Any]:
         header = self._read(HEADER.size, deadline, timeout)
         payload = self._read(HEADER.unpack(header)[0], deadline, timeout)
         return pickle.loads(payload)
@@ -255,8 +270,7 @@ class _Worker:
         popen = self._proc.popen
         assert popen is not None and popen.stdout is not None
         fd = popen.stdout.fileno()
-        poller = select.poll()
-        poller.register(fd, select.POLLIN)
+        poller = self._read_poller
         chunks = []
         while n > 0:
             remaining = deadline - time.monotonic()
@@ -271,7 +285,16 @@ class _Worker:
 
 
 def _tail(lost: _WorkerLost) -> str:
-    return f"\nworker stderr (tail):\n{lost.stderr}" if lost.stderr else "\n(the worker wrote nothing to stderr)"
+    return (
+        f"\nworker stderr (tail):\n{lost.stderr}" if lost.stderr else "\n(the worker wrote nothing to stderr)"
+    )
+
+
+def _rebuild_arrays(single: bool, arrays: list[tuple[str, tuple[int, ...], bytes]]) -> Any:
+    import numpy as np
+
+    rebuilt = tuple(np.frombuffer(data, dtype=dtype).reshape(shape).copy() for dtype, shape, data in arrays)
+    return rebuilt[0] if single else rebuilt
 
 
 def _rebuild_exception(module: str, name: str, message: str, pickled: bytes | None) -> BaseException:
@@ -362,7 +385,9 @@ class Session:
         """
         return cls(Path(path).read_bytes(), isolated=isolated, timeout=timeout)
 
-    def _setup(self, bitcode: bytes, ops: list[Op], isolated: bool, timeout: float, worker: _Worker | None = None):
+    def _setup(
+        self, bitcode: bytes, ops: list[Op], isolated: bool, timeout: float, worker: _Worker | None = None
+    ) -> None:
         if timeout <= 0:
             raise ValueError(f"timeout must be positive seconds, got {timeout!r}")
         self._bitcode = bitcode
@@ -536,7 +561,12 @@ class Session:
         return f"<Session {where}, {state}, recoveries={self.recoveries}>"
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"bitcode": self._bitcode, "ops": list(self._ops), "isolated": self._isolated, "timeout": self.timeout}
+        return {
+            "bitcode": self._bitcode,
+            "ops": list(self._ops),
+            "isolated": self._isolated,
+            "timeout": self.timeout,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._setup(state["bitcode"], list(state["ops"]), state["isolated"], state["timeout"])

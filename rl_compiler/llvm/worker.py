@@ -11,8 +11,10 @@ length followed by a pickle. A request is ``(drops, handle, method, args)``:
 - any other handle addresses one module: ``clone() -> handle``, or a method of
   :class:`rl_compiler.llvm.module.Module` from :data:`MODULE_METHODS`.
 
-A reply is ``(True, result)`` or ``(False, (type_module, type_name, message, pickled_exception))``.
-The first message the worker sends, unasked, is ``(True, ("ready", pid))``.
+A reply is ``(REPLY_OK, result)``, ``(REPLY_ARRAYS, (single, [(dtype, shape, bytes), ...]))`` for a
+NumPy array or a tuple of them (raw buffers: pickling small arrays costs more than the call), or
+``(REPLY_ERROR, (type_module, type_name, message, pickled_exception))``. The first message the worker
+sends, unasked, is ``(REPLY_OK, ("ready", pid))``.
 
 The worker dies with its parent (``PR_SET_PDEATHSIG``), runs in its own process group so the parent
 can kill it and anything it started at once, and sends anything LLVM prints on stdout to stderr so
@@ -35,6 +37,7 @@ from typing import Any, BinaryIO
 #: ``PR_SET_PDEATHSIG`` took effect.
 PARENT_PID_ENV = "RL_COMPILER_WORKER_PARENT"
 HEADER = struct.Struct("<Q")
+REPLY_ERROR, REPLY_OK, REPLY_ARRAYS = 0, 1, 2
 #: Module methods the session layer may call in the worker.
 MODULE_METHODS = frozenset(
     {
@@ -91,13 +94,23 @@ def _read_exact(stream: BinaryIO, n: int) -> bytes | None:
     return data
 
 
-def _error_reply(exc: BaseException) -> tuple[bool, tuple[str, str, str, bytes | None]]:
+def _ok_reply(result: Any) -> tuple[int, Any]:
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        single = isinstance(result, numpy.ndarray)
+        arrays = (result,) if single else result
+        if (single or type(result) is tuple) and all(type(a) is numpy.ndarray for a in arrays):
+            return REPLY_ARRAYS, (single, [(a.dtype.str, a.shape, a.tobytes()) for a in arrays])
+    return REPLY_OK, result
+
+
+def _error_reply(exc: BaseException) -> tuple[int, tuple[str, str, str, bytes | None]]:
     try:
         pickled: bytes | None = pickle.dumps(exc, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:
         pickled = None
     cls = type(exc)
-    return False, (cls.__module__, cls.__qualname__, str(exc), pickled)
+    return REPLY_ERROR, (cls.__module__, cls.__qualname__, str(exc), pickled)
 
 
 class _Host:
@@ -161,7 +174,7 @@ class _Host:
 def serve(requests: BinaryIO, replies: BinaryIO) -> None:
     """Answer requests until the parent closes the request stream."""
     host = _Host()
-    ready = pickle.dumps((True, ("ready", os.getpid())), protocol=pickle.HIGHEST_PROTOCOL)
+    ready = pickle.dumps((REPLY_OK, ("ready", os.getpid())), protocol=pickle.HIGHEST_PROTOCOL)
     replies.write(HEADER.pack(len(ready)) + ready)
     replies.flush()
     while True:
@@ -175,7 +188,7 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
             drops, handle, method, args = pickle.loads(payload)
             for dropped in drops:
                 host.drop(dropped)
-            reply: tuple = (True, host.handle_request(handle, method, args))
+            reply = _ok_reply(host.handle_request(handle, method, args))
             data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:
             data = pickle.dumps(_error_reply(exc), protocol=pickle.HIGHEST_PROTOCOL)

@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 import gymnasium as gym
-import numpy as np
 import pytest
 
 import rl_compiler  # noqa: F401  (registers the ids)
@@ -158,7 +157,17 @@ def test_module_without_call_sites(tmp_path: Path, private_tmp: Path) -> None:
     source.write_text("int leaf(int a) { return a * 3 + 1; }\n")
     module = tmp_path / "leaf.bc"
     subprocess.run(
-        [get_toolchain().clang, "-Oz", "-Xclang", "-disable-llvm-passes", "-c", "-emit-llvm", source, "-o", module],
+        [
+            get_toolchain().clang,
+            "-Oz",
+            "-Xclang",
+            "-disable-llvm-passes",
+            "-c",
+            "-emit-llvm",
+            source,
+            "-o",
+            module,
+        ],
         check=True,
     )
     environment = InliningEnv(module)

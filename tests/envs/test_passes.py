@@ -43,7 +43,9 @@ def test_step_info(env):
     obs, info = env.reset()
     assert info["benchmark"] == CRC32 and obs.shape == (56,)
     _, reward, terminated, truncated, info = env.step(env.action_names.index("function(sroa)"))
-    assert info["action"] == "function(sroa)" and info["ir_changed"] is True and info["recovered_crash"] is None
+    assert (
+        info["action"] == "function(sroa)" and info["ir_changed"] is True and info["recovered_crash"] is None
+    )
     assert reward > 0 and not terminated and not truncated
     _, reward, _, _, info = env.step(env.action_names.index("function(sroa)"))
     assert info["ir_changed"] is False and reward == 0.0
@@ -68,9 +70,7 @@ def test_fork_then_same_actions_give_same_observations(env):
 
 
 def _normalized_ir_sha1(text: str) -> str:
-    lines = [
-        line for line in text.splitlines() if not line.startswith(("; ModuleID", "source_filename"))
-    ]
+    lines = [line for line in text.splitlines() if not line.startswith(("; ModuleID", "source_filename"))]
     return hashlib.sha1("\n".join(lines).encode()).hexdigest()
 
 
@@ -161,7 +161,10 @@ def test_compiler_gym_action_set():
     env = PassOrderingEnv(CRC32, action_set="compiler_gym", isolated=False)
     try:
         env.reset()
-        assert len(env.action_names) == 108 and env.action_flags[env.action_names.index("function(mem2reg)")] == "-mem2reg"
+        assert (
+            len(env.action_names) == 108
+            and env.action_flags[env.action_names.index("function(mem2reg)")] == "-mem2reg"
+        )
         assert env.step(env.action_flags.index("-mem2reg"))[4]["ir_changed"]
     finally:
         env.close()

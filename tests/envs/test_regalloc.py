@@ -1,4 +1,4 @@
-"""rl_compiler/llvm-regalloc-v0 on real high-register-pressure programs: episodes, determinism, reward, pitfalls."""
+"""llvm-regalloc-v0 on real high-register-pressure programs: episodes, determinism, reward, pitfalls."""
 
 from __future__ import annotations
 
@@ -115,8 +115,18 @@ def test_episode_runs_to_the_end(env: RegallocEnv) -> None:
     actions, reward, info = play(env)
     assert len(actions) == info["decisions"] > 100
     assert info["illegal_actions"] == 0
-    for key in ("score", "default_score", "spills", "reloads", "copies", "text_size", "default_text_size",
-                "functions", "function_rewards", "object_sha1"):
+    for key in (
+        "score",
+        "default_score",
+        "spills",
+        "reloads",
+        "copies",
+        "text_size",
+        "default_text_size",
+        "functions",
+        "function_rewards",
+        "object_sha1",
+    ):
         assert key in info
     assert info["text_size"] > 0 and np.isfinite(reward)
     delta = env.reward_delta
@@ -299,7 +309,9 @@ def test_maskable_ppo_trains(private_tmp: Path) -> None:
     from sb3_contrib import MaskablePPO
 
     environment = RegallocEnv(BENCHMARK)
-    model = MaskablePPO("MlpPolicy", environment, n_steps=128, batch_size=64, n_epochs=1, seed=0, device="cpu")
+    model = MaskablePPO(
+        "MlpPolicy", environment, n_steps=128, batch_size=64, n_epochs=1, seed=0, device="cpu"
+    )
     model.learn(total_timesteps=256)
     observation, info = environment.reset(seed=0)
     action, _ = model.predict(observation, action_masks=environment.action_masks(), deterministic=True)

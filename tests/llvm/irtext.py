@@ -14,37 +14,43 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # InstCount's 67 opcode names (after TotalInsts, TotalBlocks, TotalFuncs), LLVM 10 Instruction.def order.
-INSTCOUNT_OPCODES = (
-    "Ret Br Switch IndirectBr Invoke Resume Unreachable CleanupRet CatchRet CatchSwitch CallBr FNeg Add FAdd "
-    "Sub FSub Mul FMul UDiv SDiv FDiv URem SRem FRem Shl LShr AShr And Or Xor Alloca Load Store GetElementPtr "
-    "Fence AtomicCmpXchg AtomicRMW Trunc ZExt SExt FPToUI FPToSI UIToFP SIToFP FPTrunc FPExt PtrToInt IntToPtr "
-    "BitCast AddrSpaceCast CleanupPad CatchPad ICmp FCmp PHI Call Select UserOp1 UserOp2 VAArg ExtractElement "
-    "InsertElement ShuffleVector ExtractValue InsertValue LandingPad Freeze"
-).split()
+INSTCOUNT_OPCODES = """
+Ret Br Switch IndirectBr Invoke Resume Unreachable CleanupRet CatchRet CatchSwitch CallBr FNeg Add FAdd
+Sub FSub Mul FMul UDiv SDiv FDiv URem SRem FRem Shl LShr AShr And Or Xor Alloca Load Store GetElementPtr Fence
+AtomicCmpXchg AtomicRMW Trunc ZExt SExt FPToUI FPToSI UIToFP SIToFP FPTrunc FPExt PtrToInt IntToPtr BitCast
+AddrSpaceCast CleanupPad CatchPad ICmp FCmp PHI Call Select UserOp1 UserOp2 VAArg ExtractElement InsertElement
+ShuffleVector ExtractValue InsertValue LandingPad Freeze
+""".split()
 assert len(INSTCOUNT_OPCODES) == 67
 
-AUTOPHASE_NAMES = (
-    "BBNumArgsHi BBNumArgsLo onePred onePredOneSuc onePredTwoSuc oneSuccessor twoPred twoPredOneSuc twoEach "
-    "twoSuccessor morePreds BB03Phi BBHiPhi BBNoPhi BeginPhi BranchCount returnInt CriticalCount NumEdges "
-    "const32Bit const64Bit numConstZeroes numConstOnes UncondBranches binaryConstArg NumAShrInst NumAddInst "
-    "NumAllocaInst NumAndInst BlockMid BlockLow NumBitCastInst NumBrInst NumCallInst NumGetElementPtrInst "
-    "NumICmpInst NumLShrInst NumLoadInst NumMulInst NumOrInst NumPHIInst NumRetInst NumSExtInst NumSelectInst "
-    "NumShlInst NumStoreInst NumSubInst NumTruncInst NumXorInst NumZExtInst TotalBlocks TotalInsts "
-    "TotalMemInst TotalFuncs ArgsPhi testUnary"
-).split()
+AUTOPHASE_NAMES = """
+BBNumArgsHi BBNumArgsLo onePred onePredOneSuc onePredTwoSuc oneSuccessor twoPred twoPredOneSuc twoEach
+twoSuccessor morePreds BB03Phi BBHiPhi BBNoPhi BeginPhi BranchCount returnInt CriticalCount NumEdges
+const32Bit const64Bit numConstZeroes numConstOnes UncondBranches binaryConstArg NumAShrInst NumAddInst
+NumAllocaInst NumAndInst BlockMid BlockLow NumBitCastInst NumBrInst NumCallInst NumGetElementPtrInst
+NumICmpInst NumLShrInst NumLoadInst NumMulInst NumOrInst NumPHIInst NumRetInst NumSExtInst NumSelectInst
+NumShlInst NumStoreInst NumSubInst NumTruncInst NumXorInst NumZExtInst TotalBlocks TotalInsts
+TotalMemInst TotalFuncs ArgsPhi testUnary
+""".split()
 assert len(AUTOPHASE_NAMES) == 56
 
 #: Autophase features derived from CFG, phi and opcode structure (the ones this parser can check).
-STRUCTURAL_AUTOPHASE = [
-    name
-    for name in AUTOPHASE_NAMES
-    if name not in ("const32Bit", "const64Bit", "numConstZeroes", "numConstOnes", "returnInt", "binaryConstArg")
-]
+_VALUE_FEATURES = (
+    "const32Bit",
+    "const64Bit",
+    "numConstZeroes",
+    "numConstOnes",
+    "returnInt",
+    "binaryConstArg",
+)
+STRUCTURAL_AUTOPHASE = [name for name in AUTOPHASE_NAMES if name not in _VALUE_FEATURES]
 
 _KEYWORD_OPCODE = {name.lower(): name for name in INSTCOUNT_OPCODES}
 _KEYWORD_OPCODE.update({"cmpxchg": "AtomicCmpXchg", "va_arg": "VAArg", "phi": "PHI"})
-_UNARY = {"Alloca", "Load", "VAArg", "ExtractValue", "FNeg", "Freeze", "Trunc", "ZExt", "SExt", "FPToUI",
-          "FPToSI", "UIToFP", "SIToFP", "FPTrunc", "FPExt", "PtrToInt", "IntToPtr", "BitCast", "AddrSpaceCast"}  # fmt: skip
+_UNARY = set(
+    "Alloca Load VAArg ExtractValue FNeg Freeze Trunc ZExt SExt FPToUI FPToSI UIToFP SIToFP FPTrunc FPExt "
+    "PtrToInt IntToPtr BitCast AddrSpaceCast".split()
+)
 _MEMORY = {"GetElementPtr", "Load", "Store", "Call", "Invoke", "Alloca"}
 _LABEL_DEF = re.compile(r'^("[^"]*"|[\w.$-]+):')
 _LABEL_REF = re.compile(r'label %("[^"]*"|[\w.$-]+)')

@@ -1,4 +1,4 @@
-"""Bad input gives the specific exception, with LLVM's own diagnostic in the message, and never kills the process."""
+"""Bad input raises the specific exception, with LLVM's own diagnostic in the message; the process lives."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA
 
+from rl_compiler.llvm import engine
 from rl_compiler.llvm.errors import LLVMError, ModuleParseError, PassPipelineError
 from rl_compiler.llvm.module import Module
 
@@ -83,6 +84,17 @@ def test_bad_pipeline(pipeline: str, diagnostic: str) -> None:
         assert diagnostic in str(info.value) and pipeline in str(info.value)
         assert module.fingerprint() == before  # nothing ran
         module.run_passes("function(instcombine<no-verify-fixpoint>)")  # still usable
+
+
+@pytest.mark.parametrize("pipeline", ["default<Oz>", "function(sroa),default<Os>", "lto<Oz>"])
+def test_removed_size_levels_are_refused_not_fatal(pipeline: str) -> None:
+    # LLVM 22+ exits the process on these ("LLVM ERROR: The optimization level "Oz" is no longer supported").
+    with Module.from_file(DATA / "cfg.ll") as module:
+        if engine.llvm_major() < 22:
+            module.run_passes(pipeline)
+            return
+        with pytest.raises(PassPipelineError, match="no longer supported"):
+            module.run_passes(pipeline)
 
 
 def test_empty_pipeline() -> None:

@@ -57,7 +57,7 @@ def expected_vector(names: list[str], values: dict[str, int]) -> list[int]:
 
 
 def as_dict(names: list[str], vector: np.ndarray) -> dict[str, int]:
-    return {name: int(value) for name, value in zip(names, vector) if value}
+    return {name: int(value) for name, value in zip(names, vector, strict=True) if value}
 
 
 INSTCOUNT_NAMES = ["TotalInsts", "TotalBlocks", "TotalFuncs", *INSTCOUNT_OPCODES]
@@ -79,7 +79,7 @@ def test_hand_counted_features(filename: str, expected: dict, instcount: dict | 
 def test_instcount_names_opcodes_not_enum_values() -> None:
     # fneg/freeze/sitofp/fadd sit far apart in LLVM's enum; they must land on InstCount's named slots.
     with Module.from_file(DATA / "phis.ll") as module:
-        counts = dict(zip(INSTCOUNT_NAMES, module.inst_count().tolist()))
+        counts = dict(zip(INSTCOUNT_NAMES, module.inst_count().tolist(), strict=True))
     assert (counts["FNeg"], counts["Freeze"], counts["SIToFP"], counts["FAdd"]) == (1, 1, 1, 1)
     assert counts["TotalFuncs"] == 2 and counts["Select"] == 1 and counts["Switch"] == 0
 
@@ -106,7 +106,7 @@ def test_features_match_llvm_dis_text(kind: str, name: str, c_modules, toolchain
         reference = parse_bitcode(toolchain.llvm_dis, module.bitcode(), tmp_path)
         assert module.instruction_count() == reference.instruction_count > 0
         np.testing.assert_array_equal(module.inst_count(), reference.inst_count())
-        engine_autophase = dict(zip(AUTOPHASE_NAMES, module.autophase().tolist()))
+        engine_autophase = dict(zip(AUTOPHASE_NAMES, module.autophase().tolist(), strict=True))
         text_autophase = reference.autophase()
         assert {k: engine_autophase[k] for k in text_autophase} == text_autophase
 
@@ -117,7 +117,7 @@ def test_features_after_passes_match_text(kitchen_o0: Path, toolchain, tmp_path:
         reference = parse_bitcode(toolchain.llvm_dis, module.bitcode(), tmp_path)
         assert reference.autophase()["NumPHIInst"] > 0
         np.testing.assert_array_equal(module.inst_count(), reference.inst_count())
-        autophase = dict(zip(AUTOPHASE_NAMES, module.autophase().tolist()))
+        autophase = dict(zip(AUTOPHASE_NAMES, module.autophase().tolist(), strict=True))
         assert {k: autophase[k] for k in reference.autophase()} == reference.autophase()
 
 

@@ -81,8 +81,13 @@ def pressure_bc(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def llc_argv(module: Path, compilation: mlgo.InteractiveCompilation, *extra: str) -> list[str]:
     return [
-        str(get_toolchain().llc), *mlgo.REGALLOC_FLAGS, "-filetype=obj", *extra,
-        "-o", str(compilation.path("out.o")), str(module),
+        str(get_toolchain().llc),
+        *mlgo.REGALLOC_FLAGS,
+        "-filetype=obj",
+        *extra,
+        "-o",
+        str(compilation.path("out.o")),
+        str(module),
     ]
 
 
@@ -106,11 +111,17 @@ def test_header_parsing_and_byte_counts() -> None:
     assert spec.observation_nbytes == 33 * 8 + 33 * 4 + 4
     assert spec.offsets == (0, 264, 396)
     assert spec.advice_bytes(9) == np.int64(9).tobytes()
-    blob = np.arange(33, dtype=np.int64).tobytes() + np.ones(33, np.float32).tobytes() + np.float32(0.5).tobytes()
+    blob = (
+        np.arange(33, dtype=np.int64).tobytes()
+        + np.ones(33, np.float32).tobytes()
+        + np.float32(0.5).tobytes()
+    )
     tensors = spec.tensors(blob)
     assert tensors["mask"][32] == 32 and tensors["progress"][0] == 0.5
     with pytest.raises(mlgo.ChannelProtocolError, match="unknown type 'bfloat'"):
-        mlgo.ChannelSpec.from_header({"features": [{"name": "x", "type": "bfloat", "shape": [1]}], "advice": {}})
+        mlgo.ChannelSpec.from_header(
+            {"features": [{"name": "x", "type": "bfloat", "shape": [1]}], "advice": {}}
+        )
     with pytest.raises(mlgo.ChannelProtocolError, match="malformed"):
         mlgo.ChannelSpec.from_header(b"not json")
 
@@ -151,7 +162,9 @@ def test_remarks_parser() -> None:
 def test_text_size_matches_llvm_size(pressure_bc: Path, tmp_path: Path) -> None:
     obj = tmp_path / "x.o"
     subprocess.run([get_toolchain().llc, "-O2", "-filetype=obj", "-o", obj, pressure_bc], check=True)
-    out = subprocess.run([get_toolchain().llvm_size, "-A", obj], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [get_toolchain().llvm_size, "-A", obj], capture_output=True, text=True, check=True
+    ).stdout
     text = sum(int(line.split()[1]) for line in out.splitlines() if line.startswith(".text"))
     assert mlgo.text_size(obj.read_bytes()) == text > 0
 
@@ -174,7 +187,9 @@ def test_full_compilation_and_determinism(pressure_bc: Path, private_tmp: Path) 
     for _ in range(2):
         with mlgo.InteractiveCompilation() as c:
             spec = c.start(llc_argv(pressure_bc, c), mlgo.REGALLOC_CHANNEL_OPTION)
-            assert spec is not None and spec.observation_nbytes == mlgo.probe_spec("regalloc").observation_nbytes
+            assert (
+                spec is not None and spec.observation_nbytes == mlgo.probe_spec("regalloc").observation_nbytes
+            )
             contexts = set()
             while (obs := c.next_observation()) is not None:
                 contexts.add(obs.context)
@@ -192,8 +207,15 @@ def test_channel_never_opened(tmp_path: Path, private_tmp: Path) -> None:
     # -O0 uses the fast allocator: llc never opens the FIFOs (pitfall 2); a blocking open would hang.
     module = compile_c(PRESSURE_C, tmp_path / "p.bc", "-O2")
     with mlgo.InteractiveCompilation(startup_timeout=30) as c:
-        argv = [str(get_toolchain().llc), "-O0", "-regalloc-enable-advisor=release", "-filetype=obj",
-                "-o", str(c.path("out.o")), str(module)]
+        argv = [
+            str(get_toolchain().llc),
+            "-O0",
+            "-regalloc-enable-advisor=release",
+            "-filetype=obj",
+            "-o",
+            str(c.path("out.o")),
+            str(module),
+        ]
         start = time.monotonic()
         assert c.start(argv, mlgo.REGALLOC_CHANNEL_OPTION) is None
         assert time.monotonic() - start < 10
@@ -203,7 +225,13 @@ def test_channel_never_opened(tmp_path: Path, private_tmp: Path) -> None:
 
 def test_crash_before_opening_is_reported(tmp_path: Path, private_tmp: Path) -> None:
     with mlgo.InteractiveCompilation(startup_timeout=30) as c:
-        argv = [str(get_toolchain().llc), *mlgo.REGALLOC_FLAGS, "-o", "/dev/null", str(tmp_path / "missing.bc")]
+        argv = [
+            str(get_toolchain().llc),
+            *mlgo.REGALLOC_FLAGS,
+            "-o",
+            "/dev/null",
+            str(tmp_path / "missing.bc"),
+        ]
         with pytest.raises(mlgo.CompilerCrashError, match="exit status 1") as error:
             c.start(argv, mlgo.REGALLOC_CHANNEL_OPTION)
         assert "missing.bc" in error.value.stderr
@@ -301,7 +329,9 @@ os.kill(os.getpid(), 9)         # the host dies without any cleanup
 def test_dying_host_never_leaves_a_spinning_compiler(pressure_bc: Path, tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", HOST_SCRIPT, str(get_toolchain().llc), str(pressure_bc)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == -signal.SIGKILL, result.stderr
     pid_text, workdir = result.stdout.split()
@@ -319,8 +349,14 @@ def test_dying_host_never_leaves_a_spinning_compiler(pressure_bc: Path, tmp_path
 def test_inliner_channel(tmp_path: Path, private_tmp: Path) -> None:
     module = compile_c(PRESSURE_C, tmp_path / "p.bc", "-O2", "-Xclang", "-disable-llvm-passes")
     with mlgo.InteractiveCompilation() as c:
-        argv = [str(get_toolchain().opt), "-passes=default<O2>", *mlgo.INLINER_FLAGS,
-                "-o", str(c.path("out.bc")), str(module)]
+        argv = [
+            str(get_toolchain().opt),
+            "-passes=default<O2>",
+            *mlgo.INLINER_FLAGS,
+            "-o",
+            str(c.path("out.bc")),
+            str(module),
+        ]
         spec = c.start(argv, mlgo.INLINER_CHANNEL_OPTION)
         decisions = 0
         while (obs := c.next_observation()) is not None:

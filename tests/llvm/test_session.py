@@ -102,8 +102,19 @@ int main(void) {
 }
 """
 SEGFAULT_PIPELINE = "unify-loop-exits"
-#: LLVM 22+ reject the Oz pipeline with a fatal error that exits the process.
-FATAL_PIPELINE = "default<Oz>"
+
+#: Plain `instcombine` does not reach a fixpoint on this function at -O0: `LLVM ERROR`, exit status 1.
+FATAL_C = r"""
+#include <stdint.h>
+void fletcher16_checkbytes(uint16_t csum, uint8_t *cb0, uint8_t *cb1) {
+    uint32_t f0 = csum & 0xFFu, f1 = (csum >> 8) & 0xFFu;
+    uint32_t c0 = 255 - ((f0 + f1) % 255);
+    uint32_t c1 = 255 - ((f0 + c0) % 255);
+    *cb0 = (uint8_t)c0;
+    *cb1 = (uint8_t)c1;
+}
+"""
+FATAL_PIPELINE = "function(instcombine)"
 
 SEQUENCE = [
     "function(sroa)",
@@ -136,6 +147,12 @@ def program(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) -> b
 def crasher(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) -> bytes:
     out = tmp_path_factory.mktemp("session") / "crasher.bc"
     return _compile(toolchain, CRASH_C, ["-Oz", "-Xclang", "-disable-llvm-passes"], out)
+
+
+@pytest.fixture(scope="module")
+def fatal(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    out = tmp_path_factory.mktemp("session") / "fatal.bc"
+    return _compile(toolchain, FATAL_C, ["-O0", "-Xclang", "-disable-O0-optnone"], out)
 
 
 def _alive(pid: int) -> bool:
@@ -211,7 +228,10 @@ def test_fork_is_independent(program: bytes, isolated: bool) -> None:
             assert _state(twin)[1:] == before[1:]
             twin.run_passes("function(instcombine<no-verify-fixpoint>),function(simplifycfg)")
             assert _state(twin)[1:] != before[1:]
-            assert twin.history == ["function(sroa)", "function(instcombine<no-verify-fixpoint>),function(simplifycfg)"]
+            assert twin.history == [
+                "function(sroa)",
+                "function(instcombine<no-verify-fixpoint>),function(simplifycfg)",
+            ]
         assert _state(s) == before
         assert s.history == ["function(sroa)"]
 
@@ -335,15 +355,17 @@ def test_segfault_raises_crash_error_and_keeps_state(crasher: bytes) -> None:
         assert _state(s) == _reference(crasher, ["function(early-cse)", "function(simplifycfg)"])
 
 
-def test_llvm_fatal_error_raises_crash_error(program: bytes) -> None:
-    with Session(program) as s:
-        s.run_passes("function(sroa)")
+def test_llvm_fatal_error_raises_crash_error(fatal: bytes) -> None:
+    with Session(fatal) as s:
+        s.run_passes("globaldce")
         before = _state(s)
-        with pytest.raises(WorkerCrashError, match="LLVM ERROR") as info:
+        with pytest.raises(WorkerCrashError, match="LLVM ERROR: Instruction Combining") as info:
             s.run_passes(FATAL_PIPELINE)
-        assert "default<Oz>" in str(info.value) and "status 1" in str(info.value)
+        assert FATAL_PIPELINE in str(info.value) and "status 1" in str(info.value)
         assert _state(s) == before
-        assert s.history == ["function(sroa)"]
+        assert s.history == ["globaldce"]
+        s.run_passes("function(instcombine<no-verify-fixpoint>)")
+        assert s.history == ["globaldce", "function(instcombine<no-verify-fixpoint>)"]
 
 
 def test_crash_in_one_session_spares_its_siblings(program: bytes, crasher: bytes) -> None:
@@ -376,6 +398,31 @@ def test_timeout_interrupts_the_call_and_the_session_survives(program: bytes) ->
         assert s.history == ["function(sroa)", "function(instcombine<no-verify-fixpoint>)"]
 
 
+def test_interrupted_call_leaves_no_stale_reply(program: bytes) -> None:
+    class Interrupt(Exception):
+        pass
+
+    def interrupt(*_: object) -> None:
+        raise Interrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        with Session(program) as s:
+            s.run_passes("function(sroa)")
+            expected = _state(s)
+            victim = s.pid
+            signal.setitimer(signal.ITIMER_REAL, 0.05)  # like Ctrl-C in the middle of a long pass
+            with pytest.raises(Interrupt):
+                s.run_passes(",".join(["default<O3>"] * 500))
+            assert _wait_dead(victim)  # its late reply can never be read as the answer to the next call
+            assert _state(s) == expected
+            assert s.history == ["function(sroa)"]
+            assert s.recoveries == 1
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 # -- hygiene ---------------------------------------------------------------------------------------
 
 
@@ -386,6 +433,8 @@ def _worker_tmpdir(s: Session) -> str:
 def test_close_leaves_no_process_fd_or_file(program: bytes, crasher: bytes) -> None:
     Session(program).close()  # warm up imports so that they do not count as fds
     fds = _open_fds()
+    with pytest.raises(ModuleParseError):
+        Session(b"not bitcode")
     s = Session(crasher)
     fork = s.fork()
     sibling = s.sibling(program)
@@ -435,7 +484,10 @@ def test_nothing_survives_interpreter_exit(program: bytes, tmp_path: Path, endin
     path.write_bytes(program)
     code = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)" if ending == "sigkill" else ending
     child = subprocess.run(
-        [sys.executable, "-c", _CHILD.format(ending=code), str(path)], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", _CHILD.format(ending=code), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     report = json.loads(child.stdout)
     for pid in report["pids"]:
@@ -469,7 +521,9 @@ def test_forked_child_gets_its_own_worker(program: bytes) -> None:
         os.waitpid(child, 0)
         assert "error" not in result, result
         assert result["pid"] != parent_pid
-        assert tuple(result["state"]) == _reference(program, ["function(sroa)", "function(instcombine<no-verify-fixpoint>)"])
+        assert tuple(result["state"]) == _reference(
+            program, ["function(sroa)", "function(instcombine<no-verify-fixpoint>)"]
+        )
         assert _wait_dead(result["pid"])
         # the parent's worker was left alone
         assert s.pid == parent_pid and _alive(parent_pid)

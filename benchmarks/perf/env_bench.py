@@ -1,0 +1,182 @@
+"""Speed of the pass-ordering environment, side by side with a subprocess-`opt`-per-step version of it.
+
+Measures, on built-in programs of several sizes, with the Autophase observation and the
+IrInstructionCountOz reward (the `llvm-autophase-ic-v0` configuration):
+
+- step: one pass + the IR-changed check + instruction count + Autophase, on the env (crash-isolated
+  worker, the default, and in-process), on a subprocess env (`opt -passes=<pass>` per step on a bitcode
+  file, then the same features computed in-process from its output: a generous baseline, because
+  CompilerGym-style envs compute features in a server too), and the floor (the bare in-process pass);
+- reset (a cached benchmark) and fork latency.
+
+Every program runs the same seeded random pass sequences in every implementation. Prints one Markdown
+table of medians and ratios (and writes it to --out). Usage:
+
+    python benchmarks/perf/env_bench.py [--steps 200] [--out benchmarks/perf/env_bench.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from rl_compiler.datasets import get_benchmark
+from rl_compiler.envs.action_sets import load_action_set
+from rl_compiler.envs.passes import PassOrderingEnv
+from rl_compiler.llvm.module import Module
+from rl_compiler.llvm.toolchain import get_toolchain
+
+PROGRAMS = ["kmp", "crc32", "huffman", "regex", "hashsuite"]
+OBSERVATION, REWARD = "Autophase", "IrInstructionCountOz"
+#: CompilerGym's published figures (LLVM 10, unspecified hardware).
+COMPILER_GYM = {"step_ms": 0.57, "reset_ms": 1.5, "text_size_ms": 14.0, "steps_per_s": 1100}
+
+
+def sequences(n_actions: int, steps: int, episode: int, seed: int = 0) -> list[list[int]]:
+    rng = np.random.default_rng(seed)
+    return [list(rng.integers(n_actions, size=episode)) for _ in range(max(1, steps // episode))]
+
+
+def time_env(uri: str, seqs: list[list[int]], isolated: bool) -> dict[str, float]:
+    env = PassOrderingEnv(uri, observation_space=OBSERVATION, reward_space=REWARD, isolated=isolated)
+    env.reset()  # prepare: build, baselines, worker start
+    steps, resets, forks = [], [], []
+    for seq in seqs:
+        t = time.perf_counter()
+        env.reset()
+        resets.append(time.perf_counter() - t)
+        for i, action in enumerate(seq):
+            t = time.perf_counter()
+            env.step(int(action))
+            steps.append(time.perf_counter() - t)
+            if i == 2:
+                t = time.perf_counter()
+                env.fork().close()
+                forks.append(time.perf_counter() - t)
+    env.close()
+    return {
+        "step": statistics.median(steps),
+        "step_mean": statistics.fmean(steps),
+        "reset": statistics.median(resets),
+        "fork": statistics.median(forks),
+    }
+
+
+def time_floor(bitcode: bytes, pipelines: list[str], seqs: list[list[int]]) -> float:
+    """The bare in-process pass, no observation or reward (the floor of any implementation)."""
+    times = []
+    for seq in seqs:
+        with Module.from_bitcode(bitcode) as module:
+            for action in seq:
+                t = time.perf_counter()
+                module.run_passes(pipelines[action])
+                times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def time_subprocess_env(bitcode: bytes, pipelines: list[str], seqs: list[list[int]]) -> float:
+    """The same env with one `opt` process per step on a bitcode file."""
+    opt = str(get_toolchain().opt)
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        current, output = Path(tmp, "current.bc"), Path(tmp, "next.bc")
+        for seq in seqs:
+            current.write_bytes(bitcode)
+            previous_count = Module.from_bitcode(bitcode).instruction_count()
+            for action in seq:
+                t = time.perf_counter()
+                subprocess.run(
+                    [opt, f"-passes={pipelines[action]}", str(current), "-o", str(output)],
+                    check=True,
+                    capture_output=True,
+                )
+                data = output.read_bytes()
+                with Module.from_bitcode(data) as module:
+                    count = module.instruction_count()
+                    module.autophase()
+                _reward = previous_count - count
+                previous_count = count
+                os.replace(output, current)
+                times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def time_text_size(uri: str, repeats: int = 20) -> float:
+    with get_benchmark(uri).module() as module:
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            module.object_text_size()
+            times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=200, help="steps per program and implementation")
+    parser.add_argument("--episode", type=int, default=20, help="steps per episode (a reset before each)")
+    parser.add_argument("--programs", nargs="*", default=PROGRAMS)
+    parser.add_argument("--out", type=Path, default=None, help="also write the Markdown table here")
+    args = parser.parse_args()
+
+    pipelines = list(load_action_set("default").pipelines)
+    rows = []
+    for name in args.programs:
+        uri = f"benchmark://builtin-v0/{name}"
+        bitcode = get_benchmark(uri).bitcode("size")
+        with Module.from_bitcode(bitcode) as module:
+            size = module.instruction_count()
+        seqs = sequences(len(pipelines), args.steps, args.episode)
+        iso = time_env(uri, seqs, isolated=True)
+        inproc = time_env(uri, seqs, isolated=False)
+        floor = time_floor(bitcode, pipelines, seqs)
+        sub = time_subprocess_env(bitcode, pipelines, seqs[: max(1, len(seqs) // 2)])
+        text = time_text_size(uri)
+        rows.append((name, size, iso, inproc, floor, sub, text))
+        print(f"{name}: done", flush=True)
+
+    ms = lambda s: f"{s * 1e3:.3f}"  # noqa: E731
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"{platform.processor() or platform.platform()}; "
+        f"LLVM {get_toolchain().version}; {args.steps} random steps of the `default` action set per program "
+        f"(episodes of {args.episode}); medians.",
+        "",
+        "| program | IR instrs | step isolated (ms) | step in-process (ms) | bare pass (ms) "
+        "| subprocess opt step (ms) | speedup isolated / in-process vs subprocess "
+        "| steps/s isolated / in-process | reset isolated / in-process (ms) "
+        "| fork isolated / in-process (ms) | object text size (ms) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, size, iso, inproc, floor, sub, text in rows:
+        lines.append(
+            f"| {name} | {size} | {ms(iso['step'])} | {ms(inproc['step'])} | {ms(floor)} | {ms(sub)} "
+            f"| {sub / iso['step']:.0f}x / {sub / inproc['step']:.0f}x "
+            f"| {1 / iso['step_mean']:.0f} / {1 / inproc['step_mean']:.0f} "
+            f"| {ms(iso['reset'])} / {ms(inproc['reset'])} | {ms(iso['fork'])} / {ms(inproc['fork'])} "
+            f"| {ms(text)} |"
+        )
+    lines += [
+        "",
+        "CompilerGym (published, LLVM 10, different and unspecified hardware): "
+        f"step {COMPILER_GYM['step_ms']} ms on "
+        f"crc32, reset {COMPILER_GYM['reset_ms']} ms, object text size {COMPILER_GYM['text_size_ms']} ms, "
+        f"~{COMPILER_GYM['steps_per_s']} steps/s single env.",
+        "steps/s uses the mean step time (what a training loop sees); the other columns are medians.",
+    ]
+    table = "\n".join(lines)
+    print(table)
+    if args.out:
+        args.out.write_text(table + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""SB3 agents (PPO, A2C, DQN, MaskablePPO) train for a few steps, save, load and act through the policy interface."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+from rl_compiler.agents import envtools
+from rl_compiler.agents.hyperparams import HyperparameterError, load_hyperparams, parse_overrides
+from rl_compiler.agents.registry import make_agent
+from rl_compiler.agents.training import TrainConfig, resolve_config, train
+from rl_compiler.agents.wrappers import AutophaseNormalized, apply_wrappers, transform_observation
+
+ENV_ID = "rl_compiler/llvm-autophase-ic-v0"
+
+TINY = {
+    "ppo": ["n_steps=16", "batch_size=16", "n_epochs=1"],
+    "a2c": ["n_steps=8"],
+    "dqn": ["learning_starts=8", "buffer_size=100", "train_freq=4", "target_update_interval=16"],
+    "maskable-ppo": ["n_steps=16", "batch_size=16", "n_epochs=1"],
+}
+
+
+@pytest.mark.parametrize("algo", sorted(TINY))
+def test_train_save_load_act(algo, env, small_split, tmp_path):
+    config = resolve_config(algo, ENV_ID, n_timesteps=32, overrides=TINY[algo] + ["episode_length=4"],
+                            benchmarks=small_split, eval_benchmarks=[], eval_split=None)
+    final = train(config, tmp_path / "run")
+    assert final.is_file() and (tmp_path / "run" / "config.yml").is_file()
+    policy = make_agent(str(tmp_path / "run"))
+    assert policy.name == algo
+    result = policy.run(env, benchmark=small_split[0])
+    assert result.valid is None and result.ic_final <= result.ic_oz  # starts from -Oz, keeps the best prefix
+    assert result.passes[0] == envtools.OZ and len(result.passes) <= 1 + 4
+
+
+def test_hyperparams_merge_default_env_and_overrides():
+    params = load_hyperparams("ppo", ENV_ID, ["n_steps=64", "policy_kwargs={net_arch: [8]}"])
+    assert params["n_steps"] == 64 and params["policy_kwargs"] == {"net_arch": [8]}
+    assert params["policy"] == "MlpPolicy"  # from default
+    other = load_hyperparams("ppo", "rl_compiler/llvm-v0")
+    assert other["n_timesteps"] == load_hyperparams("ppo", "no-such-env")["n_timesteps"]
+
+
+def test_bad_hyperparameters_are_named(tmp_path):
+    with pytest.raises(HyperparameterError, match="key=value"):
+        parse_overrides(["n_steps"])
+    bad = tmp_path / "bad.yml"
+    bad.write_text("default: [1, 2\n")
+    with pytest.raises(HyperparameterError, match="not valid YAML"):
+        load_hyperparams("ppo", ENV_ID, path=bad)
+    bad.write_text("- 1\n- 2\n")
+    with pytest.raises(HyperparameterError, match="expected a mapping"):
+        load_hyperparams("ppo", ENV_ID, path=bad)
+    with pytest.raises(HyperparameterError, match="no hyperparameter file"):
+        load_hyperparams("trpo", ENV_ID)
+
+
+def test_unknown_algo_and_env():
+    with pytest.raises(ValueError, match="unknown algorithm 'trpo'"):
+        resolve_config("trpo", ENV_ID, benchmarks=["x"], eval_split=None)
+    with pytest.raises(ValueError, match="unknown env 'rl_compiler/nope-v0'"):
+        resolve_config("ppo", "rl_compiler/nope-v0", benchmarks=["x"], eval_split=None)
+
+
+def test_wrappers_are_pure_functions_of_the_env_state(small_split):
+    env = apply_wrappers(gym.make(ENV_ID, max_episode_steps=5), ["start-oz", "autophase-norm", "action-histogram"])
+    try:
+        observation, _ = env.reset(options={"benchmark": small_split[0]})
+        assert observation.dtype == np.float32 and observation.shape == env.observation_space.shape
+        assert envtools.applied_passes(env) == [envtools.OZ]
+        observation, *_ = env.step(3)
+        raw = envtools.current_observation(env)
+        again = transform_observation(env, ["autophase-norm", "action-histogram"], raw)
+        np.testing.assert_allclose(again, observation)
+        assert observation[56 + 3] == pytest.approx(1 / 5)
+    finally:
+        env.close()
+    with pytest.raises(ValueError, match="56-feature"):
+        AutophaseNormalized(gym.make("rl_compiler/llvm-ic-v0"))
+    with pytest.raises(ValueError, match="unknown wrapper"):
+        apply_wrappers(gym.make(ENV_ID), ["normalise-everything"])
+
+
+def test_config_round_trips_through_yaml(small_split):
+    config = resolve_config("ppo", ENV_ID, n_timesteps=10, benchmarks=small_split, eval_split=None)
+    assert TrainConfig.from_yaml(config.to_yaml()) == config
