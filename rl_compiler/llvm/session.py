@@ -16,7 +16,8 @@ Workers are shared: :meth:`Session.fork` clones the module inside the same worke
 :meth:`Session.sibling` opens another module there, so neither starts a process. When one worker
 dies every session on it is rebuilt lazily, on its next call. The worker process ends when its last
 session is closed or garbage-collected, and at interpreter exit; it also dies with the parent
-process (``PR_SET_PDEATHSIG``). Note that Linux delivers that signal when the *thread* that
+process (``PR_SET_PDEATHSIG``). Its stderr goes to an unlinked temp file (read for error messages),
+so no file is left behind even if the caller is killed. Note that Linux delivers that signal when the *thread* that
 started the worker exits: a session created in a short-lived thread loses its worker with the
 thread and transparently recovers on its next call.
 
@@ -35,7 +36,6 @@ import importlib
 import os
 import pickle
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -44,7 +44,7 @@ import threading
 import time
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from rl_compiler.llvm.errors import LLVMError, WorkerCrashError, WorkerTimeoutError
 from rl_compiler.llvm.worker import HEADER, MUTATING_METHODS, PARENT_PID_ENV, REPLY_ARRAYS, REPLY_OK
@@ -77,7 +77,8 @@ class _Process:
 
     def __init__(self) -> None:
         self.popen: subprocess.Popen | None = None
-        self.tmpdir: str | None = None
+        #: The worker's stderr: an unlinked temp file, so nothing is left on disk even if we are SIGKILLed.
+        self.stderr: BinaryIO | None = None
         self.owner_pid = os.getpid()
 
     def kill(self) -> int | None:
@@ -86,8 +87,9 @@ class _Process:
         if popen is None:
             return None
         if self.owner_pid != os.getpid():  # a forked child: the worker belongs to the parent
-            for stream in (popen.stdin, popen.stdout):
+            for stream in (popen.stdin, popen.stdout, self.stderr):
                 _close_quietly(stream)
+            self.stderr = None
             popen.returncode = 0  # keep Popen.__del__ from tracking a process that is not ours
             return None
         if popen.poll() is None:
@@ -101,11 +103,10 @@ class _Process:
         return returncode
 
     def finish(self) -> None:
-        """Kill the worker and remove the private temp dir (idempotent)."""
+        """Kill the worker and close its stderr file (idempotent)."""
         self.kill()
-        tmpdir, self.tmpdir = self.tmpdir, None
-        if tmpdir is not None and self.owner_pid == os.getpid():
-            shutil.rmtree(tmpdir, ignore_errors=True)
+        stderr, self.stderr = self.stderr, None
+        _close_quietly(stderr)
 
 
 def _close_quietly(stream: Any) -> None:
@@ -149,7 +150,6 @@ class _Worker:
         """Start the worker if it is not running in this process (first use, after a crash, after fork)."""
         if self._proc.owner_pid != os.getpid():
             self._proc.kill()  # only forgets the parent's worker: see _Process.kill
-            self._proc.tmpdir = None
             self._proc.owner_pid = os.getpid()
             self._finalizer.detach()
             self._finalizer = weakref.finalize(self, _Process.finish, self._proc)
@@ -158,21 +158,21 @@ class _Worker:
             self._start()
 
     def _start(self) -> None:
-        if self._proc.tmpdir is None:
-            self._proc.tmpdir = tempfile.mkdtemp(prefix="rl-compiler-worker-")
+        _close_quietly(self._proc.stderr)  # the previous generation's
+        self._proc.stderr = None
+        self._proc.stderr = stderr = tempfile.TemporaryFile(prefix="rl-compiler-worker-")
         env = dict(os.environ)
         env[PARENT_PID_ENV] = str(os.getpid())
-        with open(self._stderr_path, "wb") as stderr:
-            popen = subprocess.Popen(
-                [sys.executable, "-m", "rl_compiler.llvm.worker"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                env=env,
-                close_fds=True,
-                start_new_session=True,  # its own process group: a timeout kills everything it runs
-                bufsize=0,
-            )
+        popen = subprocess.Popen(
+            [sys.executable, "-m", "rl_compiler.llvm.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=env,
+            close_fds=True,
+            start_new_session=True,  # its own process group: a timeout kills everything it runs
+            bufsize=0,
+        )
         self._proc.popen = popen
         self.generation += 1
         self.pending_drops.clear()
@@ -190,21 +190,20 @@ class _Worker:
             ) from None
 
     def shutdown(self) -> None:
-        """Kill the worker process and remove its temp dir."""
+        """Kill the worker process and close its files."""
         self._finalizer()
 
-    @property
-    def _stderr_path(self) -> str:
-        assert self._proc.tmpdir is not None
-        return os.path.join(self._proc.tmpdir, "stderr")
-
     def stderr_tail(self) -> str:
+        """The end of what the current (or last) worker process wrote to stderr."""
+        stderr = self._proc.stderr
+        if stderr is None:
+            return ""
         try:
-            with open(self._stderr_path, "rb") as f:
-                f.seek(0, os.SEEK_END)
-                f.seek(max(0, f.tell() - STDERR_TAIL_BYTES))
-                return f.read().decode("utf-8", "replace").strip()
-        except (OSError, AssertionError):
+            fd = stderr.fileno()
+            size = os.fstat(fd).st_size
+            start = max(0, size - STDERR_TAIL_BYTES)
+            return os.pread(fd, size - start, start).decode("utf-8", "replace").strip()
+        except (OSError, ValueError):
             return ""
 
     def _lose(self, timed_out: bool, detail: str) -> _WorkerLost:
