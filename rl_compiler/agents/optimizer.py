@@ -52,9 +52,15 @@ class OptimizeResult:
         return ",".join(self.passes)
 
 
-def load_benchmark(programs: Sequence[str | Path]) -> Any:
-    """A benchmark from a built-in URI, one or more C/C++ files forming one program, or a .ll/.bc module."""
+def load_benchmark(programs: Sequence[str | Path], cflags: Sequence[str] = ()) -> Any:
+    """A benchmark from a built-in URI, one or more C/C++ files forming one program, or a .ll/.bc module.
+
+    Sources are compiled (clang's -Oz front end, no LLVM pass) and linked once, and the program becomes a
+    benchmark of that one bitcode file: the env, the pass list and the written ``OUT.input.bc`` then all
+    start from the same module. A .ll/.bc module gets ``minsize optsize`` on its functions first.
+    """
     from rl_compiler.datasets import benchmark_from_files, get_benchmark
+    from rl_compiler.llvm.cache import atomic_write_bytes, cache_dir
 
     programs = [str(p) for p in programs]
     if len(programs) == 1 and "://" in programs[0]:
@@ -68,9 +74,16 @@ def load_benchmark(programs: Sequence[str | Path]) -> Any:
     modules = [p for p in programs if Path(p).suffix in (".ll", ".bc")]
     if modules and len(programs) > 1:
         raise ValueError("give either C/C++ source files or one .ll/.bc module, not both or several modules")
+    name = Path(programs[0]).stem
     if modules:
-        return benchmark_from_files([size_attributed_copy(Path(modules[0]))], name=Path(modules[0]).stem)
-    return benchmark_from_files(programs)
+        return benchmark_from_files([size_attributed_copy(Path(modules[0]))], name=name)
+    import hashlib
+
+    bitcode = benchmark_from_files(programs, cflags=cflags).bitcode()
+    path = cache_dir("optimize-inputs") / f"{name}.{hashlib.sha1(bitcode).hexdigest()[:20]}.bc"
+    if not path.is_file():
+        atomic_write_bytes(path, bitcode)
+    return benchmark_from_files([path], name=name)
 
 
 def size_attributed_copy(path: Path) -> Path:

@@ -81,16 +81,9 @@ def _load(args: argparse.Namespace):
     from rl_compiler.datasets import DatasetError
 
     try:
-        if args.cflags and "://" not in args.programs[0]:
-            import shlex
+        import shlex
 
-            from rl_compiler.datasets import benchmark_from_files
-
-            for program in args.programs:
-                if not Path(program).exists():
-                    raise FileNotFoundError(f"program file {program} does not exist")
-            return benchmark_from_files(args.programs, cflags=shlex.split(args.cflags))
-        return load_benchmark(args.programs)
+        return load_benchmark(args.programs, cflags=shlex.split(args.cflags))
     except (FileNotFoundError, ValueError, DatasetError) as error:
         raise CLIError(str(error)) from None
 

@@ -1,6 +1,7 @@
 """The -O0/-O3/-Oz baselines of a module: IR instruction counts and object ``.text`` sizes, cached on disk.
 
-One definition for every LLVM version: O0 is the module as given; O3 is ``default<O3>``; Oz is
+One definition for every LLVM version: O0 is the module as given; O3 is ``default<O3>`` after removing
+any ``minsize``/``optsize`` attributes (a size-prepared module carries them, and O3 would honour them); Oz is
 ``minsize``+``optsize`` on every defined non-``optnone`` function, then ``default<O2>``. That is what
 ``clang -Oz`` does (LLVM 22+ ``opt`` rejects ``default<Oz>``, and in LLVM 23 it is a fatal error even
 through the C API). Object sizes use :meth:`Module.object_text_size` (codegen -O2, PIC).
@@ -23,7 +24,7 @@ O3_PIPELINE = "default<O3>"
 #: Run after :meth:`Module.set_size_attributes`; see the module docstring.
 OZ_PIPELINE = "default<O2>"
 #: Bump when the definition of a baseline changes, to invalidate old cache entries.
-BASELINES_VERSION = 1
+BASELINES_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,9 @@ class Baselines:
 
 
 def optimize_o3(module: Module) -> Module:
-    """A copy of ``module`` optimized like ``opt -passes='default<O3>'``."""
+    """A copy of ``module`` without size attributes, optimized like ``opt -passes='default<O3>'``."""
     optimized = module.clone()
+    optimized.clear_size_attributes()
     optimized.run_passes(O3_PIPELINE)
     return optimized
 

@@ -348,6 +348,23 @@ void rlc_set_size_attributes(rlc_module *m) {
     }
 }
 
+/* The -O3 baseline starts from the same prepared module as -Oz, which clang marked minsize/optsize. */
+void rlc_clear_size_attributes(rlc_module *m) {
+    unsigned minsize = LLVMGetEnumAttributeKindForName("minsize", 7);
+    unsigned optsize = LLVMGetEnumAttributeKindForName("optsize", 7);
+    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
+        LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, minsize);
+        LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, optsize);
+        /* clang also puts them on call sites. */
+        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b))
+            for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i))
+                if (LLVMIsACallInst(i) || LLVMIsAInvokeInst(i)) {
+                    LLVMRemoveCallSiteEnumAttribute(i, LLVMAttributeFunctionIndex, minsize);
+                    LLVMRemoveCallSiteEnumAttribute(i, LLVMAttributeFunctionIndex, optsize);
+                }
+    }
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Counting and features                                                                      */
 /* ------------------------------------------------------------------------------------------ */

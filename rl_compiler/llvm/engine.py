@@ -59,6 +59,7 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "rlc_run_passes_bare": (ctypes.c_int, [HANDLE, ctypes.c_char_p]),
     "rlc_verify": (ctypes.c_int, [HANDLE, _ERR]),
     "rlc_set_size_attributes": (None, [HANDLE]),
+    "rlc_clear_size_attributes": (None, [HANDLE]),
     "rlc_instruction_count": (ctypes.c_int64, [HANDLE]),
     "rlc_features": (ctypes.c_int, [HANDLE, _I64P, _I64P]),
     "rlc_fingerprint": (ctypes.c_uint64, [HANDLE]),

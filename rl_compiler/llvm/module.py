@@ -157,6 +157,10 @@ class Module:
 
     # -- queries ------------------------------------------------------------------------------
 
+    def clear_size_attributes(self) -> None:
+        """Remove ``minsize`` and ``optsize`` from every function (the -O3 baseline of a size-prepared module)."""
+        self._lib.rlc_clear_size_attributes(self._ptr)
+
     def verify(self) -> None:
         """Run LLVM's verifier. :raises VerifierError: with the verifier's report."""
         err = ctypes.c_void_p()

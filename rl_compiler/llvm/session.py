@@ -16,10 +16,10 @@ Workers are shared: :meth:`Session.fork` clones the module inside the same worke
 :meth:`Session.sibling` opens another module there, so neither starts a process. When one worker
 dies every session on it is rebuilt lazily, on its next call. The worker process ends when its last
 session is closed or garbage-collected, and at interpreter exit; it also dies with the parent
-process (``PR_SET_PDEATHSIG``). Its stderr goes to an unlinked temp file (read for error messages),
-so no file is left behind even if the caller is killed. Note that Linux delivers that signal when the *thread* that
-started the worker exits: a session created in a short-lived thread loses its worker with the
-thread and transparently recovers on its next call.
+process (``PR_SET_PDEATHSIG``). Its stderr goes to an unlinked temp file (read for error messages), so
+no file is left behind even if the caller is killed. Linux delivers the parent-death signal when the
+*thread* that started the worker exits: a session created in a short-lived thread loses its worker
+with the thread and transparently recovers on its next call.
 
 Fork safety: a session used in a child created by ``os.fork()`` (Gymnasium's ``AsyncVectorEnv``,
 Stable-Baselines3's ``SubprocVecEnv`` with the fork start method) notices the new pid, leaves the

@@ -77,3 +77,20 @@ def test_compute_baselines_and_cache(c_modules: dict[str, Path], private_cache: 
         entries[0].write_text("{corrupt")
         assert compute_baselines(module) == baselines  # recomputed and rewritten
         assert Baselines(**json.loads(entries[0].read_text())) == baselines
+
+
+@pytest.mark.parametrize("source", c_sources()[:2], ids=lambda p: p.stem)
+def test_o3_of_a_size_prepared_module_ignores_its_size_attributes(source: Path, toolchain, tmp_path: Path) -> None:
+    """clang -Oz marks functions minsize/optsize; the O3 baseline must not optimize for size."""
+    pre, stripped, o3 = tmp_path / "pre.bc", tmp_path / "stripped.bc", tmp_path / "o3.ll"
+    flags = ["-Oz", "-Xclang", "-disable-llvm-passes", "-c", "-emit-llvm"]
+    subprocess.run([str(toolchain.clang), *flags, str(source), "-o", str(pre)], check=True)
+    with Module.from_file(pre) as module:
+        assert "minsize" in module.ir()
+        with module.clone() as clone:
+            clone.clear_size_attributes()
+            assert "minsize" not in clone.ir() and "optsize" not in clone.ir()
+            stripped.write_bytes(clone.bitcode())
+        subprocess.run([str(toolchain.opt), f"-passes={O3_PIPELINE}", str(stripped), "-S", "-o", str(o3)], check=True)
+        with optimize_o3(module) as ours, Module.from_file(o3) as reference:
+            assert ours.instruction_count() == reference.instruction_count()

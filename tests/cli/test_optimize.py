@@ -1,0 +1,116 @@
+"""`rl-compiler optimize`: verified output no larger than -Oz, a pass list that `opt` replays, clear errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from rl_compiler.cli import main
+from rl_compiler.llvm.module import Module
+from rl_compiler.llvm.toolchain import get_toolchain
+
+USER_PROGRAM = r"""
+#include <stdio.h>
+#include <string.h>
+static unsigned hash(const char *s) { unsigned h = 5381; while (*s) h = h * 33 + (unsigned char)*s++; return h; }
+static int sum_squares(int n) { int t = 0; for (int i = 0; i < n; i++) t += i * i; return t; }
+int main(void) {
+    const char *words[] = {"alpha", "beta", "gamma", "delta", "epsilon"};
+    unsigned acc = 0;
+    for (int i = 0; i < 5; i++) acc ^= hash(words[i]) + (unsigned)strlen(words[i]);
+    printf("%u %d\n", acc, sum_squares(100));
+    return 0;
+}
+"""
+HELPER = "int triple(int x) { return 3 * x; }\n"
+MAIN_USING_HELPER = '#include <stdio.h>\nint triple(int);\nint main(void) { printf("%d\\n", triple(14)); return 0; }\n'
+
+
+def _check_outputs(prefix, capsys_out: str) -> dict:
+    report = json.loads(prefix.with_name(prefix.name + ".json").read_text())
+    counts = report["ir_instruction_count"]
+    assert counts["final"] <= counts["Oz"], "the result must never be larger than -Oz"
+    assert any(check.startswith("verifier: ok") for check in report["checks"])
+    with Module.from_file(prefix.with_name(prefix.name + ".bc")) as module:
+        module.verify()
+        assert module.instruction_count() == counts["final"]
+    # The pass list replays with opt on the written start module.
+    pipeline = prefix.with_name(prefix.name + ".passes.txt").read_text().strip()
+    replayed = prefix.with_name(prefix.name + ".replayed.bc")
+    subprocess.run([str(get_toolchain().opt), f"-passes={pipeline}", str(prefix.with_name(prefix.name + ".input.bc")),
+                    "-o", str(replayed)], check=True, capture_output=True)
+    with Module.from_file(replayed) as module:
+        assert module.instruction_count() == counts["final"]
+    assert "with -Oz" in capsys_out
+    return report
+
+
+def test_optimize_builtin_program(tmp_path, capsys):
+    prefix = tmp_path / "crc32"
+    assert main(["optimize", "benchmark://builtin-v0/crc32", "-o", str(prefix), "--time-limit", "2",
+                 "--no-progress"]) == 0
+    report = _check_outputs(prefix, capsys.readouterr().out)
+    assert "run: output matches the unoptimised build" in report["checks"]
+
+
+def test_optimize_user_c_files(tmp_path, capsys):
+    (tmp_path / "main.c").write_text(MAIN_USING_HELPER)
+    (tmp_path / "helper.c").write_text(HELPER)
+    prefix = tmp_path / "out" / "app"
+    prefix.parent.mkdir()
+    assert main(["optimize", str(tmp_path / "main.c"), str(tmp_path / "helper.c"), "-o", str(prefix),
+                 "--time-limit", "2", "--emit", "bc", "obj", "--no-progress"]) == 0
+    report = _check_outputs(prefix, capsys.readouterr().out)
+    assert "run: output matches the unoptimised build" in report["checks"]
+    assert prefix.with_name("app.o").read_bytes()[:4] == b"\x7fELF"
+
+
+def test_optimize_user_c_file_and_ll_module(tmp_path, capsys):
+    source = tmp_path / "prog.c"
+    source.write_text(USER_PROGRAM)
+    assert main(["optimize", str(source), "-o", str(tmp_path / "prog"), "--time-limit", "2", "--no-progress"]) == 0
+    _check_outputs(tmp_path / "prog", capsys.readouterr().out)
+    # The same program as an O0 .ll module (CompilerGym style, noinline everywhere).
+    ll = tmp_path / "prog.ll"
+    subprocess.run([str(get_toolchain().clang), "-O0", "-Xclang", "-disable-O0-optnone", "-S", "-emit-llvm",
+                    str(source), "-o", str(ll)], check=True)
+    assert main(["optimize", str(ll), "-o", str(tmp_path / "fromll"), "--time-limit", "1", "--no-progress"]) == 0
+    _check_outputs(tmp_path / "fromll", capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["optimize", "/nonexistent/prog.c"], "does not exist"),
+    (["optimize", "README.md"], "expected .c/.cc/.cpp source files or a .ll/.bc module"),
+    (["optimize", "benchmark://builtin-v0/no-such-program"], "no-such-program"),
+    (["optimize", "benchmark://builtin-v0/crc32", "-o", "/nonexistent/dir/out"], "does not exist"),
+    (["optimize", "benchmark://builtin-v0/crc32", "--time-limit", "0"], "--time-limit must be positive"),
+])
+def test_optimize_bad_input(argv, message, capsys):
+    assert main(argv) != 0
+    assert message in capsys.readouterr().err
+
+
+def test_optimize_unwritable_output(tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):  # running as root: permissions are not enforced
+            target = "/proc/out"
+        else:
+            target = str(locked / "out")
+        assert main(["optimize", "benchmark://builtin-v0/crc32", "-o", target, "--time-limit", "1"]) != 0
+        assert "cannot write" in capsys.readouterr().err
+    finally:
+        locked.chmod(0o700)
+
+
+def test_optimize_program_that_does_not_compile(tmp_path, capsys):
+    bad = tmp_path / "bad.c"
+    bad.write_text("int main(void) { return undefined_variable; }\n")
+    assert main(["optimize", str(bad), "-o", str(tmp_path / "bad"), "--no-progress"]) != 0
+    err = capsys.readouterr().err
+    assert "clang failed to compile" in err and "undefined_variable" in err
