@@ -1,16 +1,19 @@
 """rl-compiler: Gymnasium environments for real LLVM compiler decisions.
 
-Importing the package registers every environment id under the ``rl_compiler/`` namespace.
+Importing the package registers every environment id under the ``rl_compiler/`` namespace (except in
+the engine's worker processes, which need no Gymnasium and start faster without it).
 """
 
 from __future__ import annotations
 
+import os
+
 __version__ = "0.1.0"
 
-try:
-    from rl_compiler.envs.registration import register_all as _register_all
-except ImportError:  # environments not built yet
-    _register_all = None
+#: Set in the environment of rl-compiler's own worker processes (see rl_compiler.llvm.session).
+WORKER_ENV = "RL_COMPILER_WORKER_PARENT"
 
-if _register_all is not None:
+if WORKER_ENV not in os.environ:
+    from rl_compiler.envs.registration import register_all as _register_all
+
     _register_all()
