@@ -91,6 +91,8 @@ class ObservationContext(Protocol):
     @property
     def session(self) -> Any: ...  # rl_compiler.llvm.session.Session
 
+    def query(self, method: str) -> Any: ...  # a read-only Session method's result for the current state
+
     @property
     def baselines(self) -> Any: ...  # rl_compiler.llvm.baselines.Baselines
 
@@ -160,7 +162,7 @@ def _dict_norm_to_space(value: Mapping[str, Any]) -> dict[str, np.ndarray]:
 
 
 def _inst_count_norm(context: ObservationContext) -> np.ndarray:
-    counts = np.asarray(context.session.inst_count(), dtype=np.float64)
+    counts = np.asarray(context.query("inst_count"), dtype=np.float64)
     return (counts[1:] / max(counts[0], 1.0)).astype(np.float32)
 
 
@@ -181,28 +183,28 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
         ObservationSpec(
             "Autophase",
             spaces.Box(0, _INT_MAX, shape=(56,), dtype=np.int64),
-            lambda c: np.asarray(c.session.autophase(), dtype=np.int64),
+            lambda c: np.asarray(c.query("autophase"), dtype=np.int64),
             _int_vector,
             description="56 Autophase features, CompilerGym order",
         ),
         ObservationSpec(
             "AutophaseDict",
             _dict_of_ints(AUTOPHASE_FEATURE_NAMES),
-            lambda c: _named(AUTOPHASE_FEATURE_NAMES, c.session.autophase()),
+            lambda c: _named(AUTOPHASE_FEATURE_NAMES, c.query("autophase")),
             _dict_to_space,
             description="Autophase as a name -> count dict",
         ),
         ObservationSpec(
             "InstCount",
             spaces.Box(0, _INT_MAX, shape=(70,), dtype=np.int64),
-            lambda c: np.asarray(c.session.inst_count(), dtype=np.int64),
+            lambda c: np.asarray(c.query("inst_count"), dtype=np.int64),
             _int_vector,
             description="70 instruction counts, CompilerGym order",
         ),
         ObservationSpec(
             "InstCountDict",
             _dict_of_ints(INST_COUNT_FEATURE_NAMES),
-            lambda c: _named(INST_COUNT_FEATURE_NAMES, c.session.inst_count()),
+            lambda c: _named(INST_COUNT_FEATURE_NAMES, c.query("inst_count")),
             _dict_to_space,
             description="InstCount as a name -> count dict",
         ),
@@ -255,21 +257,21 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
         ObservationSpec(
             "Ir",
             spaces.Text(max_length=1 << 30, min_length=0, charset=IR_CHARSET),
-            lambda c: c.session.ir(),
+            lambda c: c.query("ir"),
             _identity,
             description="the module as LLVM IR text",
         ),
         ObservationSpec(
             "IrSha1",
             spaces.Text(max_length=40, min_length=40, charset="0123456789abcdef"),
-            lambda c: c.session.ir_sha1(),
+            lambda c: c.query("ir_sha1"),
             _identity,
             description="hex SHA-1 of the IR text",
         ),
         ObservationSpec(
             "Bitcode",
             BytesSpace(),
-            lambda c: c.session.bitcode(),
+            lambda c: c.query("bitcode"),
             _identity,
             description="the module as LLVM bitcode",
         ),

@@ -70,6 +70,8 @@ class SearchPolicy(Policy):
     :param actions: restrict the search to these action names (pipeline strings of the env's action set).
     :param macro_actions: extra candidate pipeline strings (e.g. ``"oz"`` to re-run the whole -Oz pipeline).
     :param max_episode_steps: longest action sequence the search returns.
+    :param macros_first: try the macro actions before the env's actions (they are the likelier wins, and a
+        time budget may end a round early).
     """
 
     name = "search"
@@ -83,8 +85,10 @@ class SearchPolicy(Policy):
         actions: list[str] | None = None,
         macro_actions: list[str] | None = None,
         max_episode_steps: int | None = None,
+        macros_first: bool = False,
     ) -> None:
         super().__init__(max_episode_steps=max_episode_steps)
+        self.macros_first = macros_first
         if max_steps is None and time_limit is None:
             max_steps = 1000
         self.budget = Budget(max_steps=max_steps, time_limit=time_limit)
@@ -103,7 +107,8 @@ class SearchPolicy(Policy):
             if unknown:
                 raise ValueError(f"unknown action(s) {unknown} for {self.name}; the env's actions are {names}")
             names = list(self.action_filter)
-        return names + [envtools.canonical_pipeline(m) for m in self.macro_actions]
+        macros = [envtools.canonical_pipeline(m) for m in self.macro_actions]
+        return macros + [n for n in names if n not in macros] if self.macros_first else names + macros
 
     def try_child(self, state: SearchState, action: Action, tracker: BudgetTracker) -> SearchState | None:
         """``state`` plus ``action`` as a new state, or None if the pass fails (crash, timeout, bad IR)."""

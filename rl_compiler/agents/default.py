@@ -13,9 +13,13 @@ This is what ``rl-compiler optimize`` applies. Its parts, each cheap and each ke
 
 from __future__ import annotations
 
+import time
+import warnings
+from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
+import yaml
 
 from rl_compiler.agents import envtools
 from rl_compiler.agents.base import Policy
@@ -25,17 +29,27 @@ from rl_compiler.data import data_path
 DEFAULT_POLICY_FILE = "default-ic.zip"
 
 
-def default_policy_path():
+def default_policy_path() -> Path:
+    """The shipped PPO model (``agents/policies/default-ic.zip``; its config is ``default-ic.yml`` beside it)."""
     return data_path("agents", "policies", DEFAULT_POLICY_FILE)
+
+
+def search_settings(policy_path: Path) -> dict[str, Any]:
+    """The ``search:`` section of a saved policy's config (macro actions and patience), if any."""
+    config = policy_path.with_suffix(".yml")
+    if not config.is_file():
+        return {}
+    return dict((yaml.safe_load(config.read_text()) or {}).get("search") or {})
 
 
 class DefaultPolicy(Policy):
     """-Oz, then the shipped PPO policy, then greedy search within ``time_limit`` seconds.
 
-    :param time_limit: total seconds for the search part (the -Oz pipeline and the rollout come first).
+    :param time_limit: seconds for the whole optimization (the -Oz pipeline and the rollout count too).
     :param max_steps: step budget of the search part (None: time only).
-    :param policy_path: another saved policy to use instead of the shipped one (None: shipped; "" none).
-    :param macro_actions: extra candidate pipelines of the search.
+    :param policy_path: another saved policy instead of the shipped one (None: shipped; ``""``: none).
+    :param macro_actions: candidate pipelines the search tries first (None: the ``search.macro_actions`` of
+        the policy's config, ranked on the train split, plus a re-run of the -Oz pipeline).
     :param patience: greedy's patience (non-improving steps it may take).
     """
 
@@ -45,31 +59,41 @@ class DefaultPolicy(Policy):
         self,
         time_limit: float | None = 10.0,
         max_steps: int | None = None,
-        policy_path: str | None = None,
+        policy_path: str | Path | None = None,
         macro_actions: list[str] | None = None,
-        patience: int = 1,
+        patience: int | None = None,
     ) -> None:
         super().__init__()
         self.time_limit, self.max_steps = time_limit, max_steps
-        path = default_policy_path() if policy_path is None else policy_path
+        path = default_policy_path() if policy_path is None else Path(policy_path) if policy_path else None
         self.learned = None
-        if path and (str(path) and __import__("pathlib").Path(path).exists()):
+        settings: dict[str, Any] = {}
+        if path is not None and path.exists():
             from rl_compiler.agents.sb3 import SB3Policy
 
             self.learned = SB3Policy(path=path)
-        self.macro_actions = [envtools.OZ] if macro_actions is None else list(macro_actions)
-        self.patience = patience
+            settings = search_settings(path) if path.is_file() else {}
+        elif policy_path:
+            raise FileNotFoundError(f"saved policy {policy_path} does not exist")
+        self.macro_actions = list(macro_actions if macro_actions is not None
+                                  else settings.get("macro_actions", [envtools.OZ]))
+        self.patience = int(patience if patience is not None else settings.get("patience", 1))
 
     def optimize(self, env: gym.Env, observation: Any) -> None:
-        import time
-
         start = time.perf_counter()
         envtools.run_pipeline(env, envtools.OZ)
         if self.learned is not None:
-            envtools.apply(env, self.learned.rollout(env))
-        remaining = None if self.time_limit is None else max(self.time_limit - (time.perf_counter() - start), 0.0)
-        if remaining == 0.0:
-            return
+            try:
+                envtools.apply(env, self.learned.rollout(env))
+            except Exception as error:  # the search below still runs; say why the policy did not
+                warnings.warn(f"the learned policy failed on {envtools.benchmark_uri(env)}: {error}", stacklevel=2)
+        if self.time_limit is None:
+            remaining = None
+        else:
+            # Leave time for the final replay of the best sequence on the env.
+            remaining = self.time_limit * 0.9 - (time.perf_counter() - start)
+            if remaining <= 0:
+                return
         search = GreedySearch(time_limit=remaining, max_steps=self.max_steps, patience=self.patience,
-                              macro_actions=self.macro_actions)
+                              macro_actions=self.macro_actions, macros_first=True)
         search.optimize(env, observation)

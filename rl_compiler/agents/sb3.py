@@ -112,17 +112,28 @@ class SB3Policy(Policy):
         self.keep_best = keep_best
         self.deterministic = deterministic
         self.wrappers = [w for w in self.config.get("wrappers", []) if _wrapper_name(w) != "start-oz"]
+        self.action_names: list[str] | None = self.config.get("action_names")
         self.start = envtools.OZ if any(_wrapper_name(w) == "start-oz" for w in self.config.get("wrappers", [])) \
             else None
 
-    def act(self, observation: Any, env: gym.Env) -> int:
-        observation = transform_observation(env, self.wrappers, observation)
+    def act(self, observation: Any, env: gym.Env) -> int | None:
+        """The model's action, as an index of ``env``'s action set (``None`` if the env lacks that action).
+
+        A model trained on another version of the action set still works: its config records the action
+        names it was trained with, and actions are translated by name.
+        """
+        observation = transform_observation(env, self.wrappers, observation, self.action_names)
         kwargs: dict[str, Any] = {}
         if self.algo == "maskable-ppo":
             masks = getattr(env.unwrapped, "action_masks", None)
-            kwargs["action_masks"] = np.asarray(masks(), bool) if callable(masks) else None
+            if callable(masks) and self.action_names is None:
+                kwargs["action_masks"] = np.asarray(masks(), bool)
         action, _ = self.model.predict(observation, deterministic=self.deterministic, **kwargs)
-        return int(action)
+        if self.action_names is None:
+            return int(action)
+        own = envtools.action_names(env)
+        name = self.action_names[int(action)]
+        return own.index(name) if name in own else None
 
     def rollout(self, env: gym.Env) -> list[int]:
         """Roll the model out on a fork of ``env``; return its actions (the best prefix if ``keep_best``)."""
@@ -132,6 +143,8 @@ class SB3Policy(Policy):
             observation = envtools.current_observation(state)
             for _ in range(self.max_episode_steps or 20):
                 action = self.act(observation, state)
+                if action is None:
+                    break
                 observation, _, terminated, truncated, _ = state.step(action)
                 actions.append(action)
                 cost = envtools.instruction_count(state)

@@ -52,6 +52,7 @@ class TrainConfig:
     wrappers: list[Any] = field(default_factory=list)
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     benchmarks: list[str] = field(default_factory=list)
+    action_names: list[str] = field(default_factory=list)
     eval_benchmarks: list[str] = field(default_factory=list)
     policy: str = "MlpPolicy"
     n_envs: int = 1
@@ -104,12 +105,18 @@ def resolve_config(
     import stable_baselines3
     import torch
 
+    probe = gym.make(env_id, **dict(run.get("env_kwargs") or {}))
+    try:
+        action_names = [str(a) for a in getattr(probe.unwrapped, "action_names", [])]
+    finally:
+        probe.close()
+
     return TrainConfig(
         algo=algo, env=env_id, n_timesteps=int(n_timesteps or run.get("n_timesteps", 10000)), seed=seed,
         dataset=dataset, split=split, eval_split=eval_split, eval_freq=eval_freq, save_freq=save_freq,
         hyperparams=algo_kwargs, episode_length=int(run.get("episode_length", 20)),
         wrappers=list(run.get("wrappers") or []), env_kwargs=dict(run.get("env_kwargs") or {}),
-        benchmarks=list(benchmarks), eval_benchmarks=list(eval_benchmarks or []),
+        benchmarks=list(benchmarks), action_names=action_names, eval_benchmarks=list(eval_benchmarks or []),
         policy=run.get("policy", "MlpPolicy"), n_envs=int(run.get("n_envs", 1)),
         command=" ".join(sys.argv),
         versions={"python": platform.python_version(), "stable_baselines3": stable_baselines3.__version__,
@@ -224,6 +231,14 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool = False, progress:
 
     cls = algo_class(config.algo)
     run_dir.mkdir(parents=True, exist_ok=True)
+    probe = gym.make(config.env, **config.env_kwargs)
+    try:
+        current = [str(a) for a in getattr(probe.unwrapped, "action_names", [])]
+    finally:
+        probe.close()
+    if config.action_names and current != config.action_names:
+        raise ValueError(f"the action set of {config.env} changed since this run started "
+                         f"({len(config.action_names)} actions then, {len(current)} now); start a new run")
     vec_env = DummyVecEnv([
         (lambda i=i: make_env(config, config.benchmarks, seed=config.seed + i)) for i in range(config.n_envs)
     ])

@@ -67,11 +67,19 @@ class ActionHistogram(gym.ObservationWrapper):
                                                                                      self.episode_length)])
 
 
-def action_histogram(env: gym.Env, n: int, episode_length: int) -> np.ndarray:
+def action_histogram(env: gym.Env, n: int, episode_length: int, names: list[str] | None = None) -> np.ndarray:
+    """Counts of this episode's actions / ``episode_length``; with ``names``, indexed by those action names
+    (a model's action set) instead of the env's own indices."""
     histogram = np.zeros(n, dtype=np.float32)
+    index = None
+    if names is not None:
+        own = list(env.unwrapped.action_names)
+        position = {name: i for i, name in enumerate(names)}
+        index = {i: position.get(name) for i, name in enumerate(own)}
     for action in getattr(env.unwrapped, "actions", []):
-        if isinstance(action, (int, np.integer)) and 0 <= action < n:
-            histogram[action] += 1.0
+        slot = int(action) if index is None else index.get(int(action))
+        if slot is not None and 0 <= slot < n:
+            histogram[slot] += 1.0
     return histogram / float(episode_length)
 
 
@@ -138,8 +146,12 @@ def apply_wrappers(env: gym.Env, names: list[str | dict]) -> gym.Env:
     return env
 
 
-def transform_observation(env: gym.Env, names: list[str | dict], observation: Any) -> Any:
-    """The observation the wrappers named ``names`` would produce for ``env``'s current state."""
+def transform_observation(env: gym.Env, names: list[str | dict], observation: Any,
+                          action_names: list[str] | None = None) -> Any:
+    """The observation the wrappers named ``names`` would produce for ``env``'s current state.
+
+    :param action_names: the action set the wrappers were trained with (by default the env's).
+    """
     for entry in names or []:
         name = next(iter(entry)) if isinstance(entry, dict) else entry
         if name == "autophase-norm":
@@ -147,6 +159,7 @@ def transform_observation(env: gym.Env, names: list[str | dict], observation: An
         elif name == "action-histogram":
             kwargs = entry[name] if isinstance(entry, dict) else {}
             length = (kwargs or {}).get("episode_length") or envtools.max_episode_steps(env) or 200
+            n = len(action_names) if action_names is not None else int(env.action_space.n)
             observation = np.concatenate([np.asarray(observation, np.float32),
-                                          action_histogram(env, int(env.action_space.n), length)])
+                                          action_histogram(env, n, length, action_names)])
     return observation

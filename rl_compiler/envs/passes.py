@@ -28,6 +28,16 @@ from rl_compiler.observations import ObservationSpec, build_observation_specs, m
 from rl_compiler.rewards import RewardSpec, reward_spec
 
 DEFAULT_BENCHMARK = "benchmark://builtin-v0/crc32"
+#: Observations computed by a cheap Session query, prefetched in the same worker request as each pass.
+CHEAP_QUERIES: dict[str, tuple[str, ...]] = {
+    "Autophase": ("autophase",),
+    "AutophaseDict": ("autophase",),
+    "InstCount": ("inst_count",),
+    "InstCountDict": ("inst_count",),
+    "InstCountNorm": ("inst_count",),
+    "InstCountNormDict": ("inst_count",),
+    "IrInstructionCount": ("instruction_count",),
+}
 
 
 @dataclass
@@ -88,6 +98,15 @@ class _Program:
             self.cache[key] = compute()
         return self.cache[key]
 
+    def query(self, method: str) -> Any:
+        """The result of a read-only Session method (``"autophase"``, ...) for the current state, memoized."""
+        return self.cached("query:" + method, getattr(self.session, method))
+
+    def prefill(self, results: dict[str, Any]) -> None:
+        """Store query results computed for the current state (by ``Session.step``)."""
+        for method, value in results.items():
+            self.cache["query:" + method] = value
+
     def runtimes(self) -> list[float]:
         def run() -> list[float]:
             bitcode = self.session.bitcode()
@@ -100,9 +119,9 @@ class _Program:
 
     def cost(self, name: str) -> float:
         if name == "IrInstructionCount":
-            return self.cached(name, self.session.instruction_count)
+            return self.query("instruction_count")
         if name == "ObjectTextSizeBytes":
-            return self.cached(name, self.session.object_text_size)
+            return self.query("object_text_size")
         if name == "Runtime":
             return median_runtime(self.runtimes())
         raise ValueError(f"unknown cost {name!r}")
@@ -168,7 +187,7 @@ class PassOrderingEnv(gym.Env):
     ## Action Space
 
     ``Discrete(n)``: index into ``env.unwrapped.action_names`` (pipeline strings). ``action_set="default"``
-    has every safe new-PM transform pass of the pinned LLVM (149); ``"compiler_gym"`` has CompilerGym's
+    has every safe new-PM transform pass of the pinned LLVM (148); ``"compiler_gym"`` has CompilerGym's
     124 actions mapped to new-PM names (108; ``env.unwrapped.action_flags`` gives their legacy flags).
     With ``terminal_action=True`` one extra last action ends the episode.
 
@@ -437,14 +456,19 @@ class PassOrderingEnv(gym.Env):
         session = program.session
         recoveries = session.recoveries
         crash = None
+        queries = self._step_queries()
         try:
-            session.run_passes(pipeline)
+            # One worker round trip: the pass, the fingerprint, and the cheap costs and features.
+            fingerprint, *results = session.step(pipeline, ("fingerprint", *queries))
             self._applied.append(index)
         except (WorkerCrashError, WorkerTimeoutError) as error:
             crash = str(error)
+            fingerprint, results = session.fingerprint(), None
         if crash is None and session.recoveries != recoveries:
             crash = f"recovered: {session.last_failure}"
-        changed = program.changed(session.fingerprint())
+        changed = program.changed(fingerprint)
+        if changed and results is not None:
+            program.prefill(dict(zip(queries, results, strict=True)))
         reward = 0.0
         if self.reward_space_spec is not None and changed:
             cost = program.cost(self.reward_space_spec.cost)
@@ -483,15 +507,9 @@ class PassOrderingEnv(gym.Env):
         twin = PassOrderingEnv.__new__(PassOrderingEnv)
         twin.__dict__.update(self.__dict__)
         # Not Session.fork(): a clone goes through bitcode written without use-list orders, and later
-        # passes can then act differently. Re-running the history on the benchmark's bitcode gives
-        # exactly the state that the parent, `opt` and crash recovery all have.
-        twin._session = program.session.sibling(program.prepared.bitcode)
-        try:
-            for pipeline in program.session.history:
-                twin._session.run_passes(pipeline)
-        except BaseException:
-            twin._session.close()
-            raise
+        # passes can then act differently. Re-running the history on the benchmark's bitcode (one
+        # request to the worker) gives exactly the state that the parent, `opt` and crash recovery have.
+        twin._session = program.session.replica()
         twin._program = _Program(
             twin._session,
             program.prepared,
@@ -587,6 +605,16 @@ class PassOrderingEnv(gym.Env):
                 f"action {action!r} out of range: expected an integer in [0, {self.action_space.n})"
             )
         return index
+
+    def _step_queries(self) -> tuple[str, ...]:
+        """The cheap read-only Session methods this env's reward and observation need after every step."""
+        queries: list[str] = []
+        if self.reward_space_spec is not None and self.reward_space_spec.cost == "IrInstructionCount":
+            queries.append("instruction_count")
+        specs = self.observation_space_spec
+        for spec in specs if isinstance(specs, list) else [specs] if specs is not None else []:
+            queries.extend(CHEAP_QUERIES.get(spec.name, ()))
+        return tuple(dict.fromkeys(queries))
 
     def _new_session(self, bitcode: bytes) -> Session:
         """A session on ``bitcode`` (parsed, not cloned: see fork()), in the current worker if any."""

@@ -43,11 +43,13 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from rl_compiler.llvm.errors import LLVMError, WorkerCrashError, WorkerTimeoutError
 from rl_compiler.llvm.worker import HEADER, MUTATING_METHODS, PARENT_PID_ENV, REPLY_ARRAYS, REPLY_OK
+from rl_compiler.llvm.worker import step as worker_step
 
 if TYPE_CHECKING:
     import numpy as np
@@ -457,6 +459,16 @@ class Session:
             raise TypeError(f"pipeline must be a str, got {type(pipeline).__name__}")
         self._call("run_passes", pipeline)
 
+    def step(self, pipeline: str, queries: Sequence[str] = ()) -> tuple:
+        """Run ``pipeline`` (recorded like :meth:`run_passes`), then return the results of the named
+        read-only methods, e.g. ``step("function(gvn)", ("fingerprint", "instruction_count"))``.
+
+        Isolated, this is one round trip to the worker instead of one per call. Errors as :meth:`run_passes`.
+        """
+        if not isinstance(pipeline, str):
+            raise TypeError(f"pipeline must be a str, got {type(pipeline).__name__}")
+        return self._call("step", pipeline, tuple(queries))
+
     def set_size_attributes(self) -> None:
         """Add ``minsize optsize`` to every defined function (recorded for replay, not in ``history``)."""
         self._call("set_size_attributes")
@@ -526,6 +538,24 @@ class Session:
             raise
         return twin
 
+    def replica(self) -> Session:
+        """An independent copy rebuilt from the start bitcode and the history, in the same worker.
+
+        Unlike :meth:`fork` (a clone, which goes through bitcode written without use-list orders), the
+        copy is exactly what ``opt`` gives for the same passes, so later passes act identically on both.
+        Isolated, it costs one request: a parse plus the replay.
+        """
+        self._check_open()
+        twin = Session.__new__(Session)
+        worker = self._slot.worker if self._slot is not None else None
+        twin._setup(self._bitcode, list(self._ops), self._isolated, self.timeout, worker)
+        try:
+            twin._load()
+        except BaseException:
+            twin.close()
+            raise
+        return twin
+
     def sibling(self, module_or_bitcode: Module | bytes) -> Session:
         """A new session on another module, in this session's worker (no process start: cheap)."""
         self._check_open()
@@ -582,9 +612,11 @@ class Session:
     def _call(self, method: str, *args: Any) -> Any:
         self._check_open()
         if not self._isolated:
-            result = getattr(self._module, method)(*args)
-            if method in MUTATING_METHODS:
-                self._ops.append((method, args))
+            if method == "step":
+                result = worker_step(self._module, *args)
+            else:
+                result = getattr(self._module, method)(*args)
+            self._record(method, args)
             return result
         slot = self._slot
         assert slot is not None
@@ -603,8 +635,7 @@ class Session:
                     lost = exc
                     self.last_failure = f"{self._describe(method, args)}: {exc.detail}"
                     continue
-                if method in MUTATING_METHODS:
-                    self._ops.append((method, args))
+                self._record(method, args)
                 return result
             assert lost is not None
             try:  # leave the session usable, at its state before the failed call
@@ -612,6 +643,12 @@ class Session:
             except (_WorkerLost, LLVMError):
                 pass
             raise self._final_error(lost, method, args)
+
+    def _record(self, method: str, args: tuple) -> None:
+        if method == "step":
+            self._ops.append(("run_passes", args[:1]))
+        elif method in MUTATING_METHODS:
+            self._ops.append((method, args))
 
     def _ensure_module(self) -> None:
         """Make sure the module exists in a running worker: start it and replay the history if needed."""
@@ -628,7 +665,7 @@ class Session:
         slot.handle, slot.generation = handle, worker.generation
 
     def _describe(self, method: str, args: tuple) -> str:
-        if method == "run_passes":
+        if method in ("run_passes", "step"):
             return f"running pipeline {args[0]!r}"
         if method == "ping":
             return f"rebuilding the module (replaying {len(self._ops)} ops)"

@@ -8,7 +8,8 @@ length followed by a pickle. A request is ``(drops, handle, method, args)``:
 - ``handle`` 0 addresses the worker itself: ``replay(bitcode, ops) -> handle`` parses bitcode and
   applies ``ops`` (``(method, args)`` pairs such as ``("run_passes", ("function(sroa)",))``),
   ``ping() -> pid``, ``sleep(seconds)`` (for tests of the timeout path);
-- any other handle addresses one module: ``clone() -> handle``, or a method of
+- any other handle addresses one module: ``clone() -> handle``, ``step(pipeline, queries)`` (see
+  :func:`step`), or a method of
   :class:`rl_compiler.llvm.module.Module` from :data:`MODULE_METHODS`.
 
 A reply is ``(REPLY_OK, result)``, ``(REPLY_ARRAYS, (single, [(dtype, shape, bytes), ...]))`` for a
@@ -60,6 +61,19 @@ MODULE_METHODS = frozenset(
 MUTATING_METHODS = frozenset({"run_passes", "set_size_attributes"})
 _PR_SET_PDEATHSIG = 1
 _WARM_UP_IR = "define void @warm_up() {\n  ret void\n}\n"
+
+
+def step(module: Any, pipeline: str, queries: tuple[str, ...]) -> tuple:
+    """Run ``pipeline`` on ``module``, then return the results of the read-only ``queries`` (method names).
+
+    One request instead of one per query: an environment step needs the pass, a fingerprint, a cost and
+    an observation, and each round trip to the worker costs more than most of those calls.
+    """
+    bad = [query for query in queries if query not in MODULE_METHODS or query in MUTATING_METHODS]
+    if bad:
+        raise ValueError(f"cannot query {bad} in a step: expected read-only Module methods")
+    module.run_passes(pipeline)
+    return tuple(getattr(module, query)() for query in queries)
 
 
 def _die_with_parent() -> None:
@@ -166,6 +180,8 @@ class _Host:
             raise KeyError(f"no module with handle {handle} in worker {os.getpid()}")
         if method == "clone":
             return self.add(module.clone())
+        if method == "step":
+            return step(module, *args)
         if method not in MODULE_METHODS:
             raise AttributeError(f"Module method {method!r} is not available through a session")
         return getattr(module, method)(*args)

@@ -17,11 +17,11 @@ from rl_compiler.llvm.toolchain import get_toolchain
 def test_action_sets_load():
     assert action_set_names() == ["compiler_gym", "default"]
     default, cgym = load_action_set("default"), load_action_set("compiler_gym")
-    assert len(default) == 149 and len(cgym) + len([e for e in cgym.excluded]) == 124
+    assert len(default) == 148 and len(cgym) + len([e for e in cgym.excluded]) == 124
     assert set(cgym.pipelines) <= set(default.pipelines)
     for bad in ("function(structurizecfg)", "function(gvn-sink)", "attributor", "function(unify-loop-exits)"):
         assert bad not in default.pipelines
-    assert "loop-extract" in default.pipelines  # kept: crash isolation absorbs its rare segfaults
+    assert "loop-extract" not in default.pipelines  # miscompiles hashsuite (see default.yaml)
     with pytest.raises(ValueError, match="valid names: compiler_gym, default"):
         load_action_set("nope")
 

@@ -539,3 +539,41 @@ def test_pickle_rebuilds_in_a_new_worker(program: bytes, isolated: bool) -> None
             if isolated:
                 assert copy.pid != s.pid
             assert copy.recoveries == 0
+
+
+@pytest.mark.parametrize("isolated", [True, False])
+def test_step_runs_a_pipeline_and_answers_queries_in_one_call(program: bytes, isolated: bool) -> None:
+    with Session(program, isolated=isolated) as batched, Session(program, isolated=isolated) as separate:
+        fingerprint, count, autophase = batched.step("function(sroa)", ("fingerprint", "instruction_count", "autophase"))
+        separate.run_passes("function(sroa)")
+        assert (fingerprint, count) == (separate.fingerprint(), separate.instruction_count())
+        assert autophase.tolist() == separate.autophase().tolist()
+        assert batched.history == ["function(sroa)"]  # recorded for replay like run_passes
+        with pytest.raises(ValueError, match="read-only"):
+            batched.step("function(dce)", ("run_passes",))
+        with pytest.raises(PassPipelineError):
+            batched.step("no-such-pass", ("fingerprint",))
+        assert batched.history == ["function(sroa)"]
+
+
+def test_step_survives_a_killed_worker(program: bytes) -> None:
+    with Session(program) as session:
+        session.run_passes("function(sroa)")
+        os.kill(session.pid, signal.SIGKILL)
+        _wait_dead(session.pid)
+        (count,) = session.step("function(early-cse)", ("instruction_count",))
+        assert session.recoveries >= 1
+        assert count == _reference(program, ["function(sroa)", "function(early-cse)"])[2]
+
+
+@pytest.mark.parametrize("isolated", [True, False])
+def test_replica_is_rebuilt_from_the_history_in_the_same_worker(program: bytes, isolated: bool) -> None:
+    with Session(program, isolated=isolated) as session:
+        for pipeline in SEQUENCE[:4]:
+            session.run_passes(pipeline)
+        with session.replica() as twin:
+            assert twin.pid == session.pid
+            assert twin.history == session.history
+            assert _state(twin) == _reference(program, SEQUENCE[:4])
+            twin.run_passes(SEQUENCE[4])
+            assert session.history == SEQUENCE[:4]  # independent

@@ -41,6 +41,10 @@ void cfb_encrypt(const aes_key *k, block_fn f, const uint8_t iv[16], const uint8
 void cfb_decrypt(const aes_key *k, block_fn f, const uint8_t iv[16], const uint8_t *in, size_t n, uint8_t *out);
 void ofb_crypt(const aes_key *k, block_fn f, const uint8_t iv[16], const uint8_t *in, size_t n, uint8_t *out);
 void cmac(const aes_key *k, block_fn f, const uint8_t *msg, size_t n, uint8_t tag[16]);
+void cfb8_crypt(const aes_key *k, block_fn f, const uint8_t iv[16], const uint8_t *in, size_t n, uint8_t *out,
+                int encrypting);
+int xts_crypt(const aes_key *k1, const aes_key *k2, block_fn f, uint64_t unit, const uint8_t *in, size_t n,
+              uint8_t *out, int encrypting);
 
 /* aead.c */
 void gcm_encrypt(const aes_key *k, int use_table, const uint8_t *iv, size_t ivlen, const uint8_t *aad,

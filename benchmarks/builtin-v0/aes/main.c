@@ -107,6 +107,17 @@ static int known_answers(void)
         pass += check("gcm3-ct", g + 48, "1ba30b396a0aac973d58e091473f5985", 16);
         pass += check("gcm3-tag", tg, "4d5c2af327cd64a62cf35abd2ba6fab4", 16);
     }
+    /* IEEE 1619 XTS-AES-128 vector 1: all-zero keys, unit 0, 32 zero bytes */
+    {
+        uint8_t z[32] = {0}, xo[32], xb[32];
+        aes_key k1, k2;
+        aes_set_key(&k1, z, 128);
+        aes_set_key(&k2, z, 128);
+        xts_crypt(&k1, &k2, aes_encrypt_fast, 0, z, 32, xo, 1);
+        pass += check("xts", xo, "917cf69ebd68b2ec9b9fe9a3eadda692cd43d2f59598ed858c02c2652fbf922e", 32);
+        xts_crypt(&k1, &k2, aes_decrypt_fast, 0, xo, 32, xb, 0);
+        pass += memcmp(xb, z, 32) == 0;
+    }
     /* RFC 3394 section 4.1 */
     {
         uint8_t kek[16], data[16], wrapped[24], un[16];
@@ -176,7 +187,7 @@ int main(void)
     size_t n = 0, r;
     while (n < MAX_INPUT && (r = fread(in + n, 1, MAX_INPUT - n, stdin)) > 0) n += r;
     printf("sbox[00]=%02x sbox[53]=%02x inv[63]=%02x\n", SBOX[0], SBOX[0x53], INV_SBOX[0x63]);
-    printf("known-answer tests passed: %d/29\n", known_answers());
+    printf("known-answer tests passed: %d/31\n", known_answers());
     printf("input %zu bytes fnv %08x\n", n, fnv(in, n));
 
     static const int sizes[3] = {128, 192, 256};
@@ -252,6 +263,34 @@ int main(void)
         int kw = key_unwrap(&k, wrapped, 40, un);
         bytes_to_hex(wrapped, 16, hx);
         printf("key wrap: %s.. unwrap=%d match=%d\n", hx, kw, kw == 0 && memcmp(un, key, 32) == 0);
+    }
+    /* XTS over 512-byte data units (the last one partial: ciphertext
+     * stealing) and CFB-8 over a prefix */
+    {
+        uint8_t key[32], iv[16];
+        aes_key k1, k2;
+        derive(in, n, 0x7575u, key, 32);
+        derive(in, n, 0x8686u, iv, 16);
+        aes_set_key(&k1, key, 128);
+        aes_set_key(&k2, key + 16, 128);
+        size_t units = 0, bad = 0;
+        uint32_t h = 0;
+        for (size_t off = 0; off + 16 <= n; off += 512) {
+            size_t len = n - off < 512 ? n - off : 512;
+            xts_crypt(&k1, &k2, aes_encrypt_fast, units, in + off, len, c1 + off, 1);
+            xts_crypt(&k1, &k2, aes_decrypt_ref, units, c1 + off, len, p1 + off, 0);
+            bad += memcmp(p1 + off, in + off, len) != 0;
+            h = h * 33u + fnv(c1 + off, len);
+            units++;
+        }
+        printf("XTS-128 units=%zu hash=%08x %s\n", units, h, bad ? "FAIL" : "ok");
+        failures += bad != 0;
+        size_t cn = n < 1500 ? n : 1500;
+        cfb8_crypt(&k1, aes_encrypt_fast, iv, in, cn, c1, 1);
+        cfb8_crypt(&k1, aes_encrypt_ref, iv, c1, cn, p1, 0);
+        int ok8 = memcmp(p1, in, cn) == 0;
+        failures += !ok8;
+        printf("CFB-8 %zu bytes fnv=%08x %s\n", cn, fnv(c1, cn), ok8 ? "ok" : "FAIL");
     }
     /* key avalanche: flipping each key bit changes ~half the ciphertext bits */
     {

@@ -158,3 +158,71 @@ void cmac(const aes_key *k, block_fn f, const uint8_t *msg, size_t n, uint8_t ta
     xor_block(x, x, last, 16);
     f(k, x, tag);
 }
+
+/* CFB-8: one byte of feedback per block operation */
+void cfb8_crypt(const aes_key *k, block_fn f, const uint8_t iv[16], const uint8_t *in, size_t n, uint8_t *out,
+                int encrypting)
+{
+    uint8_t reg[16], ks[16];
+    memcpy(reg, iv, 16);
+    for (size_t i = 0; i < n; i++) {
+        f(k, reg, ks);
+        uint8_t c = in[i] ^ ks[0];
+        uint8_t fb = encrypting ? c : in[i];
+        out[i] = c;
+        memmove(reg, reg + 1, 15);
+        reg[15] = fb;
+    }
+}
+
+/* multiply the XTS tweak by x in GF(2^128), little-endian convention */
+static void xts_mul_x(uint8_t t[16])
+{
+    uint8_t carry = 0;
+    for (int i = 0; i < 16; i++) {
+        uint8_t nc = t[i] >> 7;
+        t[i] = (uint8_t)((t[i] << 1) | carry);
+        carry = nc;
+    }
+    if (carry) t[0] ^= 0x87;
+}
+
+/* XTS-AES (IEEE 1619) for one data unit, with ciphertext stealing.
+ * k1 encrypts data, k2 encrypts the tweak; f is the data direction. */
+int xts_crypt(const aes_key *k1, const aes_key *k2, block_fn f, uint64_t unit, const uint8_t *in, size_t n,
+              uint8_t *out, int encrypting)
+{
+    if (n < 16) return -1;
+    uint8_t tweak[16], blk[16];
+    memset(tweak, 0, 16);
+    for (int i = 0; i < 8; i++) tweak[i] = (uint8_t)(unit >> (8 * i));
+    aes_encrypt_fast(k2, tweak, tweak);
+    size_t full = n / 16, tail = n % 16;
+    if (tail) full--; /* last full block participates in stealing */
+    for (size_t b = 0; b < full; b++) {
+        xor_block(blk, in + 16 * b, tweak, 16);
+        f(k1, blk, blk);
+        xor_block(out + 16 * b, blk, tweak, 16);
+        xts_mul_x(tweak);
+    }
+    if (tail) {
+        uint8_t t1[16], t2[16], cc[16];
+        memcpy(t1, tweak, 16);
+        memcpy(t2, tweak, 16);
+        xts_mul_x(t2);
+        const uint8_t *pm = in + 16 * full;
+        /* encryption uses t1 then t2; decryption uses t2 then t1 */
+        const uint8_t *first = encrypting ? t1 : t2, *second = encrypting ? t2 : t1;
+        xor_block(blk, pm, first, 16);
+        f(k1, blk, blk);
+        xor_block(cc, blk, first, 16);
+        uint8_t pp[16];
+        memcpy(pp, pm + 16, tail);
+        memcpy(pp + tail, cc + tail, 16 - tail);
+        memcpy(out + 16 * full + 16, cc, tail);
+        xor_block(blk, pp, second, 16);
+        f(k1, blk, blk);
+        xor_block(out + 16 * full, blk, second, 16);
+    }
+    return 0;
+}
