@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         raise
     except TypeError as error:  # a hyperparameter the algorithm does not take
         raise CLIError(f"invalid hyperparameters for {config.algo}: {error}") from None
-    except FileNotFoundError as error:
+    except (FileNotFoundError, ValueError) as error:
         raise CLIError(str(error)) from None
     print(f"saved {final}")
     evaluations = run_dir / "evaluations.csv"
