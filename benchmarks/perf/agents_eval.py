@@ -1,6 +1,7 @@
 """Measure the agents on the built-in suite's held-out test split at equal time budgets.
 
-    python benchmarks/perf/agents_eval.py --budget 10 --long-budget 60 -o benchmarks/perf/results/agents_eval.json
+    python benchmarks/perf/agents_eval.py --budget 10 --long-budget 60 \
+        -o benchmarks/perf/results/agents_eval.json
 
 Every agent runs one episode per test benchmark in one process on one core, sequentially; every result is
 validated (verifier, and the program's output against the expected output). Reports the geomean
@@ -33,16 +34,31 @@ def agents(budget: float, long_budget: float) -> list[tuple[str, dict]]:
         ("PPO alone (shipped model, from -Oz)", {"name_or_path": str(default_policy_path())}),
         (f"shipped policy + search, {budget:g} s", {"name_or_path": "default", "time_limit": budget}),
         (f"greedy from -Oz, {budget:g} s", {"name_or_path": "greedy", "time_limit": budget, "start": "oz"}),
-        (f"random search from -Oz, {budget:g} s", {"name_or_path": "random", "time_limit": budget, "start": "oz",
-                                                   "seed": 0}),
-        (f"shipped policy + search, {long_budget:g} s", {"name_or_path": "default", "time_limit": long_budget}),
-        (f"beam search from -Oz, {long_budget:g} s", {"name_or_path": "beam", "time_limit": long_budget,
-                                                      "start": "oz", "macro_actions": ["oz"], "width": 4}),
+        (
+            f"random search from -Oz, {budget:g} s",
+            {"name_or_path": "random", "time_limit": budget, "start": "oz", "seed": 0},
+        ),
+        (
+            f"shipped policy + search, {long_budget:g} s",
+            {"name_or_path": "default", "time_limit": long_budget},
+        ),
+        (
+            f"beam search from -Oz, {long_budget:g} s",
+            {
+                "name_or_path": "beam",
+                "time_limit": long_budget,
+                "start": "oz",
+                "macro_actions": ["oz"],
+                "width": 4,
+            },
+        ),
     ]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--budget", type=float, default=10.0)
     parser.add_argument("--long-budget", type=float, default=60.0)
     parser.add_argument("--split", default="test")
@@ -60,20 +76,33 @@ def main() -> None:
         start = time.perf_counter()
         results = evaluate(make_agent(**kwargs), env, uris, progress=False)
         summary = summarize(results)
-        summary.update(label=label, elapsed=time.perf_counter() - start,
-                       max_wall_time=max(r.wall_time for r in results),
-                       per_benchmark=[r.to_dict() for r in results])
+        summary.update(
+            label=label,
+            elapsed=time.perf_counter() - start,
+            max_wall_time=max(r.wall_time for r in results),
+            per_benchmark=[r.to_dict() for r in results],
+        )
         rows.append(summary)
         text = summary["geomean_text_ratio"]
-        print(f"{label:<40} IcOz {summary['geomean_ir_instruction_count_oz']:.4f}x  "
-              f"IR Oz/final {summary['geomean_size_ratio']:.4f}x  .text Oz/final {text:.4f}x  "
-              f"wall mean {summary['wall_time_mean']:.1f} s max {summary['max_wall_time']:.1f} s  "
-              f"valid {summary['valid']}/{summary['benchmarks']}", flush=True)
+        print(
+            f"{label:<40} IcOz {summary['geomean_ir_instruction_count_oz']:.4f}x  "
+            f"IR Oz/final {summary['geomean_size_ratio']:.4f}x  .text Oz/final {text:.4f}x  "
+            f"wall mean {summary['wall_time_mean']:.1f} s max {summary['max_wall_time']:.1f} s  "
+            f"valid {summary['valid']}/{summary['benchmarks']}",
+            flush=True,
+        )
     env.close()
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"split": args.split, "benchmarks": uris, "budget": args.budget, "long_budget": args.long_budget,
-            "python": platform.python_version(), "machine": platform.machine(), "cores_used": 1}
+    meta = {
+        "split": args.split,
+        "benchmarks": uris,
+        "budget": args.budget,
+        "long_budget": args.long_budget,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cores_used": 1,
+    }
     output.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2, default=str) + "\n")
     print(f"wrote {output}")
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import time
-from abc import ABC
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -41,7 +40,7 @@ class Budget:
 
     @classmethod
     def parse(cls, text: str | int | float | None) -> Budget:
-        """Parse a budget from the CLI: ``"10s"`` or ``"2.5m"`` (time), ``"500"`` (steps), ``"500,10s"`` (both)."""
+        """Parse a CLI budget: ``"10s"``/``"2.5m"`` (time), ``"500"`` (steps), ``"500,10s"`` (both)."""
         if text is None or text == "":
             return cls()
         if isinstance(text, (int, float)):
@@ -59,7 +58,8 @@ class Budget:
                     steps = int(part)
             except ValueError:
                 raise ValueError(
-                    f"invalid budget {text!r}: expected steps (e.g. 500), seconds (e.g. 10s, 2m) or both (500,10s)"
+                    f"invalid budget {text!r}: expected steps (e.g. 500), seconds (e.g. 10s, 2m) "
+                    "or both (500,10s)"
                 ) from None
         return cls(max_steps=steps, time_limit=seconds)
 
@@ -147,13 +147,13 @@ class EpisodeResult:
 
 
 def geomean(values: list[float], floor: float = 1e-2) -> float:
-    """Geometric mean; values below ``floor`` (a return <= 0 means bigger than unoptimised) count as ``floor``."""
+    """Geometric mean; values below ``floor`` count as ``floor`` (a return <= 0: larger than unoptimised)."""
     if not values:
         return float("nan")
     return float(math.exp(np.mean([math.log(max(v, floor)) for v in values])))
 
 
-class Policy(ABC):
+class Policy:
     """Anything that optimizes a benchmark through a pass-ordering environment.
 
     Subclasses implement :meth:`act` (choose the next action from an observation, or ``None`` to stop) or
@@ -195,7 +195,7 @@ class Policy(ABC):
                 break
 
     def run(self, env: gym.Env, benchmark: str | None = None, *, object_size: bool = True) -> EpisodeResult:
-        """Reset ``env`` (on ``benchmark`` if given), optimize, and return what was done and how good it is."""
+        """Reset ``env`` (on ``benchmark`` if given), optimize, and return what was done and how good."""
         start = time.perf_counter()
         options = {"benchmark": benchmark} if benchmark else None
         observation, _ = env.reset(options=options)

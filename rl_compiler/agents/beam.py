@@ -32,8 +32,11 @@ class BeamSearch(SearchPolicy):
                 children: list[SearchState] = []
                 seen: set[int] = set()
                 for state in beam:
-                    actions = candidates if self.branch is None else self.rng.sample(
-                        candidates, min(self.branch, len(candidates)))
+                    actions = (
+                        candidates
+                        if self.branch is None
+                        else self.rng.sample(candidates, min(self.branch, len(candidates)))
+                    )
                     for action in actions:
                         if tracker.exhausted():
                             break
@@ -49,7 +52,7 @@ class BeamSearch(SearchPolicy):
                 if not children:
                     break
                 children.sort(key=lambda c: (c.cost, len(c.steps)))
-                for state in beam + children[self.width:]:
+                for state in beam + children[self.width :]:
                     state.close()
                 beam = children[: self.width]
                 if beam[0].cost < best_cost:

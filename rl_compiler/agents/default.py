@@ -30,7 +30,7 @@ DEFAULT_POLICY_FILE = "default-ic.zip"
 
 
 def default_policy_path() -> Path:
-    """The shipped PPO model (``agents/policies/default-ic.zip``; its config is ``default-ic.yml`` beside it)."""
+    """The shipped PPO model ``agents/policies/default-ic.zip`` (config: ``default-ic.yml`` beside it)."""
     return data_path("agents", "policies", DEFAULT_POLICY_FILE)
 
 
@@ -75,8 +75,9 @@ class DefaultPolicy(Policy):
             settings = search_settings(path) if path.is_file() else {}
         elif policy_path:
             raise FileNotFoundError(f"saved policy {policy_path} does not exist")
-        self.macro_actions = list(macro_actions if macro_actions is not None
-                                  else settings.get("macro_actions", [envtools.OZ]))
+        self.macro_actions = list(
+            macro_actions if macro_actions is not None else settings.get("macro_actions", [envtools.OZ])
+        )
         self.patience = int(patience if patience is not None else settings.get("patience", 1))
 
     def optimize(self, env: gym.Env, observation: Any) -> None:
@@ -86,7 +87,9 @@ class DefaultPolicy(Policy):
             try:
                 envtools.apply(env, self.learned.rollout(env))
             except Exception as error:  # the search below still runs; say why the policy did not
-                warnings.warn(f"the learned policy failed on {envtools.benchmark_uri(env)}: {error}", stacklevel=2)
+                warnings.warn(
+                    f"the learned policy failed on {envtools.benchmark_uri(env)}: {error}", stacklevel=2
+                )
         if self.time_limit is None:
             remaining = None
         else:
@@ -94,6 +97,11 @@ class DefaultPolicy(Policy):
             remaining = self.time_limit * 0.9 - (time.perf_counter() - start)
             if remaining <= 0:
                 return
-        search = GreedySearch(time_limit=remaining, max_steps=self.max_steps, patience=self.patience,
-                              macro_actions=self.macro_actions, macros_first=True)
+        search = GreedySearch(
+            time_limit=remaining,
+            max_steps=self.max_steps,
+            patience=self.patience,
+            macro_actions=self.macro_actions,
+            macros_first=True,
+        )
         search.optimize(env, observation)

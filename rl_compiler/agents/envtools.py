@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from rl_compiler.agents.base import EpisodeResult
 
 #: The -Oz pipeline. The envs start from ``clang -Oz -Xclang -disable-llvm-passes`` bitcode, which already
-#: carries ``minsize optsize`` on every function, so ``default<O2>`` on it is exactly what ``clang -Oz`` and the
-#: -Oz baseline do (LLVM 22+ has no ``default<Oz>``; see docs/architecture.md).
+#: carries ``minsize optsize`` on every function, so ``default<O2>`` on it is exactly what ``clang -Oz``
+#: and the -Oz baseline do (LLVM 22+ has no ``default<Oz>``; see docs/architecture.md).
 OZ = "default<O2>"
 O3 = "default<O3>"
 #: Spellings accepted for the -Oz pipeline in pass lists and agent options.
@@ -137,7 +137,7 @@ def episode_result(env: gym.Env, agent: str, *, wall_time: float, object_size: b
 
 
 def current_observation(env: gym.Env) -> Any:
-    """The env's observation (in its observation space) for its current state, e.g. after :func:`run_pipeline`."""
+    """The env's observation (in its space) for its current state, e.g. after :func:`run_pipeline`."""
     return unwrapped(env)._step_observation()
 
 

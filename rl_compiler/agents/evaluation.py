@@ -21,8 +21,20 @@ from tqdm.auto import tqdm
 from rl_compiler.agents import envtools
 from rl_compiler.agents.base import EpisodeResult, Policy, geomean
 
-COLUMNS = ("benchmark", "ic_o0", "ic_oz", "ic_final", "ir_instruction_count_oz", "size_ratio", "text_oz",
-           "text_final", "text_ratio", "wall_time", "valid", "pipeline")
+COLUMNS = (
+    "benchmark",
+    "ic_o0",
+    "ic_oz",
+    "ic_final",
+    "ir_instruction_count_oz",
+    "size_ratio",
+    "text_oz",
+    "text_final",
+    "text_ratio",
+    "wall_time",
+    "valid",
+    "pipeline",
+)
 
 
 def validate(env: gym.Env, run: bool = True) -> tuple[bool, str]:
@@ -48,8 +60,9 @@ def evaluate(
     """Run ``policy`` on every benchmark (one episode each) and validate each final module."""
     benchmarks = list(benchmarks)
     results = []
-    bar = tqdm(benchmarks, desc=getattr(policy, "name", "eval"), unit="benchmark", disable=not progress,
-               leave=False)
+    bar = tqdm(
+        benchmarks, desc=getattr(policy, "name", "eval"), unit="benchmark", disable=not progress, leave=False
+    )
     for uri in bar:
         bar.set_postfix_str(uri.rsplit("/", 1)[-1])
         agent = policy() if callable(policy) and not isinstance(policy, Policy) else policy
@@ -79,14 +92,17 @@ def summarize(results: list[EpisodeResult]) -> dict[str, Any]:
 def format_table(results: list[EpisodeResult], summary: dict[str, Any] | None = None) -> str:
     """A plain-text table: one row per benchmark, then the geomeans."""
     summary = summary or summarize(results)
-    header = f"{'benchmark':<32} {'O0':>7} {'Oz':>7} {'final':>7} {'IcOz':>7} {'Oz/fin':>7} " \
-             f"{'.textOz':>8} {'.text':>8} {'txtOz/fin':>9} {'time s':>7} {'valid':>5}"
+    header = (
+        f"{'benchmark':<32} {'O0':>7} {'Oz':>7} {'final':>7} {'IcOz':>7} {'Oz/fin':>7} "
+        f"{'.textOz':>8} {'.text':>8} {'txtOz/fin':>9} {'time s':>7} {'valid':>5}"
+    )
     lines = [header, "-" * len(header)]
     for r in results:
         text_ratio = f"{r.text_ratio:9.3f}" if r.text_ratio else f"{'-':>9}"
         lines.append(
-            f"{r.benchmark[-32:]:<32} {r.ic_o0:>7} {r.ic_oz:>7} {r.ic_final:>7} {r.ir_instruction_count_oz:>7.3f} "
-            f"{r.size_ratio:>7.3f} {r.text_oz or '-':>8} {r.text_final or '-':>8} {text_ratio} {r.wall_time:>7.2f} "
+            f"{r.benchmark[-32:]:<32} {r.ic_o0:>7} {r.ic_oz:>7} {r.ic_final:>7} "
+            f"{r.ir_instruction_count_oz:>7.3f} {r.size_ratio:>7.3f} {r.text_oz or '-':>8} "
+            f"{r.text_final or '-':>8} {text_ratio} {r.wall_time:>7.2f} "
             f"{'yes' if r.valid else ('NO' if r.valid is False else '-'):>5}"
         )
     lines.append("-" * len(header))
@@ -101,8 +117,12 @@ def format_table(results: list[EpisodeResult], summary: dict[str, Any] | None = 
     return "\n".join(lines)
 
 
-def write_results(path: str | Path, results: list[EpisodeResult], summary: dict[str, Any],
-                  meta: dict[str, Any] | None = None) -> None:
+def write_results(
+    path: str | Path,
+    results: list[EpisodeResult],
+    summary: dict[str, Any],
+    meta: dict[str, Any] | None = None,
+) -> None:
     """Write the results as CSV (one row per benchmark) or JSON (rows, summary and ``meta``), by suffix."""
     from rl_compiler.llvm.cache import atomic_write_text
 

@@ -16,7 +16,8 @@ class ReplayPolicy(Policy):
     """Apply a recorded list of passes (pipeline strings or action indices), in order.
 
     Pass names in the env's action set are taken as actions; anything else (e.g. ``"oz"``, an alias of
-    the -Oz pipeline ``default<O2>``, or ``"default<O3>"``) runs as a pipeline string. Both end up in the episode's replayable pass list.
+    the -Oz pipeline ``default<O2>``, or ``"default<O3>"``) runs as a pipeline string. Both end up in
+    the episode's replayable pass list.
 
     :param passes: the passes, or a comma-separated pipeline string.
     :param path: read the passes from a file instead: a ``.passes.txt`` pipeline (one line, or one pass per
@@ -38,7 +39,7 @@ class ReplayPolicy(Policy):
 
 
 class OzPolicy(ReplayPolicy):
-    """The -Oz pipeline as one step: ``default<O2>`` on the env's start module, which carries ``minsize optsize``."""
+    """The -Oz pipeline as one step: ``default<O2>`` on the env's start module (``minsize optsize`` set)."""
 
     name = "oz"
 
@@ -56,7 +57,7 @@ class O3Policy(ReplayPolicy):
 
 
 def split_pipeline(pipeline: str) -> list[str]:
-    """Split a pipeline string at its top-level commas (``"a,function(b,c)"`` -> ``["a", "function(b,c)"]``)."""
+    """Split a pipeline at its top-level commas (``"a,function(b,c)"`` -> ``["a", "function(b,c)"]``)."""
     parts, depth, current = [], 0, []
     for char in pipeline.strip():
         if char in "(<":

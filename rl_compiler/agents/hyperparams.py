@@ -28,9 +28,12 @@ def hyperparams_file(algo: str) -> Path:
 
 
 def load_hyperparams(
-    algo: str, env_id: str, overrides: list[str] | dict[str, Any] | None = None, path: str | Path | None = None
+    algo: str,
+    env_id: str,
+    overrides: list[str] | dict[str, Any] | None = None,
+    path: str | Path | None = None,
 ) -> dict[str, Any]:
-    """The resolved hyperparameters of ``algo`` on ``env_id``: ``default``, then the env's entry, then overrides.
+    """The hyperparameters of ``algo`` on ``env_id``: ``default``, then the env's entry, then overrides.
 
     :param path: a hyperparameter file to use instead of the shipped one.
     """
@@ -42,8 +45,9 @@ def load_hyperparams(
     except yaml.YAMLError as error:
         raise HyperparameterError(f"{path} is not valid YAML: {error}") from None
     if not isinstance(table, dict):
-        raise HyperparameterError(f"{path}: expected a mapping of env ids (and 'default') to settings, "
-                                  f"got {type(table).__name__}")
+        raise HyperparameterError(
+            f"{path}: expected a mapping of env ids (and 'default') to settings, got {type(table).__name__}"
+        )
     for key, entry in table.items():
         if not isinstance(entry, dict):
             raise HyperparameterError(f"{path}: entry {key!r} must be a mapping of settings, got {entry!r}")

@@ -1,4 +1,4 @@
-"""Optimize one program for size with the shipped policy plus a short search: what ``rl-compiler optimize`` does.
+"""Optimize one program for size with the shipped policy plus a short search (``rl-compiler optimize``).
 
 The result is checked (the LLVM verifier, and the program's output against the unoptimised build when it
 runs) and compared with -Oz on the chosen metric; if it is not at least as good, or fails a check, the
@@ -70,7 +70,9 @@ def load_benchmark(programs: Sequence[str | Path], cflags: Sequence[str] = ()) -
         if not path.exists():
             raise FileNotFoundError(f"program file {program} does not exist")
         if path.is_file() and path.suffix not in (".c", ".cc", ".cpp", ".cxx", ".ll", ".bc"):
-            raise ValueError(f"cannot optimize {program}: expected .c/.cc/.cpp source files or a .ll/.bc module")
+            raise ValueError(
+                f"cannot optimize {program}: expected .c/.cc/.cpp source files or a .ll/.bc module"
+            )
     modules = [p for p in programs if Path(p).suffix in (".ll", ".bc")]
     if modules and len(programs) > 1:
         raise ValueError("give either C/C++ source files or one .ll/.bc module, not both or several modules")
@@ -110,8 +112,13 @@ def time_bar(seconds: float, desc: str, enabled: bool):
         yield
         return
     done = threading.Event()
-    bar = tqdm(total=round(seconds, 1), desc=desc, unit="s", bar_format="{desc}: {bar} {n:.0f}/{total:.0f} s",
-               leave=False)
+    bar = tqdm(
+        total=round(seconds, 1),
+        desc=desc,
+        unit="s",
+        bar_format="{desc}: {bar} {n:.0f}/{total:.0f} s",
+        leave=False,
+    )
 
     def tick() -> None:
         start = time.perf_counter()
@@ -161,8 +168,8 @@ def optimize_program(
 ) -> OptimizeResult:
     """Optimize ``benchmark`` (a :class:`rl_compiler.datasets.Benchmark`) and return the checked result.
 
-    :param policy: the policy to apply (default: the shipped :class:`~rl_compiler.agents.default.DefaultPolicy`
-        with ``time_limit``).
+    :param policy: the policy to apply (default: the shipped
+        :class:`~rl_compiler.agents.default.DefaultPolicy` with ``time_limit``).
     :param metric: ``"ir"`` (IR instruction count) or ``"text"`` (object .text bytes): the fallback to -Oz
         happens when the result is larger than -Oz on this metric.
     :param run: also run the program (if it has a ``main``) and compare its output with the unoptimised build.
@@ -181,8 +188,11 @@ def optimize_program(
         with time_bar(time_limit, "search", progress):
             result = policy.run(env, benchmark=benchmark)
         result.agent = policy.name
-        better = (result.ic_final <= oz.ic_final) if metric == "ir" else (
-            (result.text_final or 0) <= (oz.text_final or 0))
+        better = (
+            (result.ic_final <= oz.ic_final)
+            if metric == "ir"
+            else ((result.text_final or 0) <= (oz.text_final or 0))
+        )
         fell_back, reason = False, ""
         if not better:
             fell_back, reason = True, f"the search result is larger than -Oz on {metric}"
@@ -200,7 +210,16 @@ def optimize_program(
         bitcode = envtools.bitcode(env) if not fell_back else oz_bitcode
         object_code = envtools.object_code(env) if emit_object else None
         result.valid, result.validation = True, "; ".join(checks)
-        return OptimizeResult(benchmark=benchmark, result=result, oz=oz, fell_back=fell_back, reason=reason,
-                              bitcode=bitcode, start_bitcode=start_bitcode, object_code=object_code, checks=checks)
+        return OptimizeResult(
+            benchmark=benchmark,
+            result=result,
+            oz=oz,
+            fell_back=fell_back,
+            reason=reason,
+            bitcode=bitcode,
+            start_bitcode=start_bitcode,
+            object_code=object_code,
+            checks=checks,
+        )
     finally:
         env.close()

@@ -19,6 +19,7 @@ AGENTS: dict[str, str] = {
     "random": "rl_compiler.agents.random_search:RandomSearch",
     "greedy": "rl_compiler.agents.greedy:GreedySearch",
     "beam": "rl_compiler.agents.beam:BeamSearch",
+    "local-search": "rl_compiler.agents.local_search:IteratedLocalSearch",
     "epsilon-greedy": "rl_compiler.agents.epsilon_greedy:EpsilonGreedy",
     "oz": "rl_compiler.agents.fixed:OzPolicy",
     "o3": "rl_compiler.agents.fixed:O3Policy",
@@ -26,9 +27,9 @@ AGENTS: dict[str, str] = {
     "default": "rl_compiler.agents.default:DefaultPolicy",
     "sb3": "rl_compiler.agents.sb3:SB3Policy",
 }
-ALIASES = {"epsilon_greedy": "epsilon-greedy", "random-search": "random", "-Oz": "oz", "-O3": "o3"}
+ALIASES = {"epsilon_greedy": "epsilon-greedy", "ils": "local-search", "local_search": "local-search", "random-search": "random", "-Oz": "oz", "-O3": "o3"}
 #: Agents that take a search budget (``max_steps``/``time_limit``).
-SEARCH_AGENTS = ("random", "greedy", "beam", "epsilon-greedy", "default")
+SEARCH_AGENTS = ("random", "greedy", "beam", "local-search", "epsilon-greedy", "default")
 
 
 class UnknownAgentError(ValueError):
@@ -58,7 +59,8 @@ def agent_class(name: str) -> type[Policy]:
             raise UnknownAgentError(f"{name!r} is not a subclass of rl_compiler.agents.Policy")
         return cls
     raise UnknownAgentError(
-        f"unknown agent {name!r}; expected one of {', '.join(AGENTS)}, a saved policy (run directory or .zip), "
+        f"unknown agent {name!r}; expected one of {', '.join(AGENTS)}, "
+        "a saved policy (run directory or .zip), "
         "or 'package.module:Class'"
     )
 

@@ -40,7 +40,7 @@ def algo_name(algo: str) -> str:
 
 
 def algo_class(algo: str) -> type:
-    """The SB3 class of ``algo`` (imports SB3 lazily: it is an optional dependency, ``pip install rl-compiler[rl]``)."""
+    """The SB3 class of ``algo`` (imported lazily: SB3 is optional, ``pip install rl-compiler[rl]``)."""
     module_name, _, cls = ALGOS[algo_name(algo)].partition(":")
     try:
         module = __import__(module_name, fromlist=[cls])
@@ -58,7 +58,9 @@ def find_model(path: str | Path) -> tuple[Path, dict[str, Any]]:
         checkpoints = sorted((path / "checkpoints").glob("*_steps.zip"), key=checkpoint_steps)
         model = next((c for c in candidates if c.is_file()), checkpoints[-1] if checkpoints else None)
         if model is None:
-            raise FileNotFoundError(f"{path} holds no model (best_model.zip, final_model.zip or checkpoints/)")
+            raise FileNotFoundError(
+                f"{path} holds no model (best_model.zip, final_model.zip or checkpoints/)"
+            )
     else:
         model, config_file = path, path.with_suffix(".yml")
         if not model.is_file():
@@ -113,8 +115,11 @@ class SB3Policy(Policy):
         self.deterministic = deterministic
         self.wrappers = [w for w in self.config.get("wrappers", []) if _wrapper_name(w) != "start-oz"]
         self.action_names: list[str] | None = self.config.get("action_names")
-        self.start = envtools.OZ if any(_wrapper_name(w) == "start-oz" for w in self.config.get("wrappers", [])) \
+        self.start = (
+            envtools.OZ
+            if any(_wrapper_name(w) == "start-oz" for w in self.config.get("wrappers", []))
             else None
+        )
 
     def act(self, observation: Any, env: gym.Env) -> int | None:
         """The model's action, as an index of ``env``'s action set (``None`` if the env lacks that action).

@@ -112,15 +112,31 @@ def resolve_config(
         probe.close()
 
     return TrainConfig(
-        algo=algo, env=env_id, n_timesteps=int(n_timesteps or run.get("n_timesteps", 10000)), seed=seed,
-        dataset=dataset, split=split, eval_split=eval_split, eval_freq=eval_freq, save_freq=save_freq,
-        hyperparams=algo_kwargs, episode_length=int(run.get("episode_length", 20)),
-        wrappers=list(run.get("wrappers") or []), env_kwargs=dict(run.get("env_kwargs") or {}),
-        benchmarks=list(benchmarks), action_names=action_names, eval_benchmarks=list(eval_benchmarks or []),
-        policy=run.get("policy", "MlpPolicy"), n_envs=int(run.get("n_envs", 1)),
+        algo=algo,
+        env=env_id,
+        n_timesteps=int(n_timesteps or run.get("n_timesteps", 10000)),
+        seed=seed,
+        dataset=dataset,
+        split=split,
+        eval_split=eval_split,
+        eval_freq=eval_freq,
+        save_freq=save_freq,
+        hyperparams=algo_kwargs,
+        episode_length=int(run.get("episode_length", 20)),
+        wrappers=list(run.get("wrappers") or []),
+        env_kwargs=dict(run.get("env_kwargs") or {}),
+        benchmarks=list(benchmarks),
+        action_names=action_names,
+        eval_benchmarks=list(eval_benchmarks or []),
+        policy=run.get("policy", "MlpPolicy"),
+        n_envs=int(run.get("n_envs", 1)),
         command=" ".join(sys.argv),
-        versions={"python": platform.python_version(), "stable_baselines3": stable_baselines3.__version__,
-                  "sb3_contrib": sb3_contrib.__version__, "torch": str(torch.__version__)},
+        versions={
+            "python": platform.python_version(),
+            "stable_baselines3": stable_baselines3.__version__,
+            "sb3_contrib": sb3_contrib.__version__,
+            "torch": str(torch.__version__),
+        },
     )
 
 
@@ -151,8 +167,13 @@ def _callbacks(config: TrainConfig, run_dir: Path, progress: bool, total: int):
         """tqdm progress over the run's total steps (SB3's own bar needs ``rich``)."""
 
         def _on_training_start(self) -> None:
-            self.bar = tqdm(total=total, initial=self.model.num_timesteps, unit="step", desc=f"train {config.algo}",
-                            disable=not progress)
+            self.bar = tqdm(
+                total=total,
+                initial=self.model.num_timesteps,
+                unit="step",
+                desc=f"train {config.algo}",
+                disable=not progress,
+            )
 
         def _on_step(self) -> bool:
             self.bar.update(self.model.num_timesteps - self.bar.n)
@@ -193,9 +214,15 @@ def _callbacks(config: TrainConfig, run_dir: Path, progress: bool, total: int):
 
     callbacks = [ProgressBar()]
     if config.save_freq:
-        callbacks.append(CheckpointCallback(
-            save_freq=max(config.save_freq // config.n_envs, 1), save_path=str(run_dir / "checkpoints"),
-            name_prefix=CHECKPOINT_PREFIX, save_replay_buffer=config.algo == "dqn", verbose=0))
+        callbacks.append(
+            CheckpointCallback(
+                save_freq=max(config.save_freq // config.n_envs, 1),
+                save_path=str(run_dir / "checkpoints"),
+                name_prefix=CHECKPOINT_PREFIX,
+                save_replay_buffer=config.algo == "dqn",
+                verbose=0,
+            )
+        )
     if config.eval_freq and config.eval_benchmarks:
         callbacks.append(ValidationCallback())
     return callbacks
@@ -207,20 +234,25 @@ def evaluate_model(model: Any, config: TrainConfig) -> tuple[float, float]:
     policy = SB3Policy(model=model, config=asdict(config), keep_best=False)
     env = gym.make(config.env, max_episode_steps=config.episode_length, **config.env_kwargs)
     try:
-        scores = [policy.run(env, benchmark=uri, object_size=False).ir_instruction_count_oz
-                  for uri in config.eval_benchmarks]
+        scores = [
+            policy.run(env, benchmark=uri, object_size=False).ir_instruction_count_oz
+            for uri in config.eval_benchmarks
+        ]
     finally:
         env.close()
     return geomean(scores), time.perf_counter() - start
 
 
 def latest_checkpoint(run_dir: Path) -> Path | None:
-    checkpoints = sorted((run_dir / "checkpoints").glob(f"{CHECKPOINT_PREFIX}_*_steps.zip"), key=checkpoint_steps)
+    checkpoints = sorted(
+        (run_dir / "checkpoints").glob(f"{CHECKPOINT_PREFIX}_*_steps.zip"), key=checkpoint_steps
+    )
     return checkpoints[-1] if checkpoints else None
 
 
-def train(config: TrainConfig, run_dir: Path, *, resume: bool = False, progress: bool = False,
-          verbose: int = 0) -> Path:
+def train(
+    config: TrainConfig, run_dir: Path, *, resume: bool = False, progress: bool = False, verbose: int = 0
+) -> Path:
     """Train (or, with ``resume``, continue) the run in ``run_dir``; return the final model's path.
 
     Ctrl-C saves a checkpoint at the current step and re-raises KeyboardInterrupt.
@@ -237,11 +269,16 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool = False, progress:
     finally:
         probe.close()
     if config.action_names and current != config.action_names:
-        raise ValueError(f"the action set of {config.env} changed since this run started "
-                         f"({len(config.action_names)} actions then, {len(current)} now); start a new run")
-    vec_env = DummyVecEnv([
-        (lambda i=i: make_env(config, config.benchmarks, seed=config.seed + i)) for i in range(config.n_envs)
-    ])
+        raise ValueError(
+            f"the action set of {config.env} changed since this run started "
+            f"({len(config.action_names)} actions then, {len(current)} now); start a new run"
+        )
+    vec_env = DummyVecEnv(
+        [
+            (lambda i=i: make_env(config, config.benchmarks, seed=config.seed + i))
+            for i in range(config.n_envs)
+        ]
+    )
     vec_env.seed(config.seed)
     try:
         if resume:
@@ -251,26 +288,42 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool = False, progress:
             if checkpoint is None:
                 raise FileNotFoundError(f"{run_dir} has no checkpoint to resume from (checkpoints/ is empty)")
             model = cls.load(str(checkpoint), env=vec_env, device="cpu", tensorboard_log=str(run_dir / "tb"))
-            buffer = checkpoint.with_name(checkpoint.name.replace("_steps.zip", "_steps.pkl").replace(
-                f"{CHECKPOINT_PREFIX}_", f"{CHECKPOINT_PREFIX}_replay_buffer_"))
+            buffer = checkpoint.with_name(
+                checkpoint.name.replace("_steps.zip", "_steps.pkl").replace(
+                    f"{CHECKPOINT_PREFIX}_", f"{CHECKPOINT_PREFIX}_replay_buffer_"
+                )
+            )
             if hasattr(model, "load_replay_buffer") and buffer.is_file():
                 model.load_replay_buffer(str(buffer))
         else:
             atomic_write_text(run_dir / "config.yml", config.to_yaml())
-            model = cls(config.policy, vec_env, seed=config.seed, verbose=verbose, device="cpu",
-                        tensorboard_log=str(run_dir / "tb"), **config.hyperparams)
+            model = cls(
+                config.policy,
+                vec_env,
+                seed=config.seed,
+                verbose=verbose,
+                device="cpu",
+                tensorboard_log=str(run_dir / "tb"),
+                **config.hyperparams,
+            )
         remaining = config.n_timesteps - model.num_timesteps
         try:
             if remaining > 0:
-                model.learn(total_timesteps=remaining, callback=_callbacks(config, run_dir, progress,
-                                                                           config.n_timesteps),
-                            reset_num_timesteps=not resume, tb_log_name="run")
+                model.learn(
+                    total_timesteps=remaining,
+                    callback=_callbacks(config, run_dir, progress, config.n_timesteps),
+                    reset_num_timesteps=not resume,
+                    tb_log_name="run",
+                )
         except KeyboardInterrupt:
             path = run_dir / "checkpoints" / f"{CHECKPOINT_PREFIX}_{model.num_timesteps}_steps.zip"
             model.save(path)
             if hasattr(model, "save_replay_buffer"):
-                model.save_replay_buffer(str(path).replace(f"{CHECKPOINT_PREFIX}_",
-                                                           f"{CHECKPOINT_PREFIX}_replay_buffer_").replace(".zip", ".pkl"))
+                model.save_replay_buffer(
+                    str(path)
+                    .replace(f"{CHECKPOINT_PREFIX}_", f"{CHECKPOINT_PREFIX}_replay_buffer_")
+                    .replace(".zip", ".pkl")
+                )
             raise
         final = run_dir / "final_model.zip"
         model.save(final)

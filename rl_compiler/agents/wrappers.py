@@ -57,14 +57,18 @@ class ActionHistogram(gym.ObservationWrapper):
         self.n = int(env.action_space.n)
         self.episode_length = episode_length or envtools.max_episode_steps(env) or 200
         base = env.observation_space
-        low = np.concatenate([np.broadcast_to(base.low, base.shape).astype(np.float32), np.zeros(self.n, np.float32)])
-        high = np.concatenate([np.broadcast_to(base.high, base.shape).astype(np.float32),
-                               np.full(self.n, np.inf, np.float32)])
+        low = np.concatenate(
+            [np.broadcast_to(base.low, base.shape).astype(np.float32), np.zeros(self.n, np.float32)]
+        )
+        high = np.concatenate(
+            [np.broadcast_to(base.high, base.shape).astype(np.float32), np.full(self.n, np.inf, np.float32)]
+        )
         self.observation_space = gym.spaces.Box(low, high, dtype=np.float32)
 
     def observation(self, observation: Any) -> np.ndarray:
-        return np.concatenate([np.asarray(observation, np.float32), action_histogram(self.env, self.n,
-                                                                                     self.episode_length)])
+        return np.concatenate(
+            [np.asarray(observation, np.float32), action_histogram(self.env, self.n, self.episode_length)]
+        )
 
 
 def action_histogram(env: gym.Env, n: int, episode_length: int, names: list[str] | None = None) -> np.ndarray:
@@ -137,7 +141,7 @@ def apply_wrappers(env: gym.Env, names: list[str | dict]) -> gym.Env:
         if isinstance(entry, dict):
             if len(entry) != 1:
                 raise ValueError(f"a wrapper entry must be a name or {{name: kwargs}}, got {entry!r}")
-            (name, kwargs), = entry.items()
+            ((name, kwargs),) = entry.items()
         else:
             name, kwargs = entry, {}
         if name not in WRAPPERS:
@@ -146,8 +150,9 @@ def apply_wrappers(env: gym.Env, names: list[str | dict]) -> gym.Env:
     return env
 
 
-def transform_observation(env: gym.Env, names: list[str | dict], observation: Any,
-                          action_names: list[str] | None = None) -> Any:
+def transform_observation(
+    env: gym.Env, names: list[str | dict], observation: Any, action_names: list[str] | None = None
+) -> Any:
     """The observation the wrappers named ``names`` would produce for ``env``'s current state.
 
     :param action_names: the action set the wrappers were trained with (by default the env's).
@@ -160,6 +165,7 @@ def transform_observation(env: gym.Env, names: list[str | dict], observation: An
             kwargs = entry[name] if isinstance(entry, dict) else {}
             length = (kwargs or {}).get("episode_length") or envtools.max_episode_steps(env) or 200
             n = len(action_names) if action_names is not None else int(env.action_space.n)
-            observation = np.concatenate([np.asarray(observation, np.float32),
-                                          action_histogram(env, n, length, action_names)])
+            observation = np.concatenate(
+                [np.asarray(observation, np.float32), action_histogram(env, n, length, action_names)]
+            )
     return observation

@@ -1,7 +1,7 @@
 """``rl-compiler eval``: run any policy on a dataset split; per-benchmark table and geomean against -Oz.
 
-    rl-compiler eval --agent runs/ppo_llvm-autophase-ic-v0_1 --dataset builtin-v0 --split test -o ppo.csv
-    rl-compiler eval --agent default --budget 10s --split test -o default.json
+rl-compiler eval --agent runs/ppo_llvm-autophase-ic-v0_1 --dataset builtin-v0 --split test -o ppo.csv
+rl-compiler eval --agent default --budget 10s --split test -o default.json
 """
 
 from __future__ import annotations
@@ -17,30 +17,53 @@ DEFAULT_ENV = "rl_compiler/llvm-autophase-ic-v0"
 
 def add_common_arguments(parser: argparse.ArgumentParser, agent_help: str, default_agent: str | None) -> None:
     parser.add_argument("--agent", required=default_agent is None, default=default_agent, help=agent_help)
-    parser.add_argument("--budget", default=None,
-                        help="search budget per benchmark: steps (500), seconds (10s, 1m) or both (500,10s)")
+    parser.add_argument(
+        "--budget",
+        default=None,
+        help="search budget per benchmark: steps (500), seconds (10s, 1m) or both (500,10s)",
+    )
     parser.add_argument("--env", default=DEFAULT_ENV, help=f"environment id (default: {DEFAULT_ENV})")
     parser.add_argument("--dataset", default="builtin-v0", help="dataset (default: builtin-v0)")
-    parser.add_argument("--split", default="test", help="split: train, validation, test or all (default: test)")
-    parser.add_argument("--benchmark", nargs="+", default=None, metavar="URI",
-                        help="these benchmarks instead of a dataset split")
+    parser.add_argument(
+        "--split", default="test", help="split: train, validation, test or all (default: test)"
+    )
+    parser.add_argument(
+        "--benchmark",
+        nargs="+",
+        default=None,
+        metavar="URI",
+        help="these benchmarks instead of a dataset split",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of randomised agents")
-    parser.add_argument("--agent-kwargs", nargs="+", default=[], metavar="KEY=VALUE",
-                        help="agent constructor arguments (values are YAML), e.g. width=8 patience=2")
-    parser.add_argument("--no-run", action="store_true",
-                        help="validate with the verifier only (do not run the programs)")
+    parser.add_argument(
+        "--agent-kwargs",
+        nargs="+",
+        default=[],
+        metavar="KEY=VALUE",
+        help="agent constructor arguments (values are YAML), e.g. width=8 patience=2",
+    )
+    parser.add_argument(
+        "--no-run", action="store_true", help="validate with the verifier only (do not run the programs)"
+    )
     parser.add_argument("-o", "--output", default=None, help="write results to a .csv or .json file")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
-                        help="progress bar (default: on)")
+    parser.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=True, help="progress bar (default: on)"
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "eval", help="evaluate a policy (trained run, saved policy, or built-in agent) on a dataset split",
+        "eval",
+        help="evaluate a policy (trained run, saved policy, or built-in agent) on a dataset split",
         description="Run a policy on every benchmark of a dataset split, validate each result, print a table "
-                    "and the geomean IrInstructionCountOz return (CompilerGym's metric).")
-    add_common_arguments(parser, "a run directory, a saved .zip policy, a built-in agent name "
-                         "(default, greedy, random, beam, epsilon-greedy, oz, o3, replay) or module:Class", None)
+        "and the geomean IrInstructionCountOz return (CompilerGym's metric).",
+    )
+    add_common_arguments(
+        parser,
+        "a run directory, a saved .zip policy, a built-in agent name "
+        "(default, greedy, random, beam, epsilon-greedy, oz, o3, replay) or module:Class",
+        None,
+    )
     parser.set_defaults(func=run)
 
 
@@ -62,7 +85,9 @@ def build_agent(args: argparse.Namespace):
         if args.agent != "default":
             kwargs.setdefault("seed", args.seed)
     elif args.budget:
-        raise CLIError(f"agent {args.agent!r} takes no search budget (search agents: {', '.join(SEARCH_AGENTS)})")
+        raise CLIError(
+            f"agent {args.agent!r} takes no search budget (search agents: {', '.join(SEARCH_AGENTS)})"
+        )
     try:
         return make_agent(args.agent, **kwargs)
     except (UnknownAgentError, FileNotFoundError, ValueError) as error:
@@ -111,8 +136,15 @@ def evaluate_and_report(args: argparse.Namespace, agent) -> int:
     summary = summarize(results)
     print(format_table(results, summary))
     if output is not None:
-        meta = {"agent": args.agent, "budget": args.budget, "env": args.env, "dataset": args.dataset,
-                "split": args.split, "seed": args.seed, "python": platform.python_version()}
+        meta = {
+            "agent": args.agent,
+            "budget": args.budget,
+            "env": args.env,
+            "dataset": args.dataset,
+            "split": args.split,
+            "seed": args.seed,
+            "python": platform.python_version(),
+        }
         try:
             write_results(output, results, summary, meta)
         except OSError as error:

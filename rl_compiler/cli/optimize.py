@@ -1,4 +1,4 @@
-"""``rl-compiler optimize``: make a program smaller than ``clang -Oz`` with the shipped policy and a short search.
+"""``rl-compiler optimize``: make a program smaller than ``clang -Oz`` (shipped policy + short search).
 
     rl-compiler optimize prog.c -o out/prog          # out/prog.bc, out/prog.passes.txt, out/prog.json
     rl-compiler optimize a.c b.c util.c -o build/app --emit obj
@@ -32,29 +32,58 @@ from rl_compiler.cli import CLIError
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "optimize", help="optimize a program for size (shipped policy + search; never worse than -Oz)",
+        "optimize",
+        help="optimize a program for size (shipped policy + search; never worse than -Oz)",
         description="Optimize a program for code size with the shipped policy plus a short search, check the "
-                    "result, write the optimized bitcode and the replayable pass list, and compare with -Oz.")
-    parser.add_argument("programs", nargs="+", metavar="PROGRAM",
-                        help="C/C++ files forming one program, one .ll/.bc module, or a benchmark:// URI")
-    parser.add_argument("-o", "--output", default=None,
-                        help="output prefix OUT (writes OUT.bc, OUT.passes.txt, OUT.input.bc, OUT.json; "
-                             "default: the first program's name without suffix, in the current directory)")
-    parser.add_argument("--emit", nargs="+", choices=("bc", "obj", "ll"), default=["bc"],
-                        help="what to write besides the pass list (default: bc)")
-    parser.add_argument("--time-limit", type=float, default=10.0,
-                        help="seconds for the policy and search per program (default: 10)")
-    parser.add_argument("--metric", choices=("ir", "text"), default="ir",
-                        help="what must not be worse than -Oz: IR instruction count or object .text bytes "
-                             "(default: ir)")
-    parser.add_argument("--policy", default=None,
-                        help="a saved policy (.zip with .yml, or run directory) instead of the shipped one; "
-                             "'none' for search only")
-    parser.add_argument("--no-run", action="store_true",
-                        help="do not run the program to check its output (verifier only)")
-    parser.add_argument("--cflags", default="", help="extra clang flags for C/C++ inputs, e.g. '-DN=10 -Iinclude'")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
-                        help="progress bars (default: on)")
+        "result, write the optimized bitcode and the replayable pass list, and compare with -Oz.",
+    )
+    parser.add_argument(
+        "programs",
+        nargs="+",
+        metavar="PROGRAM",
+        help="C/C++ files forming one program, one .ll/.bc module, or a benchmark:// URI",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="output prefix OUT (writes OUT.bc, OUT.passes.txt, OUT.input.bc, OUT.json; "
+        "default: the first program's name without suffix, in the current directory)",
+    )
+    parser.add_argument(
+        "--emit",
+        nargs="+",
+        choices=("bc", "obj", "ll"),
+        default=["bc"],
+        help="what to write besides the pass list (default: bc)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=10.0,
+        help="seconds for the policy and search per program (default: 10)",
+    )
+    parser.add_argument(
+        "--metric",
+        choices=("ir", "text"),
+        default="ir",
+        help="what must not be worse than -Oz: IR instruction count or object .text bytes (default: ir)",
+    )
+    parser.add_argument(
+        "--policy",
+        default=None,
+        help="a saved policy (.zip with .yml, or run directory) instead of the shipped one; "
+        "'none' for search only",
+    )
+    parser.add_argument(
+        "--no-run", action="store_true", help="do not run the program to check its output (verifier only)"
+    )
+    parser.add_argument(
+        "--cflags", default="", help="extra clang flags for C/C++ inputs, e.g. '-DN=10 -Iinclude'"
+    )
+    parser.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=True, help="progress bars (default: on)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -94,8 +123,20 @@ def _object_code(bitcode: bytes) -> bytes:
     with tempfile.TemporaryDirectory(prefix="rl-compiler-obj-") as tmp:
         source, obj = Path(tmp) / "m.bc", Path(tmp) / "m.o"
         source.write_bytes(bitcode)
-        result = subprocess.run([str(get_toolchain().llc), "-O2", "-relocation-model=pic", "-filetype=obj",
-                                 str(source), "-o", str(obj)], capture_output=True, text=True, timeout=600)
+        result = subprocess.run(
+            [
+                str(get_toolchain().llc),
+                "-O2",
+                "-relocation-model=pic",
+                "-filetype=obj",
+                str(source),
+                "-o",
+                str(obj),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if result.returncode != 0:
             raise CLIError(f"llc failed to generate an object: {result.stderr.strip()}")
         return obj.read_bytes()
@@ -123,14 +164,28 @@ def run(args: argparse.Namespace) -> int:
 
         if args.policy != "none" and not Path(args.policy).exists():
             raise CLIError(f"policy {args.policy} does not exist")
-        policy = DefaultPolicy(time_limit=args.time_limit, policy_path="" if args.policy == "none" else args.policy)
+        policy = DefaultPolicy(
+            time_limit=args.time_limit, policy_path="" if args.policy == "none" else args.policy
+        )
     print(f"optimizing {benchmark.uri} (search budget {args.time_limit:g} s)")
     try:
-        outcome = optimize_program(benchmark, policy=policy, time_limit=args.time_limit, metric=args.metric,
-                                   run=not args.no_run, progress=args.progress)
+        outcome = optimize_program(
+            benchmark,
+            policy=policy,
+            time_limit=args.time_limit,
+            metric=args.metric,
+            run=not args.no_run,
+            progress=args.progress,
+        )
     except Exception as error:
         name = type(error).__name__
-        if name in ("BuildError", "MissingFileError", "DatasetError", "ModuleParseError", "UnknownBenchmarkError"):
+        if name in (
+            "BuildError",
+            "MissingFileError",
+            "DatasetError",
+            "ModuleParseError",
+            "UnknownBenchmarkError",
+        ):
             raise CLIError(f"cannot build {' '.join(args.programs)}: {error}") from None
         raise
     result, oz = outcome.result, outcome.oz
@@ -150,26 +205,45 @@ def run(args: argparse.Namespace) -> int:
         files.append(prefix.with_name(prefix.name + ".passes.txt"))
         atomic_write_text(files[-1], outcome.opt_pipeline() + "\n")
         files.append(prefix.with_name(prefix.name + ".json"))
-        atomic_write_text(files[-1], json.dumps({
-            "program": [str(p) for p in args.programs], "benchmark": str(benchmark.uri),
-            "agent": result.agent, "fell_back_to_oz": outcome.fell_back, "reason": outcome.reason,
-            "passes": [p for p in outcome.passes], "opt_pipeline": outcome.opt_pipeline(),
-            "replay": f"opt -passes=\"$(cat {files[-2].name})\" {prefix.name}.input.bc -o {prefix.name}.bc",
-            "ir_instruction_count": {"O0": result.ic_o0, "Oz": oz.ic_final, "final": result.ic_final},
-            "object_text_size": {"Oz": oz.text_final, "final": result.text_final},
-            "ir_instruction_count_oz": result.ir_instruction_count_oz,
-            "size_ratio": result.size_ratio, "text_ratio": result.text_ratio,
-            "checks": outcome.checks, "search_seconds": result.wall_time,
-            "total_seconds": time.perf_counter() - started,
-        }, indent=2) + "\n")
+        atomic_write_text(
+            files[-1],
+            json.dumps(
+                {
+                    "program": [str(p) for p in args.programs],
+                    "benchmark": str(benchmark.uri),
+                    "agent": result.agent,
+                    "fell_back_to_oz": outcome.fell_back,
+                    "reason": outcome.reason,
+                    "passes": [p for p in outcome.passes],
+                    "opt_pipeline": outcome.opt_pipeline(),
+                    "replay": f'opt -passes="$(cat {files[-2].name})" {prefix.name}.input.bc '
+                    f"-o {prefix.name}.bc",
+                    "ir_instruction_count": {"O0": result.ic_o0, "Oz": oz.ic_final, "final": result.ic_final},
+                    "object_text_size": {"Oz": oz.text_final, "final": result.text_final},
+                    "ir_instruction_count_oz": result.ir_instruction_count_oz,
+                    "size_ratio": result.size_ratio,
+                    "text_ratio": result.text_ratio,
+                    "checks": outcome.checks,
+                    "search_seconds": result.wall_time,
+                    "total_seconds": time.perf_counter() - started,
+                },
+                indent=2,
+            )
+            + "\n",
+        )
     except OSError as error:
         raise CLIError(f"cannot write {files[-1] if files else prefix}: {error.strerror or error}") from None
     ic_pct = 100.0 * (1 - result.ic_final / max(oz.ic_final, 1))
-    print(f"IR instructions: {result.ic_final} vs {oz.ic_final} with -Oz ({ic_pct:+.1f}% smaller; "
-          f"{result.ic_o0} unoptimised; IrInstructionCountOz {result.ir_instruction_count_oz:.3f})")
+    print(
+        f"IR instructions: {result.ic_final} vs {oz.ic_final} with -Oz ({ic_pct:+.1f}% smaller; "
+        f"{result.ic_o0} unoptimised; IrInstructionCountOz {result.ir_instruction_count_oz:.3f})"
+    )
     if result.text_final and oz.text_final:
         text_pct = 100.0 * (1 - result.text_final / oz.text_final)
-        print(f"object .text:    {result.text_final} bytes vs {oz.text_final} with -Oz ({text_pct:+.1f}% smaller)")
+        print(
+            f"object .text:    {result.text_final} bytes vs {oz.text_final} with -Oz "
+            f"({text_pct:+.1f}% smaller)"
+        )
     if outcome.fell_back:
         print(f"kept the -Oz result: {outcome.reason}")
     for check in outcome.checks:

@@ -19,28 +19,58 @@ DEFAULT_ENV = "rl_compiler/llvm-autophase-ic-v0"
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "train", help="train an RL agent (PPO, A2C, DQN, MaskablePPO) on a dataset split",
+        "train",
+        help="train an RL agent (PPO, A2C, DQN, MaskablePPO) on a dataset split",
         description="Train a Stable-Baselines3 agent; writes a run directory with config, TensorBoard logs, "
-                    "checkpoints and validation results.")
+        "checkpoints and validation results.",
+    )
     parser.add_argument("--algo", default="ppo", help="ppo, a2c, dqn or maskable-ppo (default: ppo)")
     parser.add_argument("--env", default=DEFAULT_ENV, help=f"environment id (default: {DEFAULT_ENV})")
-    parser.add_argument("-n", "--n-timesteps", type=int, default=None,
-                        help="total environment steps (default: from the hyperparameter file)")
+    parser.add_argument(
+        "-n",
+        "--n-timesteps",
+        type=int,
+        default=None,
+        help="total environment steps (default: from the hyperparameter file)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dataset", default="builtin-v0", help="dataset to train on (default: builtin-v0)")
     parser.add_argument("--split", default="train", help="split to train on (default: train)")
-    parser.add_argument("--eval-split", default="validation",
-                        help="split evaluated every --eval-freq steps (default: validation; 'none' to skip)")
+    parser.add_argument(
+        "--eval-split",
+        default="validation",
+        help="split evaluated every --eval-freq steps (default: validation; 'none' to skip)",
+    )
     parser.add_argument("--eval-freq", type=int, default=0, help="evaluate every N steps (0: never)")
-    parser.add_argument("--save-freq", type=int, default=0, help="checkpoint every N steps (0: only at the end)")
-    parser.add_argument("--hyperparams", nargs="+", default=[], metavar="KEY=VALUE",
-                        help="override hyperparameters (values are YAML), e.g. n_steps=64 learning_rate=1e-3")
-    parser.add_argument("--hyperparams-file", "--conf-file", dest="hyperparams_file", default=None,
-                        help="a hyperparameter YAML to use instead of agents/hyperparams/<algo>.yml")
-    parser.add_argument("-f", "--log-folder", default="runs", help="folder of run directories (default: runs)")
-    parser.add_argument("--run-dir", default=None, help="exact run directory (default: <log-folder>/<algo>_<env>_<k>)")
-    parser.add_argument("--resume", metavar="RUN_DIR", default=None,
-                        help="continue RUN_DIR from its last checkpoint (its config.yml; -n may raise the total)")
+    parser.add_argument(
+        "--save-freq", type=int, default=0, help="checkpoint every N steps (0: only at the end)"
+    )
+    parser.add_argument(
+        "--hyperparams",
+        nargs="+",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override hyperparameters (values are YAML), e.g. n_steps=64 learning_rate=1e-3",
+    )
+    parser.add_argument(
+        "--hyperparams-file",
+        "--conf-file",
+        dest="hyperparams_file",
+        default=None,
+        help="a hyperparameter YAML to use instead of agents/hyperparams/<algo>.yml",
+    )
+    parser.add_argument(
+        "-f", "--log-folder", default="runs", help="folder of run directories (default: runs)"
+    )
+    parser.add_argument(
+        "--run-dir", default=None, help="exact run directory (default: <log-folder>/<algo>_<env>_<k>)"
+    )
+    parser.add_argument(
+        "--resume",
+        metavar="RUN_DIR",
+        default=None,
+        help="continue RUN_DIR from its last checkpoint (its config.yml; -n may raise the total)",
+    )
     parser.add_argument("--progress", action="store_true", help="show a progress bar")
     parser.add_argument("-v", "--verbose", type=int, default=0, help="SB3 verbosity (0, 1, 2)")
     parser.set_defaults(func=run)
@@ -65,10 +95,18 @@ def run(args: argparse.Namespace) -> int:
     else:
         try:
             config = training.resolve_config(
-                args.algo, args.env, n_timesteps=args.n_timesteps, seed=args.seed, dataset=args.dataset,
-                split=args.split, eval_split=None if args.eval_split == "none" else args.eval_split,
-                eval_freq=args.eval_freq, save_freq=args.save_freq, overrides=args.hyperparams,
-                hyperparams_file=args.hyperparams_file)
+                args.algo,
+                args.env,
+                n_timesteps=args.n_timesteps,
+                seed=args.seed,
+                dataset=args.dataset,
+                split=args.split,
+                eval_split=None if args.eval_split == "none" else args.eval_split,
+                eval_freq=args.eval_freq,
+                save_freq=args.save_freq,
+                overrides=args.hyperparams,
+                hyperparams_file=args.hyperparams_file,
+            )
         except HyperparameterError as error:
             raise CLIError(str(error)) from None
         except ValueError as error:
@@ -85,14 +123,19 @@ def run(args: argparse.Namespace) -> int:
         except OSError as error:
             raise CLIError(f"cannot create run directory {run_dir}: {error.strerror}") from None
     print(f"run directory: {run_dir}")
-    print(f"{config.algo} on {config.env}: {config.n_timesteps} steps, {len(config.benchmarks)} training "
-          f"benchmarks ({config.dataset}/{config.split}), {len(config.eval_benchmarks)} for evaluation")
+    print(
+        f"{config.algo} on {config.env}: {config.n_timesteps} steps, {len(config.benchmarks)} training "
+        f"benchmarks ({config.dataset}/{config.split}), {len(config.eval_benchmarks)} for evaluation"
+    )
     try:
-        final = training.train(config, run_dir, resume=bool(args.resume), progress=args.progress,
-                               verbose=args.verbose)
+        final = training.train(
+            config, run_dir, resume=bool(args.resume), progress=args.progress, verbose=args.verbose
+        )
     except KeyboardInterrupt:
-        print(f"interrupted: checkpoint saved in {run_dir / 'checkpoints'}; continue with "
-              f"rl-compiler train --resume {run_dir}")
+        print(
+            f"interrupted: checkpoint saved in {run_dir / 'checkpoints'}; continue with "
+            f"rl-compiler train --resume {run_dir}"
+        )
         raise
     except TypeError as error:  # a hyperparameter the algorithm does not take
         raise CLIError(f"invalid hyperparameters for {config.algo}: {error}") from None

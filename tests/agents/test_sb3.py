@@ -1,4 +1,4 @@
-"""SB3 agents (PPO, A2C, DQN, MaskablePPO) train for a few steps, save, load and act through the policy interface."""
+"""SB3 agents (PPO, A2C, DQN, MaskablePPO) train briefly, save, load and act through the policy interface."""
 
 from __future__ import annotations
 
@@ -24,8 +24,15 @@ TINY = {
 
 @pytest.mark.parametrize("algo", sorted(TINY))
 def test_train_save_load_act(algo, env, small_split, tmp_path):
-    config = resolve_config(algo, ENV_ID, n_timesteps=32, overrides=TINY[algo] + ["episode_length=4"],
-                            benchmarks=small_split, eval_benchmarks=[], eval_split=None)
+    config = resolve_config(
+        algo,
+        ENV_ID,
+        n_timesteps=32,
+        overrides=TINY[algo] + ["episode_length=4"],
+        benchmarks=small_split,
+        eval_benchmarks=[],
+        eval_split=None,
+    )
     final = train(config, tmp_path / "run")
     assert final.is_file() and (tmp_path / "run" / "config.yml").is_file()
     policy = make_agent(str(tmp_path / "run"))
@@ -65,7 +72,9 @@ def test_unknown_algo_and_env():
 
 
 def test_wrappers_are_pure_functions_of_the_env_state(small_split):
-    env = apply_wrappers(gym.make(ENV_ID, max_episode_steps=5), ["start-oz", "autophase-norm", "action-histogram"])
+    env = apply_wrappers(
+        gym.make(ENV_ID, max_episode_steps=5), ["start-oz", "autophase-norm", "action-histogram"]
+    )
     try:
         observation, _ = env.reset(options={"benchmark": small_split[0]})
         assert observation.dtype == np.float32 and observation.shape == env.observation_space.shape

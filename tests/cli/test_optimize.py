@@ -1,4 +1,4 @@
-"""`rl-compiler optimize`: verified output no larger than -Oz, a pass list that `opt` replays, clear errors."""
+"""`rl-compiler optimize`: verified output no larger than -Oz, a pass list `opt` replays, clear errors."""
 
 from __future__ import annotations
 
@@ -15,7 +15,11 @@ from rl_compiler.llvm.toolchain import get_toolchain
 USER_PROGRAM = r"""
 #include <stdio.h>
 #include <string.h>
-static unsigned hash(const char *s) { unsigned h = 5381; while (*s) h = h * 33 + (unsigned char)*s++; return h; }
+static unsigned hash(const char *s) {
+    unsigned h = 5381;
+    while (*s) h = h * 33 + (unsigned char)*s++;
+    return h;
+}
 static int sum_squares(int n) { int t = 0; for (int i = 0; i < n; i++) t += i * i; return t; }
 int main(void) {
     const char *words[] = {"alpha", "beta", "gamma", "delta", "epsilon"};
@@ -26,7 +30,9 @@ int main(void) {
 }
 """
 HELPER = "int triple(int x) { return 3 * x; }\n"
-MAIN_USING_HELPER = '#include <stdio.h>\nint triple(int);\nint main(void) { printf("%d\\n", triple(14)); return 0; }\n'
+MAIN_USING_HELPER = (
+    '#include <stdio.h>\nint triple(int);\nint main(void) { printf("%d\\n", triple(14)); return 0; }\n'
+)
 
 
 def _check_outputs(prefix, capsys_out: str) -> dict:
@@ -40,8 +46,17 @@ def _check_outputs(prefix, capsys_out: str) -> dict:
     # The pass list replays with opt on the written start module.
     pipeline = prefix.with_name(prefix.name + ".passes.txt").read_text().strip()
     replayed = prefix.with_name(prefix.name + ".replayed.bc")
-    subprocess.run([str(get_toolchain().opt), f"-passes={pipeline}", str(prefix.with_name(prefix.name + ".input.bc")),
-                    "-o", str(replayed)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(get_toolchain().opt),
+            f"-passes={pipeline}",
+            str(prefix.with_name(prefix.name + ".input.bc")),
+            "-o",
+            str(replayed),
+        ],
+        check=True,
+        capture_output=True,
+    )
     with Module.from_file(replayed) as module:
         assert module.instruction_count() == counts["final"]
     assert "with -Oz" in capsys_out
@@ -50,8 +65,20 @@ def _check_outputs(prefix, capsys_out: str) -> dict:
 
 def test_optimize_builtin_program(tmp_path, capsys):
     prefix = tmp_path / "crc32"
-    assert main(["optimize", "benchmark://builtin-v0/crc32", "-o", str(prefix), "--time-limit", "2",
-                 "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "optimize",
+                "benchmark://builtin-v0/crc32",
+                "-o",
+                str(prefix),
+                "--time-limit",
+                "2",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     report = _check_outputs(prefix, capsys.readouterr().out)
     assert "run: output matches the unoptimised build" in report["checks"]
 
@@ -61,8 +88,24 @@ def test_optimize_user_c_files(tmp_path, capsys):
     (tmp_path / "helper.c").write_text(HELPER)
     prefix = tmp_path / "out" / "app"
     prefix.parent.mkdir()
-    assert main(["optimize", str(tmp_path / "main.c"), str(tmp_path / "helper.c"), "-o", str(prefix),
-                 "--time-limit", "2", "--emit", "bc", "obj", "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "optimize",
+                str(tmp_path / "main.c"),
+                str(tmp_path / "helper.c"),
+                "-o",
+                str(prefix),
+                "--time-limit",
+                "2",
+                "--emit",
+                "bc",
+                "obj",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     report = _check_outputs(prefix, capsys.readouterr().out)
     assert "run: output matches the unoptimised build" in report["checks"]
     assert prefix.with_name("app.o").read_bytes()[:4] == b"\x7fELF"
@@ -71,23 +114,43 @@ def test_optimize_user_c_files(tmp_path, capsys):
 def test_optimize_user_c_file_and_ll_module(tmp_path, capsys):
     source = tmp_path / "prog.c"
     source.write_text(USER_PROGRAM)
-    assert main(["optimize", str(source), "-o", str(tmp_path / "prog"), "--time-limit", "2", "--no-progress"]) == 0
+    assert (
+        main(["optimize", str(source), "-o", str(tmp_path / "prog"), "--time-limit", "2", "--no-progress"])
+        == 0
+    )
     _check_outputs(tmp_path / "prog", capsys.readouterr().out)
     # The same program as an O0 .ll module (CompilerGym style, noinline everywhere).
     ll = tmp_path / "prog.ll"
-    subprocess.run([str(get_toolchain().clang), "-O0", "-Xclang", "-disable-O0-optnone", "-S", "-emit-llvm",
-                    str(source), "-o", str(ll)], check=True)
-    assert main(["optimize", str(ll), "-o", str(tmp_path / "fromll"), "--time-limit", "1", "--no-progress"]) == 0
+    subprocess.run(
+        [
+            str(get_toolchain().clang),
+            "-O0",
+            "-Xclang",
+            "-disable-O0-optnone",
+            "-S",
+            "-emit-llvm",
+            str(source),
+            "-o",
+            str(ll),
+        ],
+        check=True,
+    )
+    assert (
+        main(["optimize", str(ll), "-o", str(tmp_path / "fromll"), "--time-limit", "1", "--no-progress"]) == 0
+    )
     _check_outputs(tmp_path / "fromll", capsys.readouterr().out)
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["optimize", "/nonexistent/prog.c"], "does not exist"),
-    (["optimize", "README.md"], "expected .c/.cc/.cpp source files or a .ll/.bc module"),
-    (["optimize", "benchmark://builtin-v0/no-such-program"], "no-such-program"),
-    (["optimize", "benchmark://builtin-v0/crc32", "-o", "/nonexistent/dir/out"], "does not exist"),
-    (["optimize", "benchmark://builtin-v0/crc32", "--time-limit", "0"], "--time-limit must be positive"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["optimize", "/nonexistent/prog.c"], "does not exist"),
+        (["optimize", "README.md"], "expected .c/.cc/.cpp source files or a .ll/.bc module"),
+        (["optimize", "benchmark://builtin-v0/no-such-program"], "no-such-program"),
+        (["optimize", "benchmark://builtin-v0/crc32", "-o", "/nonexistent/dir/out"], "does not exist"),
+        (["optimize", "benchmark://builtin-v0/crc32", "--time-limit", "0"], "--time-limit must be positive"),
+    ],
+)
 def test_optimize_bad_input(argv, message, capsys):
     assert main(argv) != 0
     assert message in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""`rl-compiler train` / `eval`: a tiny PPO run trains, saves, resumes with a continuous curve, and evaluates."""
+"""`rl-compiler train`/`eval`: a tiny PPO run trains, saves, resumes on one continuous curve, evaluates."""
 
 from __future__ import annotations
 
@@ -30,14 +30,40 @@ def _tb_steps(run_dir):
 def test_tiny_ppo_trains_saves_resumes_and_evaluates(tmp_path, capsys):
     run_dir = tmp_path / "run"
     common = ["--hyperparams", "n_steps=16", "batch_size=16", "n_epochs=1", "episode_length=4"]
-    code = main(["train", "--algo", "ppo", "--env", ENV, "-n", "32", "--seed", "0", "--dataset", "builtin-v0",
-                 "--split", "train", "--eval-freq", "16", "--save-freq", "16", "--run-dir", str(run_dir),
-                 "--eval-split", "validation", *common])
+    code = main(
+        [
+            "train",
+            "--algo",
+            "ppo",
+            "--env",
+            ENV,
+            "-n",
+            "32",
+            "--seed",
+            "0",
+            "--dataset",
+            "builtin-v0",
+            "--split",
+            "train",
+            "--eval-freq",
+            "16",
+            "--save-freq",
+            "16",
+            "--run-dir",
+            str(run_dir),
+            "--eval-split",
+            "validation",
+            *common,
+        ]
+    )
     assert code == 0
     config = yaml.safe_load((run_dir / "config.yml").read_text())
     assert config["algo"] == "ppo" and config["n_timesteps"] == 32 and config["hyperparams"]["n_steps"] == 16
     assert config["benchmarks"] and config["eval_benchmarks"]
-    assert {p.name for p in (run_dir / "checkpoints").iterdir()} >= {"model_16_steps.zip", "model_32_steps.zip"}
+    assert {p.name for p in (run_dir / "checkpoints").iterdir()} >= {
+        "model_16_steps.zip",
+        "model_32_steps.zip",
+    }
     assert (run_dir / "final_model.zip").is_file() and (run_dir / "best_model.zip").is_file()
     assert (run_dir / "evaluations.csv").read_text().count("\n") >= 2
 
@@ -49,7 +75,10 @@ def test_tiny_ppo_trains_saves_resumes_and_evaluates(tmp_path, capsys):
 
     output = tmp_path / "eval.json"
     capsys.readouterr()
-    assert main(["eval", "--agent", str(run_dir), "--benchmark", *SMALL, "-o", str(output), "--no-progress"]) == 0
+    assert (
+        main(["eval", "--agent", str(run_dir), "--benchmark", *SMALL, "-o", str(output), "--no-progress"])
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "geomean IrInstructionCountOz" in printed and "crc32" in printed
     data = json.loads(output.read_text())
@@ -58,27 +87,50 @@ def test_tiny_ppo_trains_saves_resumes_and_evaluates(tmp_path, capsys):
 
 def test_search_cli_writes_csv(tmp_path, capsys):
     output = tmp_path / "greedy.csv"
-    assert main(["search", "--agent", "greedy", "--budget", "40", "--agent-kwargs", "start=oz",
-                 "--benchmark", SMALL[0], "-o", str(output), "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "search",
+                "--agent",
+                "greedy",
+                "--budget",
+                "40",
+                "--agent-kwargs",
+                "start=oz",
+                "--benchmark",
+                SMALL[0],
+                "-o",
+                str(output),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     assert "IR size Oz/final" in capsys.readouterr().out
     header, row = output.read_text().strip().splitlines()
     assert header.startswith("benchmark,ic_o0,ic_oz,ic_final,ir_instruction_count_oz")
     assert row.startswith(SMALL[0])
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["train", "--algo", "trpo", "-n", "10"], "unknown algorithm 'trpo'"),
-    (["train", "--env", "rl_compiler/nope-v0", "-n", "10"], "unknown env 'rl_compiler/nope-v0'"),
-    (["train", "-n", "10", "--hyperparams", "n_steps"], "expected key=value"),
-    (["train", "--resume", "/nonexistent/run"], "no config.yml"),
-    (["eval", "--agent", "simulated-annealing"], "unknown agent 'simulated-annealing'"),
-    (["eval", "--agent", "/nonexistent/run.zip"], "does not exist"),
-    (["search", "--agent", "greedy", "--budget", "ten"], "invalid budget"),
-    (["eval", "--agent", "oz", "--env", "rl_compiler/nope-v0", "--benchmark", SMALL[0]], "unknown env"),
-    (["eval", "--agent", "oz", "--benchmark", SMALL[0], "-o", "/nonexistent/dir/x.csv"], "does not exist"),
-    (["eval", "--agent", "oz", "--benchmark", SMALL[0], "-o", "results.txt"], ".csv or .json"),
-    (["eval", "--agent", "oz", "--dataset", "no-such-dataset"], "no-such-dataset"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--algo", "trpo", "-n", "10"], "unknown algorithm 'trpo'"),
+        (["train", "--env", "rl_compiler/nope-v0", "-n", "10"], "unknown env 'rl_compiler/nope-v0'"),
+        (["train", "-n", "10", "--hyperparams", "n_steps"], "expected key=value"),
+        (["train", "--resume", "/nonexistent/run"], "no config.yml"),
+        (["eval", "--agent", "simulated-annealing"], "unknown agent 'simulated-annealing'"),
+        (["eval", "--agent", "/nonexistent/run.zip"], "does not exist"),
+        (["search", "--agent", "greedy", "--budget", "ten"], "invalid budget"),
+        (["eval", "--agent", "oz", "--env", "rl_compiler/nope-v0", "--benchmark", SMALL[0]], "unknown env"),
+        (
+            ["eval", "--agent", "oz", "--benchmark", SMALL[0], "-o", "/nonexistent/dir/x.csv"],
+            "does not exist",
+        ),
+        (["eval", "--agent", "oz", "--benchmark", SMALL[0], "-o", "results.txt"], ".csv or .json"),
+        (["eval", "--agent", "oz", "--dataset", "no-such-dataset"], "no-such-dataset"),
+    ],
+)
 def test_bad_input_gives_a_clear_message(argv, message, capsys):
     assert main(argv) != 0
     assert message in capsys.readouterr().err
@@ -90,6 +142,20 @@ def test_malformed_hyperparameter_file(tmp_path, capsys):
     assert main(["train", "-n", "10", "--hyperparams-file", str(bad), "--run-dir", str(tmp_path / "r")]) != 0
     assert "not valid YAML" in capsys.readouterr().err
     bad.write_text("default:\n  n_stepz: 16\n")
-    assert main(["train", "-n", "16", "--hyperparams-file", str(bad), "--run-dir", str(tmp_path / "r2"),
-                 "--eval-split", "none"]) != 0
+    assert (
+        main(
+            [
+                "train",
+                "-n",
+                "16",
+                "--hyperparams-file",
+                str(bad),
+                "--run-dir",
+                str(tmp_path / "r2"),
+                "--eval-split",
+                "none",
+            ]
+        )
+        != 0
+    )
     assert "n_stepz" in capsys.readouterr().err
