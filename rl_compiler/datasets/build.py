@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from rl_compiler.datasets.errors import BuildError, DatasetError, MissingFileError
 from rl_compiler.llvm.cache import atomic_write_bytes, cache_dir, file_lock
+from rl_compiler.llvm.tempdirs import private_dir
 from rl_compiler.llvm.toolchain import get_toolchain
 
 #: Bumped whenever the build recipe changes, so stale cache entries are never reused.
@@ -137,7 +137,7 @@ def build_bitcode(
     with file_lock(path.with_suffix(".lock")):
         if path.is_file():  # another process built it while we waited
             return path.read_bytes()
-        with tempfile.TemporaryDirectory(prefix="rl-compiler-build-") as workdir:
+        with private_dir("build") as workdir:
             data = compile_sources(sources, cflags, variant, Path(workdir))
         atomic_write_bytes(path, data)
     return data

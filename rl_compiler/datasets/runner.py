@@ -30,7 +30,6 @@ import shutil
 import signal
 import statistics
 import subprocess
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from pathlib import Path
 
 from rl_compiler.datasets.build import run_tool
 from rl_compiler.datasets.errors import BenchmarkRunError, BenchmarkTimeoutError, DatasetError
+from rl_compiler.llvm.tempdirs import private_dir
 from rl_compiler.llvm.toolchain import get_toolchain
 
 MiB = 1 << 20
@@ -213,7 +213,7 @@ def run_bitcode(
     if timeout <= 0:
         raise DatasetError(f"timeout must be positive, got {timeout}")
     limits = limits or Limits()
-    with tempfile.TemporaryDirectory(prefix="rl-compiler-run-") as tmp:
+    with private_dir("run") as tmp:
         tmpdir = Path(tmp)
         (tmpdir / "build").mkdir()
         exe = link_executable(bitcode, tmpdir / "build", spec.ldflags, spec.cxx)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from rl_compiler.llvm.mlgo import (
     run_compiler,
     text_size,
 )
+from rl_compiler.llvm.tempdirs import private_dir
 
 #: The size pipeline: LLVM 22+ rejects default<Oz>; clang -Oz is "minsize optsize on every function, then
 #: the O2 pipeline" (DESIGN.md decision 1). default<O2> starts with ForceFunctionAttrsPass, which applies
@@ -197,7 +197,7 @@ class InliningEnv(MLGOEnv):
                     decisions += 1
                 compilation.finish()
             size, digest = object_text_size(self.toolchain.llc, output, compilation.workdir)
-        with tempfile.TemporaryDirectory(prefix="rl-compiler-inline-plain-") as tmp:
+        with private_dir("inline-plain") as tmp:
             plain = Path(tmp) / "plain.bc"
             run_compiler([self.toolchain.opt, *SIZE_PIPELINE, *self.opt_args, "-o", plain, module])
             plain_size, _ = object_text_size(self.toolchain.llc, plain, Path(tmp))

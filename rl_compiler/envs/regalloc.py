@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from rl_compiler.llvm.mlgo import (
     run_compiler,
     text_size,
 )
+from rl_compiler.llvm.tempdirs import private_dir
 
 REWARD_MODES = ("module", "function")
 #: Flags of every llc run, policy and default alike (the channel adds -regalloc-enable-advisor=release).
@@ -45,7 +45,7 @@ def _score_summary(stats: dict[str, RegallocStats]) -> dict:
 
 def default_heuristic_result(llc: Path | str, module: Path, extra_args: Sequence[str] = ()) -> dict:
     """Compile ``module`` with llc's default eviction heuristic (no channel): remark score, .text size."""
-    with tempfile.TemporaryDirectory(prefix="rl-compiler-regalloc-default-") as tmp:
+    with private_dir("regalloc-default") as tmp:
         obj, remarks = Path(tmp) / "out.o", Path(tmp) / "remarks.yaml"
         run_compiler([llc, *LLC_FLAGS, *extra_args, f"-pass-remarks-output={remarks}", "-o", obj, module])
         data = obj.read_bytes()

@@ -37,7 +37,6 @@ import shutil
 import signal
 import struct
 import subprocess
-import tempfile
 import threading
 import time
 import weakref
@@ -48,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from rl_compiler.llvm.errors import LLVMError
+from rl_compiler.llvm.tempdirs import make_private_dir, private_dir
 
 #: C type names the header uses -> numpy dtypes (native byte order, as the compiler writes them).
 _DTYPES = {
@@ -302,7 +302,7 @@ def describe_returncode(returncode: int) -> str:
 
 def run_compiler(argv: Sequence[str], timeout: float = 600.0) -> None:
     """Run a (non-interactive) compiler command to completion with the same hygiene; raise on failure."""
-    with tempfile.TemporaryDirectory(prefix="rl-compiler-run-") as tmp:
+    with private_dir("run") as tmp:
         stderr_path = Path(tmp) / "stderr.txt"
         process = spawn(argv, stderr_path)
         try:
@@ -364,7 +364,7 @@ class InteractiveCompilation:
     def __init__(self, startup_timeout: float = 600.0, decision_timeout: float = 120.0) -> None:
         self.startup_timeout = startup_timeout
         self.decision_timeout = decision_timeout
-        self.workdir = Path(tempfile.mkdtemp(prefix="rl-compiler-mlgo-"))
+        self.workdir = make_private_dir("mlgo")
         self._state: dict = {"workdir": self.workdir}
         self._finalizer = weakref.finalize(self, _cleanup, self._state)
         self._buffer = bytearray()
