@@ -3,12 +3,13 @@
 This is what ``rl-compiler optimize`` applies. Its parts, each cheap and each keeping the best state so far
 (so the result is never larger than -Oz on IR instruction count):
 
-1. the -Oz pipeline (``oz``), the same one the baselines use;
+1. the -Oz pipeline (``default<O2>`` on the size-attributed start module), as the baseline defines it;
 2. the PPO policy shipped in ``agents/policies/default-ic.zip`` (trained on the built-in suite's train
    split with ``rl-compiler train``), best prefix of a deterministic rollout;
-3. greedy search from there with the rest of the time budget, over the action set plus a re-run of the
-   whole -Oz pipeline as a macro action (passes like ``iroutliner`` or ``slp-vectorizer`` expose cleanups
-   that a second Oz round collects).
+3. iterated local search (greedy descents with random kicks, :mod:`rl_compiler.agents.local_search`)
+   from there with the rest of the time budget, over the action set plus macro actions tried first: passes
+   followed by a re-run of the whole -Oz pipeline, ranked on the train split (passes like ``iroutliner``
+   or ``load-store-vectorizer`` expose cleanups that a second -Oz round collects).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import yaml
 
 from rl_compiler.agents import envtools
 from rl_compiler.agents.base import Policy
-from rl_compiler.agents.greedy import GreedySearch
+from rl_compiler.agents.local_search import IteratedLocalSearch
 from rl_compiler.data import data_path
 
 DEFAULT_POLICY_FILE = "default-ic.zip"
@@ -43,14 +44,15 @@ def search_settings(policy_path: Path) -> dict[str, Any]:
 
 
 class DefaultPolicy(Policy):
-    """-Oz, then the shipped PPO policy, then greedy search within ``time_limit`` seconds.
+    """-Oz, then the shipped PPO policy, then iterated local search within ``time_limit`` seconds.
 
     :param time_limit: seconds for the whole optimization (the -Oz pipeline and the rollout count too).
     :param max_steps: step budget of the search part (None: time only).
     :param policy_path: another saved policy instead of the shipped one (None: shipped; ``""``: none).
     :param macro_actions: candidate pipelines the search tries first (None: the ``search.macro_actions`` of
         the policy's config, ranked on the train split, plus a re-run of the -Oz pipeline).
-    :param patience: greedy's patience (non-improving steps it may take).
+    :param patience: non-improving steps a greedy descent may take.
+    :param seed: seed of the search's random kicks (the result is reproducible for a step budget).
     """
 
     name = "default"
@@ -62,8 +64,10 @@ class DefaultPolicy(Policy):
         policy_path: str | Path | None = None,
         macro_actions: list[str] | None = None,
         patience: int | None = None,
+        seed: int | None = 0,
     ) -> None:
         super().__init__()
+        self.seed = seed
         self.time_limit, self.max_steps = time_limit, max_steps
         path = default_policy_path() if policy_path is None else Path(policy_path) if policy_path else None
         self.learned = None
@@ -97,11 +101,12 @@ class DefaultPolicy(Policy):
             remaining = self.time_limit * 0.9 - (time.perf_counter() - start)
             if remaining <= 0:
                 return
-        search = GreedySearch(
+        search = IteratedLocalSearch(
             time_limit=remaining,
             max_steps=self.max_steps,
             patience=self.patience,
             macro_actions=self.macro_actions,
             macros_first=True,
+            seed=self.seed,
         )
         search.optimize(env, observation)

@@ -113,21 +113,26 @@ class SB3Policy(Policy):
         self.name = self.algo
         self.keep_best = keep_best
         self.deterministic = deterministic
-        self.wrappers = [w for w in self.config.get("wrappers", []) if _wrapper_name(w) != "start-oz"]
-        self.action_names: list[str] | None = self.config.get("action_names")
-        self.start = (
-            envtools.OZ
-            if any(_wrapper_name(w) == "start-oz" for w in self.config.get("wrappers", []))
-            else None
-        )
+        wrappers = self.config.get("wrappers", [])
+        self.wrappers = [w for w in wrappers if _wrapper_name(w) not in ("start-oz", "macro-actions")]
+        #: The names of the model's actions (pipelines), as recorded when it was trained.
+        self.action_names: list[str] | None = self.config.get("action_names") or None
+        #: Trained with the ``macro-actions`` wrapper: every action is a pipeline string.
+        self.macro = any(_wrapper_name(w) == "macro-actions" for w in wrappers)
+        self.start = envtools.OZ if any(_wrapper_name(w) == "start-oz" for w in wrappers) else None
 
-    def act(self, observation: Any, env: gym.Env) -> int | None:
-        """The model's action, as an index of ``env``'s action set (``None`` if the env lacks that action).
+    def act(self, observation: Any, env: gym.Env, taken: list[str] | None = None) -> int | str | None:
+        """The model's next action for ``env``: an index of its action set, a pipeline string (macro actions),
+        or ``None`` if the env lacks that action.
 
         A model trained on another version of the action set still works: its config records the action
         names it was trained with, and actions are translated by name.
+
+        :param taken: the names of the actions taken so far this episode (default: the env's record).
         """
-        observation = transform_observation(env, self.wrappers, observation, self.action_names)
+        observation = transform_observation(
+            env, self.wrappers, observation, self.action_names, taken, self.config.get("episode_length")
+        )
         kwargs: dict[str, Any] = {}
         if self.algo == "maskable-ppo":
             masks = getattr(env.unwrapped, "action_masks", None)
@@ -136,26 +141,36 @@ class SB3Policy(Policy):
         action, _ = self.model.predict(observation, deterministic=self.deterministic, **kwargs)
         if self.action_names is None:
             return int(action)
-        own = envtools.action_names(env)
         name = self.action_names[int(action)]
+        if self.macro:
+            return name
+        own = envtools.action_names(env)
         return own.index(name) if name in own else None
 
-    def rollout(self, env: gym.Env) -> list[int]:
+    def rollout(self, env: gym.Env) -> list[int | str]:
         """Roll the model out on a fork of ``env``; return its actions (the best prefix if ``keep_best``)."""
         state = envtools.fork(env)
+        names = envtools.action_names(env)
         try:
-            best_cost, best_len, actions = envtools.instruction_count(state), 0, []
+            best_cost, best_len = envtools.instruction_count(state), 0
+            actions: list[int | str] = []
+            taken: list[str] = []
             observation = envtools.current_observation(state)
             for _ in range(self.max_episode_steps or 20):
-                action = self.act(observation, state)
+                action = self.act(observation, state, taken if self.macro else None)
                 if action is None:
                     break
-                observation, _, terminated, truncated, _ = state.step(action)
+                try:
+                    done = envtools.step(state, action)
+                except Exception:  # a crashing pipeline ends the rollout
+                    break
                 actions.append(action)
+                taken.append(action if isinstance(action, str) else names[action])
+                observation = envtools.current_observation(state)
                 cost = envtools.instruction_count(state)
                 if cost < best_cost:
                     best_cost, best_len = cost, len(actions)
-                if terminated or truncated:
+                if done:
                     break
         finally:
             state.close()

@@ -29,7 +29,7 @@ from tqdm.auto import tqdm
 from rl_compiler.agents.base import geomean
 from rl_compiler.agents.hyperparams import load_hyperparams, split_hyperparams
 from rl_compiler.agents.sb3 import SB3Policy, algo_class, algo_name, checkpoint_steps
-from rl_compiler.agents.wrappers import BenchmarkSampler, apply_wrappers
+from rl_compiler.agents.wrappers import BenchmarkSampler, apply_wrappers, policy_action_names
 
 CHECKPOINT_PREFIX = "model"
 
@@ -48,7 +48,7 @@ class TrainConfig:
     eval_freq: int = 0
     save_freq: int = 0
     hyperparams: dict[str, Any] = field(default_factory=dict)
-    episode_length: int = 20
+    episode_length: int | None = 20
     wrappers: list[Any] = field(default_factory=list)
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     benchmarks: list[str] = field(default_factory=list)
@@ -105,11 +105,7 @@ def resolve_config(
     import stable_baselines3
     import torch
 
-    probe = gym.make(env_id, **dict(run.get("env_kwargs") or {}))
-    try:
-        action_names = [str(a) for a in getattr(probe.unwrapped, "action_names", [])]
-    finally:
-        probe.close()
+    action_names = probe_action_names(env_id, dict(run.get("env_kwargs") or {}), list(run.get("wrappers") or []))
 
     return TrainConfig(
         algo=algo,
@@ -122,7 +118,7 @@ def resolve_config(
         eval_freq=eval_freq,
         save_freq=save_freq,
         hyperparams=algo_kwargs,
-        episode_length=int(run.get("episode_length", 20)),
+        episode_length=None if run.get("episode_length", 20) is None else int(run.get("episode_length", 20)),
         wrappers=list(run.get("wrappers") or []),
         env_kwargs=dict(run.get("env_kwargs") or {}),
         benchmarks=list(benchmarks),
@@ -138,6 +134,17 @@ def resolve_config(
             "torch": str(torch.__version__),
         },
     )
+
+
+def probe_action_names(env_id: str, env_kwargs: dict[str, Any], wrappers: list[Any]) -> list[str]:
+    """The names of the actions a policy chooses from on ``env_id`` under ``wrappers`` ([] if unnamed)."""
+    probe = apply_wrappers(gym.make(env_id, **env_kwargs), wrappers)
+    try:
+        if not hasattr(probe.unwrapped, "action_names"):
+            return []
+        return [str(a) for a in policy_action_names(probe)]
+    finally:
+        probe.close()
 
 
 def new_run_dir(log_folder: str | Path, config: TrainConfig) -> Path:
@@ -198,14 +205,14 @@ def _callbacks(config: TrainConfig, run_dir: Path, progress: bool, total: int):
 
         def evaluate(self) -> float:
             score, seconds = evaluate_model(self.model, config)
-            self.logger.record("eval/geomean_ir_instruction_count_oz", score)
+            self.logger.record(f"eval/{evaluation_metric(config)}", score)
             self.logger.record("eval/seconds", seconds)
             path = run_dir / "evaluations.csv"
             new = not path.exists()
             with path.open("a", newline="") as stream:
                 writer = csv.writer(stream)
                 if new:
-                    writer.writerow(["timesteps", "geomean_ir_instruction_count_oz", "seconds"])
+                    writer.writerow(["timesteps", evaluation_metric(config), "seconds"])
                 writer.writerow([self.model.num_timesteps, f"{score:.6f}", f"{seconds:.2f}"])
             if score > self.best:
                 self.best = score
@@ -228,19 +235,41 @@ def _callbacks(config: TrainConfig, run_dir: Path, progress: bool, total: int):
     return callbacks
 
 
+def evaluation_metric(config: TrainConfig) -> str:
+    """What validation reports: the geomean IrInstructionCountOz return on pass-ordering envs (they have
+    action names), else the mean episode return (register allocation, inlining)."""
+    return "geomean_ir_instruction_count_oz" if config.action_names else "mean_return"
+
+
 def evaluate_model(model: Any, config: TrainConfig) -> tuple[float, float]:
-    """Geomean ``IrInstructionCountOz`` of the deterministic ``model`` over the validation benchmarks."""
+    """The deterministic ``model`` on every validation benchmark: (:func:`evaluation_metric`, seconds)."""
     start = time.perf_counter()
-    policy = SB3Policy(model=model, config=asdict(config), keep_best=False)
     env = gym.make(config.env, max_episode_steps=config.episode_length, **config.env_kwargs)
     try:
-        scores = [
-            policy.run(env, benchmark=uri, object_size=False).ir_instruction_count_oz
-            for uri in config.eval_benchmarks
-        ]
+        if config.action_names:
+            policy = SB3Policy(model=model, config=asdict(config), keep_best=False)
+            scores = [
+                policy.run(env, benchmark=uri, object_size=False).ir_instruction_count_oz
+                for uri in config.eval_benchmarks
+            ]
+            return geomean(scores), time.perf_counter() - start
+        env = apply_wrappers(env, config.wrappers)
+        returns = []
+        for uri in config.eval_benchmarks:
+            observation, _ = env.reset(options={"benchmark": uri})
+            total, done = 0.0, False
+            while not done:
+                kwargs = {}
+                if config.algo == "maskable-ppo":
+                    kwargs["action_masks"] = env.get_wrapper_attr("action_masks")()
+                action, _ = model.predict(observation, deterministic=True, **kwargs)
+                observation, reward, terminated, truncated, _ = env.step(int(action))
+                total += float(reward)
+                done = terminated or truncated
+            returns.append(total)
+        return float(sum(returns) / max(len(returns), 1)), time.perf_counter() - start
     finally:
         env.close()
-    return geomean(scores), time.perf_counter() - start
 
 
 def latest_checkpoint(run_dir: Path) -> Path | None:
@@ -263,11 +292,7 @@ def train(
 
     cls = algo_class(config.algo)
     run_dir.mkdir(parents=True, exist_ok=True)
-    probe = gym.make(config.env, **config.env_kwargs)
-    try:
-        current = [str(a) for a in getattr(probe.unwrapped, "action_names", [])]
-    finally:
-        probe.close()
+    current = probe_action_names(config.env, config.env_kwargs, config.wrappers)
     if config.action_names and current != config.action_names:
         raise ValueError(
             f"the action set of {config.env} changed since this run started "

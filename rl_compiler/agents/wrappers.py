@@ -13,6 +13,8 @@ Names (``wrappers:`` in ``agents/hyperparams/*.yml``):
 - ``start-oz``: every episode starts from the -Oz result (the ``oz`` pipeline is applied on reset and is
   part of the replayable pass list).
 - ``mask-all``: ``action_masks()`` allowing every action, for MaskablePPO on envs without masks.
+- ``macro-actions``: the action space becomes a list of whole pipelines (e.g. a pass followed by the -Oz
+  pipeline), each one step; give it before ``action-histogram``.
 """
 
 from __future__ import annotations
@@ -54,37 +56,91 @@ class ActionHistogram(gym.ObservationWrapper):
 
     def __init__(self, env: gym.Env, episode_length: int | None = None) -> None:
         super().__init__(env)
-        self.n = int(env.action_space.n)
+        self.names = policy_action_names(env)
         self.episode_length = episode_length or envtools.max_episode_steps(env) or 200
-        base = env.observation_space
-        low = np.concatenate(
-            [np.broadcast_to(base.low, base.shape).astype(np.float32), np.zeros(self.n, np.float32)]
-        )
+        base, n = env.observation_space, len(self.names)
+        low = np.concatenate([np.broadcast_to(base.low, base.shape).astype(np.float32), np.zeros(n, np.float32)])
         high = np.concatenate(
-            [np.broadcast_to(base.high, base.shape).astype(np.float32), np.full(self.n, np.inf, np.float32)]
+            [np.broadcast_to(base.high, base.shape).astype(np.float32), np.full(n, np.inf, np.float32)]
         )
         self.observation_space = gym.spaces.Box(low, high, dtype=np.float32)
 
     def observation(self, observation: Any) -> np.ndarray:
-        return np.concatenate(
-            [np.asarray(observation, np.float32), action_histogram(self.env, self.n, self.episode_length)]
-        )
+        histogram = action_histogram(taken_action_names(self.env), self.names, self.episode_length)
+        return np.concatenate([np.asarray(observation, np.float32), histogram])
 
 
-def action_histogram(env: gym.Env, n: int, episode_length: int, names: list[str] | None = None) -> np.ndarray:
-    """Counts of this episode's actions / ``episode_length``; with ``names``, indexed by those action names
-    (a model's action set) instead of the env's own indices."""
-    histogram = np.zeros(n, dtype=np.float32)
-    index = None
-    if names is not None:
-        own = list(env.unwrapped.action_names)
-        position = {name: i for i, name in enumerate(names)}
-        index = {i: position.get(name) for i, name in enumerate(own)}
-    for action in getattr(env.unwrapped, "actions", []):
-        slot = int(action) if index is None else index.get(int(action))
-        if slot is not None and 0 <= slot < n:
-            histogram[slot] += 1.0
+def policy_action_names(env: gym.Env) -> list[str]:
+    """The names of the actions a policy on ``env`` chooses from: the macro actions if ``env`` is wrapped in
+    :class:`MacroActions`, else the env's action set."""
+    try:
+        return list(env.get_wrapper_attr("macro_actions"))
+    except AttributeError:
+        return [str(name) for name in env.unwrapped.action_names]
+
+
+def taken_action_names(env: gym.Env) -> list[str]:
+    """The names of this episode's actions (macro actions under :class:`MacroActions`)."""
+    try:
+        return list(env.get_wrapper_attr("macro_history"))
+    except AttributeError:
+        names = env.unwrapped.action_names
+        return [names[int(i)] for i in env.unwrapped.actions]
+
+
+def action_histogram(taken: list[str], names: list[str], episode_length: int) -> np.ndarray:
+    """How often each of ``names`` is in ``taken``, divided by ``episode_length``."""
+    position = {name: i for i, name in enumerate(names)}
+    histogram = np.zeros(len(names), dtype=np.float32)
+    for name in taken:
+        if name in position:
+            histogram[position[name]] += 1.0
     return histogram / float(episode_length)
+
+
+class MacroActions(gym.Wrapper):
+    """Replace the action space by ``Discrete(len(actions))`` over whole pipeline strings (macro actions).
+
+    Each step runs one pipeline (e.g. ``"iroutliner,default<O2>"``: a pass and the -Oz pipeline after it)
+    through :func:`rl_compiler.agents.envtools.run_pipeline`; the reward is the IR instruction count decrease
+    scaled like ``IrInstructionCountOz`` (/ max(C_O0 - C_Oz, 1)), so an episode's return is still comparable.
+    A pipeline that crashes LLVM gives reward 0 and leaves the state unchanged (``info["recovered_crash"]``).
+
+    :param actions: the pipelines (default: the shipped policy's ``search.macro_actions``).
+    :param episode_length: steps per episode (the inner env's own step limit does not see these steps).
+    """
+
+    def __init__(self, env: gym.Env, actions: list[str] | None = None, episode_length: int = 10) -> None:
+        super().__init__(env)
+        if actions is None:
+            from rl_compiler.agents.default import default_policy_path, search_settings
+
+            actions = search_settings(default_policy_path()).get("macro_actions") or [envtools.OZ]
+        self.macro_actions = [str(a) for a in actions]
+        self.action_space = gym.spaces.Discrete(len(self.macro_actions))
+        self.episode_length = episode_length
+        self.macro_history: list[str] = []
+
+    def reset(self, **kwargs: Any) -> tuple[Any, dict]:
+        observation, info = self.env.reset(**kwargs)
+        self.macro_history = []
+        return observation, info
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:
+        pipeline = self.macro_actions[int(action)]
+        before = envtools.instruction_count(self.env)
+        crash = None
+        try:
+            envtools.run_pipeline(self.env, pipeline)
+        except Exception as error:  # a crashing pass: no change, no reward (like the env's own steps)
+            crash = str(error)
+        self.macro_history.append(pipeline)
+        after = envtools.instruction_count(self.env)
+        base = envtools.baselines(self.env)
+        reward = (before - after) / max(base.ic_O0 - base.ic_Oz, 1)
+        truncated = len(self.macro_history) >= self.episode_length
+        info = {"action": pipeline, "ir_changed": before != after, "recovered_crash": crash}
+        return envtools.current_observation(self.env), float(reward), False, truncated, info
 
 
 class StartFromPipeline(gym.Wrapper):
@@ -132,6 +188,7 @@ WRAPPERS: dict[str, type[gym.Wrapper]] = {
     "action-histogram": ActionHistogram,
     "start-oz": StartFromPipeline,
     "mask-all": MaskAll,
+    "macro-actions": MacroActions,
 }
 
 
@@ -151,21 +208,30 @@ def apply_wrappers(env: gym.Env, names: list[str | dict]) -> gym.Env:
 
 
 def transform_observation(
-    env: gym.Env, names: list[str | dict], observation: Any, action_names: list[str] | None = None
+    env: gym.Env,
+    names: list[str | dict],
+    observation: Any,
+    action_names: list[str] | None = None,
+    taken: list[str] | None = None,
+    episode_length: int | None = None,
 ) -> Any:
     """The observation the wrappers named ``names`` would produce for ``env``'s current state.
 
-    :param action_names: the action set the wrappers were trained with (by default the env's).
+    :param action_names: the action set the policy was trained with (by default the env's).
+    :param taken: the names of the actions taken this episode (by default read from the env).
+    :param episode_length: the episode length the policy was trained with.
     """
     for entry in names or []:
         name = next(iter(entry)) if isinstance(entry, dict) else entry
         if name == "autophase-norm":
             observation = normalize_autophase(observation)
         elif name == "action-histogram":
-            kwargs = entry[name] if isinstance(entry, dict) else {}
-            length = (kwargs or {}).get("episode_length") or envtools.max_episode_steps(env) or 200
-            n = len(action_names) if action_names is not None else int(env.action_space.n)
-            observation = np.concatenate(
-                [np.asarray(observation, np.float32), action_histogram(env, n, length, action_names)]
+            kwargs = (entry[name] if isinstance(entry, dict) else None) or {}
+            length = kwargs.get("episode_length") or episode_length or envtools.max_episode_steps(env) or 200
+            histogram = action_histogram(
+                taken_action_names(env) if taken is None else taken,
+                action_names if action_names is not None else policy_action_names(env),
+                length,
             )
+            observation = np.concatenate([np.asarray(observation, np.float32), histogram])
     return observation

@@ -145,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
     evaluations = run_dir / "evaluations.csv"
     if evaluations.is_file():
         last = evaluations.read_text().strip().splitlines()[-1].split(",")
-        print(f"last validation geomean IrInstructionCountOz: {float(last[1]):.4f} at {last[0]} steps")
+        metric = evaluations.read_text().splitlines()[0].split(",")[1]
+        print(f"last validation {metric}: {float(last[1]):.4f} at {last[0]} steps")
     return 0
 
 

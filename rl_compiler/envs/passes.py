@@ -28,6 +28,8 @@ from rl_compiler.observations import ObservationSpec, build_observation_specs, m
 from rl_compiler.rewards import RewardSpec, reward_spec
 
 DEFAULT_BENCHMARK = "benchmark://builtin-v0/crc32"
+#: ``info["recovered_crash"]`` starts with this when a pass crashed LLVM twice and was skipped.
+_SKIPPED = "skipped: "
 #: Observations computed by a cheap Session query, prefetched in the same worker request as each pass.
 CHEAP_QUERIES: dict[str, tuple[str, ...]] = {
     "Autophase": ("autophase",),
@@ -401,7 +403,7 @@ class PassOrderingEnv(gym.Env):
         program = self._require_program()
         return EpisodeState(
             benchmark=program.benchmark_object.uri,
-            actions=tuple(self._action_set.pipelines[i] for i in self._applied),
+            actions=tuple(program.session.history),
             reward=self.episode_reward if self.reward_space_spec is not None else None,
             walltime=self._last_step_time - self._reset_time,
             reward_space=None if self.reward_space_spec is None else self.reward_space_spec.name,
@@ -453,6 +455,23 @@ class PassOrderingEnv(gym.Env):
             self._last_step_time = time.perf_counter()
             return self._step_observation(), 0.0, True, False, info
         pipeline = self._action_set.pipelines[index]
+        reward, info = self._run(program, pipeline)
+        if info["recovered_crash"] is None or not info["recovered_crash"].startswith(_SKIPPED):
+            self._applied.append(index)
+        return self._step_observation(), reward, False, False, info
+
+    def apply_pipeline(self, pipeline: str) -> tuple[float, dict]:
+        """Run any pipeline string on the current module, as a step would, without it being an action.
+
+        Search agents use this to start from a fixed pipeline (e.g. ``default<O2>``, which on the size-prepared
+        bitcode is exactly -Oz). It is part of the episode: ``commandline()``, ``state``, ``fork()`` and crash
+        replay include it, and its reward counts in ``episode_reward``. Returns ``(reward, info)`` like a step.
+
+        :raises PassPipelineError: if LLVM rejects the pipeline string.
+        """
+        return self._run(self._require_program(), pipeline)
+
+    def _run(self, program: _Program, pipeline: str) -> tuple[float, dict]:
         session = program.session
         recoveries = session.recoveries
         crash = None
@@ -460,9 +479,8 @@ class PassOrderingEnv(gym.Env):
         try:
             # One worker round trip: the pass, the fingerprint, and the cheap costs and features.
             fingerprint, *results = session.step(pipeline, ("fingerprint", *queries))
-            self._applied.append(index)
         except (WorkerCrashError, WorkerTimeoutError) as error:
-            crash = str(error)
+            crash = f"{_SKIPPED}{error}"
             fingerprint, results = session.fingerprint(), None
         if crash is None and session.recoveries != recoveries:
             crash = f"recovered: {session.last_failure}"
@@ -476,8 +494,7 @@ class PassOrderingEnv(gym.Env):
             self._prev_cost = cost
         self.episode_reward += reward
         self._last_step_time = time.perf_counter()
-        info = {"action": pipeline, "ir_changed": changed, "recovered_crash": crash}
-        return self._step_observation(), float(reward), False, False, info
+        return float(reward), {"action": pipeline, "ir_changed": changed, "recovered_crash": crash}
 
     def render(self) -> str | None:
         if self.render_mode != "ansi" or self._program is None:
@@ -533,20 +550,22 @@ class PassOrderingEnv(gym.Env):
         The starting bitcode is ``get_benchmark(env.benchmark).bitcode(env.bitcode_variant)``.
         """
         opt = "opt"
-        pipeline = ",".join(self._action_set.pipelines[i] for i in self._applied)
+        pipeline = ",".join(self._require_program().session.history)
         passes = f"-passes={shlex.quote(pipeline)} " if pipeline else ""
         return f"{opt} {passes}{shlex.quote(input_path)} -o {shlex.quote(output_path)}"
 
     def apply(self, state: EpisodeState) -> None:
-        """Reset to ``state.benchmark`` and replay its actions (looked up in this env's action set)."""
-        indices = [self._action_set.index(name) for name in state.actions]
+        """Reset to ``state.benchmark`` and replay its pipelines: steps for this env's actions,
+        :meth:`apply_pipeline` for any other pipeline the episode ran."""
         self.reset(options={"benchmark": state.benchmark})
-        for index in indices:
-            _, _, _, _, info = self.step(index)
-            if info["recovered_crash"] and index not in self._applied[-1:]:
-                raise WorkerCrashError(
-                    f"replaying {self._action_set.pipelines[index]!r}: {info['recovered_crash']}"
-                )
+        pipelines = self._action_set.pipelines
+        for pipeline in state.actions:
+            if pipeline in pipelines:
+                _, _, _, _, info = self.step(pipelines.index(pipeline))
+            else:
+                _, info = self.apply_pipeline(pipeline)
+            if (info["recovered_crash"] or "").startswith(_SKIPPED):
+                raise WorkerCrashError(f"replaying {pipeline!r}: {info['recovered_crash']}")
 
     def validate(self, state: EpisodeState | None = None) -> ValidationResult:
         """Replay the episode (or ``state``) from scratch, run the verifier and, for runnable benchmarks,

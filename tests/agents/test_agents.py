@@ -20,6 +20,7 @@ SEARCH_CASES = {
     "random": dict(TINY, start="oz"),
     "greedy": dict(TINY, start="oz", macro_actions=["oz"]),
     "beam": dict(TINY, start="oz", width=2, depth=2, branch=10),
+    "local-search": dict(TINY, start="oz", kick=2, descent_candidates=10, macro_actions=["oz"]),
     "epsilon-greedy": dict(TINY, start="oz", epsilon=0.3, episode_length=3),
     "default": {"time_limit": 1.5, "max_steps": 60},
 }
@@ -101,7 +102,7 @@ def test_unknown_agent_names_the_choices():
 
 
 def test_registry_lists_every_agent_type():
-    for name in ("random", "greedy", "beam", "epsilon-greedy", "oz", "o3", "replay", "default"):
+    for name in ("random", "greedy", "beam", "local-search", "epsilon-greedy", "oz", "o3", "replay", "default"):
         assert name in AGENTS
 
 

@@ -95,3 +95,17 @@ def test_wrappers_are_pure_functions_of_the_env_state(small_split):
 def test_config_round_trips_through_yaml(small_split):
     config = resolve_config("ppo", ENV_ID, n_timesteps=10, benchmarks=small_split, eval_split=None)
     assert TrainConfig.from_yaml(config.to_yaml()) == config
+
+
+def test_maskable_ppo_on_an_env_with_action_masks(tmp_path):
+    """MaskablePPO uses the inlining env's own masks; validation reports the mean episode return."""
+    uris = ["benchmark://builtin-v0/crc32"]
+    config = resolve_config(
+        "maskable-ppo", "rl_compiler/llvm-inline-v0", n_timesteps=32,
+        overrides=["n_steps=16", "batch_size=16", "n_epochs=1"], benchmarks=uris, eval_benchmarks=uris,
+    )
+    assert config.episode_length is None and config.action_names == []
+    config.eval_freq = 16
+    train(config, tmp_path / "run")
+    header, *rows = (tmp_path / "run" / "evaluations.csv").read_text().splitlines()
+    assert header == "timesteps,mean_return,seconds" and rows

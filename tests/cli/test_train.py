@@ -159,3 +159,30 @@ def test_malformed_hyperparameter_file(tmp_path, capsys):
         != 0
     )
     assert "n_stepz" in capsys.readouterr().err
+
+
+def test_ctrl_c_saves_a_checkpoint_and_resume_continues(tmp_path):
+    """SIGINT during training: a checkpoint at the current step, exit code 130, and --resume goes on from it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run_dir = tmp_path / "run"
+    command = [sys.executable, "-m", "rl_compiler.cli", "train", "-n", "100000", "--run-dir", str(run_dir),
+               "--eval-split", "none", "--hyperparams", "n_steps=16", "batch_size=16", "n_epochs=1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (run_dir / "tb").exists():
+        time.sleep(0.5)
+    time.sleep(3)  # some training steps
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "--resume" in out
+    checkpoints = list((run_dir / "checkpoints").glob("model_*_steps.zip"))
+    assert len(checkpoints) == 1
+    steps = int(checkpoints[0].stem.split("_")[1])
+    assert steps > 0
+    assert main(["train", "--resume", str(run_dir), "-n", str(steps + 16)]) == 0
+    assert (run_dir / "final_model.zip").is_file()

@@ -219,3 +219,22 @@ def test_step_before_reset_and_after_close():
         env.step(0)
     with pytest.raises(gym.error.ClosedEnvironmentError):
         env.reset()
+
+
+def test_apply_pipeline_is_part_of_the_episode(env: PassOrderingEnv) -> None:
+    env.reset(options={"benchmark": CRC32})
+    reward, info = env.apply_pipeline("default<O2>")  # on the size-prepared bitcode this is -Oz
+    assert info["ir_changed"] and reward == pytest.approx(1.0)  # IrInstructionCountOz: 1.0 means -Oz
+    env.step(env.action_names.index("iroutliner"))
+    state = env.state
+    assert state.actions == ("default<O2>", "iroutliner")
+    assert "default<O2>,iroutliner" in env.commandline()
+    with env.fork() as twin:
+        assert twin.observation["IrSha1"] == env.observation["IrSha1"]
+    replay = PassOrderingEnv(CRC32, observation_space="Autophase", reward_space="IrInstructionCountOz")
+    try:
+        replay.apply(state)
+        assert replay.episode_reward == pytest.approx(env.episode_reward)
+        assert replay.observation["IrSha1"] == env.observation["IrSha1"]
+    finally:
+        replay.close()
