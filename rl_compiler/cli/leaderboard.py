@@ -18,14 +18,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     run = commands.add_parser("run", help="run an agent on every test benchmark of a task (resumable)")
     run.add_argument("--task", required=True, help="task name (see 'leaderboard tasks') or a task .yaml file")
-    run.add_argument("--agent", required=True,
-                     help="agent name, saved policy, or 'module:Class' (MLGO tasks: first-legal, random-legal, "
-                          "no-eviction, follow-default, never, always, or a model .zip)")
+    run.add_argument(
+        "--agent",
+        required=True,
+        help="agent name, saved policy, or 'module:Class' (MLGO tasks: first-legal, random-legal, "
+        "no-eviction, follow-default, never, always, or a model .zip)",
+    )
     run.add_argument("--budget", help="search budget: steps (500), time (10s) or both (500,10s)")
     run.add_argument("--dataset", help="judge on this dataset instead of the task's (e.g. a manifest path)")
     run.add_argument("--split", help="judge on this split instead of the task's")
     run.add_argument("--repetitions", type=int, help="repetitions per benchmark instead of the task's")
-    run.add_argument("--config", nargs="*", default=[], metavar="KEY=VALUE", help="agent constructor arguments")
+    run.add_argument(
+        "--config", nargs="*", default=[], metavar="KEY=VALUE", help="agent constructor arguments"
+    )
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--author", default="anonymous")
     run.add_argument("--algorithm", default="", help="the name shown in the table (default: the agent)")
@@ -68,7 +73,9 @@ def run_tasks(args: argparse.Namespace) -> int:
 
     for name in task_names():
         task = load_task(name)
-        print(f"{task.name:<15} {task.env:<32} {task.dataset}/{task.split} x{task.repetitions}  {task.metric}")
+        print(
+            f"{task.name:<15} {task.env:<32} {task.dataset}/{task.split} x{task.repetitions}  {task.metric}"
+        )
     return 0
 
 
@@ -88,11 +95,20 @@ def run_run(args: argparse.Namespace) -> int:
             budget = Budget.parse(args.budget)
         except ValueError as error:
             raise CLIError(str(error)) from None
-        config.update({key: value for key, value in (("max_steps", budget.max_steps),
-                                                      ("time_limit", budget.time_limit)) if value is not None})
+        config.update(
+            {
+                key: value
+                for key, value in (("max_steps", budget.max_steps), ("time_limit", budget.time_limit))
+                if value is not None
+            }
+        )
     run_config = harness.RunConfig(
-        agent=args.agent, agent_config=config, seed=args.seed, author=args.author,
-        algorithm=args.algorithm or args.agent, jobs=args.jobs or harness.default_jobs(),
+        agent=args.agent,
+        agent_config=config,
+        seed=args.seed,
+        author=args.author,
+        algorithm=args.algorithm or args.agent,
+        jobs=args.jobs or harness.default_jobs(),
     )
     bar = None
 
@@ -112,7 +128,8 @@ def run_run(args: argparse.Namespace) -> int:
             bar.close()
     from rl_compiler.leaderboard.report import markdown_table, summarize
 
-    print(markdown_table([summarize(results.path)]), end="")
+    entry = summarize(results.path)
+    print(markdown_table([entry], mlgo=entry.kind == "mlgo"), end="")
     print(f"results: {results.path}")
     return 0
 
@@ -150,15 +167,15 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from rl_compiler.llvm.cache import atomic_write_text
     from rl_compiler.leaderboard.report import markdown_table, plot, summarize
     from rl_compiler.leaderboard.results import ResultsError
+    from rl_compiler.llvm.cache import atomic_write_text
 
     try:
         entries = [summarize(path) for path in args.results]
     except ResultsError as error:
         raise CLIError(str(error)) from None
-    table = markdown_table(entries)
+    table = markdown_table(entries, mlgo=any(entry.kind == "mlgo" for entry in entries))
     if args.output:
         atomic_write_text(Path(args.output), table)
         print(f"wrote {args.output}")

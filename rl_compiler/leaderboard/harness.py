@@ -145,8 +145,14 @@ def run_one(task: Task, config: RunConfig, uri: str, repetition: int) -> Row:
         reward, details = passes_metric(task, env)
     finally:
         env.close()
-    return Row(benchmark=uri, repetition=repetition, reward=reward, walltime=walltime,
-               actions=list(result.passes), details=details)
+    return Row(
+        benchmark=uri,
+        repetition=repetition,
+        reward=reward,
+        walltime=walltime,
+        actions=list(result.passes),
+        details=details,
+    )
 
 
 def _job(task: Task, config: RunConfig, uri: str, repetition: int, output: str) -> tuple[str, int, float]:
@@ -155,8 +161,9 @@ def _job(task: Task, config: RunConfig, uri: str, repetition: int, output: str) 
     return uri, repetition, row.reward
 
 
-def run(task: Task, config: RunConfig, output: str | Path,
-        progress: Callable[[int, int, str], None] | None = None) -> ResultsDir:
+def run(
+    task: Task, config: RunConfig, output: str | Path, progress: Callable[[int, int, str], None] | None = None
+) -> ResultsDir:
     """Run ``config.agent`` on every benchmark of ``task`` for its repetitions; skip rows already written.
 
     :param progress: called as ``progress(done, total, message)`` after each finished job.
@@ -164,7 +171,9 @@ def run(task: Task, config: RunConfig, output: str | Path,
     results = ResultsDir(output)
     uris = benchmark_uris(task)
     if not uris:
-        raise ValueError(f"task {task.name}: split {task.split!r} of dataset {task.dataset!r} has no benchmarks")
+        raise ValueError(
+            f"task {task.name}: split {task.split!r} of dataset {task.dataset!r} has no benchmarks"
+        )
     results.start(manifest_for(task, config, uris), IDENTITY)
     todo = [(uri, rep) for uri in uris for rep in range(task.repetitions) if not results.has_row(uri, rep)]
     total, done = len(uris) * task.repetitions, len(uris) * task.repetitions - len(todo)

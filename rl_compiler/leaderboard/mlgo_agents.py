@@ -69,15 +69,29 @@ def replay(env: gym.Env, uri: str, decisions: list[int]) -> tuple[float, dict]:
         _, reward, terminated, truncated, info = env.step(int(action))
         if terminated or truncated:
             if index != len(decisions) - 1:
-                raise ValueError(f"{uri}: the compilation ended after {index + 1} of {len(decisions)} recorded decisions")
+                raise ValueError(
+                    f"{uri}: the compilation ended after {index + 1} of {len(decisions)} recorded decisions"
+                )
             return float(reward), info
     raise ValueError(f"{uri}: the compilation asked for more than the {len(decisions)} recorded decisions")
 
 
 def _details(info: dict) -> dict:
-    keep = ("score", "default_score", "spills", "reloads", "copies", "text_size", "default_text_size", "decisions")
-    return {key: (value.item() if isinstance(value, np.generic) else value) for key, value in info.items()
-            if key in keep}
+    keep = (
+        "score",
+        "default_score",
+        "spills",
+        "reloads",
+        "copies",
+        "text_size",
+        "default_text_size",
+        "decisions",
+    )
+    return {
+        key: (value.item() if isinstance(value, np.generic) else value)
+        for key, value in info.items()
+        if key in keep
+    }
 
 
 def run(task: Task, agent: str, config: dict, uri: str, repetition: int, seed: int) -> Row:
@@ -92,5 +106,11 @@ def run(task: Task, agent: str, config: dict, uri: str, repetition: int, seed: i
         walltime = time.perf_counter() - start
     finally:
         env.close()
-    return Row(benchmark=uri, repetition=repetition, reward=reward, walltime=walltime,
-               actions=decisions, details=_details(info))
+    return Row(
+        benchmark=uri,
+        repetition=repetition,
+        reward=reward,
+        walltime=walltime,
+        actions=decisions,
+        details=_details(info),
+    )

@@ -32,6 +32,7 @@ class EntrySummary:
 
     path: Path
     task: str
+    kind: str
     author: str
     algorithm: str
     date: str
@@ -47,11 +48,14 @@ class EntrySummary:
 
 
 def _score_of(row: Row, task_kind: str) -> float:
-    # MLGO-style rewards are relative improvements around 0; shift so 1.0 means "the default".
-    return row.reward + 1.0 if task_kind == "mlgo" else row.reward
+    # MLGO's reward r = 1 - (s_policy + d) / (s_default + d); 1 / (1 - r) = (s_default + d) / (s_policy + d) is
+    # the plain ratio: 1.0 means "as good as the default heuristic", higher is better, always positive.
+    return 1.0 / (1.0 - row.reward) if task_kind == "mlgo" else row.reward
 
 
-def bootstrap_ci(rows_by_benchmark: dict[str, list[float]], samples: int = 2000, seed: int = 0) -> tuple[float, float]:
+def bootstrap_ci(
+    rows_by_benchmark: dict[str, list[float]], samples: int = 2000, seed: int = 0
+) -> tuple[float, float]:
     """95% interval of the geomean, resampling each benchmark's repetitions with replacement."""
     rng = np.random.default_rng(seed)
     columns = [np.asarray(values) for values in rows_by_benchmark.values() if values]
@@ -77,6 +81,7 @@ def summarize(path: str | Path) -> EntrySummary:
     return EntrySummary(
         path=results.path,
         task=manifest.get("task", "?"),
+        kind=kind,
         author=manifest.get("author", "?"),
         algorithm=manifest.get("algorithm", manifest.get("agent", "?")),
         date=str(manifest.get("date", "?"))[:10],
@@ -92,10 +97,16 @@ def summarize(path: str | Path) -> EntrySummary:
     )
 
 
-def markdown_table(entries: list[EntrySummary], links: dict[Path, str] | None = None) -> str:
-    """The leaderboard table, best score first, in CompilerGym's columns plus the plain size ratio."""
+def markdown_table(
+    entries: list[EntrySummary], links: dict[Path, str] | None = None, mlgo: bool = False
+) -> str:
+    """The leaderboard table, best score first, in CompilerGym's columns plus the plain size ratio.
+
+    :param mlgo: label the score column for the register-allocation and inlining tasks.
+    """
+    score = "Score vs default heuristic (geomean)" if mlgo else "Codesize Reduction (geomean)"
     lines = [
-        "| Author | Algorithm | Links | Date | Walltime (mean) | Codesize Reduction (geomean) | 95% CI | Size ratio (geomean) |",
+        f"| Author | Algorithm | Links | Date | Walltime (mean) | {score} | 95% CI | Size ratio (geomean) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for entry in sorted(entries, key=lambda entry: -entry.score):
@@ -133,7 +144,10 @@ def plot(entries: list[EntrySummary], out: str | Path, title: str = "") -> Path:
     bars.set_title(title or entries[0].task if entries else "")
     names = [entry.algorithm for entry in entries]
     scores = [entry.score for entry in entries]
-    errors = [[entry.score - entry.ci_low for entry in entries], [entry.ci_high - entry.score for entry in entries]]
+    errors = [
+        [entry.score - entry.ci_low for entry in entries],
+        [entry.ci_high - entry.score for entry in entries],
+    ]
     summary.barh(names, scores, xerr=errors, color="tab:blue")
     summary.axvline(1.0, color="black", linewidth=0.8)
     summary.set_xlim(min(0.9, min(scores, default=1) - 0.02), max(scores, default=1) + 0.05)

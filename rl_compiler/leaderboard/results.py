@@ -122,14 +122,16 @@ class ResultsDir:
         writer = csv.writer(buffer)
         writer.writerow(["benchmark", "repetition", "reward", "walltime", "actions", "details"])
         for row in self.rows():
-            writer.writerow([
-                row.benchmark,
-                row.repetition,
-                repr(row.reward),
-                f"{row.walltime:.4f}",
-                " ".join(str(action) for action in row.actions),
-                json.dumps(row.details, sort_keys=True),
-            ])
+            writer.writerow(
+                [
+                    row.benchmark,
+                    row.repetition,
+                    repr(row.reward),
+                    f"{row.walltime:.4f}",
+                    " ".join(str(action) for action in row.actions),
+                    json.dumps(row.details, sort_keys=True),
+                ]
+            )
         path = self.path / CSV
         atomic_write_text(path, buffer.getvalue())
         return path

@@ -36,8 +36,9 @@ class Task:
         """``passes`` for pass-ordering tasks, ``mlgo`` for the register-allocation and inlining tasks."""
         return "mlgo" if self.metric in ("RegallocScore", "InlineTextSize") else "passes"
 
-    def with_overrides(self, dataset: str | None = None, split: str | None = None,
-                       repetitions: int | None = None) -> Task:
+    def with_overrides(
+        self, dataset: str | None = None, split: str | None = None, repetitions: int | None = None
+    ) -> Task:
         """A copy of the task pointed at another dataset/split or repetition count."""
         return Task(
             name=self.name,
@@ -68,7 +69,9 @@ def load_task(name_or_path: str) -> Task:
         if not path.exists():
             close = difflib.get_close_matches(name_or_path, task_names(), n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise TaskError(f"unknown leaderboard task {name_or_path!r}.{hint} Tasks: {', '.join(task_names())}")
+            raise TaskError(
+                f"unknown leaderboard task {name_or_path!r}.{hint} Tasks: {', '.join(task_names())}"
+            )
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:

@@ -68,11 +68,15 @@ def verify(path: str | Path, progress: Callable[[int, int, str], None] | None = 
         dataset=manifest.get("dataset"), split=manifest.get("split"), repetitions=manifest.get("repetitions")
     )
     if manifest.get("llvm") != get_toolchain().id:
-        report.problems.append(f"recorded with {manifest.get('llvm')}, verifying with {get_toolchain().id}: "
-                               "results are only comparable under the same LLVM")
+        report.problems.append(
+            f"recorded with {manifest.get('llvm')}, verifying with {get_toolchain().id}: "
+            "results are only comparable under the same LLVM"
+        )
     uris = list(manifest.get("benchmarks", []))
     if dataset_hash(uris) != manifest.get("dataset_hash"):
-        report.problems.append("the benchmarks' prepared bitcode differs from the run's (dataset hash mismatch)")
+        report.problems.append(
+            "the benchmarks' prepared bitcode differs from the run's (dataset hash mismatch)"
+        )
     rows = results.rows()
     expected = {(uri, rep) for uri in uris for rep in range(task.repetitions)}
     present = {(row.benchmark, row.repetition) for row in rows}

@@ -109,3 +109,25 @@ def test_maskable_ppo_on_an_env_with_action_masks(tmp_path):
     train(config, tmp_path / "run")
     header, *rows = (tmp_path / "run" / "evaluations.csv").read_text().splitlines()
     assert header == "timesteps,mean_return,seconds" and rows
+
+
+def test_macro_actions_wrapper(small_split):
+    macros = ["default<O2>", "iroutliner,default<O2>", "function(load-store-vectorizer)"]
+    env = apply_wrappers(
+        gym.make(ENV_ID),
+        ["start-oz", {"macro-actions": {"actions": macros, "episode_length": 2}}, "autophase-norm", "action-histogram"],
+    )
+    try:
+        assert env.action_space.n == 3 and env.observation_space.shape == (56 + 3,)
+        env.reset(options={"benchmark": small_split[1]})
+        before = envtools.instruction_count(env)
+        observation, reward, terminated, truncated, info = env.step(1)
+        base = envtools.baselines(env)
+        after = envtools.instruction_count(env)
+        assert reward == pytest.approx((before - after) / max(base.ic_O0 - base.ic_Oz, 1))
+        assert info["action"] == macros[1] and not terminated and not truncated
+        assert observation[56 + 1] == pytest.approx(1 / 2)
+        assert envtools.applied_passes(env) == [envtools.OZ, macros[1]]
+        assert env.step(0)[3], "the wrapper truncates after episode_length steps"
+    finally:
+        env.close()

@@ -40,11 +40,21 @@ def tiny_task(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, source in PROGRAMS.items():
         (root / f"{name}.c").write_text(textwrap.dedent(source))
         entries.append({"name": name, "sources": [f"{name}.c"], "split": "test"})
-    (root / "manifest.yaml").write_text(yaml.safe_dump({"dataset": "tinyset-v0", "description": "two tiny programs",
-                                                        "programs": entries}))
+    (root / "manifest.yaml").write_text(
+        yaml.safe_dump({"dataset": "tinyset-v0", "description": "two tiny programs", "programs": entries})
+    )
     task = root / "tiny-ic.yaml"
-    task.write_text(yaml.safe_dump({
-        "name": "llvm-ic", "description": "tiny", "env": "rl_compiler/llvm-ic-v0",
-        "dataset": str(root / "manifest.yaml"), "split": "test", "repetitions": 2, "metric": "IrInstructionCountOz",
-    }))
+    task.write_text(
+        yaml.safe_dump(
+            {
+                "name": "llvm-ic",
+                "description": "tiny",
+                "env": "rl_compiler/llvm-ic-v0",
+                "dataset": str(root / "manifest.yaml"),
+                "split": "test",
+                "repetitions": 2,
+                "metric": "IrInstructionCountOz",
+            }
+        )
+    )
     return task

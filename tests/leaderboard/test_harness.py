@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from rl_compiler.leaderboard import harness
 from rl_compiler.leaderboard.report import markdown_table, plot, summarize
 from rl_compiler.leaderboard.results import ResultsDir
@@ -15,7 +17,9 @@ from rl_compiler.leaderboard.verify import verify
 
 def _run(tiny_task, output, agent="random", **config):
     task = load_task(str(tiny_task))
-    run_config = harness.RunConfig(agent=agent, agent_config=config or {"max_steps": 6}, seed=1, author="tests")
+    run_config = harness.RunConfig(
+        agent=agent, agent_config=config or {"max_steps": 6}, seed=1, author="tests"
+    )
     return harness.run(task, run_config, output)
 
 
@@ -64,8 +68,25 @@ def test_interrupted_run_resumes_without_recomputing(tiny_task, tmp_path):
 
 def test_two_processes_writing_at_once(tiny_task, tmp_path):
     output = tmp_path / "shared"
-    command = [sys.executable, "-m", "rl_compiler.cli", "leaderboard", "run", "--task", str(tiny_task),
-               "--agent", "random", "--budget", "6", "--seed", "1", "-j", "1", "-o", str(output)]
+    command = [
+        sys.executable,
+        "-m",
+        "rl_compiler.cli",
+        "leaderboard",
+        "run",
+        "--task",
+        str(tiny_task),
+        "--agent",
+        "random",
+        "--budget",
+        "6",
+        "--seed",
+        "1",
+        "-j",
+        "1",
+        "-o",
+        str(output),
+    ]
     processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     for process in processes:
         _, stderr = process.communicate(timeout=600)
@@ -73,3 +94,16 @@ def test_two_processes_writing_at_once(tiny_task, tmp_path):
     results = ResultsDir(output)
     assert len(results.rows()) == 4 and not list(results.rows_dir.glob(".*.tmp"))
     assert verify(output).ok
+
+
+@pytest.mark.slow
+def test_regalloc_task_runs_and_verifies_from_recorded_decisions(tmp_path):
+    task = load_task("llvm-regalloc")
+    results = harness.run(task, harness.RunConfig(agent="first-legal", jobs=2), tmp_path / "ra")
+    rows = results.rows()
+    assert len(rows) == len(harness.benchmark_uris(task)) and all(row.actions for row in rows)
+    assert verify(results.path).ok
+    data = json.loads(next(results.rows_dir.glob("*.json")).read_text())
+    data["actions"] = data["actions"][:-1]  # a decision list that does not match the compilation
+    next(results.rows_dir.glob("*.json")).write_text(json.dumps(data))
+    assert not verify(results.path).ok
