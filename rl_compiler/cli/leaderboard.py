@@ -142,10 +142,10 @@ def run_verify(args: argparse.Namespace) -> int:
     for path in args.results:
         bar = None
 
-        def progress(done: int, total: int, message: str) -> None:
+        def progress(done: int, total: int, message: str, name: str = Path(path).name) -> None:
             nonlocal bar
             if bar is None:
-                bar = _bar(total, f"verify {Path(path).name}")
+                bar = _bar(total, f"verify {name}")
             bar.n = done
             bar.refresh()
 

@@ -127,7 +127,7 @@ def _find_libllvm(libdir: Path, version: str) -> Path:
     raise ToolchainError(f"no shared libLLVM in {libdir}: rl-compiler needs an LLVM built with a shared libLLVM")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(llvm_config: str, source: str) -> Toolchain:
     config = Path(llvm_config)
     if not config.exists():
@@ -140,7 +140,9 @@ def _load(llvm_config: str, source: str) -> Toolchain:
         raise ToolchainError(f"{llvm_config} --version printed {version!r}, not a version number")
     version = match.group(0)
     if int(match.group(1)) < MIN_LLVM_MAJOR:
-        raise ToolchainError(f"LLVM {version} from {llvm_config} is too old: rl-compiler needs LLVM >= {MIN_LLVM_MAJOR}")
+        raise ToolchainError(
+            f"LLVM {version} from {llvm_config} is too old: rl-compiler needs LLVM >= {MIN_LLVM_MAJOR}"
+        )
     bindir = Path(_run([llvm_config, "--bindir"]))
     libdir = Path(_run([llvm_config, "--libdir"]))
     includedir = Path(_run([llvm_config, "--includedir"]))

@@ -21,7 +21,11 @@ PROGRAMS = {
     """,
     "fib": """
         #include <stdio.h>
-        static unsigned fib(unsigned n) { unsigned a = 0, b = 1; while (n--) { unsigned t = a + b; a = b; b = t; } return a; }
+        static unsigned fib(unsigned n) {
+            unsigned a = 0, b = 1;
+            while (n--) { unsigned t = a + b; a = b; b = t; }
+            return a;
+        }
         int main(void) {
             unsigned acc = 0;
             for (unsigned i = 0; i < 30; ++i) acc ^= fib(i) * (i + 1);

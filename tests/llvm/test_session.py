@@ -544,7 +544,8 @@ def test_pickle_rebuilds_in_a_new_worker(program: bytes, isolated: bool) -> None
 @pytest.mark.parametrize("isolated", [True, False])
 def test_step_runs_a_pipeline_and_answers_queries_in_one_call(program: bytes, isolated: bool) -> None:
     with Session(program, isolated=isolated) as batched, Session(program, isolated=isolated) as separate:
-        fingerprint, count, autophase = batched.step("function(sroa)", ("fingerprint", "instruction_count", "autophase"))
+        queries = ("fingerprint", "instruction_count", "autophase")
+        fingerprint, count, autophase = batched.step("function(sroa)", queries)
         separate.run_passes("function(sroa)")
         assert (fingerprint, count) == (separate.fingerprint(), separate.instruction_count())
         assert autophase.tolist() == separate.autophase().tolist()
