@@ -20,7 +20,7 @@ from pathlib import Path
 import gymnasium as gym
 
 import rl_compiler  # noqa: F401 - registers the envs
-from rl_compiler.agents.default import default_policy_path
+from rl_compiler.agents.default import default_policy_path, search_settings
 from rl_compiler.agents.evaluation import evaluate, summarize
 from rl_compiler.agents.registry import make_agent
 from rl_compiler.datasets import get_dataset
@@ -28,6 +28,7 @@ from rl_compiler.datasets import get_dataset
 
 def agents(budget: float, long_budget: float) -> list[tuple[str, dict]]:
     """(label, make_agent arguments) of every configuration measured."""
+    macros = search_settings(default_policy_path()).get("macro_actions", [])
     return [
         ("-Oz", {"name_or_path": "oz"}),
         ("-O3", {"name_or_path": "o3"}),
@@ -43,6 +44,17 @@ def agents(budget: float, long_budget: float) -> list[tuple[str, dict]]:
             {"name_or_path": "default", "time_limit": long_budget},
         ),
         (
+            f"local search from -Oz + macros, {long_budget:g} s",
+            {
+                "name_or_path": "local-search",
+                "time_limit": long_budget,
+                "start": "oz",
+                "macro_actions": macros,
+                "macros_first": True,
+                "seed": 0,
+            },
+        ),
+        (
             f"beam search from -Oz, {long_budget:g} s",
             {
                 "name_or_path": "beam",
@@ -56,9 +68,7 @@ def agents(budget: float, long_budget: float) -> list[tuple[str, dict]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--budget", type=float, default=10.0)
     parser.add_argument("--long-budget", type=float, default=60.0)
     parser.add_argument("--split", default="test")

@@ -3,11 +3,13 @@
 Runs the same pass sequence on the same modules through
   (floor) LLVMRunPasses alone, in-process (``Module.run_passes_bare``), plus the native instruction count;
   (b) ``Module.run_passes`` + ``instruction_count()`` in-process;
-  (a) ``Session.run_passes`` + ``instruction_count()`` with the module in a worker process (the default);
+  (a) ``Session.step(pass, ("instruction_count",))`` with the module in a worker process (the default; one
+      round trip per step, as the environments do);
   (c) one ``opt -passes=P in.bc -o out.bc`` process per pass (only the process is timed: a real
       subprocess env would also have to count instructions afterwards, so (c) is a lower bound).
-Rounds interleave the methods so machine noise hits them alike. Prints per-step medians and ratios as a
-Markdown table, then Autophase + InstCount and fork timings.
+(b) and (a) each advance through the sequence in lockstep with a floor module, alternating which goes
+first at every pass, so each pass is timed both ways under the same machine load. Step times are medians over every
+(round, pass); overheads and (c)/(a) are medians of per-pass ratios. Then Autophase + InstCount and fork.
 
 Usage: python benchmarks/perf/engine_bench.py [--rounds 5] [--programs crc32 sha256 ...]
 """
@@ -35,47 +37,51 @@ SEQUENCE = [
     "function(dse)", "function(loop(indvars))", "function(loop(loop-deletion))", "cgscc(inline)",
     "function(mem2reg)", "globaldce",
 ]
-DEFAULT_PROGRAMS = ["adler32", "crc32", "kmp", "sha256", "huffman", "regex", "bytecodevm", "minilisp"]
+DEFAULT_PROGRAMS = ["kmp", "crc32", "sha256", "huffman", "regex", "bytecodevm", "deflatelite", "hashsuite"]
 
 
 def _median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1e3
 
 
-def time_floor(bitcode: bytes, passes: list[str]) -> list[float]:
-    module = Module.from_bitcode(bitcode)
-    samples = []
-    encoded = [p.encode() for p in passes]
-    for pipeline in encoded:
-        start = time.perf_counter()
-        module.run_passes_bare(pipeline)
-        module.instruction_count()
-        samples.append(time.perf_counter() - start)
-    module.close()
-    return samples
+def _mean_ms(samples: list[float]) -> float:
+    return statistics.fmean(samples) * 1e3
 
 
-def time_in_process(bitcode: bytes, passes: list[str]) -> list[float]:
-    module = Module.from_bitcode(bitcode)
-    samples = []
-    for pipeline in passes:
-        start = time.perf_counter()
-        module.run_passes(pipeline)
-        module.instruction_count()
-        samples.append(time.perf_counter() - start)
-    module.close()
-    return samples
+def time_lockstep(bitcode: bytes, root: Session, passes: list[str], round_index: int, other: str) -> dict:
+    """Step the floor and one variant (``"b"`` in-process or ``"a"`` worker) through ``passes`` side by side,
+    alternating which goes first at every pass, so each pass's two timings see the same machine load."""
+    floor_module = Module.from_bitcode(bitcode)
+    if other == "b":
+        in_process = Module.from_bitcode(bitcode)
 
+        def variant(pipeline: str) -> None:
+            in_process.run_passes(pipeline)
+            in_process.instruction_count()
 
-def time_worker(root: Session, passes: list[str]) -> list[float]:
-    session = root.fork()
-    samples = []
-    for pipeline in passes:
-        start = time.perf_counter()
-        session.run_passes(pipeline)
-        session.instruction_count()
-        samples.append(time.perf_counter() - start)
-    session.close()
+        close = in_process.close
+    else:
+        worker = root.fork()
+
+        def variant(pipeline: str) -> None:
+            worker.step(pipeline, ("instruction_count",))
+
+        close = worker.close
+
+    def floor(pipeline: str) -> None:
+        floor_module.run_passes_bare(pipeline.encode())
+        floor_module.instruction_count()
+
+    methods = [("floor", floor), (other, variant)]
+    samples: dict[str, list[float]] = {"floor": [], other: []}
+    for index, pipeline in enumerate(passes):
+        shift = (index + round_index) % 2
+        for name, call in methods[shift:] + methods[:shift]:
+            start = time.perf_counter()
+            call(pipeline)
+            samples[name].append(time.perf_counter() - start)
+    floor_module.close()
+    close()
     return samples
 
 
@@ -124,40 +130,40 @@ def main() -> None:
     parser.add_argument("--programs", nargs="*", default=DEFAULT_PROGRAMS)
     args = parser.parse_args()
     toolchain = get_toolchain()
-    print(f"LLVM {toolchain.version}; {len(SEQUENCE)} passes per sequence; {args.rounds} rounds; medians per step\n")
+    print(f"LLVM {toolchain.version}; {len(SEQUENCE)} passes per sequence; {args.rounds} rounds; "
+          "medians over every (round, pass)\n")
     rows, feature_rows = [], []
     with tempfile.TemporaryDirectory(prefix="rl-compiler-bench-") as tmp:
         for name in args.programs:
             bitcode = get_benchmark(f"benchmark://builtin-v0/{name}").bitcode("size")
             size = Module.from_bitcode(bitcode).instruction_count()
             root = Session(bitcode)
-            times: dict[str, list[float]] = {"floor": [], "b": [], "a": [], "c": []}
+            times: dict[str, list[float]] = {"floor_b": [], "b": [], "floor_a": [], "a": [], "c": []}
             for round_index in range(args.rounds):
-                order = ["floor", "b", "a", "c"]
-                order = order[round_index % 4:] + order[: round_index % 4]
-                for method in order:
-                    if method == "floor":
-                        times[method] += time_floor(bitcode, SEQUENCE)
-                    elif method == "b":
-                        times[method] += time_in_process(bitcode, SEQUENCE)
-                    elif method == "a":
-                        times[method] += time_worker(root, SEQUENCE)
-                    else:
-                        times[method] += time_opt_processes(bitcode, SEQUENCE, toolchain.opt, Path(tmp))
+                for other in ("b", "a"):
+                    samples = time_lockstep(bitcode, root, SEQUENCE, round_index, other)
+                    times[f"floor_{other}"] += samples["floor"]
+                    times[other] += samples[other]
+                times["c"] += time_opt_processes(bitcode, SEQUENCE, toolchain.opt, Path(tmp))
             fork_ms = time_fork(root)
             root.close()
-            floor, b, a, c = (_median_ms(times[key]) for key in ("floor", "b", "a", "c"))
-            rows.append((name, size, floor, b, a, c, fork_ms))
+            floor = _median_ms(times["floor_b"] + times["floor_a"])
+            b, a, c = (_median_ms(times[key]) for key in ("b", "a", "c"))
+            # Overheads are medians of per-step ratios against the same pass's floor (paired samples).
+            b_over = statistics.median(x / y for x, y in zip(times["b"], times["floor_b"], strict=True)) - 1
+            a_over = statistics.median(x / y for x, y in zip(times["a"], times["floor_a"], strict=True)) - 1
+            c_ratio = statistics.median(x / y for x, y in zip(times["c"], times["a"], strict=True))
+            rows.append((name, size, floor, b, b_over, a, a_over, c, c_ratio, fork_ms))
             separate, combined = time_features(bitcode)
             feature_rows.append((name, size, separate, combined))
             print(f"  measured {name} ({size} instructions)", flush=True)
     print()
     print("| program | IR instructions | floor: bare pass + count (ms) | (b) in-process (ms) | (b) overhead "
-          "| (a) worker (ms) | (a) overhead | (c) opt per pass (ms) | (c)/(a) | fork (ms) |")
+          "| (a) worker (ms) | (a) overhead | (c) opt per pass (ms) | (c)/(a) | Session.fork (ms) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, size, floor, b, a, c, fork_ms in sorted(rows, key=lambda row: row[1]):
-        print(f"| {name} | {size:,} | {floor:.3f} | {b:.3f} | {100 * (b / floor - 1):+.0f}% | {a:.3f} "
-              f"| {100 * (a / floor - 1):+.0f}% | {c:.2f} | {c / a:.1f}x | {fork_ms:.3f} |")
+    for name, size, floor, b, b_over, a, a_over, c, c_ratio, fork_ms in sorted(rows, key=lambda row: row[1]):
+        print(f"| {name} | {size:,} | {floor:.3f} | {b:.3f} | {100 * b_over:+.0f}% | {a:.3f} "
+              f"| {100 * a_over:+.0f}% | {c:.2f} | {c_ratio:.1f}x | {fork_ms:.3f} |")
     print()
     print("| program | IR instructions | autophase() + inst_count() (ms) | features(), one walk (ms) |")
     print("|---|---|---|---|")

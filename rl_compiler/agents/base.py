@@ -58,8 +58,7 @@ class Budget:
                     steps = int(part)
             except ValueError:
                 raise ValueError(
-                    f"invalid budget {text!r}: expected steps (e.g. 500), seconds (e.g. 10s, 2m) "
-                    "or both (500,10s)"
+                    f"invalid budget {text!r}: expected steps (e.g. 500), seconds (e.g. 10s, 2m) or both (500,10s)"
                 ) from None
         return cls(max_steps=steps, time_limit=seconds)
 

@@ -105,9 +105,7 @@ class SearchPolicy(Policy):
         if self.action_filter is not None:
             unknown = [a for a in self.action_filter if a not in names]
             if unknown:
-                raise ValueError(
-                    f"unknown action(s) {unknown} for {self.name}; the env's actions are {names}"
-                )
+                raise ValueError(f"unknown action(s) {unknown} for {self.name}; the env's actions are {names}")
             names = list(self.action_filter)
         macros = [envtools.canonical_pipeline(m) for m in self.macro_actions]
         return macros + [n for n in names if n not in macros] if self.macros_first else names + macros

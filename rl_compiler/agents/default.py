@@ -89,11 +89,10 @@ class DefaultPolicy(Policy):
         envtools.run_pipeline(env, envtools.OZ)
         if self.learned is not None:
             try:
-                envtools.apply(env, self.learned.rollout(env))
+                deadline = None if self.time_limit is None else start + self.time_limit * 0.5
+                envtools.apply(env, self.learned.rollout(env, deadline=deadline))
             except Exception as error:  # the search below still runs; say why the policy did not
-                warnings.warn(
-                    f"the learned policy failed on {envtools.benchmark_uri(env)}: {error}", stacklevel=2
-                )
+                warnings.warn(f"the learned policy failed on {envtools.benchmark_uri(env)}: {error}", stacklevel=2)
         if self.time_limit is None:
             remaining = None
         else:

@@ -60,9 +60,7 @@ def evaluate(
     """Run ``policy`` on every benchmark (one episode each) and validate each final module."""
     benchmarks = list(benchmarks)
     results = []
-    bar = tqdm(
-        benchmarks, desc=getattr(policy, "name", "eval"), unit="benchmark", disable=not progress, leave=False
-    )
+    bar = tqdm(benchmarks, desc=getattr(policy, "name", "eval"), unit="benchmark", disable=not progress, leave=False)
     for uri in bar:
         bar.set_postfix_str(uri.rsplit("/", 1)[-1])
         agent = policy() if callable(policy) and not isinstance(policy, Policy) else policy

@@ -26,9 +26,7 @@ class IteratedLocalSearch(SearchPolicy):
 
     name = "local-search"
 
-    def __init__(
-        self, kick: int = 3, patience: int = 0, descent_candidates: int | None = 40, **kwargs
-    ) -> None:
+    def __init__(self, kick: int = 3, patience: int = 0, descent_candidates: int | None = 40, **kwargs) -> None:
         super().__init__(**kwargs)
         self.kick, self.patience, self.descent_candidates = kick, patience, descent_candidates
 

@@ -23,6 +23,12 @@ from rl_compiler.agents.base import EpisodeResult, Policy
 from rl_compiler.agents.fixed import OzPolicy
 
 OPTIMIZE_ENV = "rl_compiler/llvm-autophase-ic-v0"
+#: Seconds the unoptimised program may run when its reference output is taken.
+REFERENCE_TIMEOUT = 10.0
+
+
+class OptimizeError(RuntimeError):
+    """The program cannot be optimized safely (it does not run, or no result passes the checks)."""
 METRICS = ("ir", "text")
 
 
@@ -70,9 +76,7 @@ def load_benchmark(programs: Sequence[str | Path], cflags: Sequence[str] = ()) -
         if not path.exists():
             raise FileNotFoundError(f"program file {program} does not exist")
         if path.is_file() and path.suffix not in (".c", ".cc", ".cpp", ".cxx", ".ll", ".bc"):
-            raise ValueError(
-                f"cannot optimize {program}: expected .c/.cc/.cpp source files or a .ll/.bc module"
-            )
+            raise ValueError(f"cannot optimize {program}: expected .c/.cc/.cpp source files or a .ll/.bc module")
     modules = [p for p in programs if Path(p).suffix in (".ll", ".bc")]
     if modules and len(programs) > 1:
         raise ValueError("give either C/C++ source files or one .ll/.bc module, not both or several modules")
@@ -180,6 +184,14 @@ def optimize_program(
         from rl_compiler.agents.default import DefaultPolicy
 
         policy = DefaultPolicy(time_limit=time_limit)
+    if run and getattr(benchmark, "runnable", False):
+        try:  # fail fast, before the search, if the program itself does not run
+            benchmark.reference_output(timeout=REFERENCE_TIMEOUT)
+        except Exception as error:
+            raise OptimizeError(
+                f"the unoptimised program does not run cleanly, so its output cannot be checked: {error}\n"
+                "(use --no-run to check with the verifier only)"
+            ) from None
     env = gym.make(env_id, benchmark=benchmark)
     try:
         oz = OzPolicy().run(env, benchmark=benchmark)
@@ -189,9 +201,7 @@ def optimize_program(
             result = policy.run(env, benchmark=benchmark)
         result.agent = policy.name
         better = (
-            (result.ic_final <= oz.ic_final)
-            if metric == "ir"
-            else ((result.text_final or 0) <= (oz.text_final or 0))
+            (result.ic_final <= oz.ic_final) if metric == "ir" else ((result.text_final or 0) <= (oz.text_final or 0))
         )
         fell_back, reason = False, ""
         if not better:
@@ -206,7 +216,7 @@ def optimize_program(
             result.agent = "oz (fallback)"
         ok, checks = _check(env, benchmark, run)
         if not ok:
-            raise RuntimeError(f"{benchmark.uri}: even the -Oz result fails a check: {checks[-1]}")
+            raise OptimizeError(f"{benchmark.uri}: even the -Oz result fails a check: {checks[-1]}")
         bitcode = envtools.bitcode(env) if not fell_back else oz_bitcode
         object_code = envtools.object_code(env) if emit_object else None
         result.valid, result.validation = True, "; ".join(checks)

@@ -27,7 +27,14 @@ AGENTS: dict[str, str] = {
     "default": "rl_compiler.agents.default:DefaultPolicy",
     "sb3": "rl_compiler.agents.sb3:SB3Policy",
 }
-ALIASES = {"epsilon_greedy": "epsilon-greedy", "ils": "local-search", "local_search": "local-search", "random-search": "random", "-Oz": "oz", "-O3": "o3"}
+ALIASES = {
+    "epsilon_greedy": "epsilon-greedy",
+    "ils": "local-search",
+    "local_search": "local-search",
+    "random-search": "random",
+    "-Oz": "oz",
+    "-O3": "o3",
+}
 #: Agents that take a search budget (``max_steps``/``time_limit``).
 SEARCH_AGENTS = ("random", "greedy", "beam", "local-search", "epsilon-greedy", "default")
 

@@ -10,6 +10,7 @@ https://arxiv.org/abs/2006.14171).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +59,7 @@ def find_model(path: str | Path) -> tuple[Path, dict[str, Any]]:
         checkpoints = sorted((path / "checkpoints").glob("*_steps.zip"), key=checkpoint_steps)
         model = next((c for c in candidates if c.is_file()), checkpoints[-1] if checkpoints else None)
         if model is None:
-            raise FileNotFoundError(
-                f"{path} holds no model (best_model.zip, final_model.zip or checkpoints/)"
-            )
+            raise FileNotFoundError(f"{path} holds no model (best_model.zip, final_model.zip or checkpoints/)")
     else:
         model, config_file = path, path.with_suffix(".yml")
         if not model.is_file():
@@ -147,8 +146,11 @@ class SB3Policy(Policy):
         own = envtools.action_names(env)
         return own.index(name) if name in own else None
 
-    def rollout(self, env: gym.Env) -> list[int | str]:
-        """Roll the model out on a fork of ``env``; return its actions (the best prefix if ``keep_best``)."""
+    def rollout(self, env: gym.Env, deadline: float | None = None) -> list[int | str]:
+        """Roll the model out on a fork of ``env``; return its actions (the best prefix if ``keep_best``).
+
+        :param deadline: a ``time.perf_counter()`` value after which no further step is taken.
+        """
         state = envtools.fork(env)
         names = envtools.action_names(env)
         try:
@@ -157,6 +159,8 @@ class SB3Policy(Policy):
             taken: list[str] = []
             observation = envtools.current_observation(state)
             for _ in range(self.max_episode_steps or 20):
+                if deadline is not None and time.perf_counter() >= deadline:
+                    break
                 action = self.act(observation, state, taken if self.macro else None)
                 if action is None:
                     break

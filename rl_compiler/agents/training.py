@@ -273,9 +273,7 @@ def evaluate_model(model: Any, config: TrainConfig) -> tuple[float, float]:
 
 
 def latest_checkpoint(run_dir: Path) -> Path | None:
-    checkpoints = sorted(
-        (run_dir / "checkpoints").glob(f"{CHECKPOINT_PREFIX}_*_steps.zip"), key=checkpoint_steps
-    )
+    checkpoints = sorted((run_dir / "checkpoints").glob(f"{CHECKPOINT_PREFIX}_*_steps.zip"), key=checkpoint_steps)
     return checkpoints[-1] if checkpoints else None
 
 
@@ -299,10 +297,7 @@ def train(
             f"({len(config.action_names)} actions then, {len(current)} now); start a new run"
         )
     vec_env = DummyVecEnv(
-        [
-            (lambda i=i: make_env(config, config.benchmarks, seed=config.seed + i))
-            for i in range(config.n_envs)
-        ]
+        [(lambda i=i: make_env(config, config.benchmarks, seed=config.seed + i)) for i in range(config.n_envs)]
     )
     vec_env.seed(config.seed)
     try:

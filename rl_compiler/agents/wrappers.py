@@ -57,7 +57,7 @@ class ActionHistogram(gym.ObservationWrapper):
     def __init__(self, env: gym.Env, episode_length: int | None = None) -> None:
         super().__init__(env)
         self.names = policy_action_names(env)
-        self.episode_length = episode_length or envtools.max_episode_steps(env) or 200
+        self.episode_length = episode_length or macro_episode_length(env) or envtools.max_episode_steps(env) or 200
         base, n = env.observation_space, len(self.names)
         low = np.concatenate([np.broadcast_to(base.low, base.shape).astype(np.float32), np.zeros(n, np.float32)])
         high = np.concatenate(
@@ -77,6 +77,15 @@ def policy_action_names(env: gym.Env) -> list[str]:
         return list(env.get_wrapper_attr("macro_actions"))
     except AttributeError:
         return [str(name) for name in env.unwrapped.action_names]
+
+
+def macro_episode_length(env: gym.Env) -> int | None:
+    """The episode length of a :class:`MacroActions` wrapper around ``env``'s core, if there is one."""
+    try:
+        env.get_wrapper_attr("macro_actions")
+    except AttributeError:
+        return None
+    return int(env.get_wrapper_attr("episode_length"))
 
 
 def taken_action_names(env: gym.Env) -> list[str]:

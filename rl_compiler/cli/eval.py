@@ -24,9 +24,7 @@ def add_common_arguments(parser: argparse.ArgumentParser, agent_help: str, defau
     )
     parser.add_argument("--env", default=DEFAULT_ENV, help=f"environment id (default: {DEFAULT_ENV})")
     parser.add_argument("--dataset", default="builtin-v0", help="dataset (default: builtin-v0)")
-    parser.add_argument(
-        "--split", default="test", help="split: train, validation, test or all (default: test)"
-    )
+    parser.add_argument("--split", default="test", help="split: train, validation, test or all (default: test)")
     parser.add_argument(
         "--benchmark",
         nargs="+",
@@ -61,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_common_arguments(
         parser,
         "a run directory, a saved .zip policy, a built-in agent name "
-        "(default, greedy, random, beam, epsilon-greedy, oz, o3, replay) or module:Class",
+        "(default, greedy, random, beam, local-search, epsilon-greedy, oz, o3, replay) or module:Class",
         None,
     )
     parser.set_defaults(func=run)
@@ -85,9 +83,7 @@ def build_agent(args: argparse.Namespace):
         if args.agent != "default":
             kwargs.setdefault("seed", args.seed)
     elif args.budget:
-        raise CLIError(
-            f"agent {args.agent!r} takes no search budget (search agents: {', '.join(SEARCH_AGENTS)})"
-        )
+        raise CLIError(f"agent {args.agent!r} takes no search budget (search agents: {', '.join(SEARCH_AGENTS)})")
     try:
         return make_agent(args.agent, **kwargs)
     except (UnknownAgentError, FileNotFoundError, ValueError) as error:

@@ -72,15 +72,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--policy",
         default=None,
-        help="a saved policy (.zip with .yml, or run directory) instead of the shipped one; "
-        "'none' for search only",
+        help="a saved policy (.zip with .yml, or run directory) instead of the shipped one; 'none' for search only",
     )
     parser.add_argument(
         "--no-run", action="store_true", help="do not run the program to check its output (verifier only)"
     )
-    parser.add_argument(
-        "--cflags", default="", help="extra clang flags for C/C++ inputs, e.g. '-DN=10 -Iinclude'"
-    )
+    parser.add_argument("--cflags", default="", help="extra clang flags for C/C++ inputs, e.g. '-DN=10 -Iinclude'")
     parser.add_argument(
         "--progress", action=argparse.BooleanOptionalAction, default=True, help="progress bars (default: on)"
     )
@@ -150,7 +147,7 @@ def _ll(bitcode: bytes) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rl_compiler.agents.optimizer import optimize_program
+    from rl_compiler.agents.optimizer import OptimizeError, optimize_program
     from rl_compiler.llvm.cache import atomic_write_bytes, atomic_write_text
 
     if args.time_limit <= 0:
@@ -164,10 +161,8 @@ def run(args: argparse.Namespace) -> int:
 
         if args.policy != "none" and not Path(args.policy).exists():
             raise CLIError(f"policy {args.policy} does not exist")
-        policy = DefaultPolicy(
-            time_limit=args.time_limit, policy_path="" if args.policy == "none" else args.policy
-        )
-    print(f"optimizing {benchmark.uri} (search budget {args.time_limit:g} s)")
+        policy = DefaultPolicy(time_limit=args.time_limit, policy_path="" if args.policy == "none" else args.policy)
+    print(f"optimizing {' '.join(args.programs)} (search budget {args.time_limit:g} s)")
     try:
         outcome = optimize_program(
             benchmark,
@@ -177,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
             run=not args.no_run,
             progress=args.progress,
         )
+    except OptimizeError as error:
+        raise CLIError(str(error)) from None
     except Exception as error:
         name = type(error).__name__
         if name in (
@@ -216,8 +213,7 @@ def run(args: argparse.Namespace) -> int:
                     "reason": outcome.reason,
                     "passes": [p for p in outcome.passes],
                     "opt_pipeline": outcome.opt_pipeline(),
-                    "replay": f'opt -passes="$(cat {files[-2].name})" {prefix.name}.input.bc '
-                    f"-o {prefix.name}.bc",
+                    "replay": f'opt -passes="$(cat {files[-2].name})" {prefix.name}.input.bc -o {prefix.name}.bc',
                     "ir_instruction_count": {"O0": result.ic_o0, "Oz": oz.ic_final, "final": result.ic_final},
                     "object_text_size": {"Oz": oz.text_final, "final": result.text_final},
                     "ir_instruction_count_oz": result.ir_instruction_count_oz,
@@ -240,10 +236,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if result.text_final and oz.text_final:
         text_pct = 100.0 * (1 - result.text_final / oz.text_final)
-        print(
-            f"object .text:    {result.text_final} bytes vs {oz.text_final} with -Oz "
-            f"({text_pct:+.1f}% smaller)"
-        )
+        print(f"object .text:    {result.text_final} bytes vs {oz.text_final} with -Oz ({text_pct:+.1f}% smaller)")
     if outcome.fell_back:
         print(f"kept the -Oz result: {outcome.reason}")
     for check in outcome.checks:

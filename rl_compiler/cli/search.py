@@ -14,12 +14,12 @@ from rl_compiler.cli.eval import add_common_arguments, build_agent, evaluate_and
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "search",
-        help="run a search agent (greedy, random, beam, epsilon-greedy) on a dataset split",
+        help="run a search agent (greedy, random, beam, local-search, epsilon-greedy) on a dataset split",
         description="Search for pass sequences on every benchmark of a split within a budget; print a table "
         "and the geomean IrInstructionCountOz return.",
     )
     add_common_arguments(
-        parser, "greedy, random, beam, epsilon-greedy or default (default: greedy)", "greedy"
+        parser, "greedy, random, beam, local-search, epsilon-greedy or default (default: greedy)", "greedy"
     )
     parser.set_defaults(func=run, budget_default="10s")
 

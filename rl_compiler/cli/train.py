@@ -42,9 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="split evaluated every --eval-freq steps (default: validation; 'none' to skip)",
     )
     parser.add_argument("--eval-freq", type=int, default=0, help="evaluate every N steps (0: never)")
-    parser.add_argument(
-        "--save-freq", type=int, default=0, help="checkpoint every N steps (0: only at the end)"
-    )
+    parser.add_argument("--save-freq", type=int, default=0, help="checkpoint every N steps (0: only at the end)")
     parser.add_argument(
         "--hyperparams",
         nargs="+",
@@ -59,12 +57,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="a hyperparameter YAML to use instead of agents/hyperparams/<algo>.yml",
     )
-    parser.add_argument(
-        "-f", "--log-folder", default="runs", help="folder of run directories (default: runs)"
-    )
-    parser.add_argument(
-        "--run-dir", default=None, help="exact run directory (default: <log-folder>/<algo>_<env>_<k>)"
-    )
+    parser.add_argument("-f", "--log-folder", default="runs", help="folder of run directories (default: runs)")
+    parser.add_argument("--run-dir", default=None, help="exact run directory (default: <log-folder>/<algo>_<env>_<k>)")
     parser.add_argument(
         "--resume",
         metavar="RUN_DIR",
@@ -128,9 +122,7 @@ def run(args: argparse.Namespace) -> int:
         f"benchmarks ({config.dataset}/{config.split}), {len(config.eval_benchmarks)} for evaluation"
     )
     try:
-        final = training.train(
-            config, run_dir, resume=bool(args.resume), progress=args.progress, verbose=args.verbose
-        )
+        final = training.train(config, run_dir, resume=bool(args.resume), progress=args.progress, verbose=args.verbose)
     except KeyboardInterrupt:
         print(
             f"interrupted: checkpoint saved in {run_dir / 'checkpoints'}; continue with "

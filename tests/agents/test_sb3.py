@@ -72,9 +72,7 @@ def test_unknown_algo_and_env():
 
 
 def test_wrappers_are_pure_functions_of_the_env_state(small_split):
-    env = apply_wrappers(
-        gym.make(ENV_ID, max_episode_steps=5), ["start-oz", "autophase-norm", "action-histogram"]
-    )
+    env = apply_wrappers(gym.make(ENV_ID, max_episode_steps=5), ["start-oz", "autophase-norm", "action-histogram"])
     try:
         observation, _ = env.reset(options={"benchmark": small_split[0]})
         assert observation.dtype == np.float32 and observation.shape == env.observation_space.shape
@@ -101,8 +99,12 @@ def test_maskable_ppo_on_an_env_with_action_masks(tmp_path):
     """MaskablePPO uses the inlining env's own masks; validation reports the mean episode return."""
     uris = ["benchmark://builtin-v0/crc32"]
     config = resolve_config(
-        "maskable-ppo", "rl_compiler/llvm-inline-v0", n_timesteps=32,
-        overrides=["n_steps=16", "batch_size=16", "n_epochs=1"], benchmarks=uris, eval_benchmarks=uris,
+        "maskable-ppo",
+        "rl_compiler/llvm-inline-v0",
+        n_timesteps=32,
+        overrides=["n_steps=16", "batch_size=16", "n_epochs=1"],
+        benchmarks=uris,
+        eval_benchmarks=uris,
     )
     assert config.episode_length is None and config.action_names == []
     config.eval_freq = 16

@@ -30,9 +30,7 @@ int main(void) {
 }
 """
 HELPER = "int triple(int x) { return 3 * x; }\n"
-MAIN_USING_HELPER = (
-    '#include <stdio.h>\nint triple(int);\nint main(void) { printf("%d\\n", triple(14)); return 0; }\n'
-)
+MAIN_USING_HELPER = '#include <stdio.h>\nint triple(int);\nint main(void) { printf("%d\\n", triple(14)); return 0; }\n'
 
 
 def _check_outputs(prefix, capsys_out: str) -> dict:
@@ -114,10 +112,7 @@ def test_optimize_user_c_files(tmp_path, capsys):
 def test_optimize_user_c_file_and_ll_module(tmp_path, capsys):
     source = tmp_path / "prog.c"
     source.write_text(USER_PROGRAM)
-    assert (
-        main(["optimize", str(source), "-o", str(tmp_path / "prog"), "--time-limit", "2", "--no-progress"])
-        == 0
-    )
+    assert main(["optimize", str(source), "-o", str(tmp_path / "prog"), "--time-limit", "2", "--no-progress"]) == 0
     _check_outputs(tmp_path / "prog", capsys.readouterr().out)
     # The same program as an O0 .ll module (CompilerGym style, noinline everywhere).
     ll = tmp_path / "prog.ll"
@@ -135,9 +130,7 @@ def test_optimize_user_c_file_and_ll_module(tmp_path, capsys):
         ],
         check=True,
     )
-    assert (
-        main(["optimize", str(ll), "-o", str(tmp_path / "fromll"), "--time-limit", "1", "--no-progress"]) == 0
-    )
+    assert main(["optimize", str(ll), "-o", str(tmp_path / "fromll"), "--time-limit", "1", "--no-progress"]) == 0
     _check_outputs(tmp_path / "fromll", capsys.readouterr().out)
 
 
@@ -177,3 +170,20 @@ def test_optimize_program_that_does_not_compile(tmp_path, capsys):
     assert main(["optimize", str(bad), "-o", str(tmp_path / "bad"), "--no-progress"]) != 0
     err = capsys.readouterr().err
     assert "clang failed to compile" in err and "undefined_variable" in err
+
+
+def test_optimize_library_without_main_is_verified_only(tmp_path, capsys):
+    source = tmp_path / "lib.c"
+    source.write_text("int add3(int x) { return x + 3; }\nint twice(int x) { return add3(x) + add3(x); }\n")
+    assert main(["optimize", str(source), "-o", str(tmp_path / "lib"), "--time-limit", "1", "--no-progress"]) == 0
+    report = _check_outputs(tmp_path / "lib", capsys.readouterr().out)
+    assert "run: skipped (not runnable: no main())" in report["checks"]
+
+
+@pytest.mark.slow
+def test_optimize_program_that_does_not_terminate(tmp_path, capsys):
+    source = tmp_path / "loop.c"
+    source.write_text("int main(void) { volatile unsigned x = 0; for (;;) x++; return 0; }\n")
+    assert main(["optimize", str(source), "-o", str(tmp_path / "loop"), "--no-progress"]) != 0
+    err = capsys.readouterr().err
+    assert "does not run cleanly" in err and "--no-run" in err

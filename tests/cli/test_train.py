@@ -29,7 +29,15 @@ def _tb_steps(run_dir):
 
 def test_tiny_ppo_trains_saves_resumes_and_evaluates(tmp_path, capsys):
     run_dir = tmp_path / "run"
-    common = ["--hyperparams", "n_steps=16", "batch_size=16", "n_epochs=1", "episode_length=4"]
+    # Plain actions (not the shipped recipe's macro actions, which run -Oz every step) keep this test fast.
+    common = [
+        "--hyperparams",
+        "n_steps=16",
+        "batch_size=16",
+        "n_epochs=1",
+        "episode_length=4",
+        "wrappers=[start-oz, autophase-norm, action-histogram]",
+    ]
     code = main(
         [
             "train",
@@ -75,10 +83,7 @@ def test_tiny_ppo_trains_saves_resumes_and_evaluates(tmp_path, capsys):
 
     output = tmp_path / "eval.json"
     capsys.readouterr()
-    assert (
-        main(["eval", "--agent", str(run_dir), "--benchmark", *SMALL, "-o", str(output), "--no-progress"])
-        == 0
-    )
+    assert main(["eval", "--agent", str(run_dir), "--benchmark", *SMALL, "-o", str(output), "--no-progress"]) == 0
     printed = capsys.readouterr().out
     assert "geomean IrInstructionCountOz" in printed and "crc32" in printed
     data = json.loads(output.read_text())
@@ -169,8 +174,22 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_continues(tmp_path):
     import time
 
     run_dir = tmp_path / "run"
-    command = [sys.executable, "-m", "rl_compiler.cli", "train", "-n", "100000", "--run-dir", str(run_dir),
-               "--eval-split", "none", "--hyperparams", "n_steps=16", "batch_size=16", "n_epochs=1"]
+    command = [
+        sys.executable,
+        "-m",
+        "rl_compiler.cli",
+        "train",
+        "-n",
+        "100000",
+        "--run-dir",
+        str(run_dir),
+        "--eval-split",
+        "none",
+        "--hyperparams",
+        "n_steps=16",
+        "batch_size=16",
+        "n_epochs=1",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
     while time.time() < deadline and not (run_dir / "tb").exists():
