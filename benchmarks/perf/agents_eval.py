@@ -67,6 +67,33 @@ def agents(budget: float, long_budget: float) -> list[tuple[str, dict]]:
     ]
 
 
+def markdown(data: dict) -> str:
+    """The results as the Markdown tables of docs/agents.md."""
+    lines = [
+        "| agent | geomean IrInstructionCountOz | IR size Oz/final | .text Oz/final | wall s/program (mean, max) "
+        "| validated |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in data["rows"]:
+        text = row["geomean_text_ratio"]
+        lines.append(
+            f"| {row['label']} | {row['geomean_ir_instruction_count_oz']:.4f}x | {row['geomean_size_ratio']:.4f}x | "
+            f"{text:.4f}x | {row['wall_time_mean']:.1f}, {row['max_wall_time']:.1f} | "
+            f"{row['valid']}/{row['benchmarks']} |"
+        )
+    names = [uri.rsplit("/", 1)[-1] for uri in data["meta"]["benchmarks"]]
+    lines += ["", "Per program (IrInstructionCountOz return; IR instructions final/Oz; .text bytes final/Oz):", ""]
+    lines.append("| agent | " + " | ".join(names) + " |")
+    lines.append("|---|" + "---|" * len(names))
+    for row in data["rows"]:
+        cells = [
+            f"{r['ir_instruction_count_oz']:.3f} ({r['ic_final']}/{r['ic_oz']}; {r['text_final']}/{r['text_oz']})"
+            for r in row["per_benchmark"]
+        ]
+        lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--budget", type=float, default=10.0)
@@ -74,7 +101,11 @@ def main() -> None:
     parser.add_argument("--split", default="test")
     parser.add_argument("--only", nargs="*", default=None, help="labels (prefixes) to run")
     parser.add_argument("-o", "--output", default="benchmarks/perf/results/agents_eval.json")
+    parser.add_argument("--render", metavar="JSON", help="print the Markdown tables of a results file and exit")
     args = parser.parse_args()
+    if args.render:
+        print(markdown(json.loads(Path(args.render).read_text())))
+        return
     uris = get_dataset("builtin-v0").split(args.split)
     env = gym.make("rl_compiler/llvm-autophase-ic-v0")
     for uri in uris:  # build and compute baselines first, so no agent pays for them

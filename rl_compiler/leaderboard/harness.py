@@ -122,6 +122,36 @@ def passes_metric(task: Task, env: gym.Env) -> tuple[float, dict[str, Any]]:
     return float(reward), details
 
 
+#: Reference entries that are not agents: the -O3 baseline cannot be written as a pass list on the episode's
+#: starting IR (clang's -Oz front end marks every function ``minsize``, and ``default<O3>`` honours that), so
+#: the row is the baseline itself: size attributes removed, then ``default<O3>`` (rl_compiler.llvm.baselines).
+BASELINE_AGENTS = ("o3-baseline",)
+
+
+def baseline_metric(task: Task, uri: str, use_cache: bool = True) -> tuple[float, dict[str, Any]]:
+    """The task's metric for the -O3 baseline of ``uri`` (recomputed from scratch with ``use_cache=False``)."""
+    from rl_compiler.datasets import get_benchmark
+    from rl_compiler.llvm.baselines import compute_baselines
+    from rl_compiler.llvm.module import Module
+
+    with Module.from_bitcode(get_benchmark(uri).bitcode()) as module:
+        base = compute_baselines(module, use_cache=use_cache)
+    ic, text = base.ic_O3, base.text_O3
+    details = {
+        "ic_O0": base.ic_O0,
+        "ic_Oz": base.ic_Oz,
+        "ic_final": ic,
+        "text_O0": base.text_O0,
+        "text_Oz": base.text_Oz,
+        "text_final": text,
+    }
+    if task.metric == "IrInstructionCountOz":
+        details["size_ratio"] = base.ic_Oz / max(ic, 1)
+        return (base.ic_O0 - ic) / max(base.ic_O0 - base.ic_Oz, 1), details
+    details["size_ratio"] = base.text_Oz / max(text, 1)
+    return (base.text_O0 - text) / max(base.text_O0 - base.text_Oz, 1), details
+
+
 def _seed_for(config: RunConfig, repetition: int) -> int:
     return config.seed * 1000 + repetition
 
@@ -133,6 +163,17 @@ def run_one(task: Task, config: RunConfig, uri: str, repetition: int) -> Row:
     seed = _seed_for(config, repetition)
     if task.kind == "mlgo":
         return mlgo_agents.run(task, config.agent, config.agent_config, uri, repetition, seed)
+    if config.agent in BASELINE_AGENTS:
+        start = time.perf_counter()
+        reward, details = baseline_metric(task, uri)
+        return Row(
+            benchmark=uri,
+            repetition=repetition,
+            reward=reward,
+            walltime=time.perf_counter() - start,
+            actions=["<baseline: -O3>"],
+            details=details,
+        )
     from rl_compiler.agents.registry import make_agent
 
     agent = make_agent(config.agent, strict=False, seed=seed, **config.agent_config)
@@ -171,9 +212,7 @@ def run(
     results = ResultsDir(output)
     uris = benchmark_uris(task)
     if not uris:
-        raise ValueError(
-            f"task {task.name}: split {task.split!r} of dataset {task.dataset!r} has no benchmarks"
-        )
+        raise ValueError(f"task {task.name}: split {task.split!r} of dataset {task.dataset!r} has no benchmarks")
     results.start(manifest_for(task, config, uris), IDENTITY)
     todo = [(uri, rep) for uri in uris for rep in range(task.repetitions) if not results.has_row(uri, rep)]
     total, done = len(uris) * task.repetitions, len(uris) * task.repetitions - len(todo)

@@ -88,9 +88,7 @@ def _details(info: dict) -> dict:
         "decisions",
     )
     return {
-        key: (value.item() if isinstance(value, np.generic) else value)
-        for key, value in info.items()
-        if key in keep
+        key: (value.item() if isinstance(value, np.generic) else value) for key, value in info.items() if key in keep
     }
 
 

@@ -53,9 +53,7 @@ def _score_of(row: Row, task_kind: str) -> float:
     return 1.0 / (1.0 - row.reward) if task_kind == "mlgo" else row.reward
 
 
-def bootstrap_ci(
-    rows_by_benchmark: dict[str, list[float]], samples: int = 2000, seed: int = 0
-) -> tuple[float, float]:
+def bootstrap_ci(rows_by_benchmark: dict[str, list[float]], samples: int = 2000, seed: int = 0) -> tuple[float, float]:
     """95% interval of the geomean, resampling each benchmark's repetitions with replacement."""
     rng = np.random.default_rng(seed)
     columns = [np.asarray(values) for values in rows_by_benchmark.values() if values]
@@ -97,9 +95,7 @@ def summarize(path: str | Path) -> EntrySummary:
     )
 
 
-def markdown_table(
-    entries: list[EntrySummary], links: dict[Path, str] | None = None, mlgo: bool = False
-) -> str:
+def markdown_table(entries: list[EntrySummary], links: dict[Path, str] | None = None, mlgo: bool = False) -> str:
     """The leaderboard table, best score first, in CompilerGym's columns plus the plain size ratio.
 
     :param mlgo: label the score column for the register-allocation and inlining tasks.

@@ -93,8 +93,7 @@ class ResultsDir:
             differing = [key for key in identity_keys if existing.get(key) != manifest.get(key)]
             if differing:
                 raise ResultsError(
-                    f"{self.path} holds a different run ({', '.join(differing)} differ); "
-                    "use another --output directory"
+                    f"{self.path} holds a different run ({', '.join(differing)} differ); use another --output directory"
                 )
             return
         atomic_write_text(path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")

@@ -69,9 +69,7 @@ def load_task(name_or_path: str) -> Task:
         if not path.exists():
             close = difflib.get_close_matches(name_or_path, task_names(), n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise TaskError(
-                f"unknown leaderboard task {name_or_path!r}.{hint} Tasks: {', '.join(task_names())}"
-            )
+            raise TaskError(f"unknown leaderboard task {name_or_path!r}.{hint} Tasks: {', '.join(task_names())}")
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:

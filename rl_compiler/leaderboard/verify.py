@@ -11,7 +11,7 @@ from pathlib import Path
 import gymnasium as gym
 
 from rl_compiler.leaderboard import mlgo_agents
-from rl_compiler.leaderboard.harness import dataset_hash, passes_metric
+from rl_compiler.leaderboard.harness import BASELINE_AGENTS, baseline_metric, dataset_hash, passes_metric
 from rl_compiler.leaderboard.results import ResultsDir, Row
 from rl_compiler.leaderboard.tasks import load_task
 
@@ -74,9 +74,7 @@ def verify(path: str | Path, progress: Callable[[int, int, str], None] | None = 
         )
     uris = list(manifest.get("benchmarks", []))
     if dataset_hash(uris) != manifest.get("dataset_hash"):
-        report.problems.append(
-            "the benchmarks' prepared bitcode differs from the run's (dataset hash mismatch)"
-        )
+        report.problems.append("the benchmarks' prepared bitcode differs from the run's (dataset hash mismatch)")
     rows = results.rows()
     expected = {(uri, rep) for uri in uris for rep in range(task.repetitions)}
     present = {(row.benchmark, row.repetition) for row in rows}
@@ -85,9 +83,15 @@ def verify(path: str | Path, progress: Callable[[int, int, str], None] | None = 
     for uri, rep in sorted(present - expected):
         report.problems.append(f"{uri} repetition {rep}: row for a benchmark outside the task")
     config = manifest.get("agent_config", {}) if task.kind == "mlgo" else {}
+    baseline = manifest.get("agent") in BASELINE_AGENTS
     for index, row in enumerate(rows):
         try:
-            replayed = _replay_mlgo(task, row, config) if task.kind == "mlgo" else _replay_passes(task, row)
+            if baseline:  # recompute the baseline from scratch, bypassing the on-disk cache
+                replayed = baseline_metric(task, row.benchmark, use_cache=False)[0]
+            elif task.kind == "mlgo":
+                replayed = _replay_mlgo(task, row, config)
+            else:
+                replayed = _replay_passes(task, row)
         except Exception as error:  # any failure to replay fails the entry, with the reason
             report.problems.append(f"{row.benchmark} repetition {row.repetition}: replay failed: {error}")
         else:

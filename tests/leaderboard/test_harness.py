@@ -107,3 +107,15 @@ def test_regalloc_task_runs_and_verifies_from_recorded_decisions(tmp_path):
     data["actions"] = data["actions"][:-1]  # a decision list that does not match the compilation
     next(results.rows_dir.glob("*.json")).write_text(json.dumps(data))
     assert not verify(results.path).ok
+
+
+def test_o3_baseline_reference_row_verifies(tiny_task, tmp_path):
+    results = _run(tiny_task, tmp_path / "o3", agent="o3-baseline")
+    from rl_compiler.datasets import get_benchmark
+    from rl_compiler.llvm.baselines import compute_baselines
+    from rl_compiler.llvm.module import Module
+
+    for row in results.rows():
+        with Module.from_bitcode(get_benchmark(row.benchmark).bitcode()) as module:
+            assert row.details["ic_final"] == compute_baselines(module).ic_O3
+    assert verify(results.path).ok
