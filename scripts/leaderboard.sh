@@ -5,8 +5,9 @@
 #   scripts/leaderboard.sh --report-only   verify + report the committed results
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x .venv/bin/rl-compiler ] || scripts/setup-venv.sh .venv ".[rl,plot]"
-lb=".venv/bin/rl-compiler leaderboard"
+venv="${VENV:-.venv}"  # VENV=path reuses an existing environment with rl-compiler installed
+[ -x "$venv/bin/rl-compiler" ] || scripts/setup-venv.sh "$venv" ".[rl,plot]"
+lb="$venv/bin/rl-compiler leaderboard"
 results=benchmarks/leaderboard/results
 author="rl-compiler team"
 
@@ -48,7 +49,7 @@ $lb verify "$results"/*/*
         echo
         echo "## $task"
         echo
-        .venv/bin/python -c "from rl_compiler.leaderboard.tasks import load_task; print(load_task('$task').description)"
+        "$venv/bin/python" -c "from rl_compiler.leaderboard.tasks import load_task; print(load_task('$task').description)"
         echo
         $lb report "$results/$task"/* --plot "benchmarks/leaderboard/$task.png" --title "$task" | grep -v '^wrote '
         echo

@@ -99,7 +99,12 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=10.0)
     parser.add_argument("--long-budget", type=float, default=60.0)
     parser.add_argument("--split", default="test")
-    parser.add_argument("--only", nargs="*", default=None, help="labels (prefixes) to run")
+    parser.add_argument(
+        "--only",
+        default=None,
+        help="run only the agents whose labels start with one of these "
+        "';'-separated prefixes, e.g. --only='-Oz;greedy'",
+    )
     parser.add_argument("-o", "--output", default="benchmarks/perf/results/agents_eval.json")
     parser.add_argument("--render", metavar="JSON", help="print the Markdown tables of a results file and exit")
     args = parser.parse_args()
@@ -112,7 +117,7 @@ def main() -> None:
         env.reset(options={"benchmark": uri})
     rows = []
     for label, kwargs in agents(args.budget, args.long_budget):
-        if args.only and not any(label.startswith(prefix) for prefix in args.only):
+        if args.only and not any(label.startswith(prefix) for prefix in args.only.split(";")):
             continue
         start = time.perf_counter()
         results = evaluate(make_agent(**kwargs), env, uris, progress=False)

@@ -426,7 +426,10 @@ class MLGOEnv(gym.Env):
             illegal_actions=self.illegal_actions,
             benchmark=os.fspath(self.benchmark),
         )
-        return self._last_observation, reward, True, False, info
+        # A copy: Gymnasium expects fresh observation data from every step.
+        last = self._last_observation
+        observation = {k: v.copy() for k, v in last.items()} if isinstance(last, dict) else last.copy()
+        return observation, reward, True, False, info
 
     def _close_compilation(self) -> None:
         if self._compilation is not None:

@@ -177,7 +177,8 @@ def run_one(task: Task, config: RunConfig, uri: str, repetition: int) -> Row:
     from rl_compiler.agents.registry import make_agent
 
     agent = make_agent(config.agent, strict=False, seed=seed, **config.agent_config)
-    env = gym.make(task.env, benchmark=uri)
+    # Every agent sees the Autophase observation (learned policies need one; the task's env has none).
+    env = gym.make(task.env, benchmark=uri, observation_space="Autophase")
     try:
         env.reset(seed=seed)
         start = time.perf_counter()

@@ -116,7 +116,11 @@ def markdown_table(entries: list[EntrySummary], links: dict[Path, str] | None = 
 
 
 def plot(entries: list[EntrySummary], out: str | Path, title: str = "") -> Path:
-    """Per-benchmark bars for every entry, and the geomean with its 95% interval, in one PNG."""
+    """Per-benchmark bars for every entry, and the geomean with its 95% interval, in one PNG.
+
+    Both panels zoom on the interesting range around 1.0 (the baseline); values below it are drawn to the
+    axis edge and labelled with their number.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -125,29 +129,35 @@ def plot(entries: list[EntrySummary], out: str | Path, title: str = "") -> Path:
     entries = sorted(entries, key=lambda entry: -entry.score)
     benchmarks = sorted({name for entry in entries for name in entry.per_benchmark})
     short = [name.rstrip("/").rsplit("/", 1)[-1] for name in benchmarks]
+    values = [[entry.per_benchmark.get(name, math.nan) for name in benchmarks] for entry in entries]
+    finite = [v for row in values for v in row if not math.isnan(v)] + [entry.score for entry in entries]
+    top = max(finite + [1.0]) + 0.01
+    bottom = max(min(finite + [1.0]), 2.0 - top - 0.05, 0.8)
     figure, (bars, summary) = plt.subplots(
-        1, 2, figsize=(max(10, 0.5 * len(benchmarks) + 6), 4.5), gridspec_kw={"width_ratios": [4, 1]}
+        1, 2, figsize=(max(11, 0.6 * len(benchmarks) + 7), 4.8), gridspec_kw={"width_ratios": [3, 2]}
     )
     width = 0.8 / max(len(entries), 1)
     x = np.arange(len(benchmarks))
-    for index, entry in enumerate(entries):
-        values = [entry.per_benchmark.get(name, math.nan) for name in benchmarks]
-        bars.bar(x + index * width, values, width, label=entry.algorithm)
+    for index, (entry, row) in enumerate(zip(entries, values, strict=True)):
+        bars.bar(x + index * width, row, width, label=entry.algorithm)
     bars.axhline(1.0, color="black", linewidth=0.8)
+    bars.set_ylim(bottom, top)
     bars.set_xticks(x + 0.4 - width / 2, short, rotation=60, ha="right", fontsize=8)
     bars.set_ylabel("return (1.0 = baseline)")
-    bars.legend(fontsize=7)
-    bars.set_title(title or entries[0].task if entries else "")
+    bars.set_title(title or (entries[0].task if entries else ""))
     names = [entry.algorithm for entry in entries]
     scores = [entry.score for entry in entries]
-    errors = [
-        [entry.score - entry.ci_low for entry in entries],
-        [entry.ci_high - entry.score for entry in entries],
-    ]
-    summary.barh(names, scores, xerr=errors, color="tab:blue")
+    lows = [max(entry.ci_low, bottom) for entry in entries]
+    errors = [[max(score - low, 0) for score, low in zip(scores, lows, strict=True)],
+              [max(entry.ci_high - entry.score, 0) for entry in entries]]
+    summary.barh(names, [max(score, bottom) - bottom for score in scores], left=bottom, xerr=errors,
+                 color=[f"C{index}" for index in range(len(entries))])
+    for index, score in enumerate(scores):
+        summary.text(max(score, bottom) + 0.002, index, f" {score:.3f}x", va="center", fontsize=8)
     summary.axvline(1.0, color="black", linewidth=0.8)
-    summary.set_xlim(min(0.9, min(scores, default=1) - 0.02), max(scores, default=1) + 0.05)
+    summary.set_xlim(bottom, top + 0.02)
     summary.set_xlabel("geomean (95% CI)")
+    summary.tick_params(axis="y", labelsize=8)
     summary.invert_yaxis()
     figure.tight_layout()
     out = Path(out)
