@@ -143,3 +143,17 @@ def test_geomean_and_result_files(env, small_split, tmp_path):
     write_results(tmp_path / "r.json", results, summary, {"agent": "oz"})
     assert Path(tmp_path / "r.csv").read_text().count("\n") == 1 + len(small_split)
     assert '"geomean_ir_instruction_count_oz": 1.0' in (tmp_path / "r.json").read_text()
+
+
+def test_macro_action_selection():
+    from rl_compiler.agents.macros import select_macro_actions
+
+    ranking = [
+        ("iroutliner,default<O2>", 0.5),
+        ("iroutliner", 0.3),
+        ("a,default<O2>", 0.2),
+        ("b,default<O2>", 0.2),
+        ("c,default<O2>", 0.2),
+        ("d", 0.0),
+    ]
+    assert select_macro_actions(ranking, 4) == ["default<O2>", "iroutliner,default<O2>", "iroutliner"]

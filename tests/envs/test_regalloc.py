@@ -6,64 +6,22 @@ import gc
 import os
 import signal
 import subprocess
-import tempfile
 from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
 import pytest
+from process_checks import assert_clean
 
 import rl_compiler  # noqa: F401  (registers the ids)
 from rl_compiler.envs.mlgo_policies import RandomLegal, first_legal, no_eviction, run_episode
 from rl_compiler.envs.regalloc import RegallocEnv, default_heuristic_result
 from rl_compiler.llvm import mlgo
-from rl_compiler.llvm.cache import CACHE_ENV
 from rl_compiler.llvm.toolchain import get_toolchain
 
 ENV_ID = "rl_compiler/llvm-regalloc-v0"
 BENCHMARK = "benchmark://builtin-v0/sha256"
 HEAPAM = Path("/usr/lib/postgresql/15/lib/bitcode/postgres/access/heap/heapam.bc")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory: pytest.TempPathFactory):
-    old = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        os.environ.pop(CACHE_ENV, None)
-    else:
-        os.environ[CACHE_ENV] = old
-
-
-@pytest.fixture
-def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
-
-
-def compiler_children() -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-            if int(stat[stat.rindex(")") + 2 :].split()[1]) == os.getpid() and comm in ("llc", "opt"):
-                found.append(int(entry))
-    return found
-
-
-def assert_clean(folder: Path, pid: int | None = None) -> None:
-    assert compiler_children() == []
-    if pid is not None:
-        assert not Path(f"/proc/{pid}").exists()
-    left = [p.name for p in folder.iterdir() if p.name.startswith("rl-compiler")]  # torch/SB3 use tmp too
-    assert left == [], f"left behind: {left}"
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import textwrap
 import threading
 import time
@@ -15,56 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from process_checks import assert_clean
 
 from rl_compiler.llvm import mlgo
-from rl_compiler.llvm.cache import CACHE_ENV
 from rl_compiler.llvm.toolchain import get_toolchain
 
 PRESSURE_C = mlgo.PROBE_SOURCE
-
-
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory: pytest.TempPathFactory):
-    old = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        os.environ.pop(CACHE_ENV, None)
-    else:
-        os.environ[CACHE_ENV] = old
-
-
-@pytest.fixture
-def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Route tempfile to an empty folder so a test can check that nothing is left behind."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
-
-
-def compiler_children() -> list[int]:
-    """Pids of llc/opt processes whose parent is this process (a /proc scan; no psutil)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        if ppid == os.getpid() and comm in ("llc", "opt"):
-            found.append(int(entry))
-    return found
-
-
-def assert_clean(folder: Path, pid: int | None = None) -> None:
-    assert compiler_children() == []
-    if pid is not None:
-        assert not Path(f"/proc/{pid}").exists(), f"compiler {pid} still exists"
-    assert list(folder.iterdir()) == [], f"left behind: {list(folder.iterdir())}"
 
 
 def compile_c(source: str, path: Path, *flags: str) -> Path:
