@@ -29,6 +29,8 @@ REFERENCE_TIMEOUT = 10.0
 
 class OptimizeError(RuntimeError):
     """The program cannot be optimized safely (it does not run, or no result passes the checks)."""
+
+
 METRICS = ("ir", "text")
 
 

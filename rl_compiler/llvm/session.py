@@ -545,24 +545,17 @@ class Session:
         copy is exactly what ``opt`` gives for the same passes, so later passes act identically on both.
         Isolated, it costs one request: a parse plus the replay.
         """
-        self._check_open()
-        twin = Session.__new__(Session)
-        worker = self._slot.worker if self._slot is not None else None
-        twin._setup(self._bitcode, list(self._ops), self._isolated, self.timeout, worker)
-        try:
-            twin._load()
-        except BaseException:
-            twin.close()
-            raise
-        return twin
+        return self._new_in_worker(self._bitcode, list(self._ops))
 
     def sibling(self, module_or_bitcode: Module | bytes) -> Session:
         """A new session on another module, in this session's worker (no process start: cheap)."""
+        return self._new_in_worker(_as_bitcode(module_or_bitcode), [])
+
+    def _new_in_worker(self, bitcode: bytes, ops: list[Op]) -> Session:
         self._check_open()
-        bitcode = _as_bitcode(module_or_bitcode)
         twin = Session.__new__(Session)
         worker = self._slot.worker if self._slot is not None else None
-        twin._setup(bitcode, [], self._isolated, self.timeout, worker)
+        twin._setup(bitcode, ops, self._isolated, self.timeout, worker)
         try:
             twin._load()
         except BaseException:
