@@ -266,8 +266,8 @@ class PassOrderingEnv(gym.Env):
         bitcode_variant: str | None = None,
         render_mode: str | None = None,
     ) -> None:
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"unknown render_mode {render_mode!r}; valid: {self.metadata['render_modes']}")
+        # Other modes are accepted and render nothing (gym.make warns): SB3's make_vec_env asks for
+        # "rgb_array" and only falls back on a TypeError.
         self.render_mode = render_mode
         self._action_set: ActionSet = load_action_set(action_set)
         self.action_set_name = action_set

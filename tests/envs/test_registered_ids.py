@@ -139,3 +139,22 @@ def test_async_vector_env_steps(env_id):
             assert rewards.shape == (2,) and terminated.shape == (2,)
     finally:
         envs.close()
+
+
+@pytest.mark.parametrize(
+    "env_id", ["rl_compiler/llvm-autophase-ic-v0", "rl_compiler/llvm-regalloc-v0", "rl_compiler/llvm-inline-v0"]
+)
+def test_sb3_subproc_vec_env_steps(env_id):
+    from stable_baselines3.common.env_util import make_vec_env
+    from stable_baselines3.common.vec_env import SubprocVecEnv
+
+    # SB3 starts its workers with forkserver: "module:id" makes each worker import rl_compiler (and register).
+    envs = make_vec_env(f"rl_compiler:{env_id}", n_envs=2, seed=0, vec_env_cls=SubprocVecEnv)
+    try:
+        envs.reset()
+        for _ in range(3):
+            actions = np.array([envs.action_space.sample() for _ in range(2)])
+            _, rewards, dones, _ = envs.step(actions)
+            assert rewards.shape == (2,) and dones.shape == (2,)
+    finally:
+        envs.close()
