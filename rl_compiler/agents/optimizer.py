@@ -45,7 +45,6 @@ class OptimizeResult:
     reason: str
     bitcode: bytes
     start_bitcode: bytes
-    object_code: bytes | None = None
     checks: list[str] = field(default_factory=list)
 
     @property
@@ -168,7 +167,6 @@ def optimize_program(
     time_limit: float = 10.0,
     metric: str = "ir",
     run: bool = True,
-    emit_object: bool = False,
     progress: bool = True,
     env_id: str = OPTIMIZE_ENV,
 ) -> OptimizeResult:
@@ -216,11 +214,10 @@ def optimize_program(
             OzPolicy().run(env, benchmark=benchmark)
             result = oz
             result.agent = "oz (fallback)"
-        ok, checks = _check(env, benchmark, run)
-        if not ok:
-            raise OptimizeError(f"{benchmark.uri}: even the -Oz result fails a check: {checks[-1]}")
+            ok, checks = _check(env, benchmark, run)
+            if not ok:
+                raise OptimizeError(f"{benchmark.uri}: even the -Oz result fails a check: {checks[-1]}")
         bitcode = envtools.bitcode(env) if not fell_back else oz_bitcode
-        object_code = envtools.object_code(env) if emit_object else None
         result.valid, result.validation = True, "; ".join(checks)
         return OptimizeResult(
             benchmark=benchmark,
@@ -230,7 +227,6 @@ def optimize_program(
             reason=reason,
             bitcode=bitcode,
             start_bitcode=start_bitcode,
-            object_code=object_code,
             checks=checks,
         )
     finally:
