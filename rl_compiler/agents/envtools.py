@@ -87,18 +87,11 @@ def apply(env: gym.Env, actions: list[int | str]) -> None:
 def run_pipeline(env: gym.Env, pipeline: str) -> None:
     """Run an arbitrary pipeline string (e.g. the -Oz pipeline) on the env's current module.
 
-    The pass ordering env's steps take action indices only; this runs the pipeline on the episode's
-    session (so it is in ``session.history``, which :func:`applied_passes`, ``env.fork()`` and crash
-    recovery replay), refreshes the env's per-state caches and restarts the reward's running cost there,
-    so the next step's reward measures that step alone.
+    Through ``PassOrderingEnv.apply_pipeline``: part of the episode (``session.history``, ``state``,
+    ``commandline()``, ``env.fork()`` and crash recovery include it), and the reward's running cost moves
+    there, so the next step's reward measures that step alone.
     """
-    env_u = unwrapped(env)
-    program = env_u._require_program()
-    program.session.run_passes(canonical_pipeline(pipeline))
-    program.changed(program.session.fingerprint())
-    spec = getattr(env_u, "reward_space_spec", None)
-    if spec is not None and getattr(spec, "cost", None) in ("IrInstructionCount", "ObjectTextSizeBytes"):
-        env_u._prev_cost = program.cost(spec.cost)
+    unwrapped(env).apply_pipeline(canonical_pipeline(pipeline))
 
 
 def applied_passes(env: gym.Env) -> list[str]:
