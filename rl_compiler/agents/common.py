@@ -120,6 +120,21 @@ class SearchPolicy(Policy):
         except Exception:  # a crashing pass is just a bad candidate for a search
             return None
 
+    def score_children(
+        self, state: SearchState, candidates: list[Action], tracker: BudgetTracker
+    ) -> list[tuple[int, int, Action]]:
+        """``(cost, index, action)`` of every candidate applied to ``state`` alone, until the budget runs out;
+        candidates whose pass fails are left out."""
+        scored = []
+        for index, action in enumerate(candidates):
+            if tracker.exhausted():
+                break
+            child = self.try_child(state, action, tracker)
+            if child is not None:
+                scored.append((child.cost, index, action))
+                child.close()
+        return scored
+
     def try_apply(self, state: SearchState, action: Action, tracker: BudgetTracker) -> bool:
         """Apply ``action`` to ``state`` in place; False if the pass fails (the state is then unchanged)."""
         tracker.charge()

@@ -38,14 +38,7 @@ class EpsilonGreedy(SearchPolicy):
                         if self.rng.random() < self.epsilon:
                             action = self.rng.choice(candidates)
                         else:
-                            scored = []
-                            for i, candidate in enumerate(candidates):
-                                if tracker.exhausted():
-                                    break
-                                child = self.try_child(state, candidate, tracker)
-                                if child is not None:
-                                    scored.append((child.cost, i, candidate))
-                                    child.close()
+                            scored = self.score_children(state, candidates, tracker)
                             if not scored:
                                 break
                             action = min(scored)[2]

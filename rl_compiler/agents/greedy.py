@@ -33,14 +33,7 @@ class GreedySearch(SearchPolicy):
         limit = self.max_episode_steps or 200
         try:
             while len(state.steps) < limit and not tracker.exhausted():
-                scored: list[tuple[int, int, Action]] = []
-                for i, action in enumerate(self.candidates(env)):
-                    if tracker.exhausted():
-                        break
-                    child = self.try_child(state, action, tracker)
-                    if child is not None:
-                        scored.append((child.cost, i, action))
-                        child.close()
+                scored = self.score_children(state, self.candidates(env), tracker)
                 if not scored:
                     break
                 cost, _, action = min(scored)

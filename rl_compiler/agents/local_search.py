@@ -36,14 +36,7 @@ class IteratedLocalSearch(SearchPolicy):
         stale = 0
         best = state
         while len(state.steps) < limit and not tracker.exhausted():
-            scored: list[tuple[int, int, Action]] = []
-            for i, action in enumerate(candidates):
-                if tracker.exhausted():
-                    break
-                child = self.try_child(state, action, tracker)
-                if child is not None:
-                    scored.append((child.cost, i, action))
-                    child.close()
+            scored = self.score_children(state, candidates, tracker)
             if not scored:
                 break
             cost, _, action = min(scored)
