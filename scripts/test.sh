@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-venv.sh .venv -e ".[dev]"
+.venv/bin/ruff check --quiet . || { echo "lint failed (ruff check .)" >&2; exit 1; }
 exec .venv/bin/python -m pytest -q "$@"
