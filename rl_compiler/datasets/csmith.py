@@ -22,6 +22,7 @@ from rl_compiler.datasets.errors import DatasetError, GeneratorUnavailableError,
 from rl_compiler.datasets.manifest import ProgramSpec
 from rl_compiler.datasets.uri import GENERATOR, benchmark_uri
 from rl_compiler.llvm.cache import atomic_write_text, cache_dir, file_lock
+from rl_compiler.llvm.tempdirs import private_dir
 
 CSMITH_DATASET = "csmith-v0"
 MAX_SEED = 2**32 - 1
@@ -75,12 +76,14 @@ def generate_source(seed: int) -> Path:
     with file_lock(folder / f"{seed}.lock"):
         if not path.is_file():
             try:
-                result = subprocess.run(
-                    [executable, "--seed", str(seed), *CSMITH_OPTIONS],
-                    capture_output=True,
-                    text=True,
-                    timeout=120,
-                )
+                with private_dir("csmith") as workdir:  # csmith writes platform.info to its cwd
+                    result = subprocess.run(
+                        [executable, "--seed", str(seed), *CSMITH_OPTIONS],
+                        capture_output=True,
+                        text=True,
+                        timeout=120,
+                        cwd=workdir,
+                    )
             except subprocess.TimeoutExpired as error:
                 raise DatasetError(f"csmith timed out generating seed {seed}") from error
             if result.returncode != 0 or "int main" not in result.stdout:
