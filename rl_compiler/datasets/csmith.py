@@ -41,7 +41,10 @@ def csmith_install() -> tuple[str, Path, str]:
     if executable is None:
         raise GeneratorUnavailableError(f"csmith is not installed: {INSTALL_HINT}")
     try:
-        version = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=30).stdout
+        with private_dir("csmith") as workdir:  # csmith writes platform.info to its cwd, even for --version
+            version = subprocess.run(
+                [executable, "--version"], capture_output=True, text=True, timeout=30, cwd=workdir
+            ).stdout
     except (OSError, subprocess.TimeoutExpired) as error:
         raise GeneratorUnavailableError(f"csmith does not run ({executable}): {error}") from error
     prefix = Path(executable).resolve().parent.parent
