@@ -55,3 +55,11 @@ def test_missing_csmith_is_a_clear_error(monkeypatch: pytest.MonkeyPatch):
         assert not csmith_available()
     finally:
         csmith_install.cache_clear()
+
+
+@needs_csmith
+def test_csmith_leaves_nothing_in_the_working_directory(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)  # csmith writes platform.info to its cwd
+    csmith_install.cache_clear()
+    get_benchmark("generator://csmith-v0/5").bitcode()
+    assert list(tmp_path.iterdir()) == []
