@@ -60,13 +60,18 @@ def benchmark_uris(task: Task) -> list[str]:
 
 
 def dataset_hash(uris: list[str]) -> str:
-    """SHA-1 over the benchmarks' URIs and the content of their prepared bitcode."""
+    """SHA-1 over the benchmarks' URIs and build keys (their sources' contents, flags and the toolchain id).
+
+    Location-independent: the bitcode itself records the checkout's path (``source_filename``, ``__FILE__``),
+    so hashing it would fail verification of the same results in another clone.
+    """
     from rl_compiler.datasets import get_benchmark
+    from rl_compiler.datasets.build import build_key
 
     digest = hashlib.sha1()
     for uri in sorted(uris):
-        digest.update(uri.encode())
-        digest.update(hashlib.sha1(get_benchmark(uri).bitcode()).digest())
+        spec = get_benchmark(uri).spec
+        digest.update(uri.encode() + b"\0" + build_key(spec.sources, spec.cflags, "size").encode())
     return digest.hexdigest()
 
 
