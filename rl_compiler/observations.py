@@ -118,6 +118,8 @@ class ObservationSpec:
     :param to_space: natural value -> member of ``space``.
     :param deterministic: False for measured values (``Runtime``).
     :param platform_dependent: True when the value depends on the host (object sizes, run times).
+    :param prefetch: the cheap read-only Session queries ``compute`` uses; an environment fetches them in
+        the same worker request as each pass.
     """
 
     name: str
@@ -127,6 +129,7 @@ class ObservationSpec:
     deterministic: bool = True
     platform_dependent: bool = False
     description: str = ""
+    prefetch: tuple[str, ...] = ()
 
 
 def _identity(value: Any) -> Any:
@@ -186,6 +189,7 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
             lambda c: np.asarray(c.query("autophase"), dtype=np.int64),
             _int_vector,
             description="56 Autophase features, CompilerGym order",
+            prefetch=("autophase",),
         ),
         ObservationSpec(
             "AutophaseDict",
@@ -193,6 +197,7 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
             lambda c: _named(AUTOPHASE_FEATURE_NAMES, c.query("autophase")),
             _dict_to_space,
             description="Autophase as a name -> count dict",
+            prefetch=("autophase",),
         ),
         ObservationSpec(
             "InstCount",
@@ -200,6 +205,7 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
             lambda c: np.asarray(c.query("inst_count"), dtype=np.int64),
             _int_vector,
             description="70 instruction counts, CompilerGym order",
+            prefetch=("inst_count",),
         ),
         ObservationSpec(
             "InstCountDict",
@@ -207,6 +213,7 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
             lambda c: _named(INST_COUNT_FEATURE_NAMES, c.query("inst_count")),
             _dict_to_space,
             description="InstCount as a name -> count dict",
+            prefetch=("inst_count",),
         ),
         ObservationSpec(
             "InstCountNorm",
@@ -214,6 +221,7 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
             _inst_count_norm,
             lambda v: np.asarray(v, dtype=np.float32),
             description="InstCount[1:] / max(TotalInsts, 1)",
+            prefetch=("inst_count",),
         ),
         ObservationSpec(
             "InstCountNormDict",
@@ -226,6 +234,7 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
             lambda c: dict(zip(INST_COUNT_NORM_FEATURE_NAMES, map(float, _inst_count_norm(c)), strict=True)),
             _dict_norm_to_space,
             description="InstCountNorm as a name -> value dict",
+            prefetch=("inst_count",),
         ),
         ObservationSpec(
             "IrInstructionCount",
@@ -233,6 +242,7 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
             lambda c: int(c.cost("IrInstructionCount")),
             _scalar_int,
             description="instructions in the module",
+            prefetch=("instruction_count",),
         ),
         ObservationSpec("IrInstructionCountO0", _scalar_box(), _baseline("ic_O0"), _scalar_int),
         ObservationSpec("IrInstructionCountO3", _scalar_box(), _baseline("ic_O3"), _scalar_int),

@@ -28,18 +28,6 @@ from rl_compiler.observations import ObservationSpec, build_observation_specs, m
 from rl_compiler.rewards import RewardSpec, reward_spec
 
 DEFAULT_BENCHMARK = "benchmark://builtin-v0/crc32"
-#: ``info["recovered_crash"]`` starts with this when a pass crashed LLVM twice and was skipped.
-_SKIPPED = "skipped: "
-#: Observations computed by a cheap Session query, prefetched in the same worker request as each pass.
-CHEAP_QUERIES: dict[str, tuple[str, ...]] = {
-    "Autophase": ("autophase",),
-    "AutophaseDict": ("autophase",),
-    "InstCount": ("inst_count",),
-    "InstCountDict": ("inst_count",),
-    "InstCountNorm": ("inst_count",),
-    "InstCountNormDict": ("inst_count",),
-    "IrInstructionCount": ("instruction_count",),
-}
 
 
 @dataclass
@@ -299,6 +287,7 @@ class PassOrderingEnv(gym.Env):
         self.reward_space_spec: RewardSpec | None = (
             None if reward_space is None else reward_spec(reward_space)
         )
+        self._step_queries = self._cheap_queries()
         self.reward_range = (-np.inf, np.inf)
         n_actions = len(self._action_set) + (1 if self.terminal_action else 0)
         self.action_space = spaces.Discrete(n_actions)
@@ -454,9 +443,8 @@ class PassOrderingEnv(gym.Env):
             info = {"action": "<end-episode>", "ir_changed": False, "recovered_crash": None}
             self._last_step_time = time.perf_counter()
             return self._step_observation(), 0.0, True, False, info
-        pipeline = self._action_set.pipelines[index]
-        reward, info = self._run(program, pipeline)
-        if info["recovered_crash"] is None or not info["recovered_crash"].startswith(_SKIPPED):
+        reward, info, applied = self._run(program, self._action_set.pipelines[index])
+        if applied:
             self._applied.append(index)
         return self._step_observation(), reward, False, False, info
 
@@ -469,18 +457,21 @@ class PassOrderingEnv(gym.Env):
 
         :raises PassPipelineError: if LLVM rejects the pipeline string.
         """
-        return self._run(self._require_program(), pipeline)
+        reward, info, _ = self._run(self._require_program(), pipeline)
+        return reward, info
 
-    def _run(self, program: _Program, pipeline: str) -> tuple[float, dict]:
+    def _run(self, program: _Program, pipeline: str) -> tuple[float, dict, bool]:
+        """Run ``pipeline`` as one step; return the reward, the step's info, and whether it was applied
+        (False when it crashed LLVM twice and was skipped)."""
         session = program.session
         recoveries = session.recoveries
         crash = None
-        queries = self._step_queries()
+        queries = self._step_queries
         try:
             # One worker round trip: the pass, the fingerprint, and the cheap costs and features.
             fingerprint, *results = session.step(pipeline, ("fingerprint", *queries))
         except (WorkerCrashError, WorkerTimeoutError) as error:
-            crash = f"{_SKIPPED}{error}"
+            crash = f"skipped: {error}"
             fingerprint, results = session.fingerprint(), None
         if crash is None and session.recoveries != recoveries:
             crash = f"recovered: {session.last_failure}"
@@ -494,7 +485,8 @@ class PassOrderingEnv(gym.Env):
             self._prev_cost = cost
         self.episode_reward += reward
         self._last_step_time = time.perf_counter()
-        return float(reward), {"action": pipeline, "ir_changed": changed, "recovered_crash": crash}
+        info = {"action": pipeline, "ir_changed": changed, "recovered_crash": crash}
+        return float(reward), info, results is not None
 
     def render(self) -> str | None:
         if self.render_mode != "ansi" or self._program is None:
@@ -517,8 +509,8 @@ class PassOrderingEnv(gym.Env):
     def fork(self) -> PassOrderingEnv:
         """An independent copy of this environment at its current state, in the same worker process.
 
-        The copy replays the episode's passes on a clone of the pristine benchmark, so that the same
-        future actions give bit-identical results in both (see the comment below).
+        The copy replays the episode's passes on a fresh parse of the benchmark, so that the same future
+        actions give bit-identical results in both (see the comment below).
         """
         program = self._require_program()
         twin = PassOrderingEnv.__new__(PassOrderingEnv)
@@ -560,11 +552,12 @@ class PassOrderingEnv(gym.Env):
         self.reset(options={"benchmark": state.benchmark})
         pipelines = self._action_set.pipelines
         for pipeline in state.actions:
+            before = len(self.session.history)
             if pipeline in pipelines:
                 _, _, _, _, info = self.step(pipelines.index(pipeline))
             else:
                 _, info = self.apply_pipeline(pipeline)
-            if (info["recovered_crash"] or "").startswith(_SKIPPED):
+            if len(self.session.history) == before:  # skipped: it crashed LLVM twice
                 raise WorkerCrashError(f"replaying {pipeline!r}: {info['recovered_crash']}")
 
     def validate(self, state: EpisodeState | None = None) -> ValidationResult:
@@ -625,14 +618,14 @@ class PassOrderingEnv(gym.Env):
             )
         return index
 
-    def _step_queries(self) -> tuple[str, ...]:
-        """The cheap read-only Session methods this env's reward and observation need after every step."""
+    def _cheap_queries(self) -> tuple[str, ...]:
+        """The cheap read-only Session queries this env's reward and observation need after every step."""
         queries: list[str] = []
         if self.reward_space_spec is not None and self.reward_space_spec.cost == "IrInstructionCount":
             queries.append("instruction_count")
         specs = self.observation_space_spec
         for spec in specs if isinstance(specs, list) else [specs] if specs is not None else []:
-            queries.extend(CHEAP_QUERIES.get(spec.name, ()))
+            queries.extend(spec.prefetch)
         return tuple(dict.fromkeys(queries))
 
     def _new_session(self, bitcode: bytes) -> Session:
