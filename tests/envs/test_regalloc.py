@@ -11,6 +11,7 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 import pytest
+from mlgo_episodes import play_episode
 from process_checks import assert_clean
 
 import rl_compiler  # noqa: F401  (registers the ids)
@@ -34,26 +35,7 @@ def env(private_tmp: Path):
 
 def play(env: gym.Env, actions=None, policy=first_legal):
     """Run one episode, replaying ``actions`` if given; return (actions, reward, info)."""
-    observation, info = env.reset(seed=0)
-    taken = []
-    while True:
-        action = actions[len(taken)] if actions is not None else policy(observation, info)
-        taken.append(action)
-        observation, reward, terminated, truncated, info = env.step(action)
-        if terminated:
-            return taken, reward, info
-
-
-@pytest.mark.parametrize("observation_format", ["flat", "dict"])
-def test_check_env(observation_format: str, private_tmp: Path) -> None:
-    from gymnasium.utils.env_checker import check_env
-    from stable_baselines3.common.env_checker import check_env as sb3_check_env
-
-    environment = gym.make(ENV_ID, observation_format=observation_format)
-    check_env(environment.unwrapped)
-    sb3_check_env(environment.unwrapped, warn=True)
-    environment.close()
-    assert_clean(private_tmp)
+    return play_episode(env, policy, actions)
 
 
 def test_spaces_come_from_the_header(env: RegallocEnv) -> None:

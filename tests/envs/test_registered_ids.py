@@ -9,6 +9,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env as gym_check_env
+from process_checks import assert_clean
 
 import rl_compiler  # noqa: F401  (registers the ids)
 from rl_compiler.envs.registration import registered_ids
@@ -158,3 +159,15 @@ def test_sb3_subproc_vec_env_steps(env_id):
             assert rewards.shape == (2,) and dones.shape == (2,)
     finally:
         envs.close()
+
+
+@pytest.mark.parametrize("observation_format", ["flat", "dict"])
+@pytest.mark.parametrize("env_id", ["rl_compiler/llvm-regalloc-v0", "rl_compiler/llvm-inline-v0"])
+def test_mlgo_check_env_in_both_observation_formats(env_id, observation_format, private_tmp):
+    from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+    environment = gym.make(env_id, observation_format=observation_format)
+    gym_check_env(environment.unwrapped)
+    sb3_check_env(environment.unwrapped, warn=True)
+    environment.close()
+    assert_clean(private_tmp)
