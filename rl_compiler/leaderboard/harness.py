@@ -104,19 +104,16 @@ def manifest_for(task: Task, config: RunConfig, uris: list[str]) -> dict[str, An
     }
 
 
-def passes_metric(task: Task, env: gym.Env) -> tuple[float, dict[str, Any]]:
-    """The task's metric for the env's current state, and the raw costs it came from."""
-    unwrapped = env.unwrapped
-    base = unwrapped.baselines
-    ic_final = int(unwrapped.observation["IrInstructionCount"])
-    text_final = int(unwrapped.observation["ObjectTextSizeBytes"])
+def size_metric(task: Task, base: Any, ic_final: int, text_final: int) -> tuple[float, dict[str, Any]]:
+    """The task's metric for a final IR instruction count and object size, given the benchmark's baselines,
+    and the raw costs it came from."""
     details = {
         "ic_O0": int(base.ic_O0),
         "ic_Oz": int(base.ic_Oz),
-        "ic_final": ic_final,
+        "ic_final": int(ic_final),
         "text_O0": int(base.text_O0),
         "text_Oz": int(base.text_Oz),
-        "text_final": text_final,
+        "text_final": int(text_final),
     }
     if task.metric == "IrInstructionCountOz":
         reward = (base.ic_O0 - ic_final) / max(base.ic_O0 - base.ic_Oz, 1)
@@ -125,6 +122,17 @@ def passes_metric(task: Task, env: gym.Env) -> tuple[float, dict[str, Any]]:
         reward = (base.text_O0 - text_final) / max(base.text_O0 - base.text_Oz, 1)
         details["size_ratio"] = base.text_Oz / max(text_final, 1)
     return float(reward), details
+
+
+def passes_metric(task: Task, env: gym.Env) -> tuple[float, dict[str, Any]]:
+    """The task's metric for the env's current state, and the raw costs it came from."""
+    unwrapped = env.unwrapped
+    return size_metric(
+        task,
+        unwrapped.baselines,
+        int(unwrapped.observation["IrInstructionCount"]),
+        int(unwrapped.observation["ObjectTextSizeBytes"]),
+    )
 
 
 #: Reference entries that are not agents: the -O3 baseline cannot be written as a pass list on the episode's
@@ -141,20 +149,7 @@ def baseline_metric(task: Task, uri: str, use_cache: bool = True) -> tuple[float
 
     with Module.from_bitcode(get_benchmark(uri).bitcode()) as module:
         base = compute_baselines(module, use_cache=use_cache)
-    ic, text = base.ic_O3, base.text_O3
-    details = {
-        "ic_O0": base.ic_O0,
-        "ic_Oz": base.ic_Oz,
-        "ic_final": ic,
-        "text_O0": base.text_O0,
-        "text_Oz": base.text_Oz,
-        "text_final": text,
-    }
-    if task.metric == "IrInstructionCountOz":
-        details["size_ratio"] = base.ic_Oz / max(ic, 1)
-        return (base.ic_O0 - ic) / max(base.ic_O0 - base.ic_Oz, 1), details
-    details["size_ratio"] = base.text_Oz / max(text, 1)
-    return (base.text_O0 - text) / max(base.text_O0 - base.text_Oz, 1), details
+    return size_metric(task, base, base.ic_O3, base.text_O3)
 
 
 def _seed_for(config: RunConfig, repetition: int) -> int:
@@ -185,7 +180,6 @@ def run_one(task: Task, config: RunConfig, uri: str, repetition: int) -> Row:
     # Every agent sees the Autophase observation (learned policies need one; the task's env has none).
     env = gym.make(task.env, benchmark=uri, observation_space="Autophase")
     try:
-        env.reset(seed=seed)
         start = time.perf_counter()
         result = agent.run(env, benchmark=uri, object_size=False)
         walltime = time.perf_counter() - start
