@@ -9,10 +9,15 @@ IrInstructionCountOz reward (the `llvm-autophase-ic-v0` configuration):
   CompilerGym-style envs compute features in a server too), and the floor (the bare in-process pass);
 - reset (a cached benchmark) and fork latency.
 
-Every program runs the same seeded random pass sequences in every implementation. Prints one Markdown
-table of medians and ratios (and writes it to --out). Usage:
+A second table compares the step rate, through ``gym.make`` as a user calls it, with CompilerGym's
+published ~1,100 steps/s on cBench crc32 (242 IR instructions), under both action sets. The comparable
+program is ``programs/crcfile.c``: a file-checksum utility with a table-driven CRC-32, written for this
+benchmark at the size of cBench's crc32 (258 instructions, 41 blocks, 12 functions against 242, 29, 15).
 
-    python benchmarks/perf/env_bench.py [--steps 200] [--out benchmarks/perf/env_bench.md]
+Every program runs the same seeded random pass sequences in every implementation. Prints Markdown tables
+of medians and ratios (and writes them to --out). Usage:
+
+    python benchmarks/perf/env_bench.py [--steps 1000] [--out benchmarks/perf/env_bench.md]
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import gymnasium as gym
 import numpy as np
 
 from rl_compiler.datasets import get_benchmark
@@ -34,7 +40,11 @@ from rl_compiler.envs.passes import PassOrderingEnv
 from rl_compiler.llvm.module import Module
 from rl_compiler.llvm.toolchain import get_toolchain
 
-PROGRAMS = ["kmp", "crc32", "huffman", "regex", "hashsuite"]
+#: The program comparable to cBench crc32, then built-in programs of increasing size.
+CRCFILE = Path(__file__).resolve().parent / "programs" / "crcfile.c"
+PROGRAMS = ["crcfile", "kmp", "crc32", "huffman", "regex", "hashsuite"]
+COMPARABLE = ["crcfile", "kmp"]
+ENV_ID = "rl_compiler/llvm-autophase-ic-v0"
 OBSERVATION, REWARD = "Autophase", "IrInstructionCountOz"
 #: CompilerGym's published figures (LLVM 10, unspecified hardware).
 COMPILER_GYM = {"step_ms": 0.57, "reset_ms": 1.5, "text_size_ms": 14.0, "steps_per_s": 1100}
@@ -43,6 +53,10 @@ COMPILER_GYM = {"step_ms": 0.57, "reset_ms": 1.5, "text_size_ms": 14.0, "steps_p
 def sequences(n_actions: int, steps: int, episode: int, seed: int = 0) -> list[list[int]]:
     rng = np.random.default_rng(seed)
     return [list(rng.integers(n_actions, size=episode)) for _ in range(max(1, steps // episode))]
+
+
+def program_uri(name: str) -> str:
+    return CRCFILE.as_uri() if name == "crcfile" else f"benchmark://builtin-v0/{name}"
 
 
 def time_env(uri: str, seqs: list[list[int]], isolated: bool) -> dict[str, float]:
@@ -68,6 +82,22 @@ def time_env(uri: str, seqs: list[list[int]], isolated: bool) -> dict[str, float
         "reset": statistics.median(resets),
         "fork": statistics.median(forks),
     }
+
+
+def steps_per_second(uri: str, action_set: str, steps: int, episode: int, isolated: bool) -> float:
+    """Steps per second (from the mean step time) of ``gym.make(ENV_ID)`` with seeded random actions."""
+    env = gym.make(ENV_ID, benchmark=uri, action_set=action_set, isolated=isolated)
+    env.reset()
+    total, n = 0.0, 0
+    for seq in sequences(env.action_space.n, steps, episode, seed=1):
+        env.reset()
+        for action in seq:
+            t = time.perf_counter()
+            env.step(int(action))
+            total += time.perf_counter() - t
+            n += 1
+    env.close()
+    return n / total
 
 
 def time_floor(bitcode: bytes, pipelines: list[str], seqs: list[list[int]]) -> float:
@@ -121,16 +151,16 @@ def time_text_size(uri: str, repeats: int = 20) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=200, help="steps per program and implementation")
+    parser.add_argument("--steps", type=int, default=1000, help="steps per program and implementation")
     parser.add_argument("--episode", type=int, default=20, help="steps per episode (a reset before each)")
     parser.add_argument("--programs", nargs="*", default=PROGRAMS)
-    parser.add_argument("--out", type=Path, default=None, help="also write the Markdown table here")
+    parser.add_argument("--out", type=Path, default=None, help="also write the Markdown tables here")
     args = parser.parse_args()
 
     pipelines = list(load_action_set("default").pipelines)
     rows = []
     for name in args.programs:
-        uri = f"benchmark://builtin-v0/{name}"
+        uri = program_uri(name)
         bitcode = get_benchmark(uri).bitcode("size")
         with Module.from_bitcode(bitcode) as module:
             size = module.instruction_count()
@@ -138,17 +168,28 @@ def main() -> None:
         iso = time_env(uri, seqs, isolated=True)
         inproc = time_env(uri, seqs, isolated=False)
         floor = time_floor(bitcode, pipelines, seqs)
-        sub = time_subprocess_env(bitcode, pipelines, seqs[: max(1, len(seqs) // 2)])
+        sub = time_subprocess_env(bitcode, pipelines, seqs[: max(1, len(seqs) // 4)])
         text = time_text_size(uri)
         rows.append((name, size, iso, inproc, floor, sub, text))
         print(f"{name}: done", flush=True)
 
+    rates = []
+    for name in [n for n in COMPARABLE if n in args.programs]:
+        for action_set in ("compiler_gym", "default"):
+            iso, inproc = (
+                steps_per_second(program_uri(name), action_set, args.steps, args.episode, isolated)
+                for isolated in (True, False)
+            )
+            rates.append((name, action_set, iso, inproc))
+    print("rates: done", flush=True)
+
     ms = lambda s: f"{s * 1e3:.3f}"  # noqa: E731
+    sizes = {name: size for name, size, *_ in rows}
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"{platform.processor() or platform.platform()}; "
         f"LLVM {get_toolchain().version}; {args.steps} random steps of the `default` action set per program "
-        f"(episodes of {args.episode}); medians.",
+        f"(episodes of {args.episode}; the subprocess env runs a quarter of them); medians.",
         "",
         "| program | IR instrs | step isolated (ms) | step in-process (ms) | bare pass (ms) "
         "| subprocess opt step (ms) | speedup isolated / in-process vs subprocess "
@@ -172,6 +213,22 @@ def main() -> None:
         f"~{COMPILER_GYM['steps_per_s']} steps/s single env.",
         "steps/s uses the mean step time (what a training loop sees); the other columns are medians.",
     ]
+    if rates:
+        lines += [
+            "",
+            f"Step rate of `gym.make({ENV_ID!r})` ({args.steps} seeded random steps, episodes of {args.episode}; "
+            f"steps/s from the mean step time) against CompilerGym's published "
+            f"~{COMPILER_GYM['steps_per_s']} steps/s on cBench crc32 (242 instructions):",
+            "",
+            "| program | IR instrs | action set | steps/s isolated | steps/s in-process "
+            "| x CompilerGym isolated / in-process |",
+            "|---|---:|---|---:|---:|---:|",
+        ]
+        for name, action_set, iso, inproc in rates:
+            lines.append(
+                f"| {name} | {sizes[name]} | {action_set} | {iso:.0f} | {inproc:.0f} "
+                f"| {iso / COMPILER_GYM['steps_per_s']:.1f}x / {inproc / COMPILER_GYM['steps_per_s']:.1f}x |"
+            )
     table = "\n".join(lines)
     print(table)
     if args.out:

@@ -126,11 +126,13 @@ static uint64_t hash_bytes(const char *s, size_t n) {
     return h;
 }
 
-/* Pointer -> index map (open addressing), for blocks, arguments and instructions of one function. */
+/* Pointer -> value map (open addressing): positions of the blocks, arguments and instructions of one
+ * function, and the fingerprint's memo of constant hashes. */
 typedef struct {
     const void **keys;
-    uint32_t *vals;
+    uint64_t *vals;
     size_t mask;
+    size_t used; /* counted by ptrmap_put_grow only */
 } ptrmap;
 
 static int ptrmap_init(ptrmap *pm, size_t n) {
@@ -139,6 +141,7 @@ static int ptrmap_init(ptrmap *pm, size_t n) {
     pm->keys = calloc(cap, sizeof *pm->keys);
     pm->vals = malloc(cap * sizeof *pm->vals);
     pm->mask = cap - 1;
+    pm->used = 0;
     return pm->keys && pm->vals;
 }
 
@@ -153,20 +156,49 @@ static inline size_t ptr_slot(const void *p, size_t mask) {
     return (size_t)(x ^ (x >> 32)) & mask;
 }
 
-static void ptrmap_put(ptrmap *pm, const void *key, uint32_t val) {
+/* Returns the slot used, so that a caller can empty the map again by clearing only its slots. */
+static size_t ptrmap_put(ptrmap *pm, const void *key, uint64_t val) {
     size_t i = ptr_slot(key, pm->mask);
     while (pm->keys[i] && pm->keys[i] != key) i = (i + 1) & pm->mask;
     pm->keys[i] = key;
     pm->vals[i] = val;
+    return i;
+}
+
+/* Insert a new key, doubling the table when it gets half full (a failed allocation only skips the insert). */
+static void ptrmap_put_grow(ptrmap *pm, const void *key, uint64_t val) {
+    if (2 * (pm->used + 1) > pm->mask + 1) {
+        ptrmap bigger = {0};
+        if (!ptrmap_init(&bigger, pm->mask + 1)) return;
+        for (size_t i = 0; i <= pm->mask; i++)
+            if (pm->keys[i]) ptrmap_put(&bigger, pm->keys[i], pm->vals[i]);
+        bigger.used = pm->used;
+        ptrmap_free(pm);
+        *pm = bigger;
+    }
+    ptrmap_put(pm, key, val);
+    pm->used++;
 }
 
 static inline int64_t ptrmap_get(const ptrmap *pm, const void *key) {
     size_t i = ptr_slot(key, pm->mask);
     while (pm->keys[i]) {
-        if (pm->keys[i] == key) return pm->vals[i];
+        if (pm->keys[i] == key) return (int64_t)pm->vals[i];
         i = (i + 1) & pm->mask;
     }
     return -1;
+}
+
+static inline int ptrmap_lookup(const ptrmap *pm, const void *key, uint64_t *val) {
+    size_t i = ptr_slot(key, pm->mask);
+    while (pm->keys[i]) {
+        if (pm->keys[i] == key) {
+            *val = pm->vals[i];
+            return 1;
+        }
+        i = (i + 1) & pm->mask;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -795,22 +827,34 @@ static uint64_t hash_flags(LLVMValueRef i, LLVMOpcode op) {
     return h;
 }
 
+/* Constants are uniqued per context, so within one fingerprint their hashes are memoized by address: a
+ * module refers to the same few globals and constants many times. */
+static uint64_t memo_constant(ptrmap *memo, LLVMValueRef c) {
+    uint64_t h;
+    if (ptrmap_lookup(memo, c, &h)) return h;
+    h = hash_constant(c, 0);
+    ptrmap_put_grow(memo, c, h);
+    return h;
+}
+
 /* A structural 64-bit hash of the module: globals and functions by name, linkage and attributes count,
  * every instruction's opcode, type, flags and operands (other instructions, arguments and blocks by
  * their position in the function, constants by value, globals by name). Independent of the context,
  * so clones fingerprint equal. Names of local values and metadata are not included. */
 uint64_t rlc_fingerprint(rlc_module *m) {
     uint64_t h = 0x5EED;
+    ptrmap memo = {0};
+    if (!ptrmap_init(&memo, 256)) return 0;
     for (LLVMValueRef g = LLVMGetFirstGlobal(m->mod); g; g = LLVMGetNextGlobal(g)) {
         h = mix(h, hash_name(g));
         h = mix(h, (uint64_t)LLVMGetLinkage(g) | (uint64_t)LLVMIsGlobalConstant(g) << 8);
         LLVMValueRef init = LLVMGetInitializer(g);
-        h = mix(h, init ? hash_constant(init, 0) : 1);
+        h = mix(h, init ? memo_constant(&memo, init) : 1);
     }
     for (LLVMValueRef g = LLVMGetFirstGlobalAlias(m->mod); g; g = LLVMGetNextGlobalAlias(g))
         h = mix(h, hash_name(g));
     ptrmap pm = {0};
-    size_t cap = 0;
+    size_t cap = 0, used = 0, *slots = NULL;
     for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
         h = mix(h, hash_name(f));
         h = mix(h, (uint64_t)LLVMGetLinkage(f) | (uint64_t)LLVMIsDeclaration(f) << 8);
@@ -826,18 +870,27 @@ uint64_t rlc_fingerprint(rlc_module *m) {
             for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) n++;
         if (n > cap) {
             ptrmap_free(&pm);
-            cap = n * 2;
-            if (!ptrmap_init(&pm, cap)) return 0;
+            free(slots);
+            cap = n;
+            slots = malloc(cap * sizeof *slots);
+            if (!ptrmap_init(&pm, cap) || !slots) {
+                ptrmap_free(&pm);
+                ptrmap_free(&memo);
+                free(slots);
+                return 0;
+            }
         } else {
-            memset(pm.keys, 0, (pm.mask + 1) * sizeof *pm.keys);
+            /* Empty the map by clearing the previous function's slots, not the whole (largest) table. */
+            for (size_t k = 0; k < used; k++) pm.keys[slots[k]] = NULL;
         }
         uint32_t idx = 0;
-        for (unsigned p = 0; p < nparams; p++) ptrmap_put(&pm, LLVMGetParam(f, p), idx++);
+        for (unsigned p = 0; p < nparams; p++) slots[idx] = ptrmap_put(&pm, LLVMGetParam(f, p), idx), idx++;
         for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) {
-            ptrmap_put(&pm, LLVMBasicBlockAsValue(b), idx++);
+            slots[idx] = ptrmap_put(&pm, LLVMBasicBlockAsValue(b), idx), idx++;
             for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i))
-                ptrmap_put(&pm, i, idx++);
+                slots[idx] = ptrmap_put(&pm, i, idx), idx++;
         }
+        used = idx;
         for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) {
             h = mix(h, 0xB10C);
             for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) {
@@ -850,12 +903,12 @@ uint64_t rlc_fingerprint(rlc_module *m) {
                     LLVMValueRef v = LLVMGetOperand(i, o);
                     int64_t pos = v ? ptrmap_get(&pm, v) : -2;
                     if (pos >= 0 || pos == -2) h = mix(h, (uint64_t)pos);
-                    else if (LLVMIsAConstant(v)) h = mix(h, hash_constant(v, 0));
+                    else if (LLVMIsAConstant(v)) h = mix(h, memo_constant(&memo, v));
                     else h = mix(h, (uint64_t)LLVMGetValueKind(v)); /* metadata, inline asm */
                 }
                 if (op == LLVMSwitch) {
                     unsigned ns = LLVMGetNumSuccessors(i);
-                    for (unsigned k = 1; k < ns; k++) h = mix(h, hash_constant(switch_case_value(i, k), 0));
+                    for (unsigned k = 1; k < ns; k++) h = mix(h, memo_constant(&memo, switch_case_value(i, k)));
                 } else if (op == LLVMPHI) { /* incoming blocks are not operands */
                     unsigned ni = LLVMCountIncoming(i);
                     for (unsigned k = 0; k < ni; k++) {
@@ -866,7 +919,9 @@ uint64_t rlc_fingerprint(rlc_module *m) {
             }
         }
     }
+    ptrmap_free(&memo);
     ptrmap_free(&pm);
+    free(slots);
     return h;
 }
 

@@ -48,7 +48,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from rl_compiler.llvm.errors import LLVMError, WorkerCrashError, WorkerTimeoutError
-from rl_compiler.llvm.worker import HEADER, MUTATING_METHODS, PARENT_PID_ENV, REPLY_ARRAYS, REPLY_OK
+from rl_compiler.llvm.pipeio import MessageReader, frame
+from rl_compiler.llvm.worker import MUTATING_METHODS, PARENT_PID_ENV, REPLY_ARRAYS, REPLY_OK
 from rl_compiler.llvm.worker import step as worker_step
 
 if TYPE_CHECKING:
@@ -182,8 +183,8 @@ class _Worker:
         assert popen.stdin is not None
         os.set_blocking(popen.stdin.fileno(), False)
         assert popen.stdout is not None
-        self._read_poller = select.poll()
-        self._read_poller.register(popen.stdout.fileno(), select.POLLIN)
+        # The worker answers at once: always spin (briefly) for its reply.
+        self._replies = MessageReader(popen.stdout.fileno(), adaptive=False)
         try:
             self._receive(time.monotonic() + STARTUP_TIMEOUT, STARTUP_TIMEOUT)
         except _WorkerLost as lost:
@@ -226,7 +227,7 @@ class _Worker:
         data = pickle.dumps((drops, handle, method, args), protocol=pickle.HIGHEST_PROTOCOL)
         deadline = time.monotonic() + timeout
         try:
-            self._send(HEADER.pack(len(data)) + data, deadline, timeout)
+            self._send(frame(data), deadline, timeout)
             status, value = self._receive(deadline, timeout)
         except _WorkerLost:
             raise
@@ -263,26 +264,13 @@ class _Worker:
                 raise self._lose(True, f"no reply within {timeout:g} s")
 
     def _receive(self, deadline: float, timeout: float) -> tuple[int, Any]:
-        header = self._read(HEADER.size, deadline, timeout)
-        payload = self._read(HEADER.unpack(header)[0], deadline, timeout)
+        try:
+            payload = self._replies.read(max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            raise self._lose(True, f"no reply within {timeout:g} s") from None
+        if payload is None:
+            raise self._lose(False, "the worker closed its output")
         return pickle.loads(payload)
-
-    def _read(self, n: int, deadline: float, timeout: float) -> bytes:
-        popen = self._proc.popen
-        assert popen is not None and popen.stdout is not None
-        fd = popen.stdout.fileno()
-        poller = self._read_poller
-        chunks = []
-        while n > 0:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not poller.poll(remaining * 1000):
-                raise self._lose(True, f"no reply within {timeout:g} s")
-            chunk = os.read(fd, min(n, 1 << 20))
-            if not chunk:
-                raise self._lose(False, "the worker closed its output")
-            chunks.append(chunk)
-            n -= len(chunk)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _tail(lost: _WorkerLost) -> str:
@@ -291,11 +279,13 @@ def _tail(lost: _WorkerLost) -> str:
     )
 
 
-def _rebuild_arrays(single: bool, arrays: list[tuple[str, tuple[int, ...], bytes]]) -> Any:
+def _rebuild_arrays(single: bool, positions: tuple[int, ...], items: list[Any]) -> Any:
     import numpy as np
 
-    rebuilt = tuple(np.frombuffer(data, dtype=dtype).reshape(shape).copy() for dtype, shape, data in arrays)
-    return rebuilt[0] if single else rebuilt
+    for k in positions:
+        dtype, shape, data = items[k]
+        items[k] = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+    return items[0] if single else tuple(items)
 
 
 def _rebuild_exception(module: str, name: str, message: str, pickled: bytes | None) -> BaseException:

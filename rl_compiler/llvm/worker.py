@@ -1,8 +1,9 @@
 """The worker process that holds modules for :class:`rl_compiler.llvm.session.Session`.
 
 Run as ``python -m rl_compiler.llvm.worker`` by the session layer, never by hand. The worker reads
-requests from its stdin and writes replies to its stdout; each message is an 8-byte little-endian
-length followed by a pickle. A request is ``(drops, handle, method, args)``:
+requests from its stdin and writes replies to its stdout; each message is a pickle framed by
+:mod:`rl_compiler.llvm.pipeio` (an 8-byte little-endian length first). A request is
+``(drops, handle, method, args)``:
 
 - ``drops`` is a tuple of module handles to free first (closed sessions, sent lazily);
 - ``handle`` 0 addresses the worker itself: ``replay(bitcode, ops) -> handle`` parses bitcode and
@@ -12,8 +13,9 @@ length followed by a pickle. A request is ``(drops, handle, method, args)``:
   :func:`step`), or a method of
   :class:`rl_compiler.llvm.module.Module` from :data:`MODULE_METHODS`.
 
-A reply is ``(REPLY_OK, result)``, ``(REPLY_ARRAYS, (single, [(dtype, shape, bytes), ...]))`` for a
-NumPy array or a tuple of them (raw buffers: pickling small arrays costs more than the call), or
+A reply is ``(REPLY_OK, result)``; ``(REPLY_ARRAYS, (single, positions, items))`` for a NumPy array or
+a tuple holding some, where the arrays at ``positions`` travel as raw ``(dtype, shape, bytes)``
+(pickling a small array costs more than computing it); or
 ``(REPLY_ERROR, (type_module, type_name, message, pickled_exception))``. The first message the worker
 sends, unasked, is ``(REPLY_OK, ("ready", pid))``.
 
@@ -29,15 +31,15 @@ import faulthandler
 import os
 import pickle
 import signal
-import struct
 import sys
 import time
 from typing import Any, BinaryIO
 
+from rl_compiler.llvm.pipeio import MessageReader, frame
+
 #: Environment variable holding the parent's pid, so the worker can exit if the parent died before
 #: ``PR_SET_PDEATHSIG`` took effect.
 PARENT_PID_ENV = "RL_COMPILER_WORKER_PARENT"
-HEADER = struct.Struct("<Q")
 REPLY_ERROR, REPLY_OK, REPLY_ARRAYS = 0, 1, 2
 #: Module methods the session layer may call in the worker.
 MODULE_METHODS = frozenset(
@@ -101,21 +103,21 @@ def _enable_llvm_stack_dump() -> None:
         pass
 
 
-def _read_exact(stream: BinaryIO, n: int) -> bytes | None:
-    data = stream.read(n)
-    if data is None or len(data) < n:
-        return None
-    return data
-
-
 def _ok_reply(result: Any) -> tuple[int, Any]:
     numpy = sys.modules.get("numpy")
     if numpy is not None:
-        single = isinstance(result, numpy.ndarray)
-        arrays = (result,) if single else result
-        if (single or type(result) is tuple) and all(type(a) is numpy.ndarray for a in arrays):
-            return REPLY_ARRAYS, (single, [(a.dtype.str, a.shape, a.tobytes()) for a in arrays])
+        if type(result) is numpy.ndarray:
+            return REPLY_ARRAYS, (True, (0,), [_raw_array(result)])
+        if type(result) is tuple:
+            positions = tuple(k for k, item in enumerate(result) if type(item) is numpy.ndarray)
+            if positions:
+                items = [_raw_array(item) if k in positions else item for k, item in enumerate(result)]
+                return REPLY_ARRAYS, (False, positions, items)
     return REPLY_OK, result
+
+
+def _raw_array(array: Any) -> tuple[str, tuple[int, ...], bytes]:
+    return array.dtype.str, array.shape, array.tobytes()
 
 
 def _error_reply(exc: BaseException) -> tuple[int, tuple[str, str, str, bytes | None]]:
@@ -187,17 +189,16 @@ class _Host:
         return getattr(module, method)(*args)
 
 
-def serve(requests: BinaryIO, replies: BinaryIO) -> None:
-    """Answer requests until the parent closes the request stream."""
+def serve(requests: int, replies: BinaryIO) -> None:
+    """Answer requests read from the file descriptor ``requests`` until the parent closes it."""
     host = _Host()
     ready = pickle.dumps((REPLY_OK, ("ready", os.getpid())), protocol=pickle.HIGHEST_PROTOCOL)
-    replies.write(HEADER.pack(len(ready)) + ready)
+    replies.write(frame(ready))
     replies.flush()
+    # Adaptive: the parent may think for long between requests (an agent, a training update).
+    reader = MessageReader(requests, adaptive=True)
     while True:
-        header = _read_exact(requests, HEADER.size)
-        if header is None:
-            return
-        payload = _read_exact(requests, HEADER.unpack(header)[0])
+        payload = reader.read()
         if payload is None:
             return
         try:
@@ -208,7 +209,7 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
             data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:
             data = pickle.dumps(_error_reply(exc), protocol=pickle.HIGHEST_PROTOCOL)
-        replies.write(HEADER.pack(len(data)) + data)
+        replies.write(frame(data))
         replies.flush()
 
 
@@ -217,7 +218,7 @@ def main() -> None:
     _die_with_parent()
     # Keep private copies of the protocol pipes, then point fds 0/1 elsewhere: LLVM (or a pass such
     # as print<...>) writing to stdout must not corrupt the reply stream.
-    requests = os.fdopen(os.dup(0), "rb", buffering=1 << 16)
+    requests = os.dup(0)
     replies = os.fdopen(os.dup(1), "wb", buffering=1 << 16)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)

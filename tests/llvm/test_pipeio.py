@@ -1,0 +1,119 @@
+"""`PipeWaiter` and `MessageReader` on real pipes (a bounded spin, then sleep), and `RL_COMPILER_SPIN_US`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from rl_compiler.llvm.pipeio import DEFAULT_SPIN_US, SPIN_ENV, MessageReader, PipeWaiter, frame, spin_seconds
+
+
+@pytest.fixture
+def pipe():
+    read_fd, write_fd = os.pipe()
+    yield read_fd, write_fd
+    for fd in (read_fd, write_fd):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def write_later(fd: int, delay: float, data: bytes = b"x") -> threading.Thread:
+    def write() -> None:
+        time.sleep(delay)
+        os.write(fd, data)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("spin", [0.0, 250e-6, 0.05])
+def test_wait_returns_when_a_message_arrives_before_during_or_after_the_spin(pipe, spin):
+    read_fd, write_fd = pipe
+    waiter = PipeWaiter(read_fd, spin=spin)
+    os.write(write_fd, b"now")
+    assert waiter.wait(1.0)
+    assert os.read(read_fd, 16) == b"now"
+    for delay in (0.0001, 0.02):  # within a long spin, and after a short one
+        thread = write_later(write_fd, delay)
+        assert waiter.wait(5.0)
+        thread.join()
+        assert os.read(read_fd, 16) == b"x"
+
+
+@pytest.mark.parametrize("adaptive", [True, False])
+def test_wait_times_out_without_a_message(pipe, adaptive):
+    read_fd, _ = pipe
+    waiter = PipeWaiter(read_fd, adaptive=adaptive, spin=0.001)
+    start = time.monotonic()
+    assert not waiter.wait(0.05)
+    assert time.monotonic() - start >= 0.04
+    assert not waiter.wait(0.0)
+    # After a long wait an adaptive waiter sleeps at once; either way it still sees the next message.
+    os.write(pipe[1], b"y")
+    assert waiter.wait(1.0)
+
+
+def test_wait_reports_a_closed_writer(pipe):
+    read_fd, write_fd = pipe
+    waiter = PipeWaiter(read_fd, spin=0.001)
+    os.close(write_fd)
+    assert waiter.wait(1.0)
+    assert os.read(read_fd, 16) == b""
+
+
+def test_spin_setting(monkeypatch):
+    multi_cpu = len(os.sched_getaffinity(0)) > 1
+    monkeypatch.delenv(SPIN_ENV, raising=False)
+    assert spin_seconds() == (DEFAULT_SPIN_US * 1e-6 if multi_cpu else 0.0)
+    monkeypatch.setenv(SPIN_ENV, "0")
+    assert spin_seconds() == 0.0
+    monkeypatch.setenv(SPIN_ENV, "40")
+    assert spin_seconds() == pytest.approx(40e-6 if multi_cpu else 0.0)
+    for bad in ("fast", "-5"):
+        monkeypatch.setenv(SPIN_ENV, bad)
+        with pytest.raises(ValueError, match=SPIN_ENV):
+            spin_seconds()
+
+
+def test_a_single_cpu_process_never_spins():
+    code = "import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); " + (
+        "from rl_compiler.llvm.pipeio import spin_seconds; print(spin_seconds())"
+    )
+    env = {**os.environ, SPIN_ENV: "500"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert float(result.stdout) == 0.0
+
+
+def test_messages_split_or_joined_arrive_whole_and_in_order(pipe):
+    read_fd, write_fd = pipe
+    reader = MessageReader(read_fd, spin=0.0)
+    big = bytes(range(256)) * 1024  # larger than one read
+    os.write(write_fd, frame(b"one") + frame(b"") + frame(b"three")[:5])
+    assert reader.read(1.0) == b"one"
+    assert reader.read(1.0) == b""
+    thread = threading.Thread(target=lambda: (time.sleep(0.02), os.write(write_fd, frame(b"three")[5:])))
+    thread.start()
+    assert reader.read(5.0) == b"three"
+    thread.join()
+    thread = threading.Thread(target=lambda: os.write(write_fd, frame(big)))
+    thread.start()
+    assert reader.read(5.0) == big
+    thread.join()
+
+
+def test_message_reader_reports_timeout_and_end_of_input(pipe):
+    read_fd, write_fd = pipe
+    reader = MessageReader(read_fd, spin=0.001)
+    os.write(write_fd, frame(b"partial")[:6])
+    with pytest.raises(TimeoutError):
+        reader.read(0.05)
+    os.close(write_fd)
+    assert reader.read(1.0) is None
