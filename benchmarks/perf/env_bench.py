@@ -154,6 +154,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=1000, help="steps per program and implementation")
     parser.add_argument("--episode", type=int, default=20, help="steps per episode (a reset before each)")
     parser.add_argument("--programs", nargs="*", default=PROGRAMS)
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the step-rate table")
     parser.add_argument("--out", type=Path, default=None, help="also write the Markdown tables here")
     args = parser.parse_args()
 
@@ -173,14 +174,19 @@ def main() -> None:
         rows.append((name, size, iso, inproc, floor, sub, text))
         print(f"{name}: done", flush=True)
 
-    rates = []
-    for name in [n for n in COMPARABLE if n in args.programs]:
-        for action_set in ("compiler_gym", "default"):
-            iso, inproc = (
-                steps_per_second(program_uri(name), action_set, args.steps, args.episode, isolated)
-                for isolated in (True, False)
-            )
-            rates.append((name, action_set, iso, inproc))
+    # Interleaved rounds, so that a slow spell of this shared machine hits every configuration alike.
+    configs = [
+        (name, action_set, isolated)
+        for name in COMPARABLE
+        if name in args.programs
+        for action_set in ("compiler_gym", "default")
+        for isolated in (True, False)
+    ]
+    rates: dict[tuple[str, str, bool], list[float]] = {config: [] for config in configs}
+    for _ in range(args.rounds):
+        for name, action_set, isolated in configs:
+            rate = steps_per_second(program_uri(name), action_set, args.steps, args.episode, isolated)
+            rates[name, action_set, isolated].append(rate)
     print("rates: done", flush=True)
 
     ms = lambda s: f"{s * 1e3:.3f}"  # noqa: E731
@@ -213,21 +219,27 @@ def main() -> None:
         f"~{COMPILER_GYM['steps_per_s']} steps/s single env.",
         "steps/s uses the mean step time (what a training loop sees); the other columns are medians.",
     ]
-    if rates:
+    if configs:
+        cg = COMPILER_GYM["steps_per_s"]
         lines += [
             "",
-            f"Step rate of `gym.make({ENV_ID!r})` ({args.steps} seeded random steps, episodes of {args.episode}; "
-            f"steps/s from the mean step time) against CompilerGym's published "
-            f"~{COMPILER_GYM['steps_per_s']} steps/s on cBench crc32 (242 instructions):",
+            f"Step rate of `gym.make({ENV_ID!r})`: {args.rounds} interleaved rounds of {args.steps} seeded random "
+            f"steps (episodes of {args.episode}), steps/s from each round's mean step time; median of the rounds "
+            f"[slowest-fastest], and as a multiple of CompilerGym's published ~{cg} steps/s on cBench crc32 "
+            "(242 instructions).",
             "",
             "| program | IR instrs | action set | steps/s isolated | steps/s in-process "
             "| x CompilerGym isolated / in-process |",
             "|---|---:|---|---:|---:|---:|",
         ]
-        for name, action_set, iso, inproc in rates:
+        spread = lambda r: f"{statistics.median(r):.0f} [{min(r):.0f}-{max(r):.0f}]"  # noqa: E731
+        for name, action_set, isolated in configs:
+            if not isolated:
+                continue
+            iso, inproc = rates[name, action_set, True], rates[name, action_set, False]
             lines.append(
-                f"| {name} | {sizes[name]} | {action_set} | {iso:.0f} | {inproc:.0f} "
-                f"| {iso / COMPILER_GYM['steps_per_s']:.1f}x / {inproc / COMPILER_GYM['steps_per_s']:.1f}x |"
+                f"| {name} | {sizes[name]} | {action_set} | {spread(iso)} | {spread(inproc)} "
+                f"| {statistics.median(iso) / cg:.1f}x / {statistics.median(inproc) / cg:.1f}x |"
             )
     table = "\n".join(lines)
     print(table)
