@@ -131,7 +131,7 @@ def episode_result(env: gym.Env, agent: str, *, wall_time: float, object_size: b
 
 def current_observation(env: gym.Env) -> Any:
     """The env's observation (in its space) for its current state, e.g. after :func:`run_pipeline`."""
-    return unwrapped(env)._step_observation()
+    return unwrapped(env).current_observation
 
 
 def verify(env: gym.Env) -> None:
@@ -146,7 +146,7 @@ def bitcode(env: gym.Env) -> bytes:
 
 def start_bitcode(env: gym.Env) -> bytes:
     """The module the episode started from (what the replayable pass list applies to)."""
-    return unwrapped(env)._require_program().prepared.bitcode
+    return unwrapped(env).start_bitcode
 
 
 def validate(env: gym.Env, run: bool = True) -> tuple[bool, str]:
@@ -154,7 +154,7 @@ def validate(env: gym.Env, run: bool = True) -> tuple[bool, str]:
     verify(env)
     if not run:
         return True, "verifier ok"
-    benchmark = unwrapped(env)._require_program().benchmark_object
+    benchmark = unwrapped(env).current_benchmark
     if not benchmark.runnable:
         return True, "verifier ok; not runnable"
     benchmark.check_output(bitcode(env))

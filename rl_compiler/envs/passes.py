@@ -387,6 +387,22 @@ class PassOrderingEnv(gym.Env):
         return self._require_program().session
 
     @property
+    def current_benchmark(self) -> Benchmark:
+        """The current episode's :class:`Benchmark` (sources, build, expected output)."""
+        return self._require_program().benchmark_object
+
+    @property
+    def start_bitcode(self) -> bytes:
+        """The bitcode the episode started from: what ``state.actions`` and :meth:`commandline` apply to."""
+        return self._require_program().prepared.bitcode
+
+    @property
+    def current_observation(self) -> Any:
+        """The observation of the current state in the env's observation space, as ``step`` returns it
+        (e.g. after :meth:`apply_pipeline`)."""
+        return self._step_observation()
+
+    @property
     def state(self) -> EpisodeState:
         """The replayable state of the episode so far."""
         program = self._require_program()

@@ -17,6 +17,7 @@ import rl_compiler  # noqa: F401  (registers the ids)
 from rl_compiler.datasets import get_benchmark
 from rl_compiler.envs.passes import PassOrderingEnv
 from rl_compiler.envs.state import EpisodeState, states_from_csv, states_to_csv
+from rl_compiler.llvm.module import Module
 from rl_compiler.llvm.toolchain import get_toolchain
 
 CRC32 = "benchmark://builtin-v0/crc32"
@@ -238,3 +239,19 @@ def test_apply_pipeline_is_part_of_the_episode(env: PassOrderingEnv) -> None:
         assert replay.observation["IrSha1"] == env.observation["IrSha1"]
     finally:
         replay.close()
+
+
+def test_current_observation_start_bitcode_and_benchmark(env: PassOrderingEnv) -> None:
+    first, _ = env.reset(options={"benchmark": CRC32})
+    np.testing.assert_array_equal(env.current_observation, first)
+    start_count = env.observation["IrInstructionCount"]
+    env.apply_pipeline("function(sroa)")
+    observation = env.current_observation
+    assert observation.shape == (56,) and not np.array_equal(observation, first)
+    np.testing.assert_array_equal(observation, env.observation["Autophase"])
+    # The start bitcode is what the state's pass list applies to: replaying it gives the current IR.
+    with Module.from_bitcode(env.start_bitcode) as module:
+        assert module.instruction_count() == start_count
+        module.run_passes(",".join(env.state.actions))
+        assert module.ir_sha1() == env.observation["IrSha1"]
+    assert env.current_benchmark.uri == CRC32 and env.current_benchmark.runnable
