@@ -33,6 +33,7 @@ from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
+from perfreport import emit
 
 from rl_compiler.datasets import get_benchmark
 from rl_compiler.envs.action_sets import load_action_set
@@ -241,10 +242,7 @@ def main() -> None:
                 f"| {name} | {sizes[name]} | {action_set} | {spread(iso)} | {spread(inproc)} "
                 f"| {statistics.median(iso) / cg:.1f}x / {statistics.median(inproc) / cg:.1f}x |"
             )
-    table = "\n".join(lines)
-    print(table)
-    if args.out:
-        args.out.write_text(table + "\n")
+    emit(lines, args.out)
 
 
 if __name__ == "__main__":
