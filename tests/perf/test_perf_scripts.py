@@ -1,0 +1,44 @@
+"""The benchmark scripts of `benchmarks/perf/` run end to end (tiny settings) and print their tables.
+
+Not timed: the numbers themselves are only meaningful in full runs; this keeps the scripts working.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PERF = Path(__file__).resolve().parents[2] / "benchmarks" / "perf"
+
+
+def run_script(name: str, *args: str, tmp_path: Path) -> str:
+    out = tmp_path / "table.md"
+    result = subprocess.run(
+        [sys.executable, str(PERF / name), *args, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = out.read_text()
+    assert table.strip() and table in result.stdout + "\n"
+    return table
+
+
+@pytest.mark.slow
+def test_env_bench_prints_both_tables(tmp_path):
+    table = run_script("env_bench.py", "--steps", "20", "--rounds", "1", "--programs", "crcfile", tmp_path=tmp_path)
+    assert "| crcfile |" in table
+    assert " | compiler_gym |" in table and " | default |" in table
+
+
+@pytest.mark.slow
+def test_spin_bench_prints_both_settings(tmp_path):
+    table = run_script(
+        "spin_bench.py", "--rounds", "1", "--steps", "40", "--seconds", "0.2", "--think", "0.1", tmp_path=tmp_path
+    )
+    assert "| spin 250 µs (default) |" in table and "| no spin |" in table
+    assert "In-process env" in table
