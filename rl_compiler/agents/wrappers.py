@@ -8,6 +8,8 @@ Names (``wrappers:`` in ``agents/hyperparams/*.yml``):
 
 - ``autophase-norm``: Autophase divided by the instruction count (CompilerGym's usual normalisation),
   with the count itself as ``log1p(count) / 10``.
+- ``ir-tokens``: the textual IR (``Ir`` observation) as a vector a policy network can read: a hashed
+  histogram of opcodes and (opcode, next token) pairs, plus the instruction, block and function counts.
 - ``action-histogram``: appends how often each action was taken this episode (divided by the episode
   length), so a policy can tell where in its sequence it is.
 - ``start-oz``: every episode starts from the -Oz result (the ``oz`` pipeline is applied on reset and is
@@ -19,6 +21,7 @@ Names (``wrappers:`` in ``agents/hyperparams/*.yml``):
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import gymnasium as gym
@@ -36,7 +39,11 @@ class AutophaseNormalized(gym.ObservationWrapper):
         super().__init__(env)
         shape = env.observation_space.shape
         if shape != (56,):
-            raise ValueError(f"autophase-norm needs the 56-feature Autophase observation, got shape {shape}")
+            is_text = isinstance(env.observation_space, gym.spaces.Text)
+            hint = " (for the Ir observation use ir-tokens)" if is_text else ""
+            raise ValueError(
+                f"autophase-norm needs the 56-feature Autophase observation, got {env.observation_space}{hint}"
+            )
         self.observation_space = gym.spaces.Box(0.0, np.inf, shape=shape, dtype=np.float32)
 
     def observation(self, observation: Any) -> np.ndarray:
@@ -49,6 +56,58 @@ def normalize_autophase(observation: Any) -> np.ndarray:
     normalized = features / total
     normalized[TOTAL_INSTS] = np.log1p(total) / 10.0
     return normalized
+
+
+class IrTokens(gym.ObservationWrapper):
+    """The textual IR as a float32 vector of ``dim + 3`` features (see :func:`ir_token_histogram`).
+
+    :param dim: hash buckets for the opcode and (opcode, next token) counts.
+    """
+
+    def __init__(self, env: gym.Env, dim: int = 256) -> None:
+        super().__init__(env)
+        if not isinstance(env.observation_space, gym.spaces.Text):
+            raise ValueError(f"ir-tokens needs the Ir (text) observation, got {env.observation_space}")
+        if dim < 1:
+            raise ValueError(f"ir-tokens: dim must be >= 1, got {dim}")
+        self.dim = dim
+        self.observation_space = gym.spaces.Box(0.0, np.inf, shape=(dim + 3,), dtype=np.float32)
+
+    def observation(self, observation: Any) -> np.ndarray:
+        return ir_token_histogram(observation, self.dim)
+
+
+_CALL_PREFIXES = frozenset({"tail", "musttail", "notail"})
+
+
+def ir_token_histogram(ir: str, dim: int = 256) -> np.ndarray:
+    """Features of textual LLVM IR: for every instruction, its opcode and the pair (opcode, the token after
+    it: usually a type, predicate or flag) each add one to a bucket chosen by a stable hash (CRC-32) of the
+    text; the ``dim`` buckets are divided by the instruction count. Then ``log1p`` of the instruction,
+    basic-block and function-definition counts, divided by 10."""
+    features = np.zeros(dim + 3, dtype=np.float32)
+    instructions = labels = functions = 0
+    for line in ir.splitlines():
+        if line.startswith("define "):
+            functions += 1
+        elif line.startswith("  ") and not line.lstrip().startswith(";"):
+            head = line.split(" = ", 1)[1] if line.lstrip().startswith("%") and " = " in line else line
+            tokens = head.split()
+            while tokens and tokens[0] in _CALL_PREFIXES:
+                tokens.pop(0)
+            if not tokens:
+                continue
+            instructions += 1
+            opcode = tokens[0]
+            following = tokens[1] if len(tokens) > 1 else ""
+            features[zlib.crc32(opcode.encode()) % dim] += 1.0
+            features[zlib.crc32(f"{opcode} {following}".encode()) % dim] += 1.0
+        elif line and not line[0].isspace() and line.split(";", 1)[0].rstrip().endswith(":"):
+            labels += 1
+    features[:dim] /= max(instructions, 1)
+    # Entry blocks of unnamed IR carry no label: count one per function definition.
+    features[dim:] = np.log1p([instructions, labels + functions, functions]) / 10.0
+    return features
 
 
 class ActionHistogram(gym.ObservationWrapper):
@@ -194,6 +253,7 @@ class BenchmarkSampler(gym.Wrapper):
 #: Wrapper names usable in hyperparameter files, outermost last.
 WRAPPERS: dict[str, type[gym.Wrapper]] = {
     "autophase-norm": AutophaseNormalized,
+    "ir-tokens": IrTokens,
     "action-histogram": ActionHistogram,
     "start-oz": StartFromPipeline,
     "mask-all": MaskAll,
@@ -234,6 +294,9 @@ def transform_observation(
         name = next(iter(entry)) if isinstance(entry, dict) else entry
         if name == "autophase-norm":
             observation = normalize_autophase(observation)
+        elif name == "ir-tokens":
+            kwargs = (entry[name] if isinstance(entry, dict) else None) or {}
+            observation = ir_token_histogram(observation, int(kwargs.get("dim", 256)))
         elif name == "action-histogram":
             kwargs = (entry[name] if isinstance(entry, dict) else None) or {}
             length = kwargs.get("episode_length") or episode_length or envtools.max_episode_steps(env) or 200

@@ -133,3 +133,49 @@ def test_macro_actions_wrapper(small_split):
         assert env.step(0)[3], "the wrapper truncates after episode_length steps"
     finally:
         env.close()
+
+
+def test_ir_tokens_make_the_ir_ids_trainable(small_split, tmp_path):
+    from stable_baselines3.common.env_checker import check_env
+
+    from rl_compiler.agents.wrappers import IrTokens, ir_token_histogram
+
+    env = apply_wrappers(gym.make("rl_compiler/llvm-ir-ic-v0", max_episode_steps=5), ["ir-tokens"])
+    try:
+        observation, _ = env.reset(options={"benchmark": small_split[0]})
+        assert observation.shape == (259,) and observation.dtype == np.float32
+        # The counts are the module's: instructions, blocks (labels + entry blocks) and defined functions.
+        counts = np.expm1(observation[256:] * 10).round()
+        inst_count = env.unwrapped.observation["InstCount"]
+        assert counts[0] == inst_count[0] and counts[1] == inst_count[1]
+        assert observation[:256].sum() == pytest.approx(2.0)  # each instruction adds to two buckets
+        observation, *_ = env.step(env.unwrapped.action_names.index("function(sroa)"))
+        raw = envtools.current_observation(env)
+        np.testing.assert_array_equal(transform_observation(env, ["ir-tokens"], raw), observation)
+        np.testing.assert_array_equal(ir_token_histogram(raw, 256), observation)
+        check_env(env, warn=False)
+    finally:
+        env.close()
+    with pytest.raises(ValueError, match="ir-tokens"):
+        AutophaseNormalized(gym.make("rl_compiler/llvm-ir-ic-v0"))
+    with pytest.raises(ValueError, match="Ir .text. observation"):
+        IrTokens(gym.make(ENV_ID))
+    # The shipped hyperparameters for the Ir ids train, save and act.
+    config = resolve_config(
+        "ppo",
+        "rl_compiler/llvm-ir-ic-v0",
+        n_timesteps=32,
+        overrides=TINY["ppo"] + ["episode_length=4"],
+        benchmarks=small_split,
+        eval_benchmarks=[],
+        eval_split=None,
+    )
+    assert "ir-tokens" in config.wrappers
+    train(config, tmp_path / "run")
+    policy = make_agent(str(tmp_path / "run"))
+    ir_env = gym.make("rl_compiler/llvm-ir-ic-v0")
+    try:
+        result = policy.run(ir_env, benchmark=small_split[1])
+        assert result.ic_final <= result.ic_oz
+    finally:
+        ir_env.close()
