@@ -34,7 +34,13 @@ from rl_compiler.llvm.errors import (
 AUTOPHASE_DIM = engine.AUTOPHASE_DIM
 INSTCOUNT_DIM = engine.INSTCOUNT_DIM
 
-_I64P = ctypes.POINTER(ctypes.c_int64)
+# ctypes arrays for the native feature walk: cheaper per call than handing over NumPy arrays' pointers.
+_AutophaseBuffer = ctypes.c_int64 * AUTOPHASE_DIM
+_InstCountBuffer = ctypes.c_int64 * INSTCOUNT_DIM
+
+
+def _to_array(buffer: ctypes.Array) -> np.ndarray:
+    return np.frombuffer(buffer, dtype=np.int64).copy()
 #: Raw bitcode, and the bitcode wrapper header (Darwin).
 _BITCODE_MAGICS = (b"BC\xc0\xde", b"\xde\xc0\x17\x0b")
 #: ``default<Oz>``, ``lto<Os>``, ...: LLVM 22+ reports these with a fatal error that exits the process.
@@ -173,22 +179,21 @@ class Module:
 
     def features(self) -> tuple[np.ndarray, np.ndarray]:
         """``(autophase(), inst_count())`` computed in one pass over the module."""
-        autophase = np.empty(AUTOPHASE_DIM, dtype=np.int64)
-        inst_count = np.empty(INSTCOUNT_DIM, dtype=np.int64)
-        self._features(autophase.ctypes.data_as(_I64P), inst_count.ctypes.data_as(_I64P))
-        return autophase, inst_count
+        autophase, inst_count = _AutophaseBuffer(), _InstCountBuffer()
+        self._features(autophase, inst_count)
+        return _to_array(autophase), _to_array(inst_count)
 
     def autophase(self) -> np.ndarray:
         """The 56 Autophase features (int64), in CompilerGym's order."""
-        out = np.empty(AUTOPHASE_DIM, dtype=np.int64)
-        self._features(out.ctypes.data_as(_I64P), None)
-        return out
+        out = _AutophaseBuffer()
+        self._features(out, None)
+        return _to_array(out)
 
     def inst_count(self) -> np.ndarray:
         """The 70 InstCount features (int64): TotalInsts, TotalBlocks, TotalFuncs, then LLVM 10's opcodes."""
-        out = np.empty(INSTCOUNT_DIM, dtype=np.int64)
-        self._features(None, out.ctypes.data_as(_I64P))
-        return out
+        out = _InstCountBuffer()
+        self._features(None, out)
+        return _to_array(out)
 
     def _features(self, autophase: object, inst_count: object) -> None:
         if self._lib.rlc_features(self._ptr, autophase, inst_count) != 0:
