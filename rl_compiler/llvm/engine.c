@@ -156,13 +156,11 @@ static inline size_t ptr_slot(const void *p, size_t mask) {
     return (size_t)(x ^ (x >> 32)) & mask;
 }
 
-/* Returns the slot used, so that a caller can empty the map again by clearing only its slots. */
-static size_t ptrmap_put(ptrmap *pm, const void *key, uint64_t val) {
+static void ptrmap_put(ptrmap *pm, const void *key, uint64_t val) {
     size_t i = ptr_slot(key, pm->mask);
     while (pm->keys[i] && pm->keys[i] != key) i = (i + 1) & pm->mask;
     pm->keys[i] = key;
     pm->vals[i] = val;
-    return i;
 }
 
 /* Insert a new key, doubling the table when it gets half full (a failed allocation only skips the insert). */
@@ -854,7 +852,7 @@ uint64_t rlc_fingerprint(rlc_module *m) {
     for (LLVMValueRef g = LLVMGetFirstGlobalAlias(m->mod); g; g = LLVMGetNextGlobalAlias(g))
         h = mix(h, hash_name(g));
     ptrmap pm = {0};
-    size_t cap = 0, used = 0, *slots = NULL;
+    size_t cap = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
         h = mix(h, hash_name(f));
         h = mix(h, (uint64_t)LLVMGetLinkage(f) | (uint64_t)LLVMIsDeclaration(f) << 8);
@@ -870,27 +868,21 @@ uint64_t rlc_fingerprint(rlc_module *m) {
             for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) n++;
         if (n > cap) {
             ptrmap_free(&pm);
-            free(slots);
             cap = n;
-            slots = malloc(cap * sizeof *slots);
-            if (!ptrmap_init(&pm, cap) || !slots) {
-                ptrmap_free(&pm);
+            if (!ptrmap_init(&pm, cap)) {
                 ptrmap_free(&memo);
-                free(slots);
                 return 0;
             }
         } else {
-            /* Empty the map by clearing the previous function's slots, not the whole (largest) table. */
-            for (size_t k = 0; k < used; k++) pm.keys[slots[k]] = NULL;
+            memset(pm.keys, 0, (pm.mask + 1) * sizeof *pm.keys);
         }
         uint32_t idx = 0;
-        for (unsigned p = 0; p < nparams; p++) slots[idx] = ptrmap_put(&pm, LLVMGetParam(f, p), idx), idx++;
+        for (unsigned p = 0; p < nparams; p++) ptrmap_put(&pm, LLVMGetParam(f, p), idx++);
         for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) {
-            slots[idx] = ptrmap_put(&pm, LLVMBasicBlockAsValue(b), idx), idx++;
+            ptrmap_put(&pm, LLVMBasicBlockAsValue(b), idx++);
             for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i))
-                slots[idx] = ptrmap_put(&pm, i, idx), idx++;
+                ptrmap_put(&pm, i, idx++);
         }
-        used = idx;
         for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) {
             h = mix(h, 0xB10C);
             for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) {
@@ -921,7 +913,6 @@ uint64_t rlc_fingerprint(rlc_module *m) {
     }
     ptrmap_free(&memo);
     ptrmap_free(&pm);
-    free(slots);
     return h;
 }
 
