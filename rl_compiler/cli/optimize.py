@@ -229,14 +229,13 @@ def run(args: argparse.Namespace) -> int:
         )
     except OSError as error:
         raise CLIError(f"cannot write {files[-1] if files else prefix}: {error.strerror or error}") from None
-    ic_pct = 100.0 * (1 - result.ic_final / max(oz.ic_final, 1))
     print(
-        f"IR instructions: {result.ic_final} vs {oz.ic_final} with -Oz ({ic_pct:+.1f}% smaller; "
+        f"IR instructions: {result.ic_final} vs {oz.ic_final} with -Oz ({size_change(result.ic_final, oz.ic_final)}; "
         f"{result.ic_o0} unoptimised; IrInstructionCountOz {result.ir_instruction_count_oz:.3f})"
     )
     if result.text_final and oz.text_final:
-        text_pct = 100.0 * (1 - result.text_final / oz.text_final)
-        print(f"object .text:    {result.text_final} bytes vs {oz.text_final} with -Oz ({text_pct:+.1f}% smaller)")
+        change = size_change(result.text_final, oz.text_final)
+        print(f"object .text:    {result.text_final} bytes vs {oz.text_final} with -Oz ({change})")
     if outcome.fell_back:
         print(f"kept the -Oz result: {outcome.reason}")
     for check in outcome.checks:
@@ -245,3 +244,11 @@ def run(args: argparse.Namespace) -> int:
     for path in files:
         print(f"wrote {path}")
     return 0
+
+
+def size_change(size: int, reference: int) -> str:
+    """``size`` against ``reference`` in words: ``"1.3% smaller"``, ``"0.1% larger"`` or ``"same size"``."""
+    if size == reference:
+        return "same size"
+    percent = 100.0 * abs(size - reference) / max(reference, 1)
+    return f"{percent:.1f}% {'smaller' if size < reference else 'larger'}"

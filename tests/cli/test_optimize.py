@@ -187,3 +187,11 @@ def test_optimize_program_that_does_not_terminate(tmp_path, capsys):
     assert main(["optimize", str(source), "-o", str(tmp_path / "loop"), "--no-progress"]) != 0
     err = capsys.readouterr().err
     assert "does not run cleanly" in err and "--no-run" in err
+
+
+def test_size_change_says_smaller_or_larger():
+    from rl_compiler.cli.optimize import size_change
+
+    assert size_change(2710, 2746) == "1.3% smaller"
+    assert size_change(10786, 10775) == "0.1% larger"
+    assert size_change(500, 500) == "same size"
