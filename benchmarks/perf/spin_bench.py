@@ -26,6 +26,7 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 from perfreport import emit
+from vector_bench import vector_rate
 
 import rl_compiler  # noqa: F401  (registers the ids)
 from rl_compiler.llvm.pipeio import SPIN_ENV
@@ -75,30 +76,6 @@ def step_times(isolated: bool, think_ms: float, steps: int, episode: int = 20) -
     return times
 
 
-def vector_rate(num_envs: int, seconds: float) -> float:
-    """Env steps per second of an async vector env stepping random actions."""
-    envs = gym.make_vec(
-        ENV_ID,
-        num_envs=num_envs,
-        vectorization_mode="async",
-        benchmark=PROGRAM,
-        action_set="compiler_gym",
-        max_episode_steps=20,
-    )
-    envs.reset(seed=0)
-    rng = np.random.default_rng(0)
-    n = envs.single_action_space.n
-    for _ in range(20):  # warm up: workers started, benchmark prepared
-        envs.step(rng.integers(n, size=num_envs))
-    steps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        envs.step(rng.integers(n, size=num_envs))
-        steps += num_envs
-    rate = steps / (time.perf_counter() - start)
-    envs.close()
-    return rate
-
-
 def with_spin(value: str, measure: Callable[[], object]) -> object:
     """Run ``measure`` with ``RL_COMPILER_SPIN_US=value`` (read by each worker and session as it starts)."""
     old = os.environ.get(SPIN_ENV)
@@ -143,7 +120,7 @@ def main() -> None:
                 statistics.median(with_spin(value, lambda: step_times(True, args.think, args.steps)))
             )
             for k, n in enumerate((1, 4, 8)):
-                row[columns[4 + k]].append(with_spin(value, lambda n=n: vector_rate(n, args.seconds)))
+                row[columns[4 + k]].append(with_spin(value, lambda n=n: vector_rate("async", True, n, args.seconds)))
         in_process.append(statistics.median(step_times(False, args.think, args.steps)))
         print(f"round {round_ + 1}: done", flush=True)
 

@@ -42,3 +42,11 @@ def test_spin_bench_prints_both_settings(tmp_path):
     )
     assert "| spin 250 µs (default) |" in table and "| no spin |" in table
     assert "In-process env" in table
+
+
+@pytest.mark.slow
+def test_vector_bench_prints_every_setup(tmp_path):
+    table = run_script("vector_bench.py", "--rounds", "1", "--seconds", "0.2", "--envs", "1", "2", tmp_path=tmp_path)
+    for setup in ("sync, in-process", "sync, isolated", "async, isolated"):
+        assert f"| {setup} |" in table
+    assert "| 1 env | 2 envs |" in table

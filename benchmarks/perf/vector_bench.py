@@ -1,0 +1,96 @@
+"""Throughput of vectorized pass-ordering envs: which ``gym.make_vec`` set-up steps fastest.
+
+``rl_compiler/llvm-autophase-ic-v0`` on ``programs/crcfile.c`` (the size of cBench crc32), CompilerGym's
+action set, seeded random actions, episodes of 20 steps; env steps per second of
+
+- ``vectorization_mode="sync"`` with in-process envs (``isolated=False``: no crash isolation),
+- ``"sync"`` with crash-isolated envs (one worker process per env),
+- ``"async"`` with crash-isolated envs (one process per env, each with its worker),
+
+for several numbers of envs, in interleaved rounds. Prints one Markdown table of the medians over the rounds
+[slowest-fastest] (and writes it to --out). Usage:
+
+    python benchmarks/perf/vector_bench.py [--rounds 3] [--out benchmarks/perf/vector_bench.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+from perfreport import emit
+
+import rl_compiler  # noqa: F401  (registers the ids)
+
+PROGRAM = (Path(__file__).resolve().parent / "programs" / "crcfile.c").as_uri()
+ENV_ID = "rl_compiler/llvm-autophase-ic-v0"
+SETUPS = {
+    "sync, in-process": ("sync", False),
+    "sync, isolated": ("sync", True),
+    "async, isolated": ("async", True),
+}
+
+
+def vector_rate(mode: str, isolated: bool, num_envs: int, seconds: float) -> float:
+    """Env steps per second of ``gym.make_vec`` stepping random actions for ``seconds``."""
+    envs = gym.make_vec(
+        ENV_ID,
+        num_envs=num_envs,
+        vectorization_mode=mode,
+        benchmark=PROGRAM,
+        action_set="compiler_gym",
+        isolated=isolated,
+        max_episode_steps=20,
+    )
+    try:
+        envs.reset(seed=0)
+        rng = np.random.default_rng(0)
+        n = envs.single_action_space.n
+        for _ in range(20):  # warm up: workers started, benchmark prepared
+            envs.step(rng.integers(n, size=num_envs))
+        steps, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            envs.step(rng.integers(n, size=num_envs))
+            steps += num_envs
+        return steps / (time.perf_counter() - start)
+    finally:
+        envs.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5.0, help="per measurement")
+    parser.add_argument("--envs", type=int, nargs="*", default=[1, 2, 4])
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+
+    rates: dict[tuple[str, int], list[float]] = {(setup, n): [] for setup in SETUPS for n in args.envs}
+    for round_ in range(args.rounds):
+        for setup, (mode, isolated) in SETUPS.items():
+            for n in args.envs:
+                rates[setup, n].append(vector_rate(mode, isolated, n, args.seconds))
+        print(f"round {round_ + 1}: done", flush=True)
+
+    def cell(values: list[float]) -> str:
+        return f"{statistics.median(values):.0f} [{min(values):.0f}-{max(values):.0f}]"
+
+    lines = [
+        f"`gym.make_vec({ENV_ID!r}, ...)` on crcfile (258 instructions), CompilerGym's action set, random actions; "
+        f"env steps/s, median of {args.rounds} interleaved rounds [slowest-fastest] ({os.cpu_count()} cores).",
+        "",
+        "| set-up | " + " | ".join(f"{n} env{'s' if n > 1 else ''}" for n in args.envs) + " |",
+        "|---|" + "---:|" * len(args.envs),
+    ]
+    for setup in SETUPS:
+        lines.append(f"| {setup} | " + " | ".join(cell(rates[setup, n]) for n in args.envs) + " |")
+    emit(lines, args.out)
+
+
+if __name__ == "__main__":
+    main()
