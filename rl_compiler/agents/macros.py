@@ -35,22 +35,16 @@ def rank_macro_actions(env: gym.Env, benchmarks: Iterable[str], progress: bool =
         root = SearchState.of_env(env)
         try:
             base = root.cost
-            for action in envtools.action_names(env):
-                for candidate in (action, f"{action},{envtools.OZ}"):
-                    try:
-                        child = root.child(candidate)
-                    except Exception:  # a crashing pass is no candidate
-                        continue
-                    if child.cost < base:
-                        gain[candidate] += (base - child.cost) / base
-                    child.close()
-            try:
-                child = root.child(envtools.OZ)
+            actions = envtools.action_names(env)
+            candidates = [c for action in actions for c in (action, f"{action},{envtools.OZ}")] + [envtools.OZ]
+            for candidate in candidates:
+                try:
+                    child = root.child(candidate)
+                except Exception:  # a crashing pass is no candidate
+                    continue
                 if child.cost < base:
-                    gain[envtools.OZ] += (base - child.cost) / base
+                    gain[candidate] += (base - child.cost) / base
                 child.close()
-            except Exception:
-                pass
         finally:
             root.close()
     return gain.most_common()

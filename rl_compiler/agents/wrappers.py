@@ -90,8 +90,9 @@ def ir_token_histogram(ir: str, dim: int = 256) -> np.ndarray:
     for line in ir.splitlines():
         if line.startswith("define "):
             functions += 1
-        elif line.startswith("  ") and not line.lstrip().startswith(";"):
-            head = line.split(" = ", 1)[1] if line.lstrip().startswith("%") and " = " in line else line
+        elif line.startswith("  ") and not (stripped := line.lstrip()).startswith(";"):
+            # "%x = add i32 ..." -> "add i32 ..."
+            head = stripped.split(" = ", 1)[1] if stripped.startswith("%") and " = " in stripped else stripped
             tokens = head.split()
             while tokens and tokens[0] in _CALL_PREFIXES:
                 tokens.pop(0)
@@ -292,13 +293,12 @@ def transform_observation(
     """
     for entry in names or []:
         name = next(iter(entry)) if isinstance(entry, dict) else entry
+        kwargs = (entry[name] if isinstance(entry, dict) else None) or {}
         if name == "autophase-norm":
             observation = normalize_autophase(observation)
         elif name == "ir-tokens":
-            kwargs = (entry[name] if isinstance(entry, dict) else None) or {}
             observation = ir_token_histogram(observation, int(kwargs.get("dim", 256)))
         elif name == "action-histogram":
-            kwargs = (entry[name] if isinstance(entry, dict) else None) or {}
             length = kwargs.get("episode_length") or episode_length or envtools.max_episode_steps(env) or 200
             histogram = action_histogram(
                 taken_action_names(env) if taken is None else taken,

@@ -74,7 +74,9 @@ def verify(path: str | Path, progress: Callable[[int, int, str], None] | None = 
         )
     uris = list(manifest.get("benchmarks", []))
     if dataset_hash(uris) != manifest.get("dataset_hash"):
-        report.problems.append("the benchmarks' prepared bitcode differs from the run's (dataset hash mismatch)")
+        report.problems.append(
+            "the benchmarks' sources, flags or toolchain differ from the run's (dataset hash mismatch)"
+        )
     rows = results.rows()
     expected = {(uri, rep) for uri in uris for rep in range(task.repetitions)}
     present = {(row.benchmark, row.repetition) for row in rows}

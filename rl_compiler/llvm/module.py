@@ -41,6 +41,8 @@ _InstCountBuffer = ctypes.c_int64 * INSTCOUNT_DIM
 
 def _to_array(buffer: ctypes.Array) -> np.ndarray:
     return np.frombuffer(buffer, dtype=np.int64).copy()
+
+
 #: Raw bitcode, and the bitcode wrapper header (Darwin).
 _BITCODE_MAGICS = (b"BC\xc0\xde", b"\xde\xc0\x17\x0b")
 #: ``default<Oz>``, ``lto<Os>``, ...: LLVM 22+ reports these with a fatal error that exits the process.

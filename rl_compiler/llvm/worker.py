@@ -61,6 +61,7 @@ MODULE_METHODS = frozenset(
 )
 #: Module methods that change the module: the session records them for replay.
 MUTATING_METHODS = frozenset({"run_passes", "set_size_attributes"})
+_READ_ONLY_METHODS = MODULE_METHODS - MUTATING_METHODS
 _PR_SET_PDEATHSIG = 1
 _WARM_UP_IR = "define void @warm_up() {\n  ret void\n}\n"
 
@@ -71,8 +72,8 @@ def step(module: Any, pipeline: str, queries: tuple[str, ...]) -> tuple:
     One request instead of one per query: an environment step needs the pass, a fingerprint, a cost and
     an observation, and each round trip to the worker costs more than most of those calls.
     """
-    bad = [query for query in queries if query not in MODULE_METHODS or query in MUTATING_METHODS]
-    if bad:
+    if not _READ_ONLY_METHODS.issuperset(queries):
+        bad = [query for query in queries if query not in _READ_ONLY_METHODS]
         raise ValueError(f"cannot query {bad} in a step: expected read-only Module methods")
     module.run_passes(pipeline)
     return tuple(getattr(module, query)() for query in queries)

@@ -164,12 +164,25 @@ def test_optimize_unwritable_output(tmp_path, capsys):
         locked.chmod(0o700)
 
 
-def test_optimize_program_that_does_not_compile(tmp_path, capsys):
-    bad = tmp_path / "bad.c"
-    bad.write_text("int main(void) { return undefined_variable; }\n")
-    assert main(["optimize", str(bad), "-o", str(tmp_path / "bad"), "--no-progress"]) != 0
+@pytest.mark.parametrize(
+    "name, source, expected",
+    [
+        ("bad", "int main(void) { return undefined_variable; }\n", ["clang failed to compile", "undefined_variable"]),
+        pytest.param(
+            "loop",
+            "int main(void) { volatile unsigned x = 0; for (;;) x++; return 0; }\n",
+            ["does not run cleanly", "--no-run"],
+            marks=pytest.mark.slow,
+        ),
+    ],
+    ids=["does-not-compile", "does-not-terminate"],
+)
+def test_optimize_program_that_fails_is_an_error(tmp_path, capsys, name, source, expected):
+    program = tmp_path / f"{name}.c"
+    program.write_text(source)
+    assert main(["optimize", str(program), "-o", str(tmp_path / name), "--no-progress"]) != 0
     err = capsys.readouterr().err
-    assert "clang failed to compile" in err and "undefined_variable" in err
+    assert all(text in err for text in expected), err
 
 
 def test_optimize_library_without_main_is_verified_only(tmp_path, capsys):
@@ -178,15 +191,6 @@ def test_optimize_library_without_main_is_verified_only(tmp_path, capsys):
     assert main(["optimize", str(source), "-o", str(tmp_path / "lib"), "--time-limit", "1", "--no-progress"]) == 0
     report = _check_outputs(tmp_path / "lib", capsys.readouterr().out)
     assert "run: skipped (not runnable: no main())" in report["checks"]
-
-
-@pytest.mark.slow
-def test_optimize_program_that_does_not_terminate(tmp_path, capsys):
-    source = tmp_path / "loop.c"
-    source.write_text("int main(void) { volatile unsigned x = 0; for (;;) x++; return 0; }\n")
-    assert main(["optimize", str(source), "-o", str(tmp_path / "loop"), "--no-progress"]) != 0
-    err = capsys.readouterr().err
-    assert "does not run cleanly" in err and "--no-run" in err
 
 
 def test_size_change_says_smaller_or_larger():
