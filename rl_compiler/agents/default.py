@@ -1,21 +1,16 @@
-"""The shipped default policy: start from -Oz, roll out the trained PPO policy, then search onward.
+"""The ``default`` agent: what ``rl-compiler optimize`` does, as a :class:`~rl_compiler.agents.base.Policy`.
 
-This is what ``rl-compiler optimize`` applies. Its parts, each cheap and each keeping the best state so far
-(so the result is never larger than -Oz on IR instruction count):
+It runs :class:`rl_compiler.agents.size_search.SizeSearch` on the episode's start module (candidate pass
+sequences best predicted first, then refinement of the best, all judged by object ``.text`` by default)
+within ``time_limit`` seconds, and applies the winner's pass list to the environment. The result is never
+larger than -Oz in ``.text`` (nor, with ``metric="ir"``, in IR instructions).
 
-1. the -Oz pipeline (``default<O2>`` on the size-attributed start module), as the baseline defines it;
-2. the PPO policy shipped in ``agents/policies/default-ic.zip`` (trained on the built-in suite's train
-   split with ``rl-compiler train``), best prefix of a deterministic rollout;
-3. iterated local search (greedy descents with random kicks, :mod:`rl_compiler.agents.local_search`)
-   from there with the rest of the time budget, over the action set plus macro actions tried first: passes
-   followed by a re-run of the whole -Oz pipeline, ranked on the train split (passes like ``iroutliner``
-   or ``load-store-vectorizer`` expose cleanups that a second -Oz round collects).
+It also keeps the helpers that read the shipped PPO model's config (``agents/policies/default-ic.yml``),
+whose ``search.macro_actions`` are the macro action set of the PPO recipe.
 """
 
 from __future__ import annotations
 
-import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +19,6 @@ import yaml
 
 from rl_compiler.agents import envtools
 from rl_compiler.agents.base import Policy
-from rl_compiler.agents.local_search import IteratedLocalSearch
 from rl_compiler.data import data_path
 
 DEFAULT_POLICY_FILE = "default-ic.zip"
@@ -44,15 +38,13 @@ def search_settings(policy_path: Path) -> dict[str, Any]:
 
 
 class DefaultPolicy(Policy):
-    """-Oz, then the shipped PPO policy, then iterated local search within ``time_limit`` seconds.
+    """Candidate sequences, then refinement, within ``time_limit`` seconds; never larger than -Oz in ``.text``.
 
-    :param time_limit: seconds for the whole optimization (the -Oz pipeline and the rollout count too).
-    :param max_steps: step budget of the search part (None: time only).
-    :param policy_path: another saved policy instead of the shipped one (None: shipped; ``""``: none).
-    :param macro_actions: candidate pipelines the search tries first (None: the ``search.macro_actions`` of
-        the policy's config, ranked on the train split, plus a re-run of the -Oz pipeline).
-    :param patience: non-improving steps a greedy descent may take.
-    :param seed: seed of the search's random kicks (the result is reproducible for a step budget).
+    :param time_limit: seconds for the whole optimization (the -Oz pipeline included).
+    :param metric: ``"text"`` (object ``.text`` first) or ``"ir"`` (IR instructions first).
+    :param refine: refine the best sequence with local search in the time left.
+    :param seed: seed of the refinement's random choices.
+    :param max_steps: at most this many module evaluations (None: time only).
     """
 
     name = "default"
@@ -60,52 +52,34 @@ class DefaultPolicy(Policy):
     def __init__(
         self,
         time_limit: float | None = 10.0,
-        max_steps: int | None = None,
-        policy_path: str | Path | None = None,
-        macro_actions: list[str] | None = None,
-        patience: int | None = None,
+        metric: str = "text",
+        refine: bool = True,
         seed: int | None = 0,
+        max_steps: int | None = None,
     ) -> None:
         super().__init__()
-        self.seed = seed
-        self.time_limit, self.max_steps = time_limit, max_steps
-        path = default_policy_path() if policy_path is None else Path(policy_path) if policy_path else None
-        self.learned = None
-        settings: dict[str, Any] = {}
-        if path is not None and path.exists():
-            from rl_compiler.agents.sb3 import SB3Policy
-
-            self.learned = SB3Policy(path=path)
-            settings = search_settings(path) if path.is_file() else {}
-        elif policy_path:
-            raise FileNotFoundError(f"saved policy {policy_path} does not exist")
-        self.macro_actions = list(
-            macro_actions if macro_actions is not None else settings.get("macro_actions", [envtools.OZ])
-        )
-        self.patience = int(patience if patience is not None else settings.get("patience", 1))
+        self.time_limit = 10.0 if time_limit is None else float(time_limit)
+        self.metric, self.refine, self.seed, self.max_steps = metric, refine, seed or 0, max_steps
 
     def optimize(self, env: gym.Env, observation: Any) -> None:
-        start = time.perf_counter()
-        envtools.run_pipeline(env, envtools.OZ)
-        if self.learned is not None:
-            try:
-                deadline = None if self.time_limit is None else start + self.time_limit * 0.5
-                envtools.apply(env, self.learned.rollout(env, deadline=deadline))
-            except Exception as error:  # the search below still runs; say why the policy did not
-                warnings.warn(f"the learned policy failed on {envtools.benchmark_uri(env)}: {error}", stacklevel=2)
-        if self.time_limit is None:
-            remaining = None
-        else:
-            # Leave time for the final replay of the best sequence on the env.
-            remaining = self.time_limit * 0.9 - (time.perf_counter() - start)
-            if remaining <= 0:
-                return
-        search = IteratedLocalSearch(
-            time_limit=remaining,
-            max_steps=self.max_steps,
-            patience=self.patience,
-            macro_actions=self.macro_actions,
-            macros_first=True,
+        from rl_compiler.agents.optimizer import default_sequences
+        from rl_compiler.agents.size_search import Deadline, SizeSearch
+
+        deadline = Deadline.after(self.time_limit)
+        search = SizeSearch(
+            metric=self.metric,
+            sequences=default_sequences,
+            refine=self.refine,
             seed=self.seed,
+            max_evaluations=self.max_steps,
         )
-        search.optimize(env, observation)
+        root = envtools.fork_session(env).sibling(envtools.start_bitcode(env))
+        try:
+            oz = search.baseline(root)
+            # Keep time for replaying the winner on the env.
+            found = search.run(root, deadline.earlier(2 * search.log.seconds.get("oz", 0.0)), oz=oz)
+        finally:
+            root.close()
+        best = next(c for c in found if search.admissible(c, oz))
+        for pipeline in best.passes:
+            envtools.run_pipeline(env, pipeline)

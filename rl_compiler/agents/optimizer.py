@@ -1,233 +1,318 @@
-"""Optimize one program for size with the shipped policy plus a short search (``rl-compiler optimize``).
+"""Optimize one program for object size within a wall-clock budget (the library behind ``rl-compiler optimize``).
 
-The result is checked (the LLVM verifier, and the program's output against the unoptimised build when it
-runs) and compared with -Oz on the chosen metric; if it is not at least as good, or fails a check, the
--Oz result is used instead, so the output is never worse than -Oz on that metric.
+:func:`optimize_program` takes a :class:`rl_compiler.datasets.Benchmark` (see :func:`load_benchmark` for C
+files, ``.ll``/``.bc`` modules and URIs) and returns an :class:`OptimizeResult`:
+
+- the budget is wall time from ``started`` (default: now), and everything counts: building the program,
+  taking its reference output, -Oz, the search, the final checks. Time for the checks is kept in reserve
+  from what -Oz and the reference run cost on this program;
+- :class:`rl_compiler.agents.size_search.SizeSearch` judges candidates by object ``.text`` first
+  (``metric="text"``, the default) or by IR instructions (``metric="ir"``);
+- the result is never larger than -Oz in ``.text`` (and, with ``metric="ir"``, not in IR instructions
+  either); the best candidate is checked (the LLVM verifier, and the program's output against the
+  unoptimised build when it has a ``main``), and when no candidate beats -Oz or the better ones fail a
+  check, the -Oz result is returned with the reason in :attr:`OptimizeResult.reason`.
+
+:mod:`rl_compiler.agents.optimize_output` writes the result where ``-o`` says, like a compiler.
 """
 
 from __future__ import annotations
 
-import threading
+import hashlib
+import statistics
 import time
-from collections.abc import Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import gymnasium as gym
-from tqdm.auto import tqdm
+from rl_compiler.agents.size_search import OZ, Candidate, Deadline, SearchLog, SizeSearch
+from rl_compiler.datasets.errors import DatasetError
+from rl_compiler.llvm.errors import LLVMError
+from rl_compiler.llvm.session import Session
 
-from rl_compiler.agents import envtools
-from rl_compiler.agents.base import EpisodeResult, Policy
-from rl_compiler.agents.fixed import OzPolicy
-
-OPTIMIZE_ENV = "rl_compiler/llvm-autophase-ic-v0"
 #: Seconds the unoptimised program may run when its reference output is taken.
 REFERENCE_TIMEOUT = 10.0
+#: Default wall-time budget of one optimization, in seconds.
+DEFAULT_TIME_LIMIT = 10.0
+SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx")
+MODULE_SUFFIXES = (".ll", ".bc")
 
 
 class OptimizeError(RuntimeError):
-    """The program cannot be optimized safely (it does not run, or no result passes the checks)."""
+    """The program cannot be optimized: bad input, it does not build or run, or no result passes the checks."""
 
 
-METRICS = ("ir", "text")
+class OptimizeInputError(OptimizeError, ValueError):
+    """The input is wrong: a missing file, an unsupported kind of file, a program that does not compile."""
+
+
+class ProgramRunError(OptimizeError):
+    """The unoptimised program does not run cleanly, so the results' output cannot be checked."""
 
 
 @dataclass
 class OptimizeResult:
-    """The chosen result for one program, with the -Oz comparison and the checks done."""
+    """The chosen result for one program, the -Oz comparison, and what was checked and spent."""
 
     benchmark: Any
-    result: EpisodeResult
-    oz: EpisodeResult
+    final: Candidate
+    oz: Candidate
+    ic_start: int
     fell_back: bool
     reason: str
     bitcode: bytes
     start_bitcode: bytes
+    metric: str
     checks: list[str] = field(default_factory=list)
+    log: SearchLog = field(default_factory=SearchLog)
+    candidates: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def passes(self) -> list[str]:
-        return self.result.passes
+        return list(self.final.passes)
 
     def opt_pipeline(self) -> str:
         """The pass list as one ``opt -passes=`` string for :attr:`start_bitcode`.
 
         ``default<O2>`` in it is -Oz: the start module carries ``minsize optsize`` on every function.
         """
-        return ",".join(self.passes)
+        return self.final.pipeline
+
+    @property
+    def ir_instruction_count_oz(self) -> float:
+        """CompilerGym's ``IrInstructionCountOz`` return: (C_start - C_final) / max(C_start - C_Oz, 1)."""
+        return (self.ic_start - self.final.ic) / max(self.ic_start - self.oz.ic, 1)
+
+    @property
+    def text_ratio(self) -> float:
+        """.text of -Oz over .text of the result (above 1: smaller than -Oz)."""
+        return self.oz.text / max(self.final.text, 1)
+
+    @property
+    def ir_ratio(self) -> float:
+        """IR instructions of -Oz over those of the result."""
+        return self.oz.ic / max(self.final.ic, 1)
 
 
-def load_benchmark(programs: Sequence[str | Path], cflags: Sequence[str] = ()) -> Any:
+def load_benchmark(programs: Sequence[str | Path], cflags: Sequence[str] = (), ldflags: Sequence[str] = ()) -> Any:
     """A benchmark from a built-in URI, one or more C/C++ files forming one program, or a .ll/.bc module.
 
     Sources are compiled (clang's -Oz front end, no LLVM pass) and linked once, and the program becomes a
-    benchmark of that one bitcode file: the env, the pass list and the written ``OUT.input.bc`` then all
+    benchmark of that one bitcode file: the search, the pass list and the written ``OUT.input.bc`` then all
     start from the same module. A .ll/.bc module gets ``minsize optsize`` on its functions first.
+
+    :raises OptimizeInputError: for a missing file, an unsupported suffix, or sources that do not compile.
     """
     from rl_compiler.datasets import benchmark_from_files, get_benchmark
-    from rl_compiler.llvm.cache import atomic_write_bytes, cache_dir
 
     programs = [str(p) for p in programs]
-    if len(programs) == 1 and "://" in programs[0]:
-        return get_benchmark(programs[0])
-    for program in programs:
-        path = Path(program)
-        if not path.exists():
-            raise FileNotFoundError(f"program file {program} does not exist")
-        if path.is_file() and path.suffix not in (".c", ".cc", ".cpp", ".cxx", ".ll", ".bc"):
-            raise ValueError(f"cannot optimize {program}: expected .c/.cc/.cpp source files or a .ll/.bc module")
-    modules = [p for p in programs if Path(p).suffix in (".ll", ".bc")]
-    if modules and len(programs) > 1:
-        raise ValueError("give either C/C++ source files or one .ll/.bc module, not both or several modules")
-    name = Path(programs[0]).stem
-    if modules:
-        return benchmark_from_files([size_attributed_copy(Path(modules[0]))], name=name)
-    import hashlib
+    try:
+        if len(programs) == 1 and "://" in programs[0]:
+            return get_benchmark(programs[0])
+        for program in programs:
+            path = Path(program)
+            if not path.exists():
+                raise OptimizeInputError(f"program file {program} does not exist")
+            if path.is_file() and path.suffix not in SOURCE_SUFFIXES + MODULE_SUFFIXES:
+                raise OptimizeInputError(
+                    f"cannot optimize {program}: expected .c/.cc/.cpp source files or a .ll/.bc module"
+                )
+        modules = [p for p in programs if Path(p).suffix in MODULE_SUFFIXES]
+        if modules and len(programs) > 1:
+            raise OptimizeInputError(
+                "give either C/C++ source files or one .ll/.bc module, not both or several modules"
+            )
+        name = Path(programs[0]).stem
+        if modules:
+            path = _cached_input(name, _size_attributed(Path(modules[0])))
+        else:
+            path = _cached_input(name, benchmark_from_files(programs, cflags=cflags).bitcode())
+        return benchmark_from_files([path], name=name, ldflags=ldflags)
+    except (DatasetError, LLVMError) as error:
+        raise OptimizeInputError(f"cannot build {' '.join(programs)}: {error}") from None
 
-    bitcode = benchmark_from_files(programs, cflags=cflags).bitcode()
+
+def _cached_input(name: str, bitcode: bytes) -> Path:
+    from rl_compiler.llvm.cache import atomic_write_bytes, cache_dir
+
     path = cache_dir("optimize-inputs") / f"{name}.{hashlib.sha1(bitcode).hexdigest()[:20]}.bc"
     if not path.is_file():
         atomic_write_bytes(path, bitcode)
-    return benchmark_from_files([path], name=name)
+    return path
 
 
-def size_attributed_copy(path: Path) -> Path:
-    """A cached copy of a .ll/.bc module with ``minsize optsize`` on every function (as clang -Oz sets them),
-    so that ``default<O2>`` on it is -Oz. An O0 module's ``optnone`` functions stay as they are."""
-    import hashlib
-
-    from rl_compiler.llvm.cache import atomic_write_bytes, cache_dir
+def _size_attributed(path: Path) -> bytes:
+    """A .ll/.bc module with ``minsize optsize`` on every function (as clang -Oz sets them), so that
+    ``default<O2>`` on it is -Oz. An O0 module's ``optnone`` functions stay as they are."""
     from rl_compiler.llvm.module import Module
 
-    data = path.read_bytes()
-    target = cache_dir("optimize-inputs") / f"{path.stem}.{hashlib.sha1(data).hexdigest()[:20]}.bc"
-    if not target.is_file():
-        with Module.from_file(path) as module:
-            module.set_size_attributes()
-            atomic_write_bytes(target, module.bitcode())
-    return target
+    with Module.from_file(path) as module:
+        module.set_size_attributes()
+        return module.bitcode()
 
 
-@contextmanager
-def time_bar(seconds: float, desc: str, enabled: bool):
-    """A tqdm bar that fills over ``seconds`` of wall time while the body runs."""
-    if not enabled or seconds < 1.0:
-        yield
-        return
-    done = threading.Event()
-    bar = tqdm(
-        total=round(seconds, 1),
-        desc=desc,
-        unit="s",
-        bar_format="{desc}: {bar} {n:.0f}/{total:.0f} s",
-        leave=False,
-    )
+def default_sequences(root: Session) -> list[tuple[str, ...]]:
+    """The candidate pass lists for the program in ``root``, best predicted first.
 
-    def tick() -> None:
-        start = time.perf_counter()
-        while not done.wait(0.2):
-            bar.n = min(round(time.perf_counter() - start, 1), bar.total)
-            bar.refresh()
+    Until a value model and coreset are shipped this is a fixed list: -Oz followed by each of the shipped
+    policy's macro actions (ranked on the train split, ``agents/policies/default-ic.yml``).
+    """
+    from rl_compiler.agents.default import default_policy_path, search_settings
 
-    thread = threading.Thread(target=tick, daemon=True)
-    thread.start()
+    macros = search_settings(default_policy_path()).get("macro_actions") or []
+    return [(OZ, macro) for macro in macros if macro != OZ] + [(OZ, OZ)]
+
+
+def _reference(benchmark: Any, run: bool) -> float:
+    """Take the program's reference output (fail fast, before the search); the seconds one run takes."""
+    if not (run and getattr(benchmark, "runnable", False)):
+        return 0.0
     try:
-        yield
-    finally:
-        done.set()
-        thread.join()
-        bar.close()
+        reference = benchmark.reference_output(timeout=REFERENCE_TIMEOUT)
+    except DatasetError as error:
+        raise ProgramRunError(
+            f"the unoptimised program does not run cleanly, so its output cannot be checked: {error}\n"
+            "(use --no-run to check with the verifier only)"
+        ) from None
+    return statistics.median(reference.times) if reference.times else 1.0
 
 
-def _check(env: gym.Env, benchmark: Any, run: bool) -> tuple[bool, list[str]]:
-    """Verifier, then (if runnable and ``run``) the program's output against the expected output."""
-    checks = []
+def _check(benchmark: Any, session: Session, run: bool) -> list[str]:
+    """The verifier, then (if runnable and ``run``) the program's output; raises OptimizeError on a failure."""
     try:
-        envtools.verify(env)
-        checks.append("verifier: ok")
-    except Exception as error:
-        return False, [f"verifier: FAILED: {error}"]
+        session.verify()
+    except LLVMError as error:
+        raise OptimizeError(f"verifier: FAILED: {error}") from None
+    checks = ["verifier: ok"]
     if run and getattr(benchmark, "runnable", False):
         try:
-            benchmark.check_output(envtools.bitcode(env))
-            checks.append("run: output matches the unoptimised build")
-        except Exception as error:
-            return False, checks + [f"run: FAILED: {error}"]
+            benchmark.check_output(session.bitcode())
+        except DatasetError as error:
+            raise OptimizeError(f"run: FAILED: {error}") from None
+        checks.append("run: output matches the unoptimised build")
     elif run:
         checks.append("run: skipped (not runnable: no main())")
-    return True, checks
+    return checks
 
 
 def optimize_program(
     benchmark: Any,
     *,
-    policy: Policy | None = None,
-    time_limit: float = 10.0,
-    metric: str = "ir",
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    metric: str = "text",
     run: bool = True,
-    progress: bool = True,
-    env_id: str = OPTIMIZE_ENV,
+    started: float | None = None,
+    sequences: Sequence[Sequence[str]] | Callable[[Session], Sequence[Sequence[str]]] | None = None,
+    refine: bool = True,
+    seed: int = 0,
 ) -> OptimizeResult:
-    """Optimize ``benchmark`` (a :class:`rl_compiler.datasets.Benchmark`) and return the checked result.
+    """Optimize ``benchmark`` within ``time_limit`` seconds of wall time from ``started`` and check the result.
 
-    :param policy: the policy to apply (default: the shipped
-        :class:`~rl_compiler.agents.default.DefaultPolicy` with ``time_limit``).
-    :param metric: ``"ir"`` (IR instruction count) or ``"text"`` (object .text bytes): the fallback to -Oz
-        happens when the result is larger than -Oz on this metric.
+    :param metric: ``"text"`` (object ``.text`` bytes, then IR instructions) or ``"ir"`` (the reverse).
     :param run: also run the program (if it has a ``main``) and compare its output with the unoptimised build.
+    :param started: ``time.perf_counter()`` when the budget began (default: now), e.g. at process start.
+    :param sequences: candidate pass lists best first, or a callable ranking them for the start module
+        (default: :func:`default_sequences`).
+    :param refine: refine the best candidate with local search in the time left.
+    :raises ProgramRunError: the unoptimised program does not run cleanly (before any search).
+    :raises OptimizeError: even the -Oz result fails a check, or LLVM fails on the -Oz pipeline.
     """
-    if metric not in METRICS:
-        raise ValueError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
-    if policy is None:
-        from rl_compiler.agents.default import DefaultPolicy
-
-        policy = DefaultPolicy(time_limit=time_limit)
-    if run and getattr(benchmark, "runnable", False):
-        try:  # fail fast, before the search, if the program itself does not run
-            benchmark.reference_output(timeout=REFERENCE_TIMEOUT)
-        except Exception as error:
-            raise OptimizeError(
-                f"the unoptimised program does not run cleanly, so its output cannot be checked: {error}\n"
-                "(use --no-run to check with the verifier only)"
-            ) from None
-    env = gym.make(env_id, benchmark=benchmark)
+    if time_limit <= 0:
+        raise ValueError(f"time_limit must be positive seconds, got {time_limit!r}")
+    deadline = Deadline.after(time_limit, started)
+    search = SizeSearch(
+        metric=metric, sequences=default_sequences if sequences is None else sequences, refine=refine, seed=seed
+    )
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
     try:
-        oz = OzPolicy().run(env, benchmark=benchmark)
-        oz_bitcode = envtools.bitcode(env)
-        start_bitcode = envtools.start_bitcode(env)
-        with time_bar(time_limit, "search", progress):
-            result = policy.run(env, benchmark=benchmark)
-        result.agent = policy.name
-        better = (
-            (result.ic_final <= oz.ic_final) if metric == "ir" else ((result.text_final or 0) <= (oz.text_final or 0))
-        )
-        fell_back, reason = False, ""
-        if not better:
-            fell_back, reason = True, f"the search result is larger than -Oz on {metric}"
-        else:
-            ok, checks = _check(env, benchmark, run)
-            if not ok:
-                fell_back, reason = True, "the search result failed a check: " + checks[-1]
-        if fell_back:
-            OzPolicy().run(env, benchmark=benchmark)
-            result = oz
-            result.agent = "oz (fallback)"
-            ok, checks = _check(env, benchmark, run)
-            if not ok:
-                raise OptimizeError(f"{benchmark.uri}: even the -Oz result fails a check: {checks[-1]}")
-        bitcode = envtools.bitcode(env) if not fell_back else oz_bitcode
-        result.valid, result.validation = True, "; ".join(checks)
-        return OptimizeResult(
-            benchmark=benchmark,
-            result=result,
-            oz=oz,
-            fell_back=fell_back,
-            reason=reason,
-            bitcode=bitcode,
-            start_bitcode=start_bitcode,
-            checks=checks,
-        )
+        start_bitcode = benchmark.bitcode()
+    except DatasetError as error:
+        raise OptimizeInputError(f"cannot build {benchmark.uri}: {error}") from None
+    run_time = _reference(benchmark, run)
+    seconds["build_and_reference"] = time.perf_counter() - clock
+    root = Session(start_bitcode, isolated=True)
+    try:
+        ic_start = root.instruction_count()
+        clock = time.perf_counter()
+        try:
+            oz = search.baseline(root)
+        except LLVMError as error:
+            raise OptimizeError(f"{benchmark.uri}: {error}") from None
+        oz_seconds = time.perf_counter() - clock
+        # Kept for after the search: one exact re-run of the winner, its checks, and writing the outputs
+        # (codegen costs about what -Oz does).
+        reserve = 3 * oz_seconds + (1.5 * run_time + 0.5 if run_time else 0.0) + 0.5
+        clock = time.perf_counter()
+        found = search.run(root, deadline.earlier(reserve), oz=oz)
+        seconds["search"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        candidates = [c for c in found if search.admissible(c, oz)]
+        final, bitcode, checks, rejected = _first_that_passes(benchmark, root, search, candidates, run)
+        seconds["checks"] = time.perf_counter() - clock
     finally:
-        env.close()
+        root.close()
+    fell_back = final.pipeline == oz.pipeline
+    reason = ""
+    if fell_back:
+        reason = rejected or _why_oz(search.metric, found, oz)
+    return OptimizeResult(
+        benchmark=benchmark,
+        final=final,
+        oz=oz,
+        ic_start=ic_start,
+        fell_back=fell_back,
+        reason=reason,
+        bitcode=bitcode,
+        start_bitcode=start_bitcode,
+        metric=search.metric,
+        checks=checks,
+        log=search.log,
+        candidates=sum(search.log.evaluations.values()),
+        seconds=seconds,
+    )
+
+
+def _first_that_passes(
+    benchmark: Any, root: Session, search: SizeSearch, candidates: list[Candidate], run: bool
+) -> tuple[Candidate, bytes, list[str], str]:
+    """The best candidate that passes the checks, re-run exactly: (candidate, bitcode, checks, why the
+    better ones were rejected)."""
+    rejected = []
+    for candidate in candidates:
+        result = search.evaluate(root, candidate.passes, candidate.origin, phase="final")
+        if result is None:
+            rejected.append(f"{candidate.origin} result: LLVM failed replaying it")
+            continue
+        exact, session = result
+        try:
+            if exact.key(search.metric)[:2] != candidate.key(search.metric)[:2]:
+                rejected.append(f"{candidate.origin} result: not reproducible")
+                continue
+            try:
+                checks = _check(benchmark, session, run)
+            except OptimizeError as error:
+                if candidate.origin == "oz":
+                    raise OptimizeError(f"{benchmark.uri}: even the -Oz result fails a check: {error}") from None
+                rejected.append(f"a {candidate.origin} result failed a check: {error}")
+                continue
+            return exact, session.bitcode(), checks, "; ".join(rejected)
+        finally:
+            session.close()
+    raise OptimizeError(f"{benchmark.uri}: no result, not even -Oz, could be reproduced")
+
+
+def _why_oz(metric: str, found: list[Candidate], oz: Candidate) -> str:
+    """Why -Oz was kept when nothing failed a check: no candidate was smaller on the metric without being
+    larger in ``.text``; names the best IR result when that one was larger in ``.text``."""
+    what = ".text" if metric == "text" else "IR instructions without more .text"
+    reason = f"none of the {len(found) - 1} other results found was smaller than -Oz in {what}"
+    smallest_ir = min(found, key=lambda c: (c.ic, c.text))
+    if smallest_ir.ic < oz.ic and smallest_ir.text > oz.text:
+        reason += (
+            f" (the smallest in IR, {smallest_ir.ic} instructions against {oz.ic}, had "
+            f"{smallest_ir.text - oz.text} bytes more .text)"
+        )
+    return reason

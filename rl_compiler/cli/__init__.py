@@ -15,7 +15,11 @@ SUBCOMMANDS = ("info", "datasets", "train", "eval", "search", "optimize", "leade
 
 
 class CLIError(Exception):
-    """An error to show the user in plain words (no traceback), with a non-zero exit."""
+    """An error to show the user in plain words (no traceback), with a non-zero exit code (default 2)."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except CLIError as error:
         print(f"rl-compiler {args.command}: error: {error}", file=sys.stderr)
-        return 2
+        return error.code
     except KeyboardInterrupt:
         print(f"rl-compiler {args.command}: interrupted", file=sys.stderr)
         return 130

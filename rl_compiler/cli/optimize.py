@@ -1,41 +1,43 @@
-"""``rl-compiler optimize``: make a program smaller than ``clang -Oz`` (shipped policy + short search).
+"""``rl-compiler optimize``: make a program's object code smaller than ``clang -Oz``, within a wall-time budget.
 
-    rl-compiler optimize prog.c -o out/prog          # out/prog.bc, out/prog.passes.txt, out/prog.json
-    rl-compiler optimize a.c b.c util.c -o build/app --emit obj
-    rl-compiler optimize module.ll --time-limit 30
-    rl-compiler optimize benchmark://builtin-v0/crc32
+    rl-compiler optimize prog.c -o prog             # a linked executable, plus prog.bc, prog.passes.txt, prog.json
+    rl-compiler optimize a.c b.c util.c -o build/app.o
+    rl-compiler optimize module.ll -o module.opt.ll --time-limit 30
+    rl-compiler optimize benchmark://builtin-v0/crc32 -o crc32.bc
 
 PROGRAM is one or more C/C++ files forming one program (compiled with clang's -Oz front end and linked),
-or one ``.ll``/``.bc`` module, or a benchmark URI. The result is verified, run against the unoptimised
-build when the program has a ``main``, and replaced by the -Oz result if it is not at least as small.
-Outputs (with ``-o OUT``):
+one ``.ll``/``.bc`` module, or a benchmark URI. ``-o`` works as for a compiler: ``x.o`` object, ``x.s``
+assembly, ``x.ll``/``x.bc`` IR, anything else a linked executable; ``x.bc``, ``x.input.bc``,
+``x.passes.txt`` and ``x.json`` are written beside it (:mod:`rl_compiler.agents.optimize_output`).
+The time limit is the whole wall time of the command. The result is judged by object ``.text`` (``--metric
+ir``: IR instructions), verified, run against the unoptimised build when the program has a ``main``, and
+never larger than -Oz in ``.text``: otherwise the -Oz result is written and the reason printed.
 
-- ``OUT.bc``: the optimized module;
-- ``OUT.o`` with ``--emit obj`` (``llc -O2 -filetype=obj``);
-- ``OUT.passes.txt``: the pass pipeline, replayable with ``opt -passes="$(cat OUT.passes.txt)" OUT.input.bc``;
-- ``OUT.input.bc``: the unoptimised start module the pipeline applies to (``minsize optsize`` set);
-- ``OUT.json``: sizes, pass list, checks and timings.
+Exit codes, as a compiler's: 0 written (also when the -Oz result was kept); 1 the input is wrong (a
+missing or unsupported file, a program that does not compile or does not run, an output that cannot be
+written); 2 bad usage; 70 an internal failure (LLVM fails on even the -Oz result); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import tempfile
+import shlex
 import time
 from pathlib import Path
 
 from rl_compiler.cli import CLIError
 
+EXIT_INPUT = 1
+EXIT_INTERNAL = 70
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "optimize",
-        help="optimize a program for size (shipped policy + search; never worse than -Oz)",
-        description="Optimize a program for code size with the shipped policy plus a short search, check the "
-        "result, write the optimized bitcode and the replayable pass list, and compare with -Oz.",
+        help="optimize a program for object size within a time budget (never larger than -Oz)",
+        description="Optimize a program for object code size within a wall-time budget, check the result, and "
+        "write it where -o says (object, assembly, IR or executable) with the replayable pass list.",
     )
     parser.add_argument(
         "programs",
@@ -47,200 +49,108 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "-o",
         "--output",
         default=None,
-        help="output prefix OUT (writes OUT.bc, OUT.passes.txt, OUT.input.bc, OUT.json; "
-        "default: the first program's name without suffix, in the current directory)",
-    )
-    parser.add_argument(
-        "--emit",
-        nargs="+",
-        choices=("bc", "obj", "ll"),
-        default=["bc"],
-        help="what to write besides the pass list (default: bc)",
+        help="output file: x.o object, x.s assembly, x.ll/x.bc IR, other names a linked executable "
+        "(default: NAME.opt.bc for the first program's NAME)",
     )
     parser.add_argument(
         "--time-limit",
         type=float,
         default=10.0,
-        help="seconds for the policy and search per program (default: 10)",
+        help="seconds of wall time for the whole command (default: 10)",
     )
     parser.add_argument(
         "--metric",
-        choices=("ir", "text"),
-        default="ir",
-        help="what must not be worse than -Oz: IR instruction count or object .text bytes (default: ir)",
-    )
-    parser.add_argument(
-        "--policy",
-        default=None,
-        help="a saved policy (.zip with .yml, or run directory) instead of the shipped one; 'none' for search only",
+        choices=("text", "ir"),
+        default="text",
+        help="what to minimise: object .text bytes or IR instruction count (default: text); "
+        "the result is never larger than -Oz in .text either way",
     )
     parser.add_argument(
         "--no-run", action="store_true", help="do not run the program to check its output (verifier only)"
     )
     parser.add_argument("--cflags", default="", help="extra clang flags for C/C++ inputs, e.g. '-DN=10 -Iinclude'")
-    parser.add_argument(
-        "--progress", action=argparse.BooleanOptionalAction, default=True, help="progress bars (default: on)"
-    )
+    parser.add_argument("--ldflags", default="", help="extra link flags for an executable, e.g. '-lm'")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the search's random choices (default: 0)")
     parser.set_defaults(func=run)
 
 
-def _output_prefix(args: argparse.Namespace) -> Path:
-    if args.output:
-        prefix = Path(args.output)
-        for suffix in (".bc", ".o", ".ll"):
-            if prefix.suffix == suffix:
-                prefix = prefix.with_suffix("")
-    else:
-        first = args.programs[0]
-        prefix = Path(first.rsplit("/", 1)[-1] if "://" in first else Path(first).stem).with_suffix("")
-        prefix = Path(prefix.name + ".opt")
-    directory = prefix.parent if str(prefix.parent) else Path(".")
-    if not directory.is_dir():
-        raise CLIError(f"cannot write to {prefix}: directory {directory} does not exist")
-    if not os.access(directory, os.W_OK):
-        raise CLIError(f"cannot write to {prefix}: directory {directory} is not writable")
-    return prefix
-
-
-def _load(args: argparse.Namespace):
-    from rl_compiler.agents.optimizer import load_benchmark
-    from rl_compiler.datasets import DatasetError
-
+def process_start_time() -> float:
+    """``time.perf_counter()`` at the start of this process (now, where /proc does not say), so that the
+    budget counts interpreter start-up and imports too."""
     try:
-        import shlex
-
-        return load_benchmark(args.programs, cflags=shlex.split(args.cflags))
-    except (FileNotFoundError, ValueError, DatasetError) as error:
-        raise CLIError(str(error)) from None
-
-
-def _object_code(bitcode: bytes) -> bytes:
-    from rl_compiler.llvm.toolchain import get_toolchain
-
-    with tempfile.TemporaryDirectory(prefix="rl-compiler-obj-") as tmp:
-        source, obj = Path(tmp) / "m.bc", Path(tmp) / "m.o"
-        source.write_bytes(bitcode)
-        result = subprocess.run(
-            [
-                str(get_toolchain().llc),
-                "-O2",
-                "-relocation-model=pic",
-                "-filetype=obj",
-                str(source),
-                "-o",
-                str(obj),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        if result.returncode != 0:
-            raise CLIError(f"llc failed to generate an object: {result.stderr.strip()}")
-        return obj.read_bytes()
+        with open("/proc/self/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        started_ticks = int(fields[19])  # field 22 of stat(5): starttime, in clock ticks since boot
+        with open("/proc/uptime") as uptime:
+            uptime_seconds = float(uptime.read().split()[0])
+        age = uptime_seconds - started_ticks / os.sysconf("SC_CLK_TCK")
+        return time.perf_counter() - max(age, 0.0)
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter()
 
 
-def _ll(bitcode: bytes) -> str:
-    from rl_compiler.llvm.module import Module
-
-    with Module.from_bitcode(bitcode) as module:
-        return module.ir()
+def _output(args: argparse.Namespace) -> Path:
+    if args.output:
+        return Path(args.output)
+    first = args.programs[0]
+    name = first.rsplit("/", 1)[-1] if "://" in first else Path(first).stem
+    return Path(f"{name}.opt.bc")
 
 
 def run(args: argparse.Namespace) -> int:
-    from rl_compiler.agents.optimizer import OptimizeError, optimize_program
-    from rl_compiler.llvm.cache import atomic_write_bytes, atomic_write_text
+    from rl_compiler.agents.optimize_output import OutputPaths, check_output_kind, write_outputs
+    from rl_compiler.agents.optimizer import (
+        OptimizeError,
+        OptimizeInputError,
+        ProgramRunError,
+        load_benchmark,
+        optimize_program,
+    )
+    from rl_compiler.llvm.errors import LLVMError
 
+    started = process_start_time()
     if args.time_limit <= 0:
         raise CLIError(f"--time-limit must be positive, got {args.time_limit}")
-    prefix = _output_prefix(args)
-    started = time.perf_counter()
-    benchmark = _load(args)
-    policy = None
-    if args.policy is not None:
-        from rl_compiler.agents.default import DefaultPolicy
-
-        if args.policy != "none" and not Path(args.policy).exists():
-            raise CLIError(f"policy {args.policy} does not exist")
-        policy = DefaultPolicy(time_limit=args.time_limit, policy_path="" if args.policy == "none" else args.policy)
-    print(f"optimizing {' '.join(args.programs)} (search budget {args.time_limit:g} s)")
     try:
+        paths = OutputPaths.of(_output(args))
+        if not os.access(paths.output.parent, os.W_OK):
+            raise OptimizeInputError(f"cannot write to {paths.output}: directory {paths.output.parent} is not writable")
+        benchmark = load_benchmark(args.programs, cflags=shlex.split(args.cflags), ldflags=shlex.split(args.ldflags))
+        check_output_kind(paths, benchmark)
+        print(f"optimizing {' '.join(args.programs)} for {args.metric} size ({args.time_limit:g} s in all)")
         outcome = optimize_program(
             benchmark,
-            policy=policy,
             time_limit=args.time_limit,
             metric=args.metric,
             run=not args.no_run,
-            progress=args.progress,
+            started=started,
+            seed=args.seed,
         )
-    except OptimizeError as error:
-        raise CLIError(str(error)) from None
-    except Exception as error:
-        name = type(error).__name__
-        if name in (
-            "BuildError",
-            "MissingFileError",
-            "DatasetError",
-            "ModuleParseError",
-            "UnknownBenchmarkError",
-        ):
-            raise CLIError(f"cannot build {' '.join(args.programs)}: {error}") from None
-        raise
-    result, oz = outcome.result, outcome.oz
-    files: list[Path] = []
-    try:
-        if "bc" in args.emit:
-            files.append(prefix.with_name(prefix.name + ".bc"))
-            atomic_write_bytes(files[-1], outcome.bitcode)
-        if "ll" in args.emit:
-            files.append(prefix.with_name(prefix.name + ".ll"))
-            atomic_write_text(files[-1], _ll(outcome.bitcode))
-        if "obj" in args.emit:
-            files.append(prefix.with_name(prefix.name + ".o"))
-            atomic_write_bytes(files[-1], _object_code(outcome.bitcode))
-        files.append(prefix.with_name(prefix.name + ".input.bc"))
-        atomic_write_bytes(files[-1], outcome.start_bitcode)
-        files.append(prefix.with_name(prefix.name + ".passes.txt"))
-        atomic_write_text(files[-1], outcome.opt_pipeline() + "\n")
-        files.append(prefix.with_name(prefix.name + ".json"))
-        atomic_write_text(
-            files[-1],
-            json.dumps(
-                {
-                    "program": [str(p) for p in args.programs],
-                    "benchmark": str(benchmark.uri),
-                    "agent": result.agent,
-                    "fell_back_to_oz": outcome.fell_back,
-                    "reason": outcome.reason,
-                    "passes": [p for p in outcome.passes],
-                    "opt_pipeline": outcome.opt_pipeline(),
-                    "replay": f'opt -passes="$(cat {files[-2].name})" {prefix.name}.input.bc -o {prefix.name}.bc',
-                    "ir_instruction_count": {"O0": result.ic_o0, "Oz": oz.ic_final, "final": result.ic_final},
-                    "object_text_size": {"Oz": oz.text_final, "final": result.text_final},
-                    "ir_instruction_count_oz": result.ir_instruction_count_oz,
-                    "size_ratio": result.size_ratio,
-                    "text_ratio": result.text_ratio,
-                    "checks": outcome.checks,
-                    "search_seconds": result.wall_time,
-                    "total_seconds": time.perf_counter() - started,
-                },
-                indent=2,
-            )
-            + "\n",
-        )
+        files = write_outputs(outcome, paths.output, list(args.programs), started)
+    except OptimizeInputError as error:
+        raise CLIError(str(error), code=EXIT_INPUT) from None
     except OSError as error:
-        raise CLIError(f"cannot write {files[-1] if files else prefix}: {error.strerror or error}") from None
+        raise CLIError(
+            f"cannot write {error.filename or paths.output}: {error.strerror or error}", code=EXIT_INPUT
+        ) from None
+    except ProgramRunError as error:
+        raise CLIError(str(error), code=EXIT_INPUT) from None
+    except (OptimizeError, LLVMError) as error:
+        raise CLIError(str(error), code=EXIT_INTERNAL) from None
+    final, oz = outcome.final, outcome.oz
+    print(f"object .text:    {final.text} bytes vs {oz.text} with -Oz ({size_change(final.text, oz.text)})")
     print(
-        f"IR instructions: {result.ic_final} vs {oz.ic_final} with -Oz ({size_change(result.ic_final, oz.ic_final)}; "
-        f"{result.ic_o0} unoptimised; IrInstructionCountOz {result.ir_instruction_count_oz:.3f})"
+        f"IR instructions: {final.ic} vs {oz.ic} with -Oz ({size_change(final.ic, oz.ic)}; "
+        f"{outcome.ic_start} unoptimised; IrInstructionCountOz {outcome.ir_instruction_count_oz:.3f})"
     )
-    if result.text_final and oz.text_final:
-        change = size_change(result.text_final, oz.text_final)
-        print(f"object .text:    {result.text_final} bytes vs {oz.text_final} with -Oz ({change})")
     if outcome.fell_back:
         print(f"kept the -Oz result: {outcome.reason}")
     for check in outcome.checks:
         print(f"check: {check}")
-    print(f"passes: {len(outcome.passes)} ({result.wall_time:.1f} s)")
+    print(
+        f"passes: {len(outcome.passes)} ({outcome.candidates} candidates compiled, "
+        f"{time.perf_counter() - started:.1f} s in all)"
+    )
     for path in files:
         print(f"wrote {path}")
     return 0

@@ -32,6 +32,10 @@ from rl_compiler.llvm.errors import (
 )
 
 AUTOPHASE_DIM = engine.AUTOPHASE_DIM
+#: The ``opt`` flags that give ``opt`` the target machine passes run with here (engine.c's ``get_tm``: the
+#: module's triple, PIC, codegen -O2). Without them ``opt`` assumes a static relocation model and passes
+#: that ask the target (e.g. the relative lookup table converter) act differently.
+ENGINE_OPT_FLAGS = ("-relocation-model=pic",)
 INSTCOUNT_DIM = engine.INSTCOUNT_DIM
 
 # ctypes arrays for the native feature walk: cheaper per call than handing over NumPy arrays' pointers.

@@ -22,7 +22,7 @@ SEARCH_CASES = {
     "beam": dict(TINY, start="oz", width=2, depth=2, branch=10),
     "local-search": dict(TINY, start="oz", kick=2, descent_candidates=10, macro_actions=["oz"]),
     "epsilon-greedy": dict(TINY, start="oz", epsilon=0.3, episode_length=3),
-    "default": {"time_limit": 1.5, "max_steps": 60},
+    "default": {"time_limit": 1.5, "max_steps": 60, "metric": "ir"},
 }
 
 

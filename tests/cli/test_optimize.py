@@ -1,4 +1,5 @@
-"""`rl-compiler optimize`: verified output no larger than -Oz, a pass list `opt` replays, clear errors."""
+"""`rl-compiler optimize`: verified output no larger than -Oz in .text, a pass list `opt` replays, a compiler's
+outputs and exit codes."""
 
 from __future__ import annotations
 
@@ -36,8 +37,10 @@ MAIN_USING_HELPER = '#include <stdio.h>\nint triple(int);\nint main(void) { prin
 def _check_outputs(prefix, capsys_out: str) -> dict:
     report = json.loads(prefix.with_name(prefix.name + ".json").read_text())
     counts = report["ir_instruction_count"]
-    assert counts["final"] <= counts["Oz"], "the result must never be larger than -Oz"
+    sizes = report["object_text_size"]
+    assert sizes["final"] <= sizes["Oz"], "the result must never be larger than -Oz in .text"
     assert any(check.startswith("verifier: ok") for check in report["checks"])
+    assert report["replay_check"].startswith("ok")
     with Module.from_file(prefix.with_name(prefix.name + ".bc")) as module:
         module.verify()
         assert module.instruction_count() == counts["final"]
@@ -47,6 +50,7 @@ def _check_outputs(prefix, capsys_out: str) -> dict:
     subprocess.run(
         [
             str(get_toolchain().opt),
+            *report["opt_flags"],
             f"-passes={pipeline}",
             str(prefix.with_name(prefix.name + ".input.bc")),
             "-o",
@@ -55,8 +59,7 @@ def _check_outputs(prefix, capsys_out: str) -> dict:
         check=True,
         capture_output=True,
     )
-    with Module.from_file(replayed) as module:
-        assert module.instruction_count() == counts["final"]
+    assert replayed.read_bytes() == prefix.with_name(prefix.name + ".bc").read_bytes()
     assert "with -Oz" in capsys_out
     return report
 
@@ -69,10 +72,9 @@ def test_optimize_builtin_program(tmp_path, capsys):
                 "optimize",
                 "benchmark://builtin-v0/crc32",
                 "-o",
-                str(prefix),
+                str(prefix) + ".bc",
                 "--time-limit",
                 "2",
-                "--no-progress",
             ]
         )
         == 0
@@ -95,24 +97,22 @@ def test_optimize_user_c_files(tmp_path, capsys):
                 "-o",
                 str(prefix),
                 "--time-limit",
-                "2",
-                "--emit",
-                "bc",
-                "obj",
-                "--no-progress",
+                "3",
             ]
         )
         == 0
     )
     report = _check_outputs(prefix, capsys.readouterr().out)
     assert "run: output matches the unoptimised build" in report["checks"]
-    assert prefix.with_name("app.o").read_bytes()[:4] == b"\x7fELF"
+    assert report["output"]["kind"] == "executable"
+    run = subprocess.run([str(prefix)], capture_output=True, text=True, timeout=30)
+    assert run.stdout == "42\n"
 
 
 def test_optimize_user_c_file_and_ll_module(tmp_path, capsys):
     source = tmp_path / "prog.c"
     source.write_text(USER_PROGRAM)
-    assert main(["optimize", str(source), "-o", str(tmp_path / "prog"), "--time-limit", "2", "--no-progress"]) == 0
+    assert main(["optimize", str(source), "-o", str(tmp_path / "prog.o"), "--time-limit", "2"]) == 0
     _check_outputs(tmp_path / "prog", capsys.readouterr().out)
     # The same program as an O0 .ll module (CompilerGym style, noinline everywhere).
     ll = tmp_path / "prog.ll"
@@ -130,23 +130,37 @@ def test_optimize_user_c_file_and_ll_module(tmp_path, capsys):
         ],
         check=True,
     )
-    assert main(["optimize", str(ll), "-o", str(tmp_path / "fromll"), "--time-limit", "1", "--no-progress"]) == 0
+    assert main(["optimize", str(ll), "-o", str(tmp_path / "fromll.ll"), "--time-limit", "2"]) == 0
     _check_outputs(tmp_path / "fromll", capsys.readouterr().out)
 
 
 @pytest.mark.parametrize(
-    "argv, message",
+    "argv, message, code",
     [
-        (["optimize", "/nonexistent/prog.c"], "does not exist"),
-        (["optimize", "README.md"], "expected .c/.cc/.cpp source files or a .ll/.bc module"),
-        (["optimize", "benchmark://builtin-v0/no-such-program"], "no-such-program"),
-        (["optimize", "benchmark://builtin-v0/crc32", "-o", "/nonexistent/dir/out"], "does not exist"),
-        (["optimize", "benchmark://builtin-v0/crc32", "--time-limit", "0"], "--time-limit must be positive"),
+        (["optimize", "/nonexistent/prog.c"], "does not exist", 1),
+        (["optimize", "README.md"], "expected .c/.cc/.cpp source files or a .ll/.bc module", 1),
+        (["optimize", "benchmark://builtin-v0/no-such-program"], "no-such-program", 1),
+        (["optimize", "benchmark://builtin-v0/crc32", "-o", "/nonexistent/dir/out"], "does not exist", 1),
+        (["optimize", "benchmark://builtin-v0/crc32", "--time-limit", "0"], "--time-limit must be positive", 2),
     ],
 )
-def test_optimize_bad_input(argv, message, capsys):
-    assert main(argv) != 0
+def test_optimize_bad_input(argv, message, code, capsys):
+    assert main(argv) == code
     assert message in capsys.readouterr().err
+
+
+def test_optimize_bad_usage_exits_2(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["optimize", "benchmark://builtin-v0/crc32", "--no-such-option"])
+    assert exit_info.value.code == 2
+
+
+def test_optimize_executable_without_main_is_an_input_error(tmp_path, capsys):
+    source = tmp_path / "lib.c"
+    source.write_text("int add3(int x) { return x + 3; }\n")
+    assert main(["optimize", str(source), "-o", str(tmp_path / "lib")]) == 1
+    assert "has no main()" in capsys.readouterr().err
+    assert not (tmp_path / "lib.json").exists()
 
 
 def test_optimize_unwritable_output(tmp_path, capsys):
@@ -158,7 +172,7 @@ def test_optimize_unwritable_output(tmp_path, capsys):
             target = "/proc/out"
         else:
             target = str(locked / "out")
-        assert main(["optimize", "benchmark://builtin-v0/crc32", "-o", target, "--time-limit", "1"]) != 0
+        assert main(["optimize", "benchmark://builtin-v0/crc32", "-o", target, "--time-limit", "1"]) == 1
         assert "cannot write" in capsys.readouterr().err
     finally:
         locked.chmod(0o700)
@@ -180,7 +194,7 @@ def test_optimize_unwritable_output(tmp_path, capsys):
 def test_optimize_program_that_fails_is_an_error(tmp_path, capsys, name, source, expected):
     program = tmp_path / f"{name}.c"
     program.write_text(source)
-    assert main(["optimize", str(program), "-o", str(tmp_path / name), "--no-progress"]) != 0
+    assert main(["optimize", str(program), "-o", str(tmp_path / name)]) == 1
     err = capsys.readouterr().err
     assert all(text in err for text in expected), err
 
@@ -188,7 +202,7 @@ def test_optimize_program_that_fails_is_an_error(tmp_path, capsys, name, source,
 def test_optimize_library_without_main_is_verified_only(tmp_path, capsys):
     source = tmp_path / "lib.c"
     source.write_text("int add3(int x) { return x + 3; }\nint twice(int x) { return add3(x) + add3(x); }\n")
-    assert main(["optimize", str(source), "-o", str(tmp_path / "lib"), "--time-limit", "1", "--no-progress"]) == 0
+    assert main(["optimize", str(source), "-o", str(tmp_path / "lib.o"), "--time-limit", "2"]) == 0
     report = _check_outputs(tmp_path / "lib", capsys.readouterr().out)
     assert "run: skipped (not runnable: no main())" in report["checks"]
 

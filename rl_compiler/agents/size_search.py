@@ -1,0 +1,275 @@
+"""Budget-aware search for the smallest object code of one program: whole pass sequences, then refinement.
+
+This is the engine of ``rl-compiler optimize`` (:mod:`rl_compiler.agents.optimizer`) and of the ``default``
+agent. It works on :class:`rl_compiler.llvm.Session` objects in one crash-isolated worker, never on an
+environment, and keeps to a wall-clock :class:`Deadline`:
+
+1. -Oz: ``default<O2>`` on the size-attributed start module (the baseline every result is compared with);
+2. candidate sequences, best predicted first (the coreset ordered by the value model when one is shipped,
+   see :func:`rl_compiler.agents.sequences.ranked_sequences`), each applied to the start module;
+3. refinement of the best result so far: a first-improvement local search that appends one pass (or a
+   macro such as a re-run of -Oz) at a time, judged on the chosen metric, with random kicks when stuck.
+
+Every candidate is judged by ``(object .text bytes, IR instructions)`` (``metric="text"``, the default)
+or the reverse (``metric="ir"``). Results that count are *exact*: the whole pass list run as one
+``opt -passes=`` pipeline on a fresh parse of the start bitcode, which is what ``opt`` replays bit for bit
+(a forked session is a clone through bitcode without use-list orders, on which later passes can act
+differently). The search explores with cheap forks and re-evaluates every improvement exactly.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rl_compiler.llvm.errors import LLVMError
+from rl_compiler.llvm.session import Session
+
+OZ = "default<O2>"
+METRICS = ("text", "ir")
+
+
+@dataclass
+class Deadline:
+    """A point in wall-clock time (``time.perf_counter()`` seconds) that work must finish by."""
+
+    end: float
+
+    @classmethod
+    def after(cls, seconds: float, start: float | None = None) -> Deadline:
+        """The deadline ``seconds`` after ``start`` (default: now)."""
+        return cls((time.perf_counter() if start is None else start) + seconds)
+
+    def remaining(self) -> float:
+        """Seconds left (negative once past)."""
+        return self.end - time.perf_counter()
+
+    def earlier(self, seconds: float) -> Deadline:
+        """A deadline ``seconds`` before this one (time kept in reserve for what follows)."""
+        return Deadline(self.end - seconds)
+
+
+@dataclass
+class Candidate:
+    """One exactly evaluated result: the pass list from the start module and its sizes."""
+
+    passes: tuple[str, ...]
+    ic: int
+    text: int
+    origin: str
+
+    @property
+    def pipeline(self) -> str:
+        """The pass list as one ``opt -passes=`` string."""
+        return ",".join(self.passes)
+
+    def key(self, metric: str) -> tuple[int, int, int]:
+        """Sort key (smaller is better); shorter pass lists win ties."""
+        first, second = (self.text, self.ic) if metric == "text" else (self.ic, self.text)
+        return first, second, len(self.passes)
+
+
+@dataclass
+class SearchLog:
+    """What the search did, for the JSON record: evaluations per phase and the time each took."""
+
+    evaluations: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    failures: int = 0
+
+    def count(self, phase: str, seconds: float) -> None:
+        self.evaluations[phase] = self.evaluations.get(phase, 0) + 1
+        self.seconds[phase] = self.seconds.get(phase, 0.0) + seconds
+
+
+class SizeSearch:
+    """Find a pass list that makes one program's object code as small as possible within a deadline.
+
+    :param metric: ``"text"`` (object ``.text`` bytes first, then IR instructions) or ``"ir"`` (the reverse).
+    :param sequences: candidate pass lists, best predicted first, or a callable given the start session that
+        returns them (e.g. a value model ranking the coreset for this program).
+    :param refine_actions: the passes the refinement may append (default: the ``default`` action set).
+    :param macro_actions: pipelines the refinement tries before the single passes (default: a re-run of -Oz).
+    :param refine: spend the time left after the sequences on refining the best result.
+    :param seed: seed of the refinement's random order and kicks.
+    :param max_evaluations: stop after this many module evaluations (probes included) as well as at the
+        deadline (None: the deadline only); makes a run reproducible whatever the machine's speed.
+    """
+
+    def __init__(
+        self,
+        metric: str = "text",
+        sequences: Sequence[Sequence[str]] | Callable[[Session], Sequence[Sequence[str]]] = (),
+        refine_actions: Sequence[str] | None = None,
+        macro_actions: Sequence[str] = (OZ,),
+        refine: bool = True,
+        seed: int = 0,
+        max_evaluations: int | None = None,
+    ) -> None:
+        if metric not in METRICS:
+            raise ValueError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
+        self.metric = metric
+        self.sequences = sequences
+        if refine_actions is None:
+            from rl_compiler.envs.action_sets import load_action_set
+
+            refine_actions = load_action_set("default").pipelines
+        self.refine_actions = [a for a in refine_actions if a != "<end-episode>"]
+        self.macro_actions = list(macro_actions)
+        self.refine = refine
+        self.seed = seed
+        self.max_evaluations = max_evaluations
+        self.log = SearchLog()
+
+    def _stop(self, deadline: Deadline) -> bool:
+        """Out of time, or out of evaluations."""
+        if self.max_evaluations is not None and sum(self.log.evaluations.values()) >= self.max_evaluations:
+            return True
+        return deadline.remaining() <= 0
+
+    # -- exact evaluation ----------------------------------------------------------------------------------
+    def evaluate(
+        self, root: Session, passes: Sequence[str], origin: str, phase: str | None = None
+    ) -> tuple[Candidate, Session] | None:
+        """Run ``passes`` as one pipeline on a fresh parse of the start module; the candidate and its session
+        (the caller closes it), or None if LLVM rejects or crashes on the pipeline. ``phase`` (default:
+        ``origin``) is where the time is logged."""
+        started = time.perf_counter()
+        session = root.sibling(root.start_bitcode)
+        try:
+            if passes:
+                session.run_passes(",".join(passes))
+            ic = session.instruction_count()
+            text = session.object_text_size()
+        except LLVMError:
+            session.close()
+            self.log.failures += 1
+            return None
+        finally:
+            self.log.count(phase or origin, time.perf_counter() - started)
+        return Candidate(tuple(passes), ic, text, origin), session
+
+    def baseline(self, root: Session) -> Candidate:
+        """-Oz on the start module (raises if even that fails)."""
+        result = self.evaluate(root, (OZ,), "oz")
+        if result is None:
+            raise LLVMError("the -Oz pipeline fails on this module")
+        result[1].close()
+        return result[0]
+
+    # -- the search ----------------------------------------------------------------------------------------
+    def run(self, root: Session, deadline: Deadline, oz: Candidate | None = None) -> list[Candidate]:
+        """Search from ``root`` (a session on the start module) until ``deadline``.
+
+        :returns: every exactly evaluated candidate, best first on the metric, -Oz included.
+        """
+        oz = oz or self.baseline(root)
+        found: dict[str, Candidate] = {oz.pipeline: oz}
+        sequences = self.sequences(root) if callable(self.sequences) else self.sequences
+        for passes in sequences:
+            if self._stop(deadline):
+                break
+            passes = tuple(passes)
+            if ",".join(passes) in found:
+                continue
+            result = self.evaluate(root, passes, "sequence")
+            if result is not None:
+                result[1].close()
+                found[result[0].pipeline] = result[0]
+        if self.refine and not self._stop(deadline):
+            admissible = [c for c in found.values() if self.admissible(c, oz)]
+            best = min(admissible, key=lambda c: c.key(self.metric))
+            for candidate in self.refine_from(root, best, deadline):
+                found.setdefault(candidate.pipeline, candidate)
+        return sorted(found.values(), key=lambda c: c.key(self.metric))
+
+    def admissible(self, candidate: Candidate, oz: Candidate) -> bool:
+        """Whether ``candidate`` may replace -Oz: never larger in ``.text``; with ``metric="ir"`` not larger
+        in IR instructions either; and at least as good as -Oz on the metric."""
+        if candidate.text > oz.text:
+            return False
+        if self.metric == "ir" and candidate.ic > oz.ic:
+            return False
+        return candidate.key(self.metric)[:2] <= oz.key(self.metric)[:2]
+
+    def refine_from(self, root: Session, best: Candidate, deadline: Deadline) -> Iterable[Candidate]:
+        """First-improvement local search from ``best``: append one action at a time, accept a child whose
+        exact re-evaluation improves on the metric; kick the best state with random actions when no
+        action improves it. Yields each improvement."""
+        rng = random.Random(self.seed)
+        result = self.evaluate(root, best.passes, "refine")
+        if result is None:
+            return
+        current, session = result
+        tried: set[int] = set()
+        try:
+            while not self._stop(deadline):
+                improved = None
+                actions = self.refine_actions[:]
+                rng.shuffle(actions)
+                here = session.fingerprint()
+                tried.add(here)
+                for action in self.macro_actions + actions:
+                    if self._stop(deadline):
+                        break
+                    probe = self._probe(session, here, action, tried)
+                    if probe is None or not self._better(probe, current):
+                        continue
+                    exact = self.evaluate(root, current.passes + (action,), "refine")
+                    if exact is None:
+                        continue
+                    if exact[0].key(self.metric) < current.key(self.metric):
+                        improved = exact
+                        break
+                    exact[1].close()
+                if improved is None:
+                    kicked = self._kick(root, best, rng, deadline)
+                    if kicked is None:
+                        return
+                    session.close()
+                    current, session = kicked
+                    continue
+                session.close()
+                current, session = improved
+                if current.key(self.metric) < best.key(self.metric):
+                    best = current
+                    yield current
+        finally:
+            session.close()
+
+    def _better(self, probe: tuple[int, int], current: Candidate) -> bool:
+        """Whether a probed (ic, text) beats ``current`` on the metric."""
+        ic, text = probe
+        key = (text, ic) if self.metric == "text" else (ic, text)
+        return key < current.key(self.metric)[:2]
+
+    def _probe(self, session: Session, here: int, action: str, tried: set[int]) -> tuple[int, int] | None:
+        """(ic, text) of ``session`` (whose fingerprint is ``here``) plus ``action`` on a fork, or None if the
+        action fails, changes nothing, or leads to a module already probed."""
+        started = time.perf_counter()
+        fork = session.fork()
+        try:
+            fingerprint, ic = fork.step(action, ("fingerprint", "instruction_count"))
+            if fingerprint == here or fingerprint in tried:
+                return None
+            tried.add(fingerprint)
+            return ic, fork.object_text_size()
+        except LLVMError:
+            self.log.failures += 1
+            return None
+        finally:
+            fork.close()
+            self.log.count("probe", time.perf_counter() - started)
+
+    def _kick(
+        self, root: Session, best: Candidate, rng: random.Random, deadline: Deadline
+    ) -> tuple[Candidate, Session] | None:
+        """``best`` plus 1-3 random actions and a re-run of -Oz, exactly evaluated (None if out of time)."""
+        while not self._stop(deadline):
+            kick = tuple(rng.choice(self.refine_actions) for _ in range(rng.randint(1, 3)))
+            result = self.evaluate(root, best.passes + kick + (OZ,), "kick")
+            if result is not None:
+                return result
+        return None
