@@ -22,6 +22,8 @@ from typing import Any, Protocol
 import numpy as np
 from gymnasium import spaces
 
+from rl_compiler.graph.programl import programl_graph, programl_space
+
 AUTOPHASE_FEATURE_NAMES: tuple[str, ...] = (
     "BBNumArgsHi", "BBNumArgsLo", "onePred", "onePredOneSuc", "onePredTwoSuc", "oneSuccessor",
     "twoPred", "twoPredOneSuc", "twoEach", "twoSuccessor", "morePreds", "BB03Phi", "BBHiPhi",
@@ -284,6 +286,14 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
             lambda c: c.query("bitcode"),
             _identity,
             description="the module as LLVM bitcode",
+        ),
+        ObservationSpec(
+            "Programl",
+            programl_space(),
+            lambda c: programl_graph(c.query("programl")),
+            lambda graph: graph.copy(),
+            description="ProGraML program graph: instruction/variable/constant nodes, control/data/call edges",
+            prefetch=("programl",),
         ),
         ObservationSpec(
             "Runtime",

@@ -966,3 +966,388 @@ int64_t rlc_object_text_size(rlc_module *m, char **err) {
     LLVMDisposeMemoryBuffer(obj);
     return total;
 }
+
+/* ========================================================================================== */
+/* ProGraML program graph (owner: the graph observation, rl_compiler/graph/). Begin section.   */
+/* ========================================================================================== */
+/*
+ * One walk of the module builds a graph in ProGraML's schema (Cummins et al., ICML 2021):
+ *   nodes: 0 instruction, 1 variable, 2 constant; each with a text (an opcode name for instructions, a
+ *          type for variables and constants), the index of its function and of its block (-1 if none);
+ *   edges: 0 control, 1 data, 2 call; each with a position (successor index of a control edge between
+ *          blocks, operand index of a data edge into an instruction, 0 otherwise).
+ * Node order: the root "[external]" instruction; one variable per global variable; then per function
+ * (module order) either one "; undefined function" instruction (a declaration) or its arguments
+ * (variables) followed by every instruction, each directly followed by its result's variable when it has
+ * one; last, one constant node per distinct constant operand (constants are uniqued, so distinct = by
+ * address), in order of first use. Function operands carry no data edge (call edges stand for them);
+ * block, metadata and inline-asm operands are not data. Differences from ProGraML 0.3 are deliberate and
+ * documented in rl_compiler/graph/programl.py (one variable per SSA value instead of one per use,
+ * globals as variables, control positions).
+ */
+
+enum { PG_INSTRUCTION = 0, PG_VARIABLE = 1, PG_CONSTANT = 2 };
+enum { PG_CONTROL = 0, PG_DATA = 1, PG_CALL = 2 };
+enum { PG_TEXT_EXTERNAL = 0, PG_TEXT_UNDEFINED = 1 };
+#define PG_OPCODES 128
+
+typedef struct {
+    int64_t *v;
+    size_t n, cap; /* in int64s */
+} pg_vec;
+
+typedef struct {
+    char *s;
+    size_t n, cap;
+    int64_t count;
+} pg_strings;
+
+typedef struct rlc_graph rlc_graph;
+void rlc_graph_dispose(rlc_graph *g);
+
+struct rlc_graph {
+    pg_vec nodes; /* 4 per node: type, text, function, block */
+    pg_vec edges; /* 4 per edge: flow, position, source, target */
+    pg_strings texts, functions;
+    int failed; /* an allocation failed */
+};
+
+static void pg_push(rlc_graph *g, pg_vec *a, int64_t x0, int64_t x1, int64_t x2, int64_t x3) {
+    if (a->n + 4 > a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 1024;
+        int64_t *v = realloc(a->v, cap * sizeof *v);
+        if (!v) {
+            g->failed = 1;
+            return;
+        }
+        a->v = v;
+        a->cap = cap;
+    }
+    int64_t *p = a->v + a->n;
+    p[0] = x0, p[1] = x1, p[2] = x2, p[3] = x3;
+    a->n += 4;
+}
+
+static int64_t pg_node(rlc_graph *g, int64_t type, int64_t text, int64_t function, int64_t block) {
+    pg_push(g, &g->nodes, type, text, function, block);
+    return (int64_t)(g->nodes.n / 4) - 1;
+}
+
+static void pg_edge(rlc_graph *g, int64_t flow, int64_t position, int64_t source, int64_t target) {
+    pg_push(g, &g->edges, flow, position, source, target);
+}
+
+/* Append a NUL-terminated string; returns its index. */
+static int64_t pg_string(rlc_graph *g, pg_strings *t, const char *s, size_t n) {
+    if (t->n + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 256;
+        while (cap < t->n + n + 1) cap *= 2;
+        char *p = realloc(t->s, cap);
+        if (!p) {
+            g->failed = 1;
+            return 0;
+        }
+        t->s = p;
+        t->cap = cap;
+    }
+    if (n) memcpy(t->s + t->n, s, n);
+    t->s[t->n + n] = 0;
+    t->n += n + 1;
+    return t->count++;
+}
+
+/* LLVM's Instruction::getOpcodeName spelling (the IR keyword), which ProGraML uses as instruction text. */
+static const char *opcode_name(LLVMOpcode op) {
+    switch (op) {
+    case LLVMRet: return "ret";
+#ifdef RLC_HAVE_LLVMUncondBr
+    case LLVMUncondBr: case LLVMCondBr: return "br";
+#else
+    case LLVMBr: return "br";
+#endif
+    case LLVMSwitch: return "switch";
+    case LLVMIndirectBr: return "indirectbr";
+    case LLVMInvoke: return "invoke";
+    case LLVMUnreachable: return "unreachable";
+    case LLVMCallBr: return "callbr";
+    case LLVMFNeg: return "fneg";
+    case LLVMAdd: return "add";
+    case LLVMFAdd: return "fadd";
+    case LLVMSub: return "sub";
+    case LLVMFSub: return "fsub";
+    case LLVMMul: return "mul";
+    case LLVMFMul: return "fmul";
+    case LLVMUDiv: return "udiv";
+    case LLVMSDiv: return "sdiv";
+    case LLVMFDiv: return "fdiv";
+    case LLVMURem: return "urem";
+    case LLVMSRem: return "srem";
+    case LLVMFRem: return "frem";
+    case LLVMShl: return "shl";
+    case LLVMLShr: return "lshr";
+    case LLVMAShr: return "ashr";
+    case LLVMAnd: return "and";
+    case LLVMOr: return "or";
+    case LLVMXor: return "xor";
+    case LLVMAlloca: return "alloca";
+    case LLVMLoad: return "load";
+    case LLVMStore: return "store";
+    case LLVMGetElementPtr: return "getelementptr";
+    case LLVMTrunc: return "trunc";
+    case LLVMZExt: return "zext";
+    case LLVMSExt: return "sext";
+    case LLVMFPToUI: return "fptoui";
+    case LLVMFPToSI: return "fptosi";
+    case LLVMUIToFP: return "uitofp";
+    case LLVMSIToFP: return "sitofp";
+    case LLVMFPTrunc: return "fptrunc";
+    case LLVMFPExt: return "fpext";
+    case LLVMPtrToInt: return "ptrtoint";
+#ifdef RLC_HAVE_LLVMPtrToAddr
+    case LLVMPtrToAddr: return "ptrtoaddr";
+#endif
+    case LLVMIntToPtr: return "inttoptr";
+    case LLVMBitCast: return "bitcast";
+    case LLVMAddrSpaceCast: return "addrspacecast";
+    case LLVMICmp: return "icmp";
+    case LLVMFCmp: return "fcmp";
+    case LLVMPHI: return "phi";
+    case LLVMCall: return "call";
+    case LLVMSelect: return "select";
+    case LLVMUserOp1: return "<Invalid operator>";
+    case LLVMUserOp2: return "<Invalid operator>";
+    case LLVMVAArg: return "va_arg";
+    case LLVMExtractElement: return "extractelement";
+    case LLVMInsertElement: return "insertelement";
+    case LLVMShuffleVector: return "shufflevector";
+    case LLVMExtractValue: return "extractvalue";
+    case LLVMInsertValue: return "insertvalue";
+    case LLVMFreeze: return "freeze";
+    case LLVMFence: return "fence";
+    case LLVMAtomicCmpXchg: return "cmpxchg";
+    case LLVMAtomicRMW: return "atomicrmw";
+    case LLVMResume: return "resume";
+    case LLVMLandingPad: return "landingpad";
+    case LLVMCleanupRet: return "cleanupret";
+    case LLVMCatchRet: return "catchret";
+    case LLVMCatchPad: return "catchpad";
+    case LLVMCleanupPad: return "cleanuppad";
+    case LLVMCatchSwitch: return "catchswitch";
+    default: return "<unknown opcode>";
+    }
+}
+
+typedef struct {
+    rlc_graph *g;
+    int64_t opcode_text[PG_OPCODES];
+    ptrmap types;     /* LLVMTypeRef -> text id (types are uniqued per context: print each once) */
+    ptrmap values;    /* global variable / argument / instruction / block -> node id (a block: its first instruction) */
+    ptrmap constants; /* constant -> index among constant nodes */
+    pg_vec const_text; /* text id of each constant node (1 used of every 4) */
+    pg_vec pending;    /* edges whose source is a constant: index into edges (1 used of every 4) */
+} pg_builder;
+
+static int64_t pg_type_text(pg_builder *b, LLVMTypeRef t) {
+    uint64_t id;
+    if (ptrmap_lookup(&b->types, t, &id)) return (int64_t)id;
+    char *text = LLVMPrintTypeToString(t);
+    int64_t k = pg_string(b->g, &b->g->texts, text, strlen(text));
+    LLVMDisposeMessage(text);
+    ptrmap_put_grow(&b->types, t, (uint64_t)k);
+    return k;
+}
+
+static int64_t pg_opcode_text(pg_builder *b, LLVMOpcode op) {
+    unsigned k = (unsigned)op < PG_OPCODES ? (unsigned)op : 0;
+    if (b->opcode_text[k] < 0) {
+        const char *name = opcode_name(op);
+        b->opcode_text[k] = pg_string(b->g, &b->g->texts, name, strlen(name));
+    }
+    return b->opcode_text[k];
+}
+
+static int has_result(LLVMValueRef v) { return LLVMGetTypeKind(LLVMTypeOf(v)) != LLVMVoidTypeKind; }
+
+/* The data edge from operand `v` into instruction node `target` at `position`, if `v` is data. */
+static void pg_operand(pg_builder *b, LLVMValueRef v, int64_t target, int64_t position) {
+    if (!v) return;
+    uint64_t id;
+    switch (LLVMGetValueKind(v)) {
+    case LLVMArgumentValueKind:
+    case LLVMGlobalVariableValueKind:
+        if (ptrmap_lookup(&b->values, v, &id)) pg_edge(b->g, PG_DATA, position, (int64_t)id, target);
+        return;
+    case LLVMInstructionValueKind: /* the producer's result variable follows the producer's node */
+        if (ptrmap_lookup(&b->values, v, &id)) pg_edge(b->g, PG_DATA, position, (int64_t)id + 1, target);
+        return;
+    case LLVMFunctionValueKind:
+    case LLVMBasicBlockValueKind:
+    case LLVMMetadataAsValueValueKind:
+    case LLVMInlineAsmValueKind:
+    case LLVMMemoryUseValueKind:
+    case LLVMMemoryDefValueKind:
+    case LLVMMemoryPhiValueKind:
+        return;
+    default:
+        break;
+    }
+    if (!LLVMIsAConstant(v)) return;
+    if (!ptrmap_lookup(&b->constants, v, &id)) {
+        id = b->const_text.n / 4;
+        ptrmap_put_grow(&b->constants, v, id);
+        pg_push(b->g, &b->const_text, pg_type_text(b, LLVMTypeOf(v)), 0, 0, 0);
+    }
+    pg_push(b->g, &b->pending, (int64_t)(b->g->edges.n / 4), 0, 0, 0);
+    pg_edge(b->g, PG_DATA, position, (int64_t)id, target); /* source fixed up once constants are numbered */
+}
+
+/* Build the graph of the module; NULL if out of memory. Free with rlc_graph_dispose. */
+rlc_graph *rlc_programl(rlc_module *m) {
+    rlc_graph *g = calloc(1, sizeof *g);
+    if (!g) return NULL;
+    pg_builder b = {.g = g};
+    for (int k = 0; k < PG_OPCODES; k++) b.opcode_text[k] = -1;
+    /* 4 int64s per item: entries (entry node, first exit, end of exits) per function; exits (node);
+     * calls (call node, 0, callee address). */
+    pg_vec entries = {0}, exits = {0}, calls = {0};
+    ptrmap functions = {0};
+    if (!ptrmap_init(&b.types, 64) || !ptrmap_init(&b.values, 1024) || !ptrmap_init(&b.constants, 256) ||
+        !ptrmap_init(&functions, 64)) {
+        g->failed = 1;
+        goto done;
+    }
+    pg_string(g, &g->texts, "[external]", 10);
+    pg_string(g, &g->texts, "; undefined function", 20);
+    pg_node(g, PG_INSTRUCTION, PG_TEXT_EXTERNAL, -1, -1);
+    for (LLVMValueRef v = LLVMGetFirstGlobal(m->mod); v; v = LLVMGetNextGlobal(v))
+        ptrmap_put_grow(&b.values, v, (uint64_t)pg_node(g, PG_VARIABLE, pg_type_text(&b, LLVMGlobalGetValueType(v)), -1, -1));
+    int64_t fi = 0, bi = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f), fi++) {
+        size_t name_len = 0;
+        const char *name = LLVMGetValueName2(f, &name_len);
+        pg_string(g, &g->functions, name, name_len);
+        ptrmap_put_grow(&functions, f, (uint64_t)fi);
+        size_t first_exit = exits.n / 4;
+        if (LLVMIsDeclaration(f)) {
+            int64_t node = pg_node(g, PG_INSTRUCTION, PG_TEXT_UNDEFINED, fi, -1);
+            pg_push(g, &exits, node, 0, 0, 0);
+            pg_push(g, &entries, node, (int64_t)first_exit, (int64_t)(exits.n / 4), 0);
+            continue;
+        }
+        /* Number first: operands and successors may refer to later blocks and instructions. */
+        unsigned nparams = LLVMCountParams(f);
+        for (unsigned p = 0; p < nparams; p++) {
+            LLVMValueRef arg = LLVMGetParam(f, p);
+            ptrmap_put_grow(&b.values, arg, (uint64_t)pg_node(g, PG_VARIABLE, pg_type_text(&b, LLVMTypeOf(arg)), fi, -1));
+        }
+        int64_t entry = -1, block = bi;
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb), block++) {
+            int64_t first = -1;
+            for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+                int64_t node = pg_node(g, PG_INSTRUCTION, pg_opcode_text(&b, LLVMGetInstructionOpcode(i)), fi, block);
+                if (has_result(i)) pg_node(g, PG_VARIABLE, pg_type_text(&b, LLVMTypeOf(i)), fi, block);
+                ptrmap_put_grow(&b.values, i, (uint64_t)node);
+                if (first < 0) first = node;
+            }
+            ptrmap_put_grow(&b.values, LLVMBasicBlockAsValue(bb), (uint64_t)first);
+            if (entry < 0) entry = first;
+        }
+        /* Then the edges. */
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb), bi++) {
+            int64_t previous = -1;
+            for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+                uint64_t id = 0;
+                ptrmap_lookup(&b.values, i, &id);
+                int64_t node = (int64_t)id;
+                if (previous >= 0) pg_edge(g, PG_CONTROL, 0, previous, node);
+                previous = node;
+                if (has_result(i)) pg_edge(g, PG_DATA, 0, node, node + 1);
+                LLVMOpcode op = LLVMGetInstructionOpcode(i);
+                int nops = LLVMGetNumOperands(i);
+                for (int o = 0; o < nops; o++) pg_operand(&b, LLVMGetOperand(i, o), node, o);
+#ifdef RLC_HAVE_LLVMGetSwitchCaseValue
+                if (op == LLVMSwitch) { /* case values are not operands in LLVM 23: they follow them */
+                    unsigned ns = LLVMGetNumSuccessors(i);
+                    for (unsigned k = 1; k < ns; k++) pg_operand(&b, switch_case_value(i, k), node, nops + k - 1);
+                }
+#endif
+                if (op == LLVMCall || op == LLVMInvoke || op == LLVMCallBr) {
+                    LLVMValueRef callee = LLVMGetCalledValue(i);
+                    if (callee && LLVMIsAFunction(callee)) pg_push(g, &calls, node, 0, (int64_t)(uintptr_t)callee, 0);
+                }
+                if (LLVMIsATerminatorInst(i)) {
+                    unsigned ns = LLVMGetNumSuccessors(i);
+                    for (unsigned s = 0; s < ns; s++) {
+                        uint64_t target = 0;
+                        if (ptrmap_lookup(&b.values, LLVMBasicBlockAsValue(LLVMGetSuccessor(i, s)), &target))
+                            pg_edge(g, PG_CONTROL, s, node, (int64_t)target);
+                    }
+                    if (ns == 0) pg_push(g, &exits, node, 0, 0, 0);
+                }
+            }
+        }
+        pg_push(g, &entries, entry, (int64_t)first_exit, (int64_t)(exits.n / 4), 0);
+    }
+    /* Constants last, then the constant sources of their data edges. */
+    int64_t base = (int64_t)(g->nodes.n / 4);
+    for (size_t k = 0; k < b.const_text.n; k += 4) pg_node(g, PG_CONSTANT, b.const_text.v[k], -1, -1);
+    if (!g->failed)
+        for (size_t k = 0; k < b.pending.n; k += 4) g->edges.v[4 * b.pending.v[k] + 2] += base;
+    /* Call edges: the root calls every function; a call site calls its (direct) callee's entry, and every
+     * exit of the callee (a terminator without successors) returns to the call site. */
+    for (size_t k = 0; k < entries.n && !g->failed; k += 4) {
+        pg_edge(g, PG_CALL, 0, 0, entries.v[k]);
+        for (int64_t e = entries.v[k + 1]; e < entries.v[k + 2]; e++) pg_edge(g, PG_CALL, 0, exits.v[4 * e], 0);
+    }
+    for (size_t k = 0; k < calls.n && !g->failed; k += 4) {
+        uint64_t callee;
+        if (!ptrmap_lookup(&functions, (const void *)(uintptr_t)calls.v[k + 2], &callee)) continue;
+        const int64_t *fn = entries.v + 4 * callee;
+        pg_edge(g, PG_CALL, 0, calls.v[k], fn[0]);
+        for (int64_t e = fn[1]; e < fn[2]; e++) pg_edge(g, PG_CALL, 0, exits.v[4 * e], calls.v[k]);
+    }
+done:
+    ptrmap_free(&b.types);
+    ptrmap_free(&b.values);
+    ptrmap_free(&b.constants);
+    ptrmap_free(&functions);
+    free(b.const_text.v);
+    free(b.pending.v);
+    free(entries.v);
+    free(exits.v);
+    free(calls.v);
+    if (g->failed) {
+        rlc_graph_dispose(g);
+        return NULL;
+    }
+    return g;
+}
+
+/* Sizes for rlc_graph_export: nodes, edges, bytes of the text table, bytes of the function-name table. */
+void rlc_graph_sizes(const rlc_graph *g, int64_t *sizes) {
+    sizes[0] = (int64_t)(g->nodes.n / 4);
+    sizes[1] = (int64_t)(g->edges.n / 4);
+    sizes[2] = (int64_t)g->texts.n;
+    sizes[3] = (int64_t)g->functions.n;
+}
+
+/* Copy the graph out: nodes (n x 4 int64: type, text, function, block), edges (n x 4 int64: flow,
+ * position, source, target), and the NUL-separated texts and function names. */
+void rlc_graph_export(const rlc_graph *g, int64_t *nodes, int64_t *edges, char *texts, char *functions) {
+    if (g->nodes.n) memcpy(nodes, g->nodes.v, g->nodes.n * sizeof *nodes);
+    if (g->edges.n) memcpy(edges, g->edges.v, g->edges.n * sizeof *edges);
+    if (g->texts.n) memcpy(texts, g->texts.s, g->texts.n);
+    if (g->functions.n) memcpy(functions, g->functions.s, g->functions.n);
+}
+
+void rlc_graph_dispose(rlc_graph *g) {
+    if (!g) return;
+    free(g->nodes.v);
+    free(g->edges.v);
+    free(g->texts.s);
+    free(g->functions.s);
+    free(g);
+}
+/* ========================================================================================== */
+/* ProGraML program graph. End section.                                                        */
+/* ========================================================================================== */

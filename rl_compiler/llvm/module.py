@@ -47,6 +47,11 @@ def _to_array(buffer: ctypes.Array) -> np.ndarray:
     return np.frombuffer(buffer, dtype=np.int64).copy()
 
 
+def _split_strings(table: bytes) -> tuple[str, ...]:
+    """NUL-terminated strings back to a tuple (an empty table is no strings)."""
+    return tuple(s.decode(errors="replace") for s in table.split(b"\0")[:-1]) if table else ()
+
+
 #: Raw bitcode, and the bitcode wrapper header (Darwin).
 _BITCODE_MAGICS = (b"BC\xc0\xde", b"\xde\xc0\x17\x0b")
 #: ``default<Oz>``, ``lto<Os>``, ...: LLVM 22+ reports these with a fatal error that exits the process.
@@ -204,6 +209,30 @@ class Module:
     def _features(self, autophase: object, inst_count: object) -> None:
         if self._lib.rlc_features(self._ptr, autophase, inst_count) != 0:
             raise MemoryError("out of memory computing features")
+
+    def programl(self) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]]:
+        """The module as a ProGraML-style program graph, built natively in one walk.
+
+        Returns ``(nodes, edges, texts, functions)``: ``nodes`` int64 ``(n, 4)`` rows of (type: 0 instruction,
+        1 variable, 2 constant; index into ``texts``; function index or -1; block index or -1), ``edges``
+        int64 ``(m, 4)`` rows of (flow: 0 control, 1 data, 2 call; position; source node; target node),
+        ``texts`` the distinct node texts (opcode names and types), ``functions`` the function names.
+        :mod:`rl_compiler.graph` turns it into a Gymnasium ``GraphInstance`` (the schema is documented there).
+        """
+        graph = self._lib.rlc_programl(self._ptr)
+        if not graph:
+            raise MemoryError("out of memory building the program graph")
+        try:
+            sizes = (ctypes.c_int64 * 4)()
+            self._lib.rlc_graph_sizes(graph, sizes)
+            nodes = np.empty((sizes[0], 4), dtype=np.int64)
+            edges = np.empty((sizes[1], 4), dtype=np.int64)
+            texts = ctypes.create_string_buffer(max(sizes[2], 1))
+            functions = ctypes.create_string_buffer(max(sizes[3], 1))
+            self._lib.rlc_graph_export(graph, nodes.ctypes.data, edges.ctypes.data, texts, functions)
+        finally:
+            self._lib.rlc_graph_dispose(graph)
+        return nodes, edges, _split_strings(texts.raw[: sizes[2]]), _split_strings(functions.raw[: sizes[3]])
 
     def bitcode(self) -> bytes:
         """The module as LLVM bitcode."""

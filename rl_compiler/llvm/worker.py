@@ -56,6 +56,7 @@ MODULE_METHODS = frozenset(
         "ir_sha1",
         "fingerprint",
         "object_text_size",
+        "programl",
         "set_size_attributes",
     }
 )
