@@ -2,7 +2,8 @@
 
 The headline number is CompilerGym's: the geometric mean over benchmarks and repetitions of the task's
 episode return (1.0 = the baseline, higher is better). Beside it, the plain size ratio
-baseline/final (for pass-ordering tasks) and the mean wall time per benchmark.
+baseline/final (for pass-ordering tasks) and the mean wall time per benchmark. The geomean and its 95%
+bootstrap interval are :mod:`rl_compiler.stats`'s, the same as ``rl-compiler eval`` prints.
 """
 
 from __future__ import annotations
@@ -14,16 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from rl_compiler.leaderboard.results import ResultsDir, Row
-
-#: Returns at or below zero (a program made larger than its unoptimised form) cannot enter a geomean;
-#: they count as this floor, and the report says how many were floored.
-GEOMEAN_FLOOR = 1e-3
-
-
-def geomean(values: list[float] | np.ndarray) -> float:
-    """Geometric mean, with values floored at GEOMEAN_FLOOR."""
-    array = np.maximum(np.asarray(values, dtype=float), GEOMEAN_FLOOR)
-    return float(np.exp(np.mean(np.log(array)))) if array.size else math.nan
+from rl_compiler.stats import bootstrap_ci, floored, geomean
 
 
 @dataclass(frozen=True)
@@ -53,17 +45,6 @@ def _score_of(row: Row, task_kind: str) -> float:
     return 1.0 / (1.0 - row.reward) if task_kind == "mlgo" else row.reward
 
 
-def bootstrap_ci(rows_by_benchmark: dict[str, list[float]], samples: int = 2000, seed: int = 0) -> tuple[float, float]:
-    """95% interval of the geomean, resampling each benchmark's repetitions with replacement."""
-    rng = np.random.default_rng(seed)
-    columns = [np.asarray(values) for values in rows_by_benchmark.values() if values]
-    if not columns:
-        return math.nan, math.nan
-    draws = np.stack([column[rng.integers(0, len(column), samples)] for column in columns], axis=1)
-    means = np.exp(np.mean(np.log(np.maximum(draws, GEOMEAN_FLOOR)), axis=1))
-    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
-
-
 def summarize(path: str | Path) -> EntrySummary:
     """Reduce one results directory to its leaderboard row."""
     results = ResultsDir(path)
@@ -90,7 +71,7 @@ def summarize(path: str | Path) -> EntrySummary:
         size_ratio=geomean(ratios) if ratios else math.nan,
         benchmarks=len(by_benchmark),
         repetitions=max((len(values) for values in by_benchmark.values()), default=0),
-        floored=sum(value <= GEOMEAN_FLOOR for value in scores),
+        floored=floored(scores),
         per_benchmark={name: geomean(values) for name, values in by_benchmark.items()},
     )
 
@@ -148,10 +129,17 @@ def plot(entries: list[EntrySummary], out: str | Path, title: str = "") -> Path:
     names = [entry.algorithm for entry in entries]
     scores = [entry.score for entry in entries]
     lows = [max(entry.ci_low, bottom) for entry in entries]
-    errors = [[max(score - low, 0) for score, low in zip(scores, lows, strict=True)],
-              [max(entry.ci_high - entry.score, 0) for entry in entries]]
-    summary.barh(names, [max(score, bottom) - bottom for score in scores], left=bottom, xerr=errors,
-                 color=[f"C{index}" for index in range(len(entries))])
+    errors = [
+        [max(score - low, 0) for score, low in zip(scores, lows, strict=True)],
+        [max(entry.ci_high - entry.score, 0) for entry in entries],
+    ]
+    summary.barh(
+        names,
+        [max(score, bottom) - bottom for score in scores],
+        left=bottom,
+        xerr=errors,
+        color=[f"C{index}" for index in range(len(entries))],
+    )
     for index, score in enumerate(scores):
         summary.text(max(score, bottom) + 0.002, index, f" {score:.3f}x", va="center", fontsize=8)
     summary.axvline(1.0, color="black", linewidth=0.8)

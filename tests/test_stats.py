@@ -1,0 +1,38 @@
+"""The one geomean and bootstrap interval of every report."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from rl_compiler.stats import GEOMEAN_FLOOR, bootstrap_ci, floored, geomean
+
+
+def test_geomean_floors_non_positive_returns():
+    assert geomean([1.0, 4.0]) == pytest.approx(2.0)
+    assert geomean(np.array([2.0, 2.0, 2.0])) == pytest.approx(2.0)
+    assert geomean([-0.5, 1.0]) == pytest.approx(math.sqrt(GEOMEAN_FLOOR))
+    assert floored([-0.5, 0.0, 1.0]) == 2
+    assert math.isnan(geomean([]))
+
+
+def test_bootstrap_interval_brackets_the_geomean_and_is_reproducible():
+    rng = np.random.default_rng(1)
+    values = list(np.exp(rng.normal(0.0, 0.05, 30)) + 0.0)
+    low, high = bootstrap_ci(values)
+    assert low < geomean(values) < high
+    assert (low, high) == bootstrap_ci(values)  # seeded
+    # Identical values: no spread. Per-benchmark repetitions are resampled too.
+    assert bootstrap_ci([1.2] * 5) == pytest.approx((1.2, 1.2))
+    low, high = bootstrap_ci({"a": [1.0, 1.2], "b": [1.1]})
+    assert 1.0 <= low < high <= 1.2
+    wide = bootstrap_ci(values, confidence=0.99)
+    assert wide[0] <= bootstrap_ci(values)[0] and wide[1] >= bootstrap_ci(values)[1]
+
+
+def test_bootstrap_bad_input():
+    assert all(math.isnan(v) for v in bootstrap_ci([]))
+    with pytest.raises(ValueError, match="confidence"):
+        bootstrap_ci([1.0], confidence=1.5)
