@@ -79,6 +79,7 @@ class DefaultPolicy(Policy):
             # Keep time for replaying the winner on the env.
             found = search.run(root, deadline.earlier(2 * search.log.seconds.get("oz", 0.0)), oz=oz)
         finally:
+            search.close()
             root.close()
         best = next(c for c in found if search.admissible(c, oz))
         for pipeline in best.passes:

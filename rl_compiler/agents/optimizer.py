@@ -242,9 +242,9 @@ def optimize_program(
         except LLVMError as error:
             raise OptimizeError(f"{benchmark.uri}: {error}") from None
         oz_seconds = time.perf_counter() - clock
-        # Kept for after the search: one exact re-run of the winner, its checks, and writing the outputs
-        # (codegen costs about what -Oz does).
-        reserve = 3 * oz_seconds + (1.5 * run_time + 0.5 if run_time else 0.0) + 0.5
+        # Kept for after the search: the checks (codegen, link and run) and the outputs (opt's replay of the
+        # pass list, codegen); -Oz's pipeline plus codegen measures both on this program.
+        reserve = 2 * oz_seconds + (1.5 * run_time + 0.5 if run_time else 0.0) + 0.5
         clock = time.perf_counter()
         found = search.run(root, deadline.earlier(reserve), oz=oz)
         seconds["search"] = time.perf_counter() - clock
@@ -278,29 +278,33 @@ def optimize_program(
 def _first_that_passes(
     benchmark: Any, root: Session, search: SizeSearch, candidates: list[Candidate], run: bool
 ) -> tuple[Candidate, bytes, list[str], str]:
-    """The best candidate that passes the checks, re-run exactly: (candidate, bitcode, checks, why the
-    better ones were rejected)."""
+    """The best candidate that passes the checks: (candidate, bitcode, checks, why better ones were rejected).
+    The search's kept sessions serve -Oz and the best; another candidate is re-run exactly."""
     rejected = []
-    for candidate in candidates:
-        result = search.evaluate(root, candidate.passes, candidate.origin, phase="final")
-        if result is None:
-            rejected.append(f"{candidate.origin} result: LLVM failed replaying it")
-            continue
-        exact, session = result
-        try:
-            if exact.key(search.metric)[:2] != candidate.key(search.metric)[:2]:
-                rejected.append(f"{candidate.origin} result: not reproducible")
-                continue
+    try:
+        for candidate in candidates:
+            session = search.take(candidate)
+            if session is None:
+                result = search.evaluate(root, candidate.passes, candidate.origin, phase="final")
+                if result is None:
+                    rejected.append(f"a {candidate.origin} result: LLVM failed replaying it")
+                    continue
+                exact, session = result
+                if exact.key(search.metric)[:2] != candidate.key(search.metric)[:2]:
+                    session.close()
+                    rejected.append(f"a {candidate.origin} result: not reproducible")
+                    continue
             try:
                 checks = _check(benchmark, session, run)
+                return candidate, session.bitcode(), checks, "; ".join(rejected)
             except OptimizeError as error:
                 if candidate.origin == "oz":
                     raise OptimizeError(f"{benchmark.uri}: even the -Oz result fails a check: {error}") from None
                 rejected.append(f"a {candidate.origin} result failed a check: {error}")
-                continue
-            return exact, session.bitcode(), checks, "; ".join(rejected)
-        finally:
-            session.close()
+            finally:
+                session.close()
+    finally:
+        search.close()
     raise OptimizeError(f"{benchmark.uri}: no result, not even -Oz, could be reproduced")
 
 

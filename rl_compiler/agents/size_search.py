@@ -122,6 +122,8 @@ class SizeSearch:
         self.seed = seed
         self.max_evaluations = max_evaluations
         self.log = SearchLog()
+        self._oz: tuple[Candidate, Session] | None = None
+        self._best: tuple[Candidate, Session] | None = None
 
     def _stop(self, deadline: Deadline) -> bool:
         """Out of time, or out of evaluations."""
@@ -152,20 +154,58 @@ class SizeSearch:
         return Candidate(tuple(passes), ic, text, origin), session
 
     def baseline(self, root: Session) -> Candidate:
-        """-Oz on the start module (raises if even that fails)."""
+        """-Oz on the start module (raises if even that fails); its session is kept (see :meth:`take`)."""
         result = self.evaluate(root, (OZ,), "oz")
         if result is None:
             raise LLVMError("the -Oz pipeline fails on this module")
-        result[1].close()
+        self.close()
+        self._oz = self._best = result
         return result[0]
+
+    # -- kept sessions: the exact modules of -Oz and of the best candidate, so nothing is re-run at the end --
+    def _offer(self, candidate: Candidate, session: Session) -> bool:
+        """Keep ``session`` if ``candidate`` is the best admissible one so far; True if kept."""
+        assert self._oz is not None and self._best is not None
+        if not self.admissible(candidate, self._oz[0]) or candidate.key(self.metric) >= self._best[0].key(self.metric):
+            return False
+        previous = self._best
+        self._best = (candidate, session)
+        self._release(previous[1])
+        return True
+
+    def _release(self, session: Session) -> None:
+        """Close ``session`` unless it is kept."""
+        if all(session is not kept[1] for kept in (self._oz, self._best) if kept is not None):
+            session.close()
+
+    def take(self, candidate: Candidate) -> Session | None:
+        """The kept exact session of ``candidate`` (-Oz or the best), now the caller's to close; else None."""
+        for attr, other in (("_best", "_oz"), ("_oz", "_best")):
+            kept = getattr(self, attr)
+            if kept is not None and kept[0] is candidate:
+                setattr(self, attr, None)
+                if getattr(self, other) is not None and getattr(self, other)[1] is kept[1]:
+                    setattr(self, other, None)
+                return kept[1]
+        return None
+
+    def close(self) -> None:
+        """Close the kept sessions not taken."""
+        for kept in (self._best, self._oz):
+            if kept is not None:
+                kept[1].close()
+        self._best = self._oz = None
 
     # -- the search ----------------------------------------------------------------------------------------
     def run(self, root: Session, deadline: Deadline, oz: Candidate | None = None) -> list[Candidate]:
         """Search from ``root`` (a session on the start module) until ``deadline``.
 
-        :returns: every exactly evaluated candidate, best first on the metric, -Oz included.
+        :param oz: the result of :meth:`baseline` if already taken.
+        :returns: every exactly evaluated candidate, best first on the metric, -Oz included. The sessions of
+            -Oz and of the best admissible candidate stay open for :meth:`take` until :meth:`close`.
         """
-        oz = oz or self.baseline(root)
+        if oz is None or self._oz is None:
+            oz = self.baseline(root)
         found: dict[str, Candidate] = {oz.pipeline: oz}
         sequences = self.sequences(root) if callable(self.sequences) else self.sequences
         for passes in sequences:
@@ -176,12 +216,11 @@ class SizeSearch:
                 continue
             result = self.evaluate(root, passes, "sequence")
             if result is not None:
-                result[1].close()
                 found[result[0].pipeline] = result[0]
+                if not self._offer(*result):
+                    result[1].close()
         if self.refine and not self._stop(deadline):
-            admissible = [c for c in found.values() if self.admissible(c, oz)]
-            best = min(admissible, key=lambda c: c.key(self.metric))
-            for candidate in self.refine_from(root, best, deadline):
+            for candidate in self.refine_from(root, deadline):
                 found.setdefault(candidate.pipeline, candidate)
         return sorted(found.values(), key=lambda c: c.key(self.metric))
 
@@ -194,15 +233,13 @@ class SizeSearch:
             return False
         return candidate.key(self.metric)[:2] <= oz.key(self.metric)[:2]
 
-    def refine_from(self, root: Session, best: Candidate, deadline: Deadline) -> Iterable[Candidate]:
-        """First-improvement local search from ``best``: append one action at a time, accept a child whose
-        exact re-evaluation improves on the metric; kick the best state with random actions when no
-        action improves it. Yields each improvement."""
+    def refine_from(self, root: Session, deadline: Deadline) -> Iterable[Candidate]:
+        """First-improvement local search from the best candidate so far: append one action at a time, accept
+        a child whose exact re-evaluation improves on the metric; kick the best state with random actions
+        when no action improves it. Yields each new best."""
+        assert self._best is not None
         rng = random.Random(self.seed)
-        result = self.evaluate(root, best.passes, "refine")
-        if result is None:
-            return
-        current, session = result
+        current, session = self._best
         tried: set[int] = set()
         try:
             while not self._stop(deadline):
@@ -225,19 +262,16 @@ class SizeSearch:
                         break
                     exact[1].close()
                 if improved is None:
-                    kicked = self._kick(root, best, rng, deadline)
-                    if kicked is None:
+                    improved = self._kick(root, self._best[0] if self._best else current, rng, deadline)
+                    if improved is None:
                         return
-                    session.close()
-                    current, session = kicked
-                    continue
-                session.close()
+                previous = session
                 current, session = improved
-                if current.key(self.metric) < best.key(self.metric):
-                    best = current
+                self._release(previous)
+                if self._offer(current, session):
                     yield current
         finally:
-            session.close()
+            self._release(session)
 
     def _better(self, probe: tuple[int, int], current: Candidate) -> bool:
         """Whether a probed (ic, text) beats ``current`` on the metric."""

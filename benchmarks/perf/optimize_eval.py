@@ -1,0 +1,192 @@
+"""Evaluate ``rl-compiler optimize`` as a user runs it, on held-out sets, and write the README's tables.
+
+    nice -n 10 python benchmarks/perf/optimize_eval.py --time-limit 10 \\
+        --set builtin-test=dataset://builtin-v0/test \\
+        --set csmith-heldout=csmith:1000000:200 \\
+        --set realc-heldout=dataset://realc-heldout-v0/test \\
+        --results benchmarks/perf/results/optimize_eval.jsonl --out benchmarks/perf/optimize_eval.md
+
+Each program is optimized by its own ``rl-compiler optimize URI -o DIR/NAME.o --time-limit T`` process, timed
+from spawn to exit (the budget is the whole command). Every result is then validated here, independently
+of the command's own checks: ``NAME.bc`` is parsed and verified, its ``.text`` and IR instruction count are
+measured again, and for runnable programs it is linked, run and its output compared with the unoptimised
+build's. Per set: geomean object ``.text`` -Oz/final, geomean ``IrInstructionCountOz``, programs with
+larger ``.text`` than -Oz, wall time per program, and the validation count; a per-program table follows.
+
+A set is ``dataset://NAME/SPLIT`` (a dataset's split), ``csmith:FIRST:COUNT`` (csmith-v0 programs of seeds
+FIRST..FIRST+COUNT-1), or a file listing one benchmark URI per line. Results are appended to
+``--results`` as JSON lines and programs already there are skipped, so a run can be resumed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from perfreport import emit
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def set_uris(spec: str) -> list[str]:
+    """The benchmark URIs of one ``--set`` value."""
+    if spec.startswith("dataset://"):
+        from rl_compiler.datasets import get_dataset
+
+        name, _, split = spec[len("dataset://") :].partition("/")
+        dataset = get_dataset(name)
+        return dataset.split(split) if split else dataset.benchmark_uris()
+    if spec.startswith("csmith:"):
+        _, first, count = spec.split(":")
+        return [f"generator://csmith-v0/{seed}" for seed in range(int(first), int(first) + int(count))]
+    return [line.strip() for line in Path(spec).read_text().splitlines() if line.strip()]
+
+
+def optimize(uri: str, time_limit: float, workdir: Path) -> dict:
+    """Run the command on ``uri``; its JSON record plus the wall time and exit code."""
+    output = workdir / "prog.o"
+    command = [sys.executable, "-m", "rl_compiler.cli", "optimize", uri, "-o", str(output)]
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*command, "--time-limit", str(time_limit)], capture_output=True, text=True, timeout=30 * time_limit + 600
+    )
+    wall = time.perf_counter() - started
+    row = {"uri": uri, "exit": done.returncode, "wall": wall}
+    if done.returncode != 0:
+        row["error"] = (done.stderr or done.stdout).strip()[-2000:]
+        return row
+    record = json.loads((workdir / "prog.json").read_text())
+    row.update(
+        ic_start=record["ir_instruction_count"]["start"],
+        ic_oz=record["ir_instruction_count"]["Oz"],
+        ic_final=record["ir_instruction_count"]["final"],
+        text_oz=record["object_text_size"]["Oz"],
+        text_final=record["object_text_size"]["final"],
+        fell_back=record["fell_back_to_oz"],
+        reason=record["reason"],
+        passes=record["opt_pipeline"],
+        evaluations=sum(record["search"]["evaluations"].values()),
+        replay_check=record["replay_check"],
+    )
+    row["validation"] = validate(uri, workdir / "prog.bc", row)
+    return row
+
+
+def validate(uri: str, bitcode_path: Path, row: dict) -> str:
+    """Verify the written module, re-measure its sizes, and run it against the expected output if runnable."""
+    from rl_compiler.datasets import get_benchmark
+    from rl_compiler.llvm.module import Module
+
+    try:
+        with Module.from_file(bitcode_path) as module:
+            module.verify()
+            ic, text = module.instruction_count(), module.object_text_size()
+        if ic != row["ic_final"] or text != row["text_final"]:
+            return f"FAILED: sizes differ ({ic} IR, {text} .text measured again)"
+        benchmark = get_benchmark(uri)
+        if not benchmark.runnable:
+            return "ok: verifier (not runnable)"
+        benchmark.check_output(bitcode_path.read_bytes())
+        return "ok: verifier, output"
+    except Exception as error:  # any failure is a failed validation, recorded as such
+        return f"FAILED: {type(error).__name__}: {str(error)[:300]}"
+
+
+def geomean(values: list[float]) -> float:
+    return math.exp(statistics.fmean(math.log(max(v, 1e-2)) for v in values)) if values else float("nan")
+
+
+def summary(rows: list[dict]) -> dict:
+    ok = [r for r in rows if r["exit"] == 0]
+    return {
+        "programs": len(rows),
+        "errors": len(rows) - len(ok),
+        "text": geomean([r["text_oz"] / r["text_final"] for r in ok]),
+        "ir_oz": geomean([(r["ic_start"] - r["ic_final"]) / max(r["ic_start"] - r["ic_oz"], 1) for r in ok]),
+        "larger": sum(r["text_final"] > r["text_oz"] for r in ok),
+        "smaller": sum(r["text_final"] < r["text_oz"] for r in ok),
+        "fell_back": sum(r["fell_back"] for r in ok),
+        "wall_mean": statistics.fmean(r["wall"] for r in rows) if rows else float("nan"),
+        "wall_max": max((r["wall"] for r in rows), default=float("nan")),
+        "valid": sum(r.get("validation", "").startswith("ok") for r in ok),
+        "ran": sum(r.get("validation", "") == "ok: verifier, output" for r in ok),
+    }
+
+
+def tables(sets: dict[str, list[dict]], time_limit: float) -> list[str]:
+    lines = [
+        f"`rl-compiler optimize --time-limit {time_limit:g}` per program (wall time of the whole command), "
+        "on held-out sets; every result re-validated.",
+        "",
+        "| set | programs | .text -Oz/final (geomean) | IrInstructionCountOz (geomean) | larger .text than -Oz "
+        "| smaller .text | kept -Oz | wall s/program (mean / max) | valid (verifier / also output) | errors |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for name, rows in sets.items():
+        s = summary(rows)
+        lines.append(
+            f"| {name} | {s['programs']} | {s['text']:.4f}x | {s['ir_oz']:.4f}x | {s['larger']} | {s['smaller']} "
+            f"| {s['fell_back']} | {s['wall_mean']:.1f} / {s['wall_max']:.1f} | {s['valid']} / {s['ran']} "
+            f"| {s['errors']} |"
+        )
+    for name, rows in sets.items():
+        lines += ["", f"**{name}** per program:", ""]
+        lines += [
+            "| program | IR start | IR -Oz | IR final | .text -Oz | .text final | .text -Oz/final | wall s | validation |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|---|",
+        ]
+        for r in rows:
+            name_ = r["uri"].rsplit("/", 1)[-1]
+            if r["exit"] != 0:
+                lines.append(f"| {name_} | | | | | | exit {r['exit']} | {r['wall']:.1f} | {r['error'][:80]} |")
+                continue
+            lines.append(
+                f"| {name_} | {r['ic_start']} | {r['ic_oz']} | {r['ic_final']} | {r['text_oz']} | {r['text_final']} "
+                f"| {r['text_oz'] / r['text_final']:.4f} | {r['wall']:.1f} | {r['validation']} |"
+            )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", action="append", required=True, metavar="NAME=SPEC", help="a set to evaluate")
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--results", type=Path, required=True, help="JSON lines, appended (resumable)")
+    parser.add_argument("--out", type=Path, default=None, help="also write the Markdown tables here")
+    parser.add_argument("--limit", type=int, default=None, help="at most this many programs per set")
+    args = parser.parse_args()
+    done: dict[tuple[str, str], dict] = {}
+    if args.results.is_file():
+        for line in args.results.read_text().splitlines():
+            row = json.loads(line)
+            if row.get("time_limit") == args.time_limit:
+                done[(row["set"], row["uri"])] = row
+    sets: dict[str, list[dict]] = {}
+    for item in args.set:
+        name, _, spec = item.partition("=")
+        uris = set_uris(spec)[: args.limit]
+        rows = sets.setdefault(name, [])
+        for index, uri in enumerate(uris):
+            if (name, uri) not in done:
+                with tempfile.TemporaryDirectory(prefix="rl-compiler-optimize-eval-") as tmp:
+                    row = optimize(uri, args.time_limit, Path(tmp))
+                row.update(set=name, time_limit=args.time_limit)
+                with args.results.open("a") as results:
+                    results.write(json.dumps(row) + "\n")
+                done[(name, uri)] = row
+                status = row.get("validation") or row.get("error", "")[:60]
+                ratio = f"{row['text_oz'] / row['text_final']:.4f}" if row["exit"] == 0 else "-"
+                print(f"[{name} {index + 1}/{len(uris)}] {uri} text {ratio} {row['wall']:.1f}s {status}", flush=True)
+            rows.append(done[(name, uri)])
+    emit(tables(sets, args.time_limit), args.out)
+
+
+if __name__ == "__main__":
+    main()
