@@ -105,8 +105,13 @@ class ObservationContext(Protocol):
         """Wall times (seconds) of running the current module ``runtime_repeats`` times (cached)."""
         ...
 
+    def runtime_stats(self) -> Any:
+        """The same runs as a ``rl_compiler.datasets.timing.RuntimeStats`` (median, spread)."""
+        ...
+
     def cost(self, name: str) -> float:
-        """A cost of the current module (``IrInstructionCount``, ``ObjectTextSizeBytes``, ``Runtime``)."""
+        """A cost of the current module (``IrInstructionCount``, ``ObjectTextSizeBytes``, ``Runtime``,
+        ``DynamicInstructionCount``, ``EstimatedCycles``)."""
         ...
 
 
@@ -177,6 +182,33 @@ def _runtime_to_space(value: Sequence[float]) -> np.ndarray:
 
 def _baseline(field: str) -> Callable[[ObservationContext], int]:
     return lambda context: int(getattr(context.baselines, field))
+
+
+def _runtime_stats(context: ObservationContext) -> dict[str, Any]:
+    stats = context.runtime_stats()
+    return {"median": stats.median, "spread": stats.spread, "times": list(stats.times)}
+
+
+def _runtime_stats_to_space(value: Mapping[str, Any]) -> np.ndarray:
+    return np.array([value["median"], value["spread"]], dtype=np.float64)
+
+
+def _execution_specs() -> list[ObservationSpec]:
+    """The deterministic execution costs (one instrumented run: rl_compiler.datasets.profile) and their
+    -O0/-O3/-Oz baselines."""
+    specs = []
+    for name, prefix, what in (
+        ("DynamicInstructionCount", "dyn", "IR instructions executed by one run of the program"),
+        ("EstimatedCycles", "cycles", "executed blocks weighted by a static cycle estimate per block"),
+    ):
+        specs.append(
+            ObservationSpec(name, _scalar_box(), lambda c, n=name: int(c.cost(n)), _scalar_int, description=what)
+        )
+        specs.extend(
+            ObservationSpec(f"{name}{level}", _scalar_box(), _baseline(f"{prefix}_{level}"), _scalar_int)
+            for level in ("O0", "O3", "Oz")
+        )
+    return specs
 
 
 def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSpec]:
@@ -304,6 +336,16 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
             platform_dependent=True,
             description=f"wall times (s) of {runtime_repeats} runs of the linked program",
         ),
+        ObservationSpec(
+            "RuntimeStats",
+            spaces.Box(0.0, np.inf, shape=(2,), dtype=np.float64),
+            _runtime_stats,
+            _runtime_stats_to_space,
+            deterministic=False,
+            platform_dependent=True,
+            description="[median, spread] (s) of the Runtime runs; spread = 1.4826 x MAD",
+        ),
+        *_execution_specs(),
     ]
     return {spec.name: spec for spec in specs}
 

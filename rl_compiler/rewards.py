@@ -2,8 +2,9 @@
 
 Every reward is the decrease of a cost C between two states, divided by a scale fixed per benchmark:
 
-- ``IrInstructionCount`` / ``ObjectTextSizeBytes`` / ``Runtime``: scale 1 (``Runtime`` is in seconds,
-  the cost is the median of ``runtime_repeats`` runs);
+- ``IrInstructionCount`` / ``ObjectTextSizeBytes`` / ``DynamicInstructionCount`` / ``EstimatedCycles`` /
+  ``Runtime``: scale 1 (``Runtime`` is in seconds, the cost is the median of ``runtime_repeats`` runs; the
+  envs reward 0 for a change within its noise band, see docs/runtime.md);
 - ``...Norm``: scale ``max(C_O0, 1)``;
 - ``...O3`` / ``...Oz``: scale ``max(C_O0 - C_O3, 1)`` / ``max(C_O0 - C_Oz, 1)`` (CompilerGym's clamp).
 
@@ -22,6 +23,8 @@ COSTS: dict[str, str] = {
     "IrInstructionCount": "ic",
     "ObjectTextSizeBytes": "text",
     "Runtime": "",
+    "DynamicInstructionCount": "dyn",
+    "EstimatedCycles": "cycles",
 }
 
 
@@ -66,6 +69,8 @@ def _build() -> dict[str, RewardSpec]:
     for cost, display in (
         ("IrInstructionCount", "IrInstructionCount"),
         ("ObjectTextSizeBytes", "ObjectTextSize"),
+        ("DynamicInstructionCount", "DynamicInstructionCount"),
+        ("EstimatedCycles", "EstimatedCycles"),
     ):
         platform = cost == "ObjectTextSizeBytes"
         specs[cost] = RewardSpec(cost, cost, None, platform_dependent=platform)
@@ -76,6 +81,8 @@ def _build() -> dict[str, RewardSpec]:
     return specs
 
 
+#: Costs measured by running the program (the envs build the ``runtime`` variant for them).
+EXECUTION_COSTS = ("Runtime", "DynamicInstructionCount", "EstimatedCycles")
 REWARD_SPECS: dict[str, RewardSpec] = _build()
 REWARD_NAMES: tuple[str, ...] = tuple(REWARD_SPECS)
 

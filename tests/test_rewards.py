@@ -16,6 +16,9 @@ def test_reward_names():
     assert set(REWARD_NAMES) == {
         "IrInstructionCount", "IrInstructionCountNorm", "IrInstructionCountO3", "IrInstructionCountOz",
         "ObjectTextSizeBytes", "ObjectTextSizeNorm", "ObjectTextSizeO3", "ObjectTextSizeOz", "Runtime",
+        "DynamicInstructionCount", "DynamicInstructionCountNorm", "DynamicInstructionCountO3",
+        "DynamicInstructionCountOz", "EstimatedCycles", "EstimatedCyclesNorm", "EstimatedCyclesO3",
+        "EstimatedCyclesOz",
     }  # fmt: skip
     with pytest.raises(ValueError, match="valid names: IrInstructionCount"):
         reward_spec("IrInstrCount")
@@ -48,9 +51,7 @@ def test_sum_of_step_rewards_is_episode_formula(reward):
         for _ in range(25):
             total += env.step(int(rng.integers(env.action_space.n)))[1]
         spec = reward_spec(reward)
-        final = env.observation[
-            "IrInstructionCount" if spec.cost == "IrInstructionCount" else "ObjectTextSizeBytes"
-        ]
+        final = env.observation["IrInstructionCount" if spec.cost == "IrInstructionCount" else "ObjectTextSizeBytes"]
         assert total == pytest.approx(episode_reward(reward, env.baselines, final), abs=1e-9)
         assert env.episode_reward == pytest.approx(total)
         # the on-demand reward since the episode start is the same value

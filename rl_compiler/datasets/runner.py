@@ -61,6 +61,8 @@ class RunSpec:
     files: tuple[Path, ...] = ()
     ldflags: tuple[str, ...] = ()
     cxx: bool = False
+    #: Names of files the program writes in its working directory, returned in ``RunResult.files``.
+    collect: tuple[str, ...] = ()
 
 
 @dataclass
@@ -72,6 +74,8 @@ class RunResult:
     times: list[float] = field(default_factory=list)
     stderr: bytes = b""
     network_isolated: bool = False
+    #: The files named in ``RunSpec.collect`` that the last run wrote (name -> content).
+    files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def runtime(self) -> float:
@@ -197,7 +201,8 @@ def _run_once(
             f"the network sandbox failed: {err.decode(errors='replace').strip()}", kind="sandbox"
         )
     out = (scratch / "stdout").read_bytes()
-    return RunResult(stdout=out, returncode=returncode, stderr=err, network_isolated=bool(prefix)), elapsed
+    files = {name: (rundir / name).read_bytes() for name in spec.collect if (rundir / name).is_file()}
+    return RunResult(out, returncode, stderr=err, network_isolated=bool(prefix), files=files), elapsed
 
 
 def run_bitcode(

@@ -18,14 +18,16 @@ import numpy as np
 from gymnasium import spaces
 
 from rl_compiler.datasets import Benchmark, get_benchmark, get_dataset
+from rl_compiler.datasets.profile import CostBaselines, profile_bitcode
+from rl_compiler.datasets.timing import RuntimeStats
 from rl_compiler.envs.action_sets import ActionSet, load_action_set
 from rl_compiler.envs.state import EpisodeState
 from rl_compiler.llvm.baselines import Baselines, compute_baselines
 from rl_compiler.llvm.errors import LLVMError, WorkerCrashError, WorkerTimeoutError
 from rl_compiler.llvm.module import Module
 from rl_compiler.llvm.session import Session
-from rl_compiler.observations import ObservationSpec, build_observation_specs, median_runtime
-from rl_compiler.rewards import RewardSpec, reward_spec
+from rl_compiler.observations import ObservationSpec, build_observation_specs
+from rl_compiler.rewards import EXECUTION_COSTS, RewardSpec, reward_spec
 
 DEFAULT_BENCHMARK = "benchmark://builtin-v0/crc32"
 
@@ -36,8 +38,8 @@ class _Prepared:
 
     benchmark: Benchmark
     bitcode: bytes
-    baselines: Baselines
-    runtime_o0: float | None = None
+    baselines: Baselines  # a CostBaselines: the dynamic baselines are computed on first use
+    runtime_o0: RuntimeStats | None = None
     fingerprint: int | None = None
 
 
@@ -52,7 +54,8 @@ def _prepare(uri: str, variant: str) -> _Prepared:
         bitcode = benchmark.bitcode(variant)
         with Module.from_bitcode(bitcode) as module:
             baselines = compute_baselines(module)
-        _PREPARED[key] = _Prepared(benchmark, bitcode, baselines)
+        both = CostBaselines(baselines, benchmark, bitcode)
+        _PREPARED[key] = _Prepared(benchmark, bitcode, both)  # type: ignore[arg-type]
     return _PREPARED[key]
 
 
@@ -66,6 +69,7 @@ class _Program:
     runtime_timeout: float
     fingerprint: int
     cache: dict[str, Any] = field(default_factory=dict)
+    runtime_warmup: int = 1
 
     @property
     def baselines(self) -> Baselines:
@@ -97,15 +101,22 @@ class _Program:
         for method, value in results.items():
             self.cache["query:" + method] = value
 
-    def runtimes(self) -> list[float]:
-        def run() -> list[float]:
-            bitcode = self.session.bitcode()
-            result = self.benchmark_object.run(
-                bitcode, repeats=self.runtime_repeats, timeout=self.runtime_timeout
-            )
-            return list(result.times)
+    def runtime_stats(self) -> RuntimeStats:
+        """``runtime_warmup`` untimed and ``runtime_repeats`` timed runs of the current module (cached)."""
 
-        return self.cached("runtimes", run)
+        def measure() -> RuntimeStats:
+            return RuntimeStats.measure(
+                self.benchmark_object,
+                self.session.bitcode(),
+                warmup=self.runtime_warmup,
+                repeats=self.runtime_repeats,
+                timeout=self.runtime_timeout,
+            )
+
+        return self.cached("runtimes", measure)
+
+    def runtimes(self) -> list[float]:
+        return list(self.runtime_stats().times)
 
     def cost(self, name: str) -> float:
         if name == "IrInstructionCount":
@@ -113,7 +124,12 @@ class _Program:
         if name == "ObjectTextSizeBytes":
             return self.query("object_text_size")
         if name == "Runtime":
-            return median_runtime(self.runtimes())
+            return self.runtime_stats().median
+        if name in ("DynamicInstructionCount", "EstimatedCycles"):  # one instrumented run gives both
+            bitcode = self.session.bitcode
+            benchmark, timeout = self.benchmark_object, self.runtime_timeout
+            profile = self.cached("profile", lambda: profile_bitcode(benchmark, bitcode(), timeout=timeout))
+            return profile.dynamic_instructions if name == "DynamicInstructionCount" else profile.estimated_cycles
         raise ValueError(f"unknown cost {name!r}")
 
 
@@ -185,9 +201,10 @@ class PassOrderingEnv(gym.Env):
 
     Chosen at construction with ``observation_space=``: a name (``Autophase``: ``Box(int64, (56,))``,
     ``InstCount`` ``(70,)``, ``InstCountNorm`` ``float32 (69,)``, ``AutophaseDict``, ``InstCountDict``,
-    ``IrInstructionCount[O0|O3|Oz]``, ``ObjectTextSize{Bytes,O0,O3,Oz}`` as ``Box(int64, (1,))``,
+    ``IrInstructionCount[O0|O3|Oz]``, ``ObjectTextSize{Bytes,O0,O3,Oz}``,
+    ``DynamicInstructionCount[O0|O3|Oz]``, ``EstimatedCycles[O0|O3|Oz]`` as ``Box(int64, (1,))``,
     ``Ir`` and ``IrSha1`` as ``Text``, ``Bitcode`` as bytes, ``Runtime`` as
-    ``Box(float64, (runtime_repeats,))``),
+    ``Box(float64, (runtime_repeats,))``, ``RuntimeStats`` (median, spread) as ``Box(float64, (2,))``),
     a list of names (a ``Dict`` space), or ``None``: a placeholder ``Discrete(1)`` that is always 0.
     ``env.unwrapped.observation["Name"]`` computes any of them on demand (as CompilerGym returned them:
     ``int`` for counts, ``str``, ``bytes``, arrays, dicts).
@@ -195,9 +212,11 @@ class PassOrderingEnv(gym.Env):
     ## Rewards
 
     ``reward_space=``: ``IrInstructionCount``, ``ObjectTextSizeBytes`` (cost decrease per step),
-    their ``Norm`` (/ C_O0), ``O3`` (/ max(C_O0 - C_O3, 1)) and ``Oz`` (/ max(C_O0 - C_Oz, 1)) variants
-    (``ObjectTextSize{Norm,O3,Oz}``), and ``Runtime`` (decrease of the median of ``runtime_repeats`` run
-    times, seconds). The episode's return is ``(C_O0 - C_final) / scale``: 1.0 under ``IrInstructionCountOz``
+    ``DynamicInstructionCount`` (IR instructions one run executes) and ``EstimatedCycles`` (deterministic:
+    one instrumented run, docs/runtime.md), their ``Norm`` (/ C_O0), ``O3`` (/ max(C_O0 - C_O3, 1)) and
+    ``Oz`` (/ max(C_O0 - C_Oz, 1)) variants (``ObjectTextSize{Norm,O3,Oz}``), and ``Runtime`` (decrease of
+    the median of ``runtime_repeats`` run times, seconds; 0 within ``runtime_noise_band`` standard errors).
+    The episode's return is ``(C_O0 - C_final) / scale``: 1.0 under ``IrInstructionCountOz``
     means as small as -Oz. ``None``: reward 0. ``env.unwrapped.reward["Name"]`` computes any reward on demand.
 
     ## Starting State
@@ -228,7 +247,8 @@ class PassOrderingEnv(gym.Env):
     ``benchmark`` (URI, default ``benchmark://builtin-v0/crc32``, or ``"dataset://builtin-v0/train"`` to
     sample a split), ``benchmarks`` (a list of URIs sampled with the env's ``np_random`` at each reset),
     ``observation_space``, ``reward_space``, ``action_set``, ``terminal_action``, ``isolated`` (False:
-    in-process, fastest, no crash safety), ``runtime_repeats``, ``timeout`` (seconds per pass),
+    in-process, fastest, no crash safety), ``runtime_repeats``, ``runtime_warmup``, ``runtime_noise_band``,
+    ``runtime_timeout``, ``timeout`` (seconds per pass),
     ``bitcode_variant``. ``reset(options={"benchmark": uri})`` picks the benchmark of one episode.
 
     ## Version History
@@ -249,6 +269,8 @@ class PassOrderingEnv(gym.Env):
         terminal_action: bool = False,
         isolated: bool = True,
         runtime_repeats: int = 5,
+        runtime_warmup: int = 1,
+        runtime_noise_band: float = 2.0,
         runtime_timeout: float = 10.0,
         timeout: float = 60.0,
         bitcode_variant: str | None = None,
@@ -265,6 +287,12 @@ class PassOrderingEnv(gym.Env):
         if runtime_repeats < 1:
             raise ValueError(f"runtime_repeats must be >= 1, got {runtime_repeats}")
         self.runtime_repeats = int(runtime_repeats)
+        if runtime_warmup < 0 or runtime_noise_band < 0:
+            raise ValueError(
+                f"runtime_warmup and runtime_noise_band must be >= 0, got {runtime_warmup}, {runtime_noise_band}"
+            )
+        self.runtime_warmup = int(runtime_warmup)
+        self.runtime_noise_band = float(runtime_noise_band)
         self.runtime_timeout = float(runtime_timeout)
         self._observation_specs: dict[str, ObservationSpec] = build_observation_specs(self.runtime_repeats)
 
@@ -293,7 +321,7 @@ class PassOrderingEnv(gym.Env):
         self.action_space = spaces.Discrete(n_actions)
         self.bitcode_variant = bitcode_variant or (
             "runtime"
-            if self.reward_space_spec is not None and self.reward_space_spec.cost == "Runtime"
+            if self.reward_space_spec is not None and self.reward_space_spec.cost in EXECUTION_COSTS
             else "size"
         )
 
@@ -316,6 +344,7 @@ class PassOrderingEnv(gym.Env):
         self._applied: list[int] = []
         self.episode_reward = 0.0
         self._prev_cost: float | None = None
+        self._prev_runtime: RuntimeStats | None = None
         self._on_demand_prev: dict[str, float] = {}
         self._reset_time = 0.0
         self._last_step_time = 0.0
@@ -440,7 +469,12 @@ class PassOrderingEnv(gym.Env):
         if prepared.fingerprint is None:
             prepared.fingerprint = session.fingerprint()
         self._program = _Program(
-            session, prepared, self.runtime_repeats, self.runtime_timeout, prepared.fingerprint
+            session,
+            prepared,
+            self.runtime_repeats,
+            self.runtime_timeout,
+            prepared.fingerprint,
+            runtime_warmup=self.runtime_warmup,
         )
         self._benchmark_uri = uri
         self._applied = []
@@ -449,6 +483,7 @@ class PassOrderingEnv(gym.Env):
         self._prev_cost = None
         if self.reward_space_spec is not None:
             self._prev_cost = self._initial_cost(self.reward_space_spec)
+            self._prev_runtime = prepared.runtime_o0
         self._reset_time = self._last_step_time = time.perf_counter()
         return self._step_observation(), {"benchmark": uri}
 
@@ -496,9 +531,7 @@ class PassOrderingEnv(gym.Env):
             program.prefill(dict(zip(queries, results, strict=True)))
         reward = 0.0
         if self.reward_space_spec is not None and changed:
-            cost = program.cost(self.reward_space_spec.cost)
-            reward = self.reward_space_spec.reward(self._prev_cost, cost, self._scale(self.reward_space_spec))
-            self._prev_cost = cost
+            reward = self._reward_of_change(program)
         self.episode_reward += reward
         self._last_step_time = time.perf_counter()
         info = {"action": pipeline, "ir_changed": changed, "recovered_crash": crash}
@@ -542,6 +575,7 @@ class PassOrderingEnv(gym.Env):
             program.runtime_timeout,
             program.fingerprint,
             dict(program.cache),
+            program.runtime_warmup,
         )
         twin._applied = list(self._applied)
         twin._on_demand_prev = dict(self._on_demand_prev)
@@ -665,11 +699,30 @@ class PassOrderingEnv(gym.Env):
                 f"{prepared.benchmark.uri} is not runnable: the {spec.name} reward needs a runnable benchmark"
             )
         if prepared.runtime_o0 is None:
-            result = prepared.benchmark.run(
-                prepared.bitcode, repeats=self.runtime_repeats, timeout=self.runtime_timeout
+            prepared.runtime_o0 = RuntimeStats.measure(
+                prepared.benchmark,
+                prepared.bitcode,
+                warmup=self.runtime_warmup,
+                repeats=self.runtime_repeats,
+                timeout=self.runtime_timeout,
             )
-            prepared.runtime_o0 = median_runtime(result.times)
-        return prepared.runtime_o0
+        return prepared.runtime_o0.median
+
+    def _reward_of_change(self, program: _Program) -> float:
+        """The reward of a step that changed the IR. A run-time change within the noise band
+        (``runtime_noise_band`` standard errors; rl_compiler.datasets.timing) earns 0 and keeps the last
+        significant state as the reference, so that small real changes still add up."""
+        spec = self.reward_space_spec
+        assert spec is not None
+        if spec.cost == "Runtime" and self.runtime_noise_band > 0 and self._prev_runtime is not None:
+            stats = program.runtime_stats()
+            if not stats.significant(self._prev_runtime, self.runtime_noise_band):
+                return 0.0
+            self._prev_runtime = stats
+        cost = program.cost(spec.cost)
+        reward = spec.reward(self._prev_cost, cost, self._scale(spec))
+        self._prev_cost = cost
+        return reward
 
     def _on_demand_reward(self, name: str) -> float:
         spec = reward_spec(name)

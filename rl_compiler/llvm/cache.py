@@ -11,7 +11,7 @@ import contextlib
 import fcntl
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 CACHE_ENV = "RL_COMPILER_CACHE"
@@ -61,3 +61,22 @@ def file_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def build_once(target: Path, build: Callable[[str], None]) -> Path:
+    """Return ``target``, creating it first if missing: ``build(tmp)`` writes a temporary file beside it,
+    which is renamed into place. A lock beside ``target`` makes concurrent processes build it once."""
+    if target.exists():
+        return target
+    with file_lock(target.parent / ".lock"):
+        if target.exists():
+            return target
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=target.suffix)
+        os.close(fd)
+        try:
+            build(tmp)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return target

@@ -1351,3 +1351,132 @@ void rlc_graph_dispose(rlc_graph *g) {
 /* ========================================================================================== */
 /* ProGraML program graph. End section.                                                        */
 /* ========================================================================================== */
+
+/* ========================================================================================== */
+/* Block profiling (owner: the runtime costs, rl_compiler/llvm/profile.py). Begin section.    */
+/* ========================================================================================== */
+/* Number blocks, weigh them, insert one counter per block; self-contained (nothing else calls it). */
+
+/* Name of the instrumented module's counter array ([N x i64], external linkage) and of its length
+ * (an i64 constant): profile_runtime.c declares both and writes the counts at exit. */
+#define RLC_COUNTERS "__rlc_block_counts"
+#define RLC_COUNTERS_N "__rlc_block_counts_n"
+
+static int is_free_intrinsic(const char *name) {
+    static const char *const free_prefixes[] = {
+        "llvm.lifetime.", "llvm.dbg.", "llvm.assume", "llvm.experimental.noalias", "llvm.invariant.",
+        "llvm.pseudoprobe", "llvm.sideeffect", "llvm.var.annotation", "llvm.donothing",
+    };
+    for (size_t k = 0; k < sizeof free_prefixes / sizeof *free_prefixes; k++)
+        if (strncmp(name, free_prefixes[k], strlen(free_prefixes[k])) == 0) return 1;
+    return 0;
+}
+
+/* A static estimate, in cycles, of one execution of an instruction on a current out-of-order x86-64
+ * core: roughly its latency on the critical path (Agner Fog's tables, rounded). Documented in
+ * docs/runtime.md; changing it changes EstimatedCycles (bump PROFILE_VERSION in profile.py). */
+static int64_t static_cycles(LLVMValueRef i, LLVMOpcode op) {
+    switch (op) {
+    case LLVMPHI: case LLVMBitCast: case LLVMFreeze: case LLVMPtrToInt: case LLVMIntToPtr:
+    case LLVMAddrSpaceCast: case LLVMTrunc: case LLVMUnreachable: case LLVMAlloca:
+        return 0; /* register renaming / no code */
+    case LLVMMul: case LLVMFAdd: case LLVMFSub: case LLVMFMul: case LLVMFCmp: case LLVMFNeg:
+    case LLVMFPExt: case LLVMFPTrunc:
+        return 3;
+    case LLVMUIToFP: case LLVMSIToFP: case LLVMFPToUI: case LLVMFPToSI:
+        return 4;
+    case LLVMLoad:
+        return 4; /* L1 hit */
+    case LLVMUDiv: case LLVMSDiv: case LLVMURem: case LLVMSRem:
+        return 25;
+    case LLVMFDiv:
+        return 14;
+    case LLVMFRem:
+        return 30; /* a libm call */
+    case LLVMAtomicCmpXchg: case LLVMAtomicRMW: case LLVMFence:
+        return 20;
+    case LLVMSwitch: case LLVMIndirectBr:
+        return 2;
+    case LLVMExtractElement: case LLVMInsertElement: case LLVMShuffleVector:
+        return 2;
+    case LLVMCall: case LLVMInvoke: {
+        LLVMValueRef callee = LLVMGetCalledValue(i);
+        size_t len = 0;
+        const char *name = callee && LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : "";
+        if (strncmp(name, "llvm.", 5) == 0) return is_free_intrinsic(name) ? 0 : 1;
+        return 5; /* call + return + argument set-up; the callee's blocks are counted separately */
+    }
+    default:
+        return 1; /* integer ALU, compare, select, store, branch, ret, GEP, extensions, ... */
+    }
+}
+
+static LLVMValueRef first_insertion_point(LLVMBasicBlockRef b) {
+    LLVMValueRef i = LLVMGetFirstInstruction(b);
+    while (i && (LLVMGetInstructionOpcode(i) == LLVMPHI || LLVMIsALandingPadInst(i) ||
+                 LLVMIsACatchPadInst(i) || LLVMIsACleanupPadInst(i)))
+        i = LLVMGetNextInstruction(i);
+    if (i && LLVMIsACatchSwitchInst(i)) return NULL; /* a block of only a catchswitch takes no code */
+    return i;
+}
+
+/* Walk the defined functions' blocks in module order; for the first `capacity` blocks write the number of
+ * instructions (as rlc_instruction_count counts them) and the static cycle estimate. Returns the number
+ * of blocks: call again with more room if it exceeds `capacity`. */
+int64_t rlc_block_costs(rlc_module *m, int64_t *sizes, int64_t *cycles, int64_t capacity) {
+    int64_t n = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f))
+        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b), n++) {
+            if (n >= capacity) continue;
+            int64_t count = 0, cost = 0;
+            for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) {
+                count++;
+                cost += static_cycles(i, LLVMGetInstructionOpcode(i));
+            }
+            sizes[n] = count;
+            cycles[n] = cost;
+        }
+    return n;
+}
+
+/* Insert `counters[k] += 1` at the top of block k (after PHIs and EH pads), numbering blocks as
+ * rlc_block_costs does, and define the counter array and its length. The module is changed in place
+ * (instrument a clone). Returns the number of blocks, or -1 with *err set. */
+int64_t rlc_instrument_blocks(rlc_module *m, char **err) {
+    if (LLVMGetNamedGlobal(m->mod, RLC_COUNTERS)) {
+        set_err(err, "the module is already instrumented (it defines " RLC_COUNTERS ")");
+        return -1;
+    }
+    int64_t n = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f))
+        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) n++;
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(m->ctx);
+    LLVMTypeRef array = LLVMArrayType2(i64, (uint64_t)(n ? n : 1));
+    LLVMValueRef counters = LLVMAddGlobal(m->mod, array, RLC_COUNTERS);
+    LLVMSetInitializer(counters, LLVMConstNull(array));
+    LLVMSetLinkage(counters, LLVMExternalLinkage);
+    LLVMSetAlignment(counters, 8);
+    LLVMValueRef length = LLVMAddGlobal(m->mod, i64, RLC_COUNTERS_N);
+    LLVMSetInitializer(length, LLVMConstInt(i64, (unsigned long long)n, 0));
+    LLVMSetGlobalConstant(length, 1);
+    LLVMSetLinkage(length, LLVMExternalLinkage);
+
+    LLVMBuilderRef builder = LLVMCreateBuilderInContext(m->ctx);
+    LLVMValueRef zero = LLVMConstInt(i64, 0, 0), one = LLVMConstInt(i64, 1, 0);
+    int64_t k = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f))
+        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b), k++) {
+            LLVMValueRef at = first_insertion_point(b);
+            if (!at) continue;
+            LLVMPositionBuilderBefore(builder, at);
+            LLVMValueRef index[2] = {zero, LLVMConstInt(i64, (unsigned long long)k, 0)};
+            LLVMValueRef slot = LLVMConstInBoundsGEP2(array, counters, index, 2);
+            LLVMValueRef old = LLVMBuildLoad2(builder, i64, slot, "");
+            LLVMBuildStore(builder, LLVMBuildAdd(builder, old, one, ""), slot);
+        }
+    LLVMDisposeBuilder(builder);
+    return n;
+}
+/* ========================================================================================== */
+/* Block profiling. End section.                                                               */
+/* ========================================================================================== */

@@ -16,10 +16,9 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
-from rl_compiler.llvm.cache import cache_dir, file_lock
+from rl_compiler.llvm.cache import build_once, cache_dir
 from rl_compiler.llvm.toolchain import Toolchain, ToolchainError, get_toolchain
 
 SOURCE = Path(__file__).with_name("engine.c")
@@ -96,30 +95,18 @@ def library_path(toolchain: Toolchain | None = None) -> Path:
 def build(toolchain: Toolchain | None = None) -> Path:
     """Compile the engine for ``toolchain`` unless already cached; return the library's path."""
     toolchain = toolchain or get_toolchain()
-    target = library_path(toolchain)
-    if target.exists():
-        return target
-    with file_lock(target.parent / ".lock"):
-        if target.exists():
-            return target
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".librlc_engine.", suffix=".so")
-        os.close(fd)
+
+    def compile_to(tmp: str) -> None:
         cmd = [
             _compiler(), "-O2", "-fPIC", "-shared", "-std=c11", "-Wall", "-Wno-deprecated-declarations",
             *_optional_api_flags(toolchain), f"-I{toolchain.includedir}", str(SOURCE), "-o", tmp,
             str(toolchain.libllvm), f"-Wl,-rpath,{toolchain.libdir}",
         ]  # fmt: skip
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-            if proc.returncode != 0:
-                raise EngineBuildError(
-                    f"compiling the native engine failed:\n$ {' '.join(cmd)}\n{proc.stderr}"
-                )
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return target
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        if proc.returncode != 0:
+            raise EngineBuildError(f"compiling the native engine failed:\n$ {' '.join(cmd)}\n{proc.stderr}")
+
+    return build_once(library_path(toolchain), compile_to)
 
 
 @functools.cache
