@@ -13,8 +13,9 @@ measured again, and for runnable programs it is linked, run and its output compa
 build's. Per set: geomean object ``.text`` -Oz/final, geomean ``IrInstructionCountOz``, programs with
 larger ``.text`` than -Oz, wall time per program, and the validation count; a per-program table follows.
 
-A set is ``dataset://NAME/SPLIT`` (a dataset's split), ``csmith:FIRST:COUNT`` (csmith-v0 programs of seeds
-FIRST..FIRST+COUNT-1), or a file listing one benchmark URI per line. Results are appended to
+A set is ``dataset://NAME/SPLIT`` (a dataset's split), ``csmith:FIRST:COUNT`` (the first COUNT csmith-v0
+programs from seed FIRST on whose unoptimised build runs cleanly within 10 s: the others cannot be checked
+and are listed as left out), or a file listing one benchmark URI per line. Results are appended to
 ``--results`` as JSON lines and programs already there are skipped, so a run can be resumed.
 """
 
@@ -45,8 +46,25 @@ def set_uris(spec: str) -> list[str]:
         return dataset.split(split) if split else dataset.benchmark_uris()
     if spec.startswith("csmith:"):
         _, first, count = spec.split(":")
-        return [f"generator://csmith-v0/{seed}" for seed in range(int(first), int(first) + int(count))]
+        return runnable_csmith(int(first), int(count))
     return [line.strip() for line in Path(spec).read_text().splitlines() if line.strip()]
+
+
+def runnable_csmith(first: int, count: int) -> list[str]:
+    """The first ``count`` csmith-v0 programs from seed ``first`` on whose unoptimised build runs cleanly."""
+    from rl_compiler.datasets import get_benchmark
+    from rl_compiler.datasets.errors import DatasetError
+
+    uris, seed = [], first
+    while len(uris) < count:
+        uri = f"generator://csmith-v0/{seed}"
+        try:
+            get_benchmark(uri).reference_output(timeout=10.0)
+            uris.append(uri)
+        except DatasetError as error:
+            print(f"left out {uri}: {str(error).splitlines()[0][:100]}", flush=True)
+        seed += 1
+    return uris
 
 
 def optimize(uri: str, time_limit: float, workdir: Path) -> dict:

@@ -18,8 +18,10 @@ files, ``.ll``/``.bc`` modules and URIs) and returns an :class:`OptimizeResult`:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import statistics
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -154,15 +156,45 @@ def _size_attributed(path: Path) -> bytes:
 
 
 def default_sequences(root: Session) -> list[tuple[str, ...]]:
-    """The candidate pass lists for the program in ``root``, best predicted first.
+    """The candidate pass lists for the program in ``root`` (its start module), best predicted first.
 
-    Until a value model and coreset are shipped this is a fixed list: -Oz followed by each of the shipped
-    policy's macro actions (ranked on the train split, ``agents/policies/default-ic.yml``).
+    The shipped coreset (:mod:`rl_compiler.agents.coreset`) in the order its value model predicts for this
+    program, or in the coreset's own order (greedy marginal gain on the training corpus) when no model
+    fits it. Without a coreset: -Oz followed by each of the shipped PPO recipe's macro actions.
     """
-    from rl_compiler.agents.default import default_policy_path, search_settings
+    preload_coreset().join()
+    try:
+        from rl_compiler.agents.coreset import load_coreset, rank_sequences
+    except ImportError:  # no coreset in this installation
+        from rl_compiler.agents.default import default_policy_path, search_settings
 
-    macros = search_settings(default_policy_path()).get("macro_actions") or []
-    return [(OZ, macro) for macro in macros if macro != OZ] + [(OZ, OZ)]
+        macros = search_settings(default_policy_path()).get("macro_actions") or []
+        return [(OZ, macro) for macro in macros if macro != OZ] + [(OZ, OZ)]
+    coreset = load_coreset()
+    try:
+        order = rank_sequences(root, coreset=coreset)
+    except (OSError, ValueError, RuntimeError):  # no model, or one trained for another coreset
+        order = list(range(len(coreset)))
+    return [(coreset.sequences[index],) for index in order]
+
+
+@functools.cache
+def preload_coreset() -> threading.Thread:
+    """Import the coreset and its value model (PyTorch: seconds) in a thread, started once per process, so
+    the import overlaps building the program and -Oz in the worker. Join the thread before using them."""
+
+    def load() -> None:
+        try:
+            from rl_compiler.agents.coreset import load_coreset, load_value_model
+
+            load_coreset()
+            load_value_model()
+        except Exception:  # noqa: BLE001 - default_sequences imports again and falls back with the reason
+            pass
+
+    thread = threading.Thread(target=load, name="rl-compiler-preload-coreset", daemon=True)
+    thread.start()
+    return thread
 
 
 def _reference(benchmark: Any, run: bool) -> float:
@@ -222,6 +254,8 @@ def optimize_program(
     if time_limit <= 0:
         raise ValueError(f"time_limit must be positive seconds, got {time_limit!r}")
     deadline = Deadline.after(time_limit, started)
+    if sequences is None:
+        preload_coreset()
     search = SizeSearch(
         metric=metric, sequences=default_sequences if sequences is None else sequences, refine=refine, seed=seed
     )

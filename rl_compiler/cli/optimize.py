@@ -105,12 +105,14 @@ def run(args: argparse.Namespace) -> int:
         ProgramRunError,
         load_benchmark,
         optimize_program,
+        preload_coreset,
     )
     from rl_compiler.llvm.errors import LLVMError
 
     started = process_start_time()
     if args.time_limit <= 0:
         raise CLIError(f"--time-limit must be positive, got {args.time_limit}")
+    preload_coreset()  # imports the value model while the program builds
     try:
         paths = OutputPaths.of(_output(args))
         if not os.access(paths.output.parent, os.W_OK):
