@@ -143,17 +143,20 @@ def _remember(key: str, profile: Profile) -> None:
     _MEMORY[key] = profile
 
 
-def dynamic_baselines(benchmark: Benchmark, bitcode: bytes, *, timeout: float = 10.0) -> DynamicBaselines:
-    """The O0/O3/Oz dynamic costs of ``bitcode`` (the unoptimized module of ``benchmark``), cached on disk."""
+def dynamic_baselines(
+    benchmark: Benchmark, bitcode: bytes, *, timeout: float = 10.0, use_cache: bool = True
+) -> DynamicBaselines:
+    """The O0/O3/Oz dynamic costs of ``bitcode`` (the unoptimized module of ``benchmark``), cached on disk
+    (``use_cache=False``: computed from scratch, with three fresh runs)."""
     key = hashlib.sha1(f"{_key(benchmark, bitcode)}-baselines".encode()).hexdigest()[:24]
     path = cache_dir("profiles") / f"baselines-{key}.json"
-    if path.is_file():
+    if use_cache and path.is_file():
         try:
             return DynamicBaselines(**json.loads(path.read_text()))
         except (ValueError, TypeError):
             pass
     with Module.from_bitcode(bitcode) as o0, optimize_o3(o0) as o3, optimize_oz(o0) as oz:
-        p0, p3, pz = (profile_module(benchmark, m, timeout=timeout) for m in (o0, o3, oz))
+        p0, p3, pz = (profile_module(benchmark, m, timeout=timeout, use_cache=use_cache) for m in (o0, o3, oz))
     result = DynamicBaselines(
         p0.dynamic_instructions, p3.dynamic_instructions, pz.dynamic_instructions,
         p0.estimated_cycles, p3.estimated_cycles, pz.estimated_cycles,

@@ -124,9 +124,23 @@ def size_metric(task: Task, base: Any, ic_final: int, text_final: int) -> tuple[
     return float(reward), details
 
 
+def execution_metric(base: Any, dyn_final: int) -> tuple[float, dict[str, Any]]:
+    """``DynamicInstructionCountO3``: (C_O0 - C_final) / max(C_O0 - C_O3, 1) over IR instructions executed
+    (1.0 matches -O3), with the raw counts; ``size_ratio`` holds the plain ratio C_O3 / C_final."""
+    details = {
+        "dyn_O0": int(base.dyn_O0),
+        "dyn_O3": int(base.dyn_O3),
+        "dyn_final": int(dyn_final),
+        "size_ratio": base.dyn_O3 / max(dyn_final, 1),
+    }
+    return float((base.dyn_O0 - dyn_final) / max(base.dyn_O0 - base.dyn_O3, 1)), details
+
+
 def passes_metric(task: Task, env: gym.Env) -> tuple[float, dict[str, Any]]:
     """The task's metric for the env's current state, and the raw costs it came from."""
     unwrapped = env.unwrapped
+    if task.metric == "DynamicInstructionCountO3":
+        return execution_metric(unwrapped.baselines, int(unwrapped.observation["DynamicInstructionCount"]))
     return size_metric(
         task,
         unwrapped.baselines,
@@ -147,7 +161,13 @@ def baseline_metric(task: Task, uri: str, use_cache: bool = True) -> tuple[float
     from rl_compiler.llvm.baselines import compute_baselines
     from rl_compiler.llvm.module import Module
 
-    with Module.from_bitcode(get_benchmark(uri).bitcode()) as module:
+    benchmark = get_benchmark(uri)
+    if task.metric == "DynamicInstructionCountO3":
+        from rl_compiler.datasets.profile import dynamic_baselines
+
+        dynamic = dynamic_baselines(benchmark, benchmark.bitcode("runtime"), use_cache=use_cache)
+        return execution_metric(dynamic, dynamic.dyn_O3)
+    with Module.from_bitcode(benchmark.bitcode()) as module:
         base = compute_baselines(module, use_cache=use_cache)
     return size_metric(task, base, base.ic_O3, base.text_O3)
 

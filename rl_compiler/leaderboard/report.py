@@ -37,6 +37,7 @@ class EntrySummary:
     repetitions: int
     floored: int
     per_benchmark: dict[str, float]
+    metric: str = ""
 
 
 def _score_of(row: Row, task_kind: str) -> float:
@@ -73,6 +74,7 @@ def summarize(path: str | Path) -> EntrySummary:
         repetitions=max((len(values) for values in by_benchmark.values()), default=0),
         floored=floored(scores),
         per_benchmark={name: geomean(values) for name, values in by_benchmark.items()},
+        metric=str(manifest.get("metric", "")),
     )
 
 
@@ -82,8 +84,11 @@ def markdown_table(entries: list[EntrySummary], links: dict[Path, str] | None = 
     :param mlgo: label the score column for the register-allocation and inlining tasks.
     """
     score = "Score vs default heuristic (geomean)" if mlgo else "Codesize Reduction (geomean)"
+    ratio_name = "Size ratio"
+    if entries and all(entry.metric == "DynamicInstructionCountO3" for entry in entries):
+        score, ratio_name = "Executed-instruction reduction vs -O3 (geomean)", "Executed -O3/final"
     lines = [
-        f"| Author | Algorithm | Links | Date | Walltime (mean) | {score} | 95% CI | Size ratio (geomean) |",
+        f"| Author | Algorithm | Links | Date | Walltime (mean) | {score} | 95% CI | {ratio_name} (geomean) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for entry in sorted(entries, key=lambda entry: -entry.score):

@@ -12,7 +12,7 @@ from rl_compiler.data import data_path
 
 TASK_FIELDS = ("name", "description", "env", "dataset", "split", "repetitions", "metric")
 #: The metrics a task can name, and whether a replayed result is an exact integer computation.
-METRICS = ("IrInstructionCountOz", "ObjectTextSizeOz", "RegallocScore", "InlineTextSize")
+METRICS = ("IrInstructionCountOz", "ObjectTextSizeOz", "DynamicInstructionCountO3", "RegallocScore", "InlineTextSize")
 
 
 class TaskError(ValueError):

@@ -119,3 +119,32 @@ def test_o3_baseline_reference_row_verifies(tiny_task, tmp_path):
         with Module.from_bitcode(get_benchmark(row.benchmark).bitcode()) as module:
             assert row.details["ic_final"] == compute_baselines(module).ic_O3
     assert verify(results.path).ok
+
+
+def test_runtime_task_on_executed_instructions_runs_and_verifies(tiny_task, tmp_path):
+    import yaml
+
+    spec = yaml.safe_load(tiny_task.read_text())
+    spec.update(name="llvm-runtime", env="rl_compiler/llvm-dyninst-v0", metric="DynamicInstructionCountO3")
+    spec["repetitions"] = 1
+    task_file = tmp_path / "tiny-runtime.yaml"
+    task_file.write_text(yaml.safe_dump(spec))
+    results = _run(task_file, tmp_path / "random")
+    rows = results.rows()
+    assert len(rows) == 2 and all(row.details["dyn_final"] > 0 for row in rows)
+    assert all(row.details["dyn_O3"] < row.details["dyn_O0"] for row in rows)
+    assert verify(results.path).ok
+    o3 = _run(task_file, tmp_path / "o3", agent="o3-baseline")
+    assert all(row.reward == 1.0 for row in o3.rows())
+    assert verify(o3.path).ok
+    table = markdown_table([summarize(results.path), summarize(o3.path)])
+    assert "Executed-instruction reduction vs -O3 (geomean)" in table and "| **1.000x** |" in table
+    data = json.loads(next(results.rows_dir.glob("*.json")).read_text())
+    data["reward"] += 1e-6
+    next(results.rows_dir.glob("*.json")).write_text(json.dumps(data))
+    assert not verify(results.path).ok
+
+
+def test_the_shipped_runtime_task():
+    task = load_task("llvm-runtime")
+    assert task.metric == "DynamicInstructionCountO3" and task.env == "rl_compiler/llvm-dyninst-v0"
