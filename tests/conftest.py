@@ -1,4 +1,5 @@
-"""Fixtures for the whole suite: a private cache per test session, and an empty temp dir to check leftovers."""
+"""Fixtures for the whole suite: a private cache per test session, an empty temp dir to check leftovers, and a
+small split of real programs."""
 
 from __future__ import annotations
 
@@ -31,3 +32,12 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
     return folder
+
+
+#: Two of the smallest built-in programs: a split small enough for every agent and wrapper to run on in seconds.
+SMALL_SPLIT = ["benchmark://builtin-v0/crc32", "benchmark://builtin-v0/kmp"]
+
+
+@pytest.fixture(scope="session")
+def small_split() -> list[str]:
+    return list(SMALL_SPLIT)

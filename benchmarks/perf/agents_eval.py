@@ -20,9 +20,9 @@ from pathlib import Path
 import gymnasium as gym
 
 import rl_compiler  # noqa: F401 - registers the envs
-from rl_compiler.agents.default import default_policy_path, search_settings
 from rl_compiler.agents.evaluation import evaluate, summarize
 from rl_compiler.agents.registry import make_agent
+from rl_compiler.agents.rl.shipped import default_policy_path, search_settings
 from rl_compiler.datasets import get_dataset
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rl_compiler.envs.mlgo_policies import first_legal
+from rl_compiler.agents.mlgo.baselines import first_legal
 from rl_compiler.envs.regalloc import LLC_FLAGS, RegallocEnv
 from rl_compiler.llvm import mlgo
 from rl_compiler.llvm.toolchain import get_toolchain

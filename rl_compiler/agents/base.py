@@ -1,6 +1,11 @@
 """The one policy interface every agent implements, and the record of what it did.
 
-An agent acts on a pass-ordering environment. Step-wise agents (learned SB3 policies, fixed pass lists)
+:class:`Policy` is the interface. Its ``family`` says which environments an agent acts on: ``"passes"``
+(the pass-ordering envs; :class:`Policy` itself) or ``"mlgo"`` (register allocation and inlining, through
+LLVM's MLGO channel; :class:`DecisionPolicy`). :func:`rl_compiler.agents.registry.make_agent` builds either
+kind by name.
+
+A pass-ordering agent acts on a pass-ordering environment. Step-wise agents (learned SB3 policies, fixed pass lists)
 choose one action per step from the observation; search agents (random, greedy, beam, ...) explore with
 ``env.fork()`` and then apply the best sequence they found to the environment. Both are driven the same
 way::
@@ -12,12 +17,18 @@ way::
 
 A new agent subclasses :class:`Policy` and implements either :meth:`Policy.act` (step-wise) or
 :meth:`Policy.optimize` (search), or names any importable class with ``"module:Class"``.
+
+An MLGO agent answers every decision the compiler asks for from the observation and the step's ``info``
+(which carries ``action_mask``): it subclasses :class:`DecisionPolicy` and implements
+:meth:`DecisionPolicy.decide`; ``policy.run(env, benchmark)`` plays one compilation and returns a
+:class:`DecisionEpisode` with every decision, so the result can be replayed.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -145,6 +156,24 @@ class EpisodeResult:
         return data
 
 
+def episode_result(env: gym.Env, agent: str, *, wall_time: float, object_size: bool = True) -> EpisodeResult:
+    """Summarise the pass-ordering env's current episode as an :class:`EpisodeResult`."""
+    base = envtools.baselines(env)
+    env_u = envtools.unwrapped(env)
+    return EpisodeResult(
+        benchmark=envtools.benchmark_uri(env),
+        agent=agent,
+        actions=[a for a in getattr(env_u, "actions", []) if isinstance(a, (int,))],
+        passes=envtools.applied_passes(env),
+        ic_o0=int(base.ic_O0),
+        ic_oz=int(base.ic_Oz),
+        ic_final=envtools.instruction_count(env),
+        text_oz=int(base.text_Oz) if object_size else None,
+        text_final=envtools.text_size(env) if object_size else None,
+        wall_time=wall_time,
+    )
+
+
 def geomean(values: list[float], floor: float = 1e-2) -> float:
     """Geometric mean; values below ``floor`` count as ``floor`` (a return <= 0: larger than unoptimised)."""
     if not values:
@@ -164,6 +193,8 @@ class Policy:
 
     #: Short name used in tables and the registry.
     name: str = "policy"
+    #: The environments the policy acts on: ``"passes"`` (pass ordering) or ``"mlgo"`` (regalloc, inlining).
+    family: str = "passes"
 
     def __init__(self, max_episode_steps: int | None = None) -> None:
         self.max_episode_steps = max_episode_steps
@@ -200,7 +231,72 @@ class Policy:
         observation, _ = env.reset(options=options)
         self.optimize(env, observation)
         wall = time.perf_counter() - start
-        return envtools.episode_result(env, self.name, wall_time=wall, object_size=object_size)
+        return episode_result(env, self.name, wall_time=wall, object_size=object_size)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
+
+
+@dataclass
+class DecisionEpisode:
+    """One compilation played by a decision policy on an MLGO env: every decision, and how it scored.
+
+    :param reward: the last step's reward (the MLGO envs score the whole compilation at its end).
+    :param total_reward: the sum of the step rewards.
+    :param info: the last step's info (score, default score, sizes, ...).
+    """
+
+    benchmark: str | None
+    decisions: list[int]
+    reward: float
+    total_reward: float
+    info: dict[str, Any]
+    wall_time: float = 0.0
+
+    @property
+    def steps(self) -> int:
+        return len(self.decisions)
+
+
+Decide = Callable[[Any, dict], int]
+
+
+def play(env: gym.Env, decide: Decide, *, benchmark: Any = None, seed: int | None = None) -> DecisionEpisode:
+    """Play one episode of an MLGO env, asking ``decide(observation, info)`` for every decision (a
+    :class:`Policy` first gets its :meth:`Policy.reset` hook)."""
+    start = time.perf_counter()
+    options = {"benchmark": benchmark} if benchmark is not None else None
+    observation, info = env.reset(seed=seed, options=options)
+    if isinstance(decide, Policy):
+        decide.reset(env)
+    decisions: list[int] = []
+    total = 0.0
+    while True:
+        action = int(decide(observation, info))
+        decisions.append(action)
+        observation, reward, terminated, truncated, info = env.step(action)
+        total += float(reward)
+        if terminated or truncated:
+            wall = time.perf_counter() - start
+            return DecisionEpisode(benchmark, decisions, float(reward), total, info, wall)
+
+
+class DecisionPolicy(Policy):
+    """A policy for the MLGO envs (register allocation, inlining): one decision per step.
+
+    Subclasses implement :meth:`decide`; a policy is also a callable ``policy(observation, info)``.
+    """
+
+    name = "decision"
+    family = "mlgo"
+
+    def decide(self, observation: Any, info: dict) -> int:
+        """The action for ``observation``; ``info`` is what the last ``reset``/``step`` returned."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement decide()")
+
+    def __call__(self, observation: Any, info: dict) -> int:
+        return int(self.decide(observation, info))
+
+    def run(self, env: gym.Env, benchmark: Any = None, *, seed: int | None = None) -> DecisionEpisode:  # type: ignore[override]
+        """Play one compilation of ``benchmark`` (the env's own if None) and record every decision."""
+        return play(env, self, benchmark=benchmark, seed=seed)

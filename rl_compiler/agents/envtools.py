@@ -7,24 +7,14 @@ episode's record. Keeping them here keeps every agent module short and the env c
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import gymnasium as gym
 
-if TYPE_CHECKING:
-    from rl_compiler.agents.base import EpisodeResult
-
-#: The -Oz pipeline. The envs start from ``clang -Oz -Xclang -disable-llvm-passes`` bitcode, which already
-#: carries ``minsize optsize`` on every function, so ``default<O2>`` on it is exactly what ``clang -Oz``
-#: and the -Oz baseline do (LLVM 22+ has no ``default<Oz>``; see docs/architecture.md).
-OZ = "default<O2>"
-O3 = "default<O3>"
-#: Spellings accepted for the -Oz pipeline in pass lists and agent options.
-OZ_ALIASES = ("oz", "-Oz", "Oz", "default<Oz>")
-
-
-def canonical_pipeline(pipeline: str) -> str:
-    return OZ if pipeline in OZ_ALIASES else pipeline
+# Re-exported: agents name pipelines, run them, count instructions and read the step limit through here.
+from rl_compiler.envs.pipelines import O3, OZ, OZ_ALIASES, canonical_pipeline  # noqa: F401
+from rl_compiler.wrappers.actions import instruction_count, run_pipeline  # noqa: F401
+from rl_compiler.wrappers.observations import max_episode_steps  # noqa: F401
 
 
 def unwrapped(env: gym.Env) -> Any:
@@ -34,16 +24,6 @@ def unwrapped(env: gym.Env) -> Any:
 def action_names(env: gym.Env) -> list[str]:
     """The pipeline string of every action, by index."""
     return list(unwrapped(env).action_names)
-
-
-def max_episode_steps(env: gym.Env) -> int | None:
-    spec = getattr(env, "spec", None)
-    return getattr(spec, "max_episode_steps", None) if spec is not None else None
-
-
-def instruction_count(env: gym.Env) -> int:
-    """The current IR instruction count."""
-    return int(unwrapped(env).observation["IrInstructionCount"])
 
 
 def text_size(env: gym.Env) -> int:
@@ -84,16 +64,6 @@ def apply(env: gym.Env, actions: list[int | str]) -> None:
         step(env, action)
 
 
-def run_pipeline(env: gym.Env, pipeline: str) -> None:
-    """Run an arbitrary pipeline string (e.g. the -Oz pipeline) on the env's current module.
-
-    Through ``PassOrderingEnv.apply_pipeline``: part of the episode (``session.history``, ``state``,
-    ``commandline()``, ``env.fork()`` and crash recovery include it), and the reward's running cost moves
-    there, so the next step's reward measures that step alone.
-    """
-    unwrapped(env).apply_pipeline(canonical_pipeline(pipeline))
-
-
 def applied_passes(env: gym.Env) -> list[str]:
     """Every pipeline applied this episode, in order: ``opt -passes=<them joined by ','>`` replays the episode
     on the benchmark's starting bitcode (:func:`start_bitcode`)."""
@@ -107,26 +77,6 @@ def baselines(env: gym.Env) -> Any:
 
 def benchmark_uri(env: gym.Env) -> str:
     return str(unwrapped(env).benchmark)
-
-
-def episode_result(env: gym.Env, agent: str, *, wall_time: float, object_size: bool = True) -> EpisodeResult:
-    """Summarise the env's current episode as an :class:`EpisodeResult`."""
-    from rl_compiler.agents.base import EpisodeResult
-
-    base = baselines(env)
-    env_u = unwrapped(env)
-    return EpisodeResult(
-        benchmark=benchmark_uri(env),
-        agent=agent,
-        actions=[a for a in getattr(env_u, "actions", []) if isinstance(a, (int,))],
-        passes=applied_passes(env),
-        ic_o0=int(base.ic_O0),
-        ic_oz=int(base.ic_Oz),
-        ic_final=instruction_count(env),
-        text_oz=int(base.text_Oz) if object_size else None,
-        text_final=text_size(env) if object_size else None,
-        wall_time=wall_time,
-    )
 
 
 def current_observation(env: gym.Env) -> Any:

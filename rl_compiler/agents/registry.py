@@ -1,8 +1,12 @@
-"""Agent names -> classes, user agents as ``"module:Class"``, and saved policies by path.
+"""The one registry of agents, for every env family: names -> classes, user agents as ``"module:Class"``,
+and saved policies by path. The leaderboard and the CLI build every agent here.
 
 ``make_agent("greedy", time_limit=5)``, ``make_agent("my_pkg.agents:MyAgent")``,
 ``make_agent("runs/ppo_llvm-autophase-ic-v0_1")`` (a training run), ``make_agent("policy.zip")`` and
-``make_agent("default")`` (the shipped policy plus its search) all return a :class:`Policy`.
+``make_agent("default")`` (the shipped policy plus its search) all return a :class:`Policy` for the
+pass-ordering envs; ``make_agent("first-legal", family="mlgo")`` or
+``make_agent("model.zip", family="mlgo")`` (a MaskablePPO model) a decision policy for the register
+allocation and inlining envs.
 """
 
 from __future__ import annotations
@@ -16,16 +20,30 @@ from rl_compiler.agents.base import Policy
 
 #: Built-in agents by name. SB3 algorithms need a trained model: name a run directory or a .zip.
 AGENTS: dict[str, str] = {
-    "random": "rl_compiler.agents.random_search:RandomSearch",
-    "greedy": "rl_compiler.agents.greedy:GreedySearch",
-    "beam": "rl_compiler.agents.beam:BeamSearch",
-    "local-search": "rl_compiler.agents.local_search:IteratedLocalSearch",
-    "epsilon-greedy": "rl_compiler.agents.epsilon_greedy:EpsilonGreedy",
-    "oz": "rl_compiler.agents.fixed:OzPolicy",
-    "o3": "rl_compiler.agents.fixed:O3Policy",
-    "replay": "rl_compiler.agents.fixed:ReplayPolicy",
-    "default": "rl_compiler.agents.default:DefaultPolicy",
-    "sb3": "rl_compiler.agents.sb3:SB3Policy",
+    "random": "rl_compiler.agents.search.random_search:RandomSearch",
+    "greedy": "rl_compiler.agents.search.greedy:GreedySearch",
+    "beam": "rl_compiler.agents.search.beam:BeamSearch",
+    "local-search": "rl_compiler.agents.search.local_search:IteratedLocalSearch",
+    "epsilon-greedy": "rl_compiler.agents.search.epsilon_greedy:EpsilonGreedy",
+    "oz": "rl_compiler.agents.search.fixed:OzPolicy",
+    "o3": "rl_compiler.agents.search.fixed:O3Policy",
+    "replay": "rl_compiler.agents.search.fixed:ReplayPolicy",
+    "default": "rl_compiler.agents.optimize.default:DefaultPolicy",
+    "sb3": "rl_compiler.agents.rl.sb3:SB3Policy",
+    # Decision policies of the MLGO envs (register allocation, inlining).
+    "first-legal": "rl_compiler.agents.mlgo.baselines:FirstLegal",
+    "random-legal": "rl_compiler.agents.mlgo.baselines:RandomLegal",
+    "no-eviction": "rl_compiler.agents.mlgo.baselines:NoEviction",
+    "follow-default": "rl_compiler.agents.mlgo.baselines:FollowDefault",
+    "never": "rl_compiler.agents.mlgo.baselines:Never",
+    "always": "rl_compiler.agents.mlgo.baselines:Always",
+}
+#: The env families: pass ordering, and the MLGO channel (register allocation, inlining).
+FAMILIES = ("passes", "mlgo")
+#: The policy class of a saved model, per family.
+SAVED_POLICIES = {
+    "passes": "rl_compiler.agents.rl.sb3:SB3Policy",
+    "mlgo": "rl_compiler.agents.rl.mlgo:SB3DecisionPolicy",
 }
 ALIASES = {
     "epsilon_greedy": "epsilon-greedy",
@@ -85,21 +103,39 @@ def accepted_kwargs(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
     return accepted
 
 
-def make_agent(name_or_path: str, *, strict: bool = True, **kwargs: Any) -> Policy:
+def agent_names(family: str) -> list[str]:
+    """The built-in agent names of one env family."""
+    check_family(family)
+    return [name for name, spec in AGENTS.items() if import_object(spec).family == family]
+
+
+def check_family(family: str) -> None:
+    if family not in FAMILIES:
+        raise ValueError(f"unknown env family {family!r}; expected one of {', '.join(FAMILIES)}")
+
+
+def make_agent(name_or_path: str, *, family: str | None = None, strict: bool = True, **kwargs: Any) -> Policy:
     """Build an agent by name, ``module:Class`` or saved-policy path, with its constructor kwargs.
 
+    :param family: the envs the agent must act on (``"passes"`` or ``"mlgo"``); None: any, and a saved
+        model is a pass-ordering policy.
     :param strict: if False, silently drop kwargs the agent does not take (e.g. a budget for ``oz``).
     """
+    if family is not None:
+        check_family(family)
     path = Path(name_or_path)
     if ALIASES.get(name_or_path, name_or_path) not in AGENTS and (path.is_dir() or path.suffix == ".zip"):
         if not path.exists():
             raise UnknownAgentError(f"saved policy {path} does not exist")
-        from rl_compiler.agents.sb3 import SB3Policy
-
-        cls: type[Policy] = SB3Policy
+        cls: type[Policy] = import_object(SAVED_POLICIES[family or "passes"])
         kwargs = {"path": str(path), **kwargs}
     else:
         cls = agent_class(name_or_path)
+    if family is not None and cls.family != family:
+        raise UnknownAgentError(
+            f"agent {name_or_path!r} acts on {cls.family} envs, not {family}; "
+            f"{family} agents: {', '.join(agent_names(family))}"
+        )
     if not strict:
         kwargs = accepted_kwargs(cls, kwargs)
     try:

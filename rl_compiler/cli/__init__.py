@@ -30,13 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
-        try:
-            module = importlib.import_module(f"rl_compiler.cli.{name}")
-        except ModuleNotFoundError as error:
-            if error.name == f"rl_compiler.cli.{name}":
-                continue  # subcommand not built yet
-            raise
-        module.register(subparsers)
+        # A subcommand module that fails to import is a bug to see, never a subcommand to drop.
+        importlib.import_module(f"rl_compiler.cli.{name}").register(subparsers)
     return parser
 
 

@@ -67,8 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def build_agent(args: argparse.Namespace):
     from rl_compiler.agents.base import Budget
-    from rl_compiler.agents.hyperparams import HyperparameterError, parse_overrides
     from rl_compiler.agents.registry import SEARCH_AGENTS, UnknownAgentError, make_agent
+    from rl_compiler.agents.rl.hyperparams import HyperparameterError, parse_overrides
 
     try:
         kwargs = parse_overrides(args.agent_kwargs)

@@ -8,7 +8,7 @@
 PROGRAM is one or more C/C++ files forming one program (compiled with clang's -Oz front end and linked),
 one ``.ll``/``.bc`` module, or a benchmark URI. ``-o`` works as for a compiler: ``x.o`` object, ``x.s``
 assembly, ``x.ll``/``x.bc`` IR, anything else a linked executable; ``x.bc``, ``x.input.bc``,
-``x.passes.txt`` and ``x.json`` are written beside it (:mod:`rl_compiler.agents.optimize_output`).
+``x.passes.txt`` and ``x.json`` are written beside it (:mod:`rl_compiler.agents.optimize.output`).
 The time limit is the whole wall time of the command. The result is judged by object ``.text`` (``--metric
 ir``: IR instructions), verified, run against the unoptimised build when the program has a ``main``, and
 never larger than -Oz in ``.text``: otherwise the -Oz result is written and the reason printed.
@@ -98,8 +98,7 @@ def _output(args: argparse.Namespace) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rl_compiler.agents.optimize_output import OutputPaths, check_output_kind, write_outputs
-    from rl_compiler.agents.optimizer import (
+    from rl_compiler.agents.optimize.optimizer import (
         OptimizeError,
         OptimizeInputError,
         ProgramRunError,
@@ -107,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         optimize_program,
         preload_coreset,
     )
+    from rl_compiler.agents.optimize.output import OutputPaths, check_output_kind, write_outputs
     from rl_compiler.llvm.errors import LLVMError
 
     started = process_start_time()

@@ -4,7 +4,7 @@
         --dataset builtin-v0 --split train --eval-freq 500 --save-freq 500 --progress
     rl-compiler train --resume runs/ppo_llvm-autophase-ic-v0_1 -n 4000
 
-See :mod:`rl_compiler.agents.training` for the run directory's contents.
+See :mod:`rl_compiler.agents.rl.training` for the run directory's contents.
 """
 
 from __future__ import annotations
@@ -72,10 +72,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        from rl_compiler.agents import training
+        from rl_compiler.agents.rl import training
     except ImportError as error:
         raise CLIError(f"training needs the RL extras: pip install 'rl-compiler[rl]' ({error})") from None
-    from rl_compiler.agents.hyperparams import HyperparameterError
+    from rl_compiler.agents.rl.hyperparams import HyperparameterError
+    from rl_compiler.datasets import DatasetError
 
     if args.resume:
         run_dir = Path(args.resume)
@@ -101,14 +102,8 @@ def run(args: argparse.Namespace) -> int:
                 overrides=args.hyperparams,
                 hyperparams_file=args.hyperparams_file,
             )
-        except HyperparameterError as error:
+        except (HyperparameterError, DatasetError, ValueError) as error:
             raise CLIError(str(error)) from None
-        except ValueError as error:
-            raise CLIError(str(error)) from None
-        except Exception as error:
-            if type(error).__name__ in ("UnknownDatasetError", "DatasetError"):
-                raise CLIError(str(error)) from None
-            raise
         run_dir = Path(args.run_dir) if args.run_dir else training.new_run_dir(args.log_folder, config)
         if (run_dir / "config.yml").exists():
             raise CLIError(f"{run_dir} already holds a run; use --resume {run_dir} or another --run-dir")

@@ -21,7 +21,7 @@ from typing import Any
 import gymnasium as gym
 
 from rl_compiler import __version__
-from rl_compiler.leaderboard import mlgo_agents
+from rl_compiler.leaderboard import decisions
 from rl_compiler.leaderboard.results import ResultsDir, Row
 from rl_compiler.leaderboard.tasks import Task
 
@@ -182,7 +182,7 @@ def run_one(task: Task, config: RunConfig, uri: str, repetition: int) -> Row:
 
     seed = _seed_for(config, repetition)
     if task.kind == "mlgo":
-        return mlgo_agents.run(task, config.agent, config.agent_config, uri, repetition, seed)
+        return decisions.run(task, config.agent, config.agent_config, uri, repetition, seed)
     if config.agent in BASELINE_AGENTS:
         start = time.perf_counter()
         reward, details = baseline_metric(task, uri)
@@ -196,7 +196,7 @@ def run_one(task: Task, config: RunConfig, uri: str, repetition: int) -> Row:
         )
     from rl_compiler.agents.registry import make_agent
 
-    agent = make_agent(config.agent, strict=False, seed=seed, **config.agent_config)
+    agent = make_agent(config.agent, family="passes", strict=False, seed=seed, **config.agent_config)
     # Every agent sees the Autophase observation (learned policies need one; the task's env has none).
     env = gym.make(task.env, benchmark=uri, observation_space="Autophase")
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import gymnasium as gym
 
-from rl_compiler.leaderboard import mlgo_agents
+from rl_compiler.leaderboard import decisions
 from rl_compiler.leaderboard.harness import BASELINE_AGENTS, baseline_metric, dataset_hash, passes_metric
 from rl_compiler.leaderboard.results import ResultsDir, Row
 from rl_compiler.leaderboard.tasks import load_task
@@ -51,7 +51,7 @@ def _replay_passes(task, row: Row) -> float:
 def _replay_mlgo(task, row: Row, config: dict) -> float:
     env = gym.make(task.env, benchmark=row.benchmark, **config)
     try:
-        reward, _ = mlgo_agents.replay(env, row.benchmark, [int(action) for action in row.actions])
+        reward, _ = decisions.replay(env, row.benchmark, [int(action) for action in row.actions])
     finally:
         env.close()
     return reward

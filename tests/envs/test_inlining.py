@@ -13,8 +13,8 @@ from mlgo_episodes import play_episode as play
 from process_checks import assert_clean
 
 import rl_compiler  # noqa: F401  (registers the ids)
+from rl_compiler.agents.mlgo.baselines import FollowDefault, RandomLegal, run_episode
 from rl_compiler.envs.inlining import InliningEnv
-from rl_compiler.envs.mlgo_policies import FollowDefault, RandomLegal, run_episode
 from rl_compiler.llvm import mlgo
 from rl_compiler.llvm.toolchain import get_toolchain
 

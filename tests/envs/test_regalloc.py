@@ -15,7 +15,7 @@ from mlgo_episodes import play_episode
 from process_checks import assert_clean
 
 import rl_compiler  # noqa: F401  (registers the ids)
-from rl_compiler.envs.mlgo_policies import RandomLegal, first_legal, no_eviction, run_episode
+from rl_compiler.agents.mlgo.baselines import RandomLegal, first_legal, no_eviction, run_episode
 from rl_compiler.envs.regalloc import RegallocEnv, default_heuristic_result
 from rl_compiler.llvm import mlgo
 from rl_compiler.llvm.toolchain import get_toolchain

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from rl_compiler.agents.optimize_output import OutputPaths, write_outputs
-from rl_compiler.agents.optimizer import OptimizeInputError, load_benchmark, optimize_program
-from rl_compiler.agents.size_search import OZ
+from rl_compiler.agents.optimize.optimizer import OptimizeInputError, load_benchmark, optimize_program
+from rl_compiler.agents.optimize.output import OutputPaths, write_outputs
+from rl_compiler.agents.optimize.size_search import OZ
 from rl_compiler.datasets import get_benchmark
 from rl_compiler.llvm.module import ENGINE_OPT_FLAGS, Module
 from rl_compiler.llvm.toolchain import get_toolchain

@@ -20,7 +20,7 @@ import yaml
 
 from rl_compiler.agents import envtools
 from rl_compiler.agents.base import Policy
-from rl_compiler.agents.wrappers import transform_observation
+from rl_compiler.agents.rl.wrappers import transform_observation
 
 #: Algorithm names -> "module:Class".
 ALGOS: dict[str, str] = {

@@ -1,4 +1,4 @@
-"""Write an :class:`~rl_compiler.agents.optimizer.OptimizeResult` where ``-o`` says, like a compiler.
+"""Write an :class:`~rl_compiler.agents.optimize.optimizer.OptimizeResult` where ``-o`` says, like a compiler.
 
 The suffix of ``-o OUT`` chooses the kind: ``x.o`` an object file, ``x.s`` assembly, ``x.ll`` textual IR,
 ``x.bc`` bitcode, anything else (``x``, ``a.out``) an executable linked by the toolchain's clang driver.
@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rl_compiler.agents.optimizer import OptimizeError, OptimizeInputError
+from rl_compiler.agents.optimize.optimizer import OptimizeError, OptimizeInputError
 from rl_compiler.llvm.cache import atomic_write_bytes, atomic_write_text
 from rl_compiler.llvm.module import ENGINE_OPT_FLAGS
 from rl_compiler.llvm.toolchain import get_toolchain
 
 if TYPE_CHECKING:
-    from rl_compiler.agents.optimizer import OptimizeResult
+    from rl_compiler.agents.optimize.optimizer import OptimizeResult
 
 #: Output kind by the suffix of ``-o``; any other suffix (or none) is an executable.
 KINDS = {".o": "object", ".s": "assembly", ".ll": "ir", ".bc": "bitcode"}

@@ -12,7 +12,7 @@ import gymnasium as gym
 
 from rl_compiler.agents import envtools
 from rl_compiler.agents.base import BudgetTracker
-from rl_compiler.agents.common import Action, SearchPolicy, SearchState
+from rl_compiler.agents.search.common import Action, SearchPolicy, SearchState
 
 
 class IteratedLocalSearch(SearchPolicy):

@@ -1,6 +1,6 @@
 """Budget-aware search for the smallest object code of one program: whole pass sequences, then refinement.
 
-This is the engine of ``rl-compiler optimize`` (:mod:`rl_compiler.agents.optimizer`) and of the ``default``
+This is the engine of ``rl-compiler optimize`` (:mod:`rl_compiler.agents.optimize.optimizer`) and of the ``default``
 agent. It works on :class:`rl_compiler.llvm.Session` objects in one crash-isolated worker, never on an
 environment, and keeps to a wall-clock :class:`Deadline`:
 

@@ -6,14 +6,14 @@ files, ``.ll``/``.bc`` modules and URIs) and returns an :class:`OptimizeResult`:
 - the budget is wall time from ``started`` (default: now), and everything counts: building the program,
   taking its reference output, -Oz, the search, the final checks. Time for the checks is kept in reserve
   from what -Oz and the reference run cost on this program;
-- :class:`rl_compiler.agents.size_search.SizeSearch` judges candidates by object ``.text`` first
+- :class:`rl_compiler.agents.optimize.size_search.SizeSearch` judges candidates by object ``.text`` first
   (``metric="text"``, the default) or by IR instructions (``metric="ir"``);
 - the result is never larger than -Oz in ``.text`` (and, with ``metric="ir"``, not in IR instructions
   either); the best candidate is checked (the LLVM verifier, and the program's output against the
   unoptimised build when it has a ``main``), and when no candidate beats -Oz or the better ones fail a
   check, the -Oz result is returned with the reason in :attr:`OptimizeResult.reason`.
 
-:mod:`rl_compiler.agents.optimize_output` writes the result where ``-o`` says, like a compiler.
+:mod:`rl_compiler.agents.optimize.output` writes the result where ``-o`` says, like a compiler.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rl_compiler.agents.size_search import OZ, Candidate, Deadline, SearchLog, SizeSearch
+from rl_compiler.agents.optimize.size_search import OZ, Candidate, Deadline, SearchLog, SizeSearch
 from rl_compiler.datasets.errors import DatasetError
 from rl_compiler.llvm.errors import LLVMError
 from rl_compiler.llvm.session import Session
@@ -166,7 +166,7 @@ def default_sequences(root: Session) -> list[tuple[str, ...]]:
     try:
         from rl_compiler.agents.coreset import load_coreset, rank_sequences
     except ImportError:  # no coreset in this installation
-        from rl_compiler.agents.default import default_policy_path, search_settings
+        from rl_compiler.agents.rl.shipped import default_policy_path, search_settings
 
         macros = search_settings(default_policy_path()).get("macro_actions") or []
         return [(OZ, macro) for macro in macros if macro != OZ] + [(OZ, OZ)]

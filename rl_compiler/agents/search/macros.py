@@ -3,7 +3,7 @@
 The shipped policy's ``search.macro_actions`` (``agents/policies/default-ic.yml``) come from this ranking on
 the built-in suite's train split (never the validation or test split)::
 
-    python -m rl_compiler.agents.macros --dataset builtin-v0 --split train --top 15
+    python -m rl_compiler.agents.search.macros --dataset builtin-v0 --split train --top 15
 
 For every program of the split: apply -Oz, then try every action of the env's action set alone and followed
 by ``default<O2>`` (the -Oz pipeline again), and add up each candidate's relative gain over -Oz.
@@ -19,7 +19,7 @@ import gymnasium as gym
 from tqdm.auto import tqdm
 
 from rl_compiler.agents import envtools
-from rl_compiler.agents.common import SearchState
+from rl_compiler.agents.search.common import SearchState
 
 
 def rank_macro_actions(env: gym.Env, benchmarks: Iterable[str], progress: bool = True) -> list[tuple[str, float]]:

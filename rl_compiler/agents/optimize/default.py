@@ -1,40 +1,24 @@
 """The ``default`` agent: what ``rl-compiler optimize`` does, as a :class:`~rl_compiler.agents.base.Policy`.
 
-It runs :class:`rl_compiler.agents.size_search.SizeSearch` on the episode's start module (candidate pass
+It runs :class:`rl_compiler.agents.optimize.size_search.SizeSearch` on the episode's start module (candidate pass
 sequences best predicted first, then refinement of the best, all judged by object ``.text`` by default)
 within ``time_limit`` seconds, and applies the winner's pass list to the environment. The result is never
 larger than -Oz in ``.text`` (nor, with ``metric="ir"``, in IR instructions).
 
-It also keeps the helpers that read the shipped PPO model's config (``agents/policies/default-ic.yml``),
-whose ``search.macro_actions`` are the macro action set of the PPO recipe.
+The helpers that read the shipped PPO model's config (``agents/policies/default-ic.yml``), whose
+``search.macro_actions`` are the macro action set of the PPO recipe, are in :mod:`rl_compiler.agents.rl.shipped`
+(re-exported here).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
-import yaml
 
 from rl_compiler.agents import envtools
 from rl_compiler.agents.base import Policy
-from rl_compiler.data import data_path
-
-DEFAULT_POLICY_FILE = "default-ic.zip"
-
-
-def default_policy_path() -> Path:
-    """The shipped PPO model ``agents/policies/default-ic.zip`` (config: ``default-ic.yml`` beside it)."""
-    return data_path("agents", "policies", DEFAULT_POLICY_FILE)
-
-
-def search_settings(policy_path: Path) -> dict[str, Any]:
-    """The ``search:`` section of a saved policy's config (macro actions and patience), if any."""
-    config = policy_path.with_suffix(".yml")
-    if not config.is_file():
-        return {}
-    return dict((yaml.safe_load(config.read_text()) or {}).get("search") or {})
+from rl_compiler.agents.rl.shipped import DEFAULT_POLICY_FILE, default_policy_path, search_settings  # noqa: F401
 
 
 class DefaultPolicy(Policy):
@@ -62,8 +46,8 @@ class DefaultPolicy(Policy):
         self.metric, self.refine, self.seed, self.max_steps = metric, refine, seed or 0, max_steps
 
     def optimize(self, env: gym.Env, observation: Any) -> None:
-        from rl_compiler.agents.optimizer import default_sequences
-        from rl_compiler.agents.size_search import Deadline, SizeSearch
+        from rl_compiler.agents.optimize.optimizer import default_sequences
+        from rl_compiler.agents.optimize.size_search import Deadline, SizeSearch
 
         deadline = Deadline.after(self.time_limit)
         search = SizeSearch(

@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from rl_compiler.agents import envtools
-from rl_compiler.agents.hyperparams import HyperparameterError, load_hyperparams, parse_overrides
 from rl_compiler.agents.registry import make_agent
-from rl_compiler.agents.training import TrainConfig, resolve_config, train
-from rl_compiler.agents.wrappers import AutophaseNormalized, apply_wrappers, transform_observation
+from rl_compiler.agents.rl.hyperparams import HyperparameterError, load_hyperparams, parse_overrides
+from rl_compiler.agents.rl.training import TrainConfig, resolve_config, train
+from rl_compiler.agents.rl.wrappers import apply_wrappers, transform_observation
+from rl_compiler.wrappers import AutophaseNormalized
 
 ENV_ID = "rl_compiler/llvm-autophase-ic-v0"
 
@@ -71,25 +72,6 @@ def test_unknown_algo_and_env():
         resolve_config("ppo", "rl_compiler/nope-v0", benchmarks=["x"], eval_split=None)
 
 
-def test_wrappers_are_pure_functions_of_the_env_state(small_split):
-    env = apply_wrappers(gym.make(ENV_ID, max_episode_steps=5), ["start-oz", "autophase-norm", "action-histogram"])
-    try:
-        observation, _ = env.reset(options={"benchmark": small_split[0]})
-        assert observation.dtype == np.float32 and observation.shape == env.observation_space.shape
-        assert envtools.applied_passes(env) == [envtools.OZ]
-        observation, *_ = env.step(3)
-        raw = envtools.current_observation(env)
-        again = transform_observation(env, ["autophase-norm", "action-histogram"], raw)
-        np.testing.assert_allclose(again, observation)
-        assert observation[56 + 3] == pytest.approx(1 / 5)
-    finally:
-        env.close()
-    with pytest.raises(ValueError, match="56-feature"):
-        AutophaseNormalized(gym.make("rl_compiler/llvm-ic-v0"))
-    with pytest.raises(ValueError, match="unknown wrapper"):
-        apply_wrappers(gym.make(ENV_ID), ["normalise-everything"])
-
-
 def test_config_round_trips_through_yaml(small_split):
     config = resolve_config("ppo", ENV_ID, n_timesteps=10, benchmarks=small_split, eval_split=None)
     assert TrainConfig.from_yaml(config.to_yaml()) == config
@@ -113,32 +95,10 @@ def test_maskable_ppo_on_an_env_with_action_masks(tmp_path):
     assert header == "timesteps,mean_return,seconds" and rows
 
 
-def test_macro_actions_wrapper(small_split):
-    macros = ["default<O2>", "iroutliner,default<O2>", "function(load-store-vectorizer)"]
-    env = apply_wrappers(
-        gym.make(ENV_ID),
-        ["start-oz", {"macro-actions": {"actions": macros, "episode_length": 2}}, "autophase-norm", "action-histogram"],
-    )
-    try:
-        assert env.action_space.n == 3 and env.observation_space.shape == (56 + 3,)
-        env.reset(options={"benchmark": small_split[1]})
-        before = envtools.instruction_count(env)
-        observation, reward, terminated, truncated, info = env.step(1)
-        base = envtools.baselines(env)
-        after = envtools.instruction_count(env)
-        assert reward == pytest.approx((before - after) / max(base.ic_O0 - base.ic_Oz, 1))
-        assert info["action"] == macros[1] and not terminated and not truncated
-        assert observation[56 + 1] == pytest.approx(1 / 2)
-        assert envtools.applied_passes(env) == [envtools.OZ, macros[1]]
-        assert env.step(0)[3], "the wrapper truncates after episode_length steps"
-    finally:
-        env.close()
-
-
 def test_ir_tokens_make_the_ir_ids_trainable(small_split, tmp_path):
     from stable_baselines3.common.env_checker import check_env
 
-    from rl_compiler.agents.wrappers import IrTokens, ir_token_histogram
+    from rl_compiler.wrappers.observations import IrTokens, ir_token_histogram
 
     env = apply_wrappers(gym.make("rl_compiler/llvm-ir-ic-v0", max_episode_steps=5), ["ir-tokens"])
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gymnasium as gym
 
 from rl_compiler.agents.base import BudgetTracker
-from rl_compiler.agents.common import Action, SearchPolicy, SearchState
+from rl_compiler.agents.search.common import Action, SearchPolicy, SearchState
 
 
 class BeamSearch(SearchPolicy):

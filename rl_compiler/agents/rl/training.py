@@ -27,9 +27,11 @@ import yaml
 from tqdm.auto import tqdm
 
 from rl_compiler.agents.base import geomean
-from rl_compiler.agents.hyperparams import load_hyperparams, split_hyperparams
-from rl_compiler.agents.sb3 import SB3Policy, algo_class, algo_name, checkpoint_steps
-from rl_compiler.agents.wrappers import BenchmarkSampler, apply_wrappers, policy_action_names
+from rl_compiler.agents.rl.hyperparams import load_hyperparams, split_hyperparams
+from rl_compiler.agents.rl.sb3 import SB3Policy, algo_class, algo_name, checkpoint_steps
+from rl_compiler.agents.rl.wrappers import apply_wrappers
+from rl_compiler.wrappers.benchmarks import BenchmarkSampler
+from rl_compiler.wrappers.observations import policy_action_names
 
 CHECKPOINT_PREFIX = "model"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gymnasium as gym
 
 from rl_compiler.agents.base import BudgetTracker
-from rl_compiler.agents.common import Action, SearchPolicy, SearchState
+from rl_compiler.agents.search.common import Action, SearchPolicy, SearchState
 
 
 class GreedySearch(SearchPolicy):
@@ -18,7 +18,7 @@ class GreedySearch(SearchPolicy):
     :param patience: also accept up to this many consecutive steps that do not shrink the IR (the action that
         changes the IR with the smallest cost, at most 2% growth), which lets enabling passes through; 0 is
         plain greedy.
-    See :class:`~rl_compiler.agents.common.SearchPolicy` for the budget and start arguments.
+    See :class:`~rl_compiler.agents.search.common.SearchPolicy` for the budget and start arguments.
     """
 
     name = "greedy"

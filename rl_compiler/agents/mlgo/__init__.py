@@ -1,0 +1,1 @@
+"""Decision policies for the MLGO environments (register allocation and inlining)."""

@@ -1,0 +1,104 @@
+"""Action and episode wrappers of the pass-ordering environments: macro actions, a fixed start pipeline,
+and action masks for envs without them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import yaml
+
+from rl_compiler.data import data_path
+from rl_compiler.envs.pipelines import OZ, canonical_pipeline
+from rl_compiler.rewards import reward_spec
+
+#: The reward a macro action earns: ``IrInstructionCountOz``'s formula, so an episode's return stays comparable.
+MACRO_REWARD = reward_spec("IrInstructionCountOz")
+
+
+def shipped_macro_actions() -> list[str]:
+    """The shipped policy's ``search.macro_actions`` (``agents/policies/default-ic.yml``, ranked on the train
+    split), or just the -Oz pipeline if it lists none."""
+    config = yaml.safe_load(data_path("agents", "policies", "default-ic.yml").read_text()) or {}
+    return [str(a) for a in (config.get("search") or {}).get("macro_actions") or [OZ]]
+
+
+def run_pipeline(env: gym.Env, pipeline: str) -> None:
+    """Run an arbitrary pipeline string (e.g. the -Oz pipeline) on the env's current module.
+
+    Through ``PassOrderingEnv.apply_pipeline``: part of the episode (``session.history``, ``state``,
+    ``commandline()``, ``env.fork()`` and crash recovery include it), and the reward's running cost moves
+    there, so the next step's reward measures that step alone.
+    """
+    env.unwrapped.apply_pipeline(canonical_pipeline(pipeline))
+
+
+def instruction_count(env: gym.Env) -> int:
+    """The current IR instruction count."""
+    return int(env.unwrapped.observation["IrInstructionCount"])
+
+
+class MacroActions(gym.Wrapper):
+    """Replace the action space by ``Discrete(len(actions))`` over whole pipeline strings (macro actions).
+
+    Each step runs one pipeline (e.g. ``"iroutliner,default<O2>"``: a pass and the -Oz pipeline after it)
+    through :func:`run_pipeline`; the reward is the IR instruction count decrease
+    scaled like ``IrInstructionCountOz`` (/ max(C_O0 - C_Oz, 1)), so an episode's return is still comparable.
+    A pipeline that crashes LLVM gives reward 0 and leaves the state unchanged (``info["recovered_crash"]``).
+
+    :param actions: the pipelines (default: the shipped policy's ``search.macro_actions``).
+    :param episode_length: steps per episode (the inner env's own step limit does not see these steps).
+    """
+
+    def __init__(self, env: gym.Env, actions: list[str] | None = None, episode_length: int = 10) -> None:
+        super().__init__(env)
+        if actions is None:
+            actions = shipped_macro_actions()
+        self.macro_actions = [str(a) for a in actions]
+        self.action_space = gym.spaces.Discrete(len(self.macro_actions))
+        self.episode_length = episode_length
+        self.macro_history: list[str] = []
+
+    def reset(self, **kwargs: Any) -> tuple[Any, dict]:
+        observation, info = self.env.reset(**kwargs)
+        self.macro_history = []
+        return observation, info
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:
+        pipeline = self.macro_actions[int(action)]
+        before = instruction_count(self.env)
+        crash = None
+        try:
+            run_pipeline(self.env, pipeline)
+        except Exception as error:  # a crashing pass: no change, no reward (like the env's own steps)
+            crash = str(error)
+        self.macro_history.append(pipeline)
+        after = instruction_count(self.env)
+        reward = MACRO_REWARD.reward(before, after, MACRO_REWARD.scale(self.env.unwrapped.baselines))
+        truncated = len(self.macro_history) >= self.episode_length
+        info = {"action": pipeline, "ir_changed": before != after, "recovered_crash": crash}
+        return self.env.unwrapped.current_observation, float(reward), False, truncated, info
+
+
+class StartFromPipeline(gym.Wrapper):
+    """Apply a pipeline string (default ``"oz"``) right after every reset."""
+
+    def __init__(self, env: gym.Env, pipeline: str = OZ) -> None:
+        super().__init__(env)
+        self.pipeline = pipeline
+
+    def reset(self, **kwargs: Any) -> tuple[Any, dict]:
+        observation, info = self.env.reset(**kwargs)
+        run_pipeline(self.env, self.pipeline)
+        return self.env.unwrapped.current_observation, info
+
+
+class MaskAll(gym.Wrapper):
+    """Expose ``action_masks()`` allowing every action (for MaskablePPO on envs that have no masks)."""
+
+    def action_masks(self) -> np.ndarray:
+        inner = getattr(self.env.unwrapped, "action_masks", None)
+        if callable(inner):
+            return np.asarray(inner(), dtype=bool)
+        return np.ones(self.env.action_space.n, dtype=bool)

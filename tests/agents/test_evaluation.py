@@ -1,0 +1,23 @@
+"""Evaluating a policy over benchmarks: the geomean and the result files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rl_compiler.agents.base import geomean
+from rl_compiler.agents.evaluation import evaluate, format_table, summarize, write_results
+from rl_compiler.agents.registry import make_agent
+
+
+def test_geomean_and_result_files(env, small_split, tmp_path):
+    assert geomean([1.0, 4.0]) == pytest.approx(2.0)
+    assert geomean([-1.0, 1.0]) == pytest.approx(0.1)  # returns <= 0 count as 0.01
+    results = evaluate(make_agent("oz"), env, small_split, progress=False, run_programs=False)
+    summary = summarize(results)
+    assert "geomean IrInstructionCountOz 1.0000x" in format_table(results, summary)
+    write_results(tmp_path / "r.csv", results, summary)
+    write_results(tmp_path / "r.json", results, summary, {"agent": "oz"})
+    assert Path(tmp_path / "r.csv").read_text().count("\n") == 1 + len(small_split)
+    assert '"geomean_ir_instruction_count_oz": 1.0' in (tmp_path / "r.json").read_text()
