@@ -50,3 +50,17 @@ def test_vector_bench_prints_every_setup(tmp_path):
     for setup in ("sync, in-process", "sync, isolated", "async, isolated"):
         assert f"| {setup} |" in table
     assert "| 1 env | 2 envs |" in table
+
+
+@pytest.mark.slow
+def test_runtime_bench_prints_correlations_and_costs(tmp_path):
+    table = run_script("runtime_bench.py", "--programs", "kmp,crc32", "--rounds", "1", "--runs", "1", tmp_path=tmp_path)
+    for proxy in ("IrInstructionCount (static)", "DynamicInstructionCount", "EstimatedCycles"):
+        assert f"| {proxy} |" in table
+    assert "| kmp |" in table and "| crc32 |" in table
+
+
+@pytest.mark.slow
+def test_instrumentation_bench_compares_both_instrumentations(tmp_path):
+    table = run_script("instrumentation_bench.py", "--programs", "kmp", "--rounds", "1", tmp_path=tmp_path)
+    assert "| kmp |" in table and "PGO + llvm-profdata" in table
