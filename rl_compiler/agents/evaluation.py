@@ -90,15 +90,16 @@ def summarize(results: list[EpisodeResult]) -> dict[str, Any]:
 def format_table(results: list[EpisodeResult], summary: dict[str, Any] | None = None) -> str:
     """A plain-text table: one row per benchmark, then the geomeans."""
     summary = summary or summarize(results)
+    width = max([32, *(len(r.benchmark) for r in results)])  # whole URIs: a cut one names nothing
     header = (
-        f"{'benchmark':<32} {'O0':>7} {'Oz':>7} {'final':>7} {'IcOz':>7} {'Oz/fin':>7} "
+        f"{'benchmark':<{width}} {'O0':>7} {'Oz':>7} {'final':>7} {'IcOz':>7} {'Oz/fin':>7} "
         f"{'.textOz':>8} {'.text':>8} {'txtOz/fin':>9} {'time s':>7} {'valid':>5}"
     )
     lines = [header, "-" * len(header)]
     for r in results:
         text_ratio = f"{r.text_ratio:9.3f}" if r.text_ratio else f"{'-':>9}"
         lines.append(
-            f"{r.benchmark[-32:]:<32} {r.ic_o0:>7} {r.ic_oz:>7} {r.ic_final:>7} "
+            f"{r.benchmark:<{width}} {r.ic_o0:>7} {r.ic_oz:>7} {r.ic_final:>7} "
             f"{r.ir_instruction_count_oz:>7.3f} {r.size_ratio:>7.3f} {r.text_oz or '-':>8} "
             f"{r.text_final or '-':>8} {text_ratio} {r.wall_time:>7.2f} "
             f"{'yes' if r.valid else ('NO' if r.valid is False else '-'):>5}"

@@ -114,6 +114,12 @@ def check_family(family: str) -> None:
         raise ValueError(f"unknown env family {family!r}; expected one of {', '.join(FAMILIES)}")
 
 
+def is_saved_policy(name_or_path: str) -> bool:
+    """Whether ``name_or_path`` names a saved model (a run directory or a ``.zip``) rather than an agent."""
+    path = Path(name_or_path)
+    return ALIASES.get(name_or_path, name_or_path) not in AGENTS and (path.is_dir() or path.suffix == ".zip")
+
+
 def make_agent(name_or_path: str, *, family: str | None = None, strict: bool = True, **kwargs: Any) -> Policy:
     """Build an agent by name, ``module:Class`` or saved-policy path, with its constructor kwargs.
 
@@ -124,7 +130,7 @@ def make_agent(name_or_path: str, *, family: str | None = None, strict: bool = T
     if family is not None:
         check_family(family)
     path = Path(name_or_path)
-    if ALIASES.get(name_or_path, name_or_path) not in AGENTS and (path.is_dir() or path.suffix == ".zip"):
+    if is_saved_policy(name_or_path):
         if not path.exists():
             raise UnknownAgentError(f"saved policy {path} does not exist")
         cls: type[Policy] = import_object(SAVED_POLICIES[family or "passes"])

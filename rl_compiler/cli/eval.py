@@ -67,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def build_agent(args: argparse.Namespace):
     from rl_compiler.agents.base import Budget
-    from rl_compiler.agents.registry import SEARCH_AGENTS, UnknownAgentError, make_agent
+    from rl_compiler.agents.registry import SEARCH_AGENTS, UnknownAgentError, agent_class, is_saved_policy, make_agent
     from rl_compiler.agents.rl.hyperparams import HyperparameterError, parse_overrides
 
     try:
@@ -83,9 +83,14 @@ def build_agent(args: argparse.Namespace):
         if args.agent != "default":
             kwargs.setdefault("seed", args.seed)
     elif args.budget:
+        if not is_saved_policy(args.agent):
+            try:  # a misspelt agent is an unknown agent, not one that takes no budget
+                agent_class(args.agent)
+            except UnknownAgentError as error:
+                raise CLIError(str(error)) from None
         raise CLIError(f"agent {args.agent!r} takes no search budget (search agents: {', '.join(SEARCH_AGENTS)})")
     try:
-        return make_agent(args.agent, **kwargs)
+        return make_agent(args.agent, family="passes", **kwargs)
     except (UnknownAgentError, FileNotFoundError, ValueError) as error:
         raise CLIError(str(error)) from None
 

@@ -21,3 +21,11 @@ def test_geomean_and_result_files(env, small_split, tmp_path):
     write_results(tmp_path / "r.json", results, summary, {"agent": "oz"})
     assert Path(tmp_path / "r.csv").read_text().count("\n") == 1 + len(small_split)
     assert '"geomean_ir_instruction_count_oz": 1.0' in (tmp_path / "r.json").read_text()
+
+
+def test_the_table_shows_whole_uris():
+    from rl_compiler.agents.base import EpisodeResult
+
+    uri = "benchmark://builtin-v0/bytecodevm"  # 33 characters: the first was cut before
+    result = EpisodeResult(uri, "oz", [], ["default<O2>"], ic_o0=6580, ic_oz=2746, ic_final=2746)
+    assert f"\n{uri} " in format_table([result])

@@ -1,6 +1,10 @@
-"""The ``rl-compiler`` command itself: every subcommand is registered, and none is dropped silently."""
+"""The ``rl-compiler`` command itself: every subcommand is registered and none is dropped silently; it exits
+quietly when its reader goes away; small things a new user tripped on."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import pytest
 
@@ -17,3 +21,36 @@ def test_a_subcommand_that_fails_to_import_is_an_error(monkeypatch):
     monkeypatch.setattr(cli, "SUBCOMMANDS", (*cli.SUBCOMMANDS, "no_such_subcommand"))
     with pytest.raises(ModuleNotFoundError, match="no_such_subcommand"):
         cli.build_parser()
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    """``rl-compiler benchmarks builtin-v0 --sample 20000 | head -1``: no BrokenPipeError traceback."""
+    command = [sys.executable, "-m", "rl_compiler.cli", "benchmarks", "builtin-v0", "--sample", "20000"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout.readline().startswith(b"benchmark://builtin-v0/")
+        process.stdout.close()  # more than a pipe's buffer is still to come: the next write fails
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 141
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+
+
+def test_benchmarks_long_shows_measured_instruction_counts(capsys):
+    from rl_compiler.datasets import get_benchmark
+
+    assert cli.main(["benchmarks", "builtin-v0", "--split", "train", "-l"]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert "IR -O0" in header and "IR start" in header
+    row = next(r for r in rows if r.startswith("benchmark://builtin-v0/crc32 "))
+    with get_benchmark("benchmark://builtin-v0/crc32").module("size") as module:
+        start = module.instruction_count()  # what the envs report as IrInstructionCountO0
+    with get_benchmark("benchmark://builtin-v0/crc32").module("O0") as module:
+        o0 = module.instruction_count()
+    assert row.split()[2:4] == [str(o0), str(start)]
+
+
+def test_a_misspelt_agent_is_named_unknown(capsys):
+    assert cli.main(["search", "--agent", "greedyy", "--benchmark", "benchmark://builtin-v0/crc32"]) == 2
+    error = capsys.readouterr().err
+    assert "unknown agent 'greedyy'" in error and "takes no search budget" not in error
+    assert cli.main(["eval", "--agent", "first-legal", "--benchmark", "benchmark://builtin-v0/crc32"]) == 2
+    assert "acts on mlgo envs, not passes" in capsys.readouterr().err
