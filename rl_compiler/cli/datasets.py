@@ -1,4 +1,5 @@
-"""``rl-compiler datasets`` (list datasets) and ``rl-compiler benchmarks DATASET`` (list its benchmarks)."""
+"""``rl-compiler datasets`` (list datasets), ``rl-compiler datasets import DIR`` (a corpus of C code as a
+dataset) and ``rl-compiler benchmarks DATASET`` (list its benchmarks)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import random
 from rl_compiler.cli import CLIError
 from rl_compiler.datasets import DatasetError, get_dataset, list_datasets
 from rl_compiler.datasets.dataset import ManifestDataset
+from rl_compiler.datasets.importer import import_dataset
 from rl_compiler.datasets.manifest import SPLITS
 
 
@@ -16,6 +18,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("datasets", help="list the benchmark datasets and their sizes")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.set_defaults(func=run_datasets)
+    commands = parser.add_subparsers(dest="datasets_command", metavar="{import}")
+    importer = commands.add_parser(
+        "import",
+        help="build a directory of C files or a compile_commands.json into a dataset",
+        description=(
+            "Build every C translation unit of SOURCE (a directory, recursively, or a compile_commands.json) "
+            "with the project's clang and write a manifest dataset NAME: benchmark://NAME/<unit> and "
+            "dataset://NAME/<split> then work everywhere. Units that do not compile are reported and left out."
+        ),
+    )
+    importer.add_argument("source", metavar="SOURCE", help="a directory of C files, or a compile_commands.json")
+    importer.add_argument("--name", required=True, help="the dataset name (letters, digits, '.', '_', '-')")
+    importer.add_argument(
+        "-o", "--output", metavar="MANIFEST", help="manifest file to write (default: in the cache, found by name)"
+    )
+    importer.add_argument("--description", default="", help="the dataset's description")
+    importer.add_argument(
+        "--cflag", action="append", default=[], metavar="FLAG", help="extra clang flag for every unit (repeat)"
+    )
+    importer.add_argument("--split", choices=SPLITS, help="put every program in this split")
+    importer.add_argument("--min-instructions", type=int, default=1, help="leave out smaller start modules")
+    importer.add_argument("--max-instructions", type=int, help="leave out larger start modules")
+    importer.add_argument(
+        "--not-runnable", action="store_true", help="never run the programs (default: those defining main run)"
+    )
+    importer.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+    importer.set_defaults(func=run_import)
 
     parser = subparsers.add_parser(
         "benchmarks",
@@ -55,6 +84,32 @@ def run_datasets(args: argparse.Namespace) -> int:
     print(f"{'dataset':<{width}}  {'size':>11}  description")
     for dataset in datasets:
         print(f"{dataset.name:<{width}}  {_size(dataset):>11}  {dataset.description}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    try:
+        report = import_dataset(
+            args.source,
+            args.name,
+            output=args.output,
+            description=args.description,
+            cflags=args.cflag,
+            split=args.split,
+            min_instructions=args.min_instructions,
+            max_instructions=args.max_instructions,
+            runnable=False if args.not_runnable else None,
+            progress=None if args.quiet else print,
+        )
+    except DatasetError as error:
+        raise CLIError(str(error)) from error
+    sizes = sorted(report.instructions.values())
+    print(
+        f"{report.dataset}: {len(report.kept)} programs ({len(report.failed)} failed to build, "
+        f"{len(report.filtered)} left out by size); start-module IR instructions "
+        f"{sizes[0]}..{sizes[-1]}, median {sizes[len(sizes) // 2]}"
+    )
+    print(f"manifest: {report.manifest}")
     return 0
 
 

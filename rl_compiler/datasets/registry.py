@@ -1,8 +1,9 @@
 """The registry of datasets by name, and ``get_benchmark``: from any URI or path to a ``Benchmark``.
 
 Always registered: ``builtin-v0`` and ``csmith-v0``. User datasets join with :func:`register_dataset`,
-by passing a manifest path to :func:`get_dataset`, or through ``$RL_COMPILER_DATASETS`` (manifest files or
-folders separated by ``os.pathsep``), which makes their ``benchmark://`` URIs resolvable in every process,
+by passing a manifest path to :func:`get_dataset`, through ``$RL_COMPILER_DATASETS`` (manifest files or
+folders separated by ``os.pathsep``), or by ``rl-compiler datasets import`` (which writes the manifest to
+``<cache>/datasets/<name>/``); the last two make their ``benchmark://`` URIs resolvable in every process,
 including environment workers and the CLI.
 """
 
@@ -19,6 +20,8 @@ from rl_compiler.datasets.builtin import BUILTIN_DATASET, builtin_dataset
 from rl_compiler.datasets.csmith import CSMITH_DATASET, CsmithDataset
 from rl_compiler.datasets.dataset import Dataset, dataset_from_manifest
 from rl_compiler.datasets.errors import DatasetError, UnknownDatasetError, suggest
+from rl_compiler.datasets.importer import imported_manifest_path
+from rl_compiler.datasets.manifest import NAME_PATTERN
 from rl_compiler.datasets.uri import BENCHMARK, FILE, GENERATOR, parse_uri
 from rl_compiler.datasets.user import benchmark_from_files
 
@@ -49,9 +52,7 @@ def register_dataset(dataset: Dataset, *, replace: bool = False) -> Dataset:
         if not replace and (dataset.name in _factories or dataset.name in _datasets):
             existing = _datasets.get(dataset.name)
             if existing is not dataset:
-                raise DatasetError(
-                    f"a dataset named {dataset.name!r} is already registered (pass replace=True)"
-                )
+                raise DatasetError(f"a dataset named {dataset.name!r} is already registered (pass replace=True)")
         _datasets[dataset.name] = dataset
     return dataset
 
@@ -71,13 +72,14 @@ def get_dataset(name: str) -> Dataset:
         if name in _factories:
             _datasets[name] = _factories[name]()
             return _datasets[name]
+    if NAME_PATTERN.match(name) and imported_manifest_path(name).is_file():
+        return register_dataset(dataset_from_manifest(imported_manifest_path(name)), replace=True)
     path = Path(name).expanduser()
     if path.is_file() or (path / "manifest.yaml").is_file():
         dataset = dataset_from_manifest(path)
         return register_dataset(dataset, replace=True)
     raise UnknownDatasetError(
-        f"unknown dataset {name!r}; known datasets: {', '.join(dataset_names())}."
-        + suggest(name, dataset_names())
+        f"unknown dataset {name!r}; known datasets: {', '.join(dataset_names())}." + suggest(name, dataset_names())
     )
 
 
@@ -106,11 +108,7 @@ def get_benchmark(uri: str | Path | Benchmark, **options: Any) -> Benchmark:
         raise DatasetError(f"{uri}: options {sorted(options)} apply to file benchmarks only")
     dataset = get_dataset(parsed.dataset)
     if parsed.scheme == GENERATOR and not dataset.is_generator:
-        raise DatasetError(
-            f"{uri}: {parsed.dataset!r} is not a generator; use benchmark://{parsed.dataset}/..."
-        )
+        raise DatasetError(f"{uri}: {parsed.dataset!r} is not a generator; use benchmark://{parsed.dataset}/...")
     if parsed.scheme == BENCHMARK and dataset.is_generator:
-        raise DatasetError(
-            f"{uri}: {parsed.dataset!r} is a generator; use generator://{parsed.dataset}/<seed>"
-        )
+        raise DatasetError(f"{uri}: {parsed.dataset!r} is a generator; use generator://{parsed.dataset}/<seed>")
     return dataset.benchmark(parsed.name)
