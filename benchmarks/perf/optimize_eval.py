@@ -13,7 +13,8 @@ measured again, and for runnable programs it is linked, run and its output compa
 build's. Per set: geomean object ``.text`` -Oz/final, geomean ``IrInstructionCountOz``, programs with
 larger ``.text`` than -Oz, wall time per program, and the validation count; a per-program table follows.
 
-A set is ``dataset://NAME/SPLIT`` (a dataset's split), ``csmith:FIRST:COUNT`` (the first COUNT csmith-v0
+A set is ``dataset://NAME/SPLIT`` (a dataset's split), a dataset manifest ``PATH.yaml`` (all its programs;
+give ``RL_COMPILER_DATASETS`` so the command finds them by name), ``csmith:FIRST:COUNT`` (the first COUNT csmith-v0
 programs from seed FIRST on whose unoptimised build runs cleanly within 10 s: the others cannot be checked
 and are listed as left out), or a file listing one benchmark URI per line. Results are appended to
 ``--results`` as JSON lines and programs already there are skipped, so a run can be resumed.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import random
 import statistics
 import subprocess
 import sys
@@ -44,10 +46,31 @@ def set_uris(spec: str) -> list[str]:
         name, _, split = spec[len("dataset://") :].partition("/")
         dataset = get_dataset(name)
         return dataset.split(split) if split else dataset.benchmark_uris()
+    if spec.endswith((".yaml", ".yml")):
+        from rl_compiler.datasets import get_dataset
+
+        return get_dataset(spec).benchmark_uris()
     if spec.startswith("csmith:"):
         _, first, count = spec.split(":")
         return runnable_csmith(int(first), int(count))
     return [line.strip() for line in Path(spec).read_text().splitlines() if line.strip()]
+
+
+def select(uris: list[str], sample: int | None, max_instructions: int | None) -> list[str]:
+    """Programs below ``max_instructions`` (start module), then a seeded subset of ``sample`` of them."""
+    if max_instructions is not None:
+        from rl_compiler.datasets import get_benchmark
+        from rl_compiler.llvm.module import Module
+
+        kept = []
+        for uri in uris:
+            with Module.from_bitcode(get_benchmark(uri).bitcode()) as module:
+                if module.instruction_count() <= max_instructions:
+                    kept.append(uri)
+        uris = kept
+    if sample is not None and sample < len(uris):
+        uris = sorted(random.Random(0).sample(uris, sample))
+    return uris
 
 
 def runnable_csmith(first: int, count: int) -> list[str]:
@@ -157,7 +180,8 @@ def tables(sets: dict[str, list[dict]], time_limit: float) -> list[str]:
     for name, rows in sets.items():
         lines += ["", f"**{name}** per program:", ""]
         lines += [
-            "| program | IR start | IR -Oz | IR final | .text -Oz | .text final | .text -Oz/final | wall s | validation |",
+            "| program | IR start | IR -Oz | IR final | .text -Oz | .text final | .text -Oz/final | wall s "
+            "| validation |",
             "|---|--:|--:|--:|--:|--:|--:|--:|---|",
         ]
         for r in rows:
@@ -178,7 +202,8 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--results", type=Path, required=True, help="JSON lines, appended (resumable)")
     parser.add_argument("--out", type=Path, default=None, help="also write the Markdown tables here")
-    parser.add_argument("--limit", type=int, default=None, help="at most this many programs per set")
+    parser.add_argument("--sample", type=int, default=None, help="a seeded random subset of this many per set")
+    parser.add_argument("--max-instructions", type=int, default=None, help="leave out larger start modules")
     args = parser.parse_args()
     done: dict[tuple[str, str], dict] = {}
     if args.results.is_file():
@@ -189,7 +214,7 @@ def main() -> None:
     sets: dict[str, list[dict]] = {}
     for item in args.set:
         name, _, spec = item.partition("=")
-        uris = set_uris(spec)[: args.limit]
+        uris = select(set_uris(spec), args.sample, args.max_instructions)
         rows = sets.setdefault(name, [])
         for index, uri in enumerate(uris):
             if (name, uri) not in done:

@@ -107,6 +107,7 @@ class SizeSearch:
         refine: bool = True,
         seed: int = 0,
         max_evaluations: int | None = None,
+        moves: str = "pass",
     ) -> None:
         if metric not in METRICS:
             raise ValueError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
@@ -121,6 +122,7 @@ class SizeSearch:
         self.refine = refine
         self.seed = seed
         self.max_evaluations = max_evaluations
+        self.moves = moves
         self.log = SearchLog()
         self._oz: tuple[Candidate, Session] | None = None
         self._best: tuple[Candidate, Session] | None = None
@@ -244,8 +246,7 @@ class SizeSearch:
         try:
             while not self._stop(deadline):
                 improved = None
-                actions = self.refine_actions[:]
-                rng.shuffle(actions)
+                actions = self._moves(rng)
                 here = session.fingerprint()
                 tried.add(here)
                 for action in self.macro_actions + actions:
@@ -272,6 +273,17 @@ class SizeSearch:
                     yield current
         finally:
             self._release(session)
+
+    def _moves(self, rng: random.Random) -> list[str]:
+        """The refinement's candidate steps in this round's order (macros first are added by the caller)."""
+        plain = self.refine_actions[:]
+        rng.shuffle(plain)
+        with_oz = [f"{action},{OZ}" for action in plain]
+        if self.moves == "pass":
+            return plain
+        if self.moves == "pass-oz":
+            return with_oz
+        return [move for pair in zip(with_oz, plain, strict=True) for move in pair]
 
     def _better(self, probe: tuple[int, int], current: Candidate) -> bool:
         """Whether a probed (ic, text) beats ``current`` on the metric."""
