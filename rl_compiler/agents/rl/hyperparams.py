@@ -8,6 +8,7 @@ Keys that are not the algorithm's constructor arguments are listed in :data:`RUN
 from __future__ import annotations
 
 import copy
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,30 @@ def parse_overrides(overrides: list[str] | dict[str, Any] | None) -> dict[str, A
         except yaml.YAMLError:
             raise HyperparameterError(f"invalid value in override {item!r}: not valid YAML") from None
     return parsed
+
+
+#: ``policy_kwargs`` entries that name a class or function as ``"module:attribute"`` in a hyperparameter file.
+CLASS_KEYS = ("features_extractor_class", "activation_fn")
+
+
+def resolve_policy_kwargs(algo_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``algo_kwargs`` with the ``"module:attribute"`` strings of :data:`CLASS_KEYS` in ``policy_kwargs``
+    imported (YAML can only name them), e.g. ``rl_compiler.graph.network:ProgramlExtractor``."""
+    policy_kwargs = algo_kwargs.get("policy_kwargs")
+    if not isinstance(policy_kwargs, dict):
+        return algo_kwargs
+    resolved = dict(policy_kwargs)
+    for key in CLASS_KEYS:
+        name = resolved.get(key)
+        if isinstance(name, str):
+            module, _, attribute = name.partition(":")
+            try:
+                resolved[key] = getattr(importlib.import_module(module), attribute)
+            except (ImportError, AttributeError, ValueError) as error:
+                raise HyperparameterError(
+                    f"policy_kwargs.{key} = {name!r} cannot be imported ({error}); expected 'module:attribute'"
+                ) from None
+    return {**algo_kwargs, "policy_kwargs": resolved}
 
 
 def split_hyperparams(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

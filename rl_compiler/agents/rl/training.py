@@ -27,7 +27,7 @@ import yaml
 from tqdm.auto import tqdm
 
 from rl_compiler.agents.base import geomean
-from rl_compiler.agents.rl.hyperparams import load_hyperparams, split_hyperparams
+from rl_compiler.agents.rl.hyperparams import load_hyperparams, resolve_policy_kwargs, split_hyperparams
 from rl_compiler.agents.rl.sb3 import SB3Policy, algo_class, algo_name, checkpoint_steps
 from rl_compiler.agents.rl.wrappers import apply_wrappers
 from rl_compiler.wrappers.benchmarks import BenchmarkSampler
@@ -326,7 +326,7 @@ def train(
                 verbose=verbose,
                 device="cpu",
                 tensorboard_log=str(run_dir / "tb"),
-                **config.hyperparams,
+                **resolve_policy_kwargs(config.hyperparams),
             )
         remaining = config.n_timesteps - model.num_timesteps
         try:

@@ -11,6 +11,8 @@ Names (``wrappers:`` in ``agents/hyperparams/*.yml``); the classes live in :mod:
 - ``start-oz``: every episode starts from the -Oz result (the ``oz`` pipeline is applied on reset and is
   part of the replayable pass list).
 - ``mask-all``: ``action_masks()`` allowing every action, for MaskablePPO on envs without masks.
+- ``programl-padded``: the ``Programl`` graph as fixed-size arrays (:mod:`rl_compiler.graph.padding`) for
+  the graph network (``rl_compiler.graph.network:ProgramlExtractor``).
 - ``macro-actions``: the action space becomes a list of whole pipelines (e.g. a pass followed by the -Oz
   pipeline), each one step; give it before ``action-histogram``.
 """
@@ -22,6 +24,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from rl_compiler.graph.padding import ProgramlPadded, pad_graph
 from rl_compiler.wrappers.actions import MacroActions, MaskAll, StartFromPipeline
 from rl_compiler.wrappers.observations import (
     ActionHistogram,
@@ -43,6 +46,7 @@ WRAPPERS: dict[str, type[gym.Wrapper]] = {
     "start-oz": StartFromPipeline,
     "mask-all": MaskAll,
     "macro-actions": MacroActions,
+    "programl-padded": ProgramlPadded,
 }
 
 
@@ -80,6 +84,10 @@ def transform_observation(
         kwargs = (entry[name] if isinstance(entry, dict) else None) or {}
         if name == "autophase-norm":
             observation = normalize_autophase(observation)
+        elif name == "programl-padded":
+            if not isinstance(observation, gym.spaces.GraphInstance):  # an env made with another observation
+                observation = env.unwrapped.observation["Programl"]
+            observation = pad_graph(observation, **kwargs)
         elif name == "ir-tokens":
             observation = ir_token_histogram(observation, int(kwargs.get("dim", 256)))
         elif name == "action-histogram":
