@@ -184,12 +184,13 @@ class CostBaselines:
             self._dynamic = dynamic_baselines(self._benchmark, self._bitcode, timeout=self._timeout)
         return self._dynamic
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Any:  # only called for names not set in __init__
         if name.startswith(("dyn_", "cycles_")):
             return getattr(self.dynamic, name)
-        if name.startswith("_"):
+        static = self.__dict__.get("static")
+        if name.startswith("_") or static is None:  # e.g. while unpickling, before __dict__ is restored
             raise AttributeError(name)
-        return getattr(self.static, name)
+        return getattr(static, name)
 
     def __repr__(self) -> str:
         return f"CostBaselines({self.static!r}, dynamic={self._dynamic!r})"

@@ -93,3 +93,15 @@ def test_a_benchmark_without_main_is_not_runnable(tmp_path):
     benchmark = benchmark_from_files(source)
     with benchmark.module("runtime") as module, pytest.raises(BenchmarkRunError, match="not runnable"):
         profile_module(benchmark, module)
+
+
+def test_cost_baselines_pickle_and_copy(invariant):
+    import copy
+    import pickle
+
+    static = Baselines(ic_O0=3, ic_O3=2, ic_Oz=1, text_O0=1, text_O3=1, text_Oz=1)
+    both = CostBaselines(static, invariant, b"not needed until a dynamic field is read")
+    for twin in (pickle.loads(pickle.dumps(both)), copy.deepcopy(both)):
+        assert twin.ic_O0 == 3 and twin.static == static
+    with pytest.raises(AttributeError):
+        _ = both.no_such_field
