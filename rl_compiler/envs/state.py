@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from rl_compiler.envs.action_sets import split_pipeline
+from rl_compiler.envs.action_sets import load_action_set, split_pipeline
 
 CSV_HEADER = ("benchmark", "reward", "walltime", "commandline")
 
@@ -68,18 +69,51 @@ class EpisodeState:
 
     @classmethod
     def from_csv_row(cls, row: list[str] | dict) -> EpisodeState:
-        """Parse one row written by :meth:`csv_row` (a list, or a dict keyed by :data:`CSV_HEADER`)."""
+        """Parse one row written by :meth:`csv_row` or by CompilerGym (a list, or a dict keyed by
+        :data:`CSV_HEADER`); the commandline cell is read by :func:`commandline_pipelines`."""
         if isinstance(row, dict):
             row = [row.get(name, "") for name in CSV_HEADER]
         if len(row) != len(CSV_HEADER):
             raise ValueError(f"expected {len(CSV_HEADER)} CSV columns {CSV_HEADER}, got {len(row)}: {row!r}")
-        benchmark, reward, walltime, pipeline = row
+        benchmark, reward, walltime, commandline = row
         return cls(
             benchmark=benchmark,
-            actions=tuple(split_pipeline(pipeline)),
+            actions=tuple(commandline_pipelines(commandline)),
             reward=float(reward) if reward else None,
             walltime=float(walltime) if walltime else 0.0,
         )
+
+
+def commandline_pipelines(commandline: str) -> list[str]:
+    """The pipeline elements of a CSV ``commandline`` cell: our pipeline string (``"function(sroa),gvn"``), an
+    ``opt -passes=...`` command (what ``env.commandline()`` prints), or CompilerGym's ``opt -sroa -gvn input.bc
+    -o output.bc`` with legacy flags (mapped through the ``compiler_gym`` action set).
+
+    :raises ValueError: naming a legacy flag that has no equivalent here.
+    """
+    text = commandline.strip()
+    if not text.startswith("opt ") and text != "opt":
+        return split_pipeline(text)
+    tokens = shlex.split(text)[1:]
+    pipelines: list[str] = []
+    flags = load_action_set("compiler_gym")
+    skip_next = False
+    for token in tokens:
+        if skip_next:
+            skip_next = False
+        elif token == "-o":
+            skip_next = True  # the output file
+        elif token.startswith("-passes="):
+            pipelines.extend(split_pipeline(token[len("-passes=") :]))
+        elif token.startswith("-"):
+            try:
+                pipelines.append(flags.pipelines[flags.index(token)])
+            except ValueError:
+                raise ValueError(
+                    f"commandline {commandline!r}: {token} is not a CompilerGym pass flag rl-compiler maps "
+                    "(see envs/actions/compiler_gym.yaml)"
+                ) from None
+    return pipelines
 
 
 def states_to_csv(states: Iterable[EpisodeState]) -> str:
