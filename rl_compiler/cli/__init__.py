@@ -12,7 +12,7 @@ import os
 import sys
 
 #: Subcommand modules, in the order ``rl-compiler --help`` lists them.
-SUBCOMMANDS = ("info", "envs", "datasets", "train", "eval", "search", "optimize", "validate", "leaderboard")
+SUBCOMMANDS = ("info", "envs", "datasets", "train", "eval", "search", "optimize", "validate", "shell", "leaderboard")
 
 
 class CLIError(Exception):
