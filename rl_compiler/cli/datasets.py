@@ -12,6 +12,7 @@ from rl_compiler.datasets import DatasetError, get_dataset, list_datasets
 from rl_compiler.datasets.dataset import ManifestDataset
 from rl_compiler.datasets.importer import import_dataset
 from rl_compiler.datasets.manifest import SPLITS
+from rl_compiler.datasets.suites import SUITES, import_suite
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,8 +29,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "dataset://NAME/<split> then work everywhere. Units that do not compile are reported and left out."
         ),
     )
-    importer.add_argument("source", metavar="SOURCE", help="a directory of C files, or a compile_commands.json")
-    importer.add_argument("--name", required=True, help="the dataset name (letters, digits, '.', '_', '-')")
+    importer.add_argument(
+        "source",
+        metavar="SOURCE",
+        nargs="+",
+        help="a directory of C files or a compile_commands.json (with --name); or SUITE PATH: a standard suite "
+        f"({', '.join(SUITES)}) from a checkout at PATH, as CompilerGym's dataset (benchmark://cbench-v1/...)",
+    )
+    importer.add_argument("--name", help="the dataset name (letters, digits, '.', '_', '-'); not for a SUITE")
     importer.add_argument(
         "-o", "--output", metavar="MANIFEST", help="manifest file to write (default: in the cache, found by name)"
     )
@@ -88,9 +95,15 @@ def run_datasets(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    if len(args.source) == 2:
+        return run_import_suite(args)
+    if len(args.source) > 2 or args.name is None:
+        raise CLIError(
+            f"give SOURCE --name NAME, or SUITE PATH for a standard suite ({', '.join(SUITES)}); got {args.source}"
+        )
     try:
         report = import_dataset(
-            args.source,
+            args.source[0],
             args.name,
             output=args.output,
             description=args.description,
@@ -108,6 +121,23 @@ def run_import(args: argparse.Namespace) -> int:
         f"{report.dataset}: {len(report.kept)} programs ({len(report.failed)} failed to build, "
         f"{len(report.filtered)} left out by size); start-module IR instructions "
         f"{sizes[0]}..{sizes[-1]}, median {sizes[len(sizes) // 2]}"
+    )
+    print(f"manifest: {report.manifest}")
+    return 0
+
+
+def run_import_suite(args: argparse.Namespace) -> int:
+    suite, path = args.source
+    if args.name:
+        raise CLIError(f"a standard suite keeps CompilerGym's dataset name: drop --name {args.name}")
+    try:
+        report = import_suite(suite, path, output=args.output, progress=None if args.quiet else print)
+    except DatasetError as error:
+        raise CLIError(str(error)) from error
+    print(
+        f"{report.dataset}: {len(report.built)} programs built ({len(report.runnable)} runnable with the "
+        f"checkout's inputs, {len(report.failed)} failed to build); benchmark://{report.dataset}/<name>, "
+        "split test (evaluation only)"
     )
     print(f"manifest: {report.manifest}")
     return 0
