@@ -155,12 +155,21 @@ def _size_attributed(path: Path) -> bytes:
         return module.bitcode()
 
 
+#: Sequences always tried, found on training programs only (builtin-v0 train split and csmith seeds 200-211):
+#: -Oz run three times made `.text` 3.1% smaller than -Oz in geomean there (up to 20% on csmith programs,
+#: whose inlining and constant propagation each round unlocks more), twice 1.2%.
+EXTRA_SEQUENCES: tuple[tuple[str, ...], ...] = ((OZ, OZ, OZ), (OZ, OZ))
+#: Coreset sequences tried before the extra ones: the value model's best predictions.
+FIRST_PREDICTED = 4
+
+
 def default_sequences(root: Session) -> list[tuple[str, ...]]:
     """The candidate pass lists for the program in ``root`` (its start module), best predicted first.
 
     The shipped coreset (:mod:`rl_compiler.agents.coreset`) in the order its value model predicts for this
-    program, or in the coreset's own order (greedy marginal gain on the training corpus) when no model
-    fits it. Without a coreset: -Oz followed by each of the shipped PPO recipe's macro actions.
+    program (in the coreset's own order, greedy marginal gain on the training corpus, when no model fits
+    it), with :data:`EXTRA_SEQUENCES` after the first :data:`FIRST_PREDICTED`. Without a coreset: the
+    extra sequences, then -Oz followed by each of the shipped PPO recipe's macro actions.
     """
     preload_coreset().join()
     try:
@@ -169,13 +178,14 @@ def default_sequences(root: Session) -> list[tuple[str, ...]]:
         from rl_compiler.agents.rl.shipped import default_policy_path, search_settings
 
         macros = search_settings(default_policy_path()).get("macro_actions") or []
-        return [(OZ, macro) for macro in macros if macro != OZ] + [(OZ, OZ)]
+        return [*EXTRA_SEQUENCES, *((OZ, macro) for macro in macros if macro != OZ)]
     coreset = load_coreset()
     try:
         order = rank_sequences(root, coreset=coreset)
     except (OSError, ValueError, RuntimeError):  # no model, or one trained for another coreset
         order = list(range(len(coreset)))
-    return [(coreset.sequences[index],) for index in order]
+    ranked = [(coreset.sequences[index],) for index in order]
+    return [*ranked[:FIRST_PREDICTED], *EXTRA_SEQUENCES, *ranked[FIRST_PREDICTED:]]
 
 
 @functools.cache
