@@ -19,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("datasets", help="list the benchmark datasets and their sizes")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.set_defaults(func=run_datasets)
-    commands = parser.add_subparsers(dest="datasets_command", metavar="{import}")
+    commands = parser.add_subparsers(dest="datasets_command", metavar="{import,extract-corpus}")
     importer = commands.add_parser(
         "import",
         help="build a directory of C files or a compile_commands.json into a dataset",
@@ -34,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="SOURCE",
         nargs="+",
         help="a directory of C files or a compile_commands.json (with --name); or SUITE PATH: a standard suite "
-        f"({', '.join(SUITES)}) from a checkout at PATH, as CompilerGym's dataset (benchmark://cbench-v1/...)",
+        f"({', '.join(SUITES)}) from a checkout at PATH, as CompilerGym's dataset (benchmark://cbench-v1/...); "
+        "or mlgo CORPUS (with --name): an MLGO corpus (corpus_description.json) for the regalloc/inlining envs",
     )
     importer.add_argument("--name", help="the dataset name (letters, digits, '.', '_', '-'); not for a SUITE")
     importer.add_argument(
@@ -52,6 +53,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     importer.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     importer.set_defaults(func=run_import)
+    extractor = commands.add_parser(
+        "extract-corpus",
+        help="build a compile_commands.json (or a folder of C files) into an MLGO corpus",
+        description="Write an MLGO corpus (corpus_description.json, <module>.bc, <module>.cmd) of every C "
+        "translation unit of SOURCE, built with the project's clang; import it with 'datasets import mlgo'.",
+    )
+    extractor.add_argument("source", metavar="SOURCE", help="a compile_commands.json or a directory of C files")
+    extractor.add_argument("output", metavar="OUTPUT", help="the corpus folder to write")
+    extractor.set_defaults(func=run_extract_corpus)
 
     parser = subparsers.add_parser(
         "benchmarks",
@@ -95,6 +105,8 @@ def run_datasets(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    if len(args.source) == 2 and args.source[0] == "mlgo":
+        return run_import_corpus(args)
     if len(args.source) == 2:
         return run_import_suite(args)
     if len(args.source) > 2 or args.name is None:
@@ -123,6 +135,33 @@ def run_import(args: argparse.Namespace) -> int:
         f"{sizes[0]}..{sizes[-1]}, median {sizes[len(sizes) // 2]}"
     )
     print(f"manifest: {report.manifest}")
+    return 0
+
+
+def run_import_corpus(args: argparse.Namespace) -> int:
+    from rl_compiler.datasets.mlgo_corpus import read_corpus
+
+    if not args.name:
+        raise CLIError("an MLGO corpus needs a dataset name: add --name NAME")
+    try:
+        report = read_corpus(args.source[1], args.name, output=args.output, split=args.split)
+    except DatasetError as error:
+        raise CLIError(str(error)) from error
+    print(f"{args.name}: {len(report.modules)} modules (benchmark://{args.name}/<module>)")
+    print(f"manifest: {report.path}")
+    return 0
+
+
+def run_extract_corpus(args: argparse.Namespace) -> int:
+    from rl_compiler.datasets.mlgo_corpus import extract_corpus
+
+    try:
+        report = extract_corpus(args.source, args.output)
+    except DatasetError as error:
+        raise CLIError(str(error)) from error
+    for module, reason in report.failed:
+        print(f"failed  {module}: {reason}")
+    print(f"{report.path}: MLGO corpus of {len(report.modules)} modules ({len(report.failed)} failed to build)")
     return 0
 
 
