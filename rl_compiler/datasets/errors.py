@@ -24,6 +24,10 @@ class UnknownBenchmarkError(DatasetError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class BenchmarkArgumentError(DatasetError, ValueError):
+    """A benchmark argument of the wrong type, or one that names no benchmark (or several where one is due)."""
+
+
 class MissingFileError(DatasetError, FileNotFoundError):
     """A source, input or manifest file that does not exist."""
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-import os
 import resource
 import shutil
 import signal
@@ -37,6 +36,7 @@ from pathlib import Path
 
 from rl_compiler.datasets.build import run_tool
 from rl_compiler.datasets.errors import BenchmarkRunError, BenchmarkTimeoutError, DatasetError
+from rl_compiler.llvm.processes import kill_group, signal_name, spawn
 from rl_compiler.llvm.tempdirs import private_dir
 from rl_compiler.llvm.toolchain import get_toolchain
 
@@ -90,15 +90,15 @@ def network_sandbox_prefix() -> tuple[str, ...]:
     if unshare is None:
         return ()
     try:  # under the same limits as a real run, so a run never fails where this check passed
-        result = subprocess.run(
-            [unshare, "-rn", "true"],
-            capture_output=True,
-            timeout=10,
-            preexec_fn=functools.partial(_limit_child, Limits(), 10),
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        process = spawn([unshare, "-rn", "true"], stderr=subprocess.DEVNULL, rlimits=_rlimits(Limits(), 10))
+    except OSError:
         return ()
-    return (unshare, "-rn") if result.returncode == 0 else ()
+    try:
+        returncode = process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        kill_group(process)
+        return ()
+    return (unshare, "-rn") if returncode == 0 else ()
 
 
 def link_executable(bitcode: bytes, workdir: Path, ldflags: Sequence[str] = (), cxx: bool = False) -> Path:
@@ -117,25 +117,19 @@ def link_executable(bitcode: bytes, workdir: Path, ldflags: Sequence[str] = (), 
     return exe
 
 
-def _limit_child(limits: Limits, cpu_seconds: int) -> None:
-    """Runs in the child between fork and exec: apply the resource limits."""
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_size_bytes, limits.file_size_bytes))
-    resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
+def _rlimits(limits: Limits, cpu_seconds: int) -> dict[int, int | tuple[int, int]]:
+    """The resource limits of a run, applied in the child before ``exec``."""
+    return {
+        resource.RLIMIT_CPU: (cpu_seconds, cpu_seconds + 1),
+        resource.RLIMIT_AS: limits.memory_bytes,
+        resource.RLIMIT_FSIZE: limits.file_size_bytes,
+        resource.RLIMIT_NPROC: limits.max_processes,
+        resource.RLIMIT_CORE: 0,
+    }
 
 
 def _signal_error(signum: int, limits: Limits, cpu_seconds: int, stderr: bytes) -> BenchmarkRunError:
-    try:
-        name = signal.Signals(signum).name
-    except ValueError:
-        name = f"signal {signum}"
+    name = signal_name(signum)
     tail = stderr.decode(errors="replace").strip()[-500:]
     detail = f"\n  stderr: {tail}" if tail else ""
     if signum == signal.SIGXFSZ:
@@ -157,9 +151,7 @@ def _signal_error(signum: int, limits: Limits, cpu_seconds: int, stderr: bytes) 
     )
 
 
-def _run_once(
-    exe: Path, spec: RunSpec, scratch: Path, timeout: float, limits: Limits
-) -> tuple[RunResult, float]:
+def _run_once(exe: Path, spec: RunSpec, scratch: Path, timeout: float, limits: Limits) -> tuple[RunResult, float]:
     rundir = scratch / "cwd"
     rundir.mkdir()
     for item in spec.files:
@@ -172,34 +164,28 @@ def _run_once(
         stdout = stack.enter_context(open(scratch / "stdout", "wb"))
         stderr = stack.enter_context(open(scratch / "stderr", "wb"))
         start = time.perf_counter()
-        process = subprocess.Popen(
+        process = spawn(
             [*prefix, str(exe), *spec.args],
             cwd=rundir,
             env=env,
             stdin=stdin,
             stdout=stdout,
             stderr=stderr,
-            start_new_session=True,
-            preexec_fn=functools.partial(_limit_child, limits, cpu_seconds),
+            rlimits=_rlimits(limits, cpu_seconds),
         )
         try:
             returncode = process.wait(timeout=timeout)
             elapsed = time.perf_counter() - start
         except subprocess.TimeoutExpired:
-            _kill_group(process.pid)
-            process.wait()
-            raise BenchmarkTimeoutError(
-                f"benchmark timed out after {timeout:g} s wall time and was killed"
-            ) from None
+            kill_group(process, timeout=None)
+            raise BenchmarkTimeoutError(f"benchmark timed out after {timeout:g} s wall time and was killed") from None
         finally:
-            _kill_group(process.pid)  # whatever it left running in its group goes too
+            kill_group(process, timeout=None)  # whatever it left running in its group goes too
     err = (scratch / "stderr").read_bytes()[-64 * 1024 :]
     if returncode < 0:
         raise _signal_error(-returncode, limits, cpu_seconds, err)
     if prefix and returncode == 1 and err.startswith(b"unshare:"):
-        raise BenchmarkRunError(
-            f"the network sandbox failed: {err.decode(errors='replace').strip()}", kind="sandbox"
-        )
+        raise BenchmarkRunError(f"the network sandbox failed: {err.decode(errors='replace').strip()}", kind="sandbox")
     out = (scratch / "stdout").read_bytes()
     files = {name: (rundir / name).read_bytes() for name in spec.collect if (rundir / name).is_file()}
     return RunResult(out, returncode, stderr=err, network_isolated=bool(prefix), files=files), elapsed

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import yaml
 
 from rl_compiler.data import data_path
@@ -97,3 +99,18 @@ def split_pipeline(pipeline: str) -> list[str]:
     if tail:
         parts.append(tail)
     return [part.strip() for part in parts if part.strip()]
+
+
+def action_index(action: Any, n: int) -> int:
+    """The index of a ``Discrete(n)`` action: one integer (Python, NumPy, or a one-element integer array).
+
+    :raises ValueError: naming the action for anything else (a float such as ``3.0``, a bool, a string, several
+        values) and for an index outside ``[0, n - 1]``.
+    """
+    value = np.asarray(action)
+    if value.size != 1 or not (np.issubdtype(value.dtype, np.integer) and value.dtype != np.bool_):
+        raise ValueError(f"action {action!r} is not an integer: expected one integer in [0, {n - 1}] (Discrete({n}))")
+    index = int(value.reshape(()))
+    if not 0 <= index < n:
+        raise ValueError(f"action {index} is out of range: expected an integer in [0, {n - 1}] (Discrete({n}))")
+    return index

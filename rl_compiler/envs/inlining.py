@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 from gymnasium import spaces
 
+from rl_compiler.datasets.resolve import BenchmarkArg
 from rl_compiler.envs.mlgo_common import (
-    BitcodeSource,
     MLGOEnv,
     cached_json,
     prepared_module,
@@ -101,10 +101,12 @@ class InliningEnv(MLGOEnv):
     env.close()
     ```
 
-    * ``benchmark``: a ``benchmark://`` URI or a ``.bc``/``.ll`` path, or a list of them (each reset picks
-      one with the seeded generator); ``reset(options={"benchmark": ...})`` overrides it for one episode.
+    * ``benchmark``: anything :func:`rl_compiler.datasets.resolve_benchmarks` accepts (a URI,
+      ``dataset://<name>/<split>``, a ``.c``/``.ll``/``.bc`` path, a manifest, or a list of them), checked at
+      construction; each reset picks one with the seeded generator, and
+      ``reset(options={"benchmark": ...})`` overrides it for one episode.
       Give unoptimised IR without ``noinline`` (e.g. ``clang -Oz -Xclang -disable-llvm-passes``).
-    * ``variant``: build variant of ``benchmark://`` programs (default ``"size"``).
+    * ``variant``: build variant of C programs (default ``"size"``).
     * ``observation_format``: ``"flat"`` (default) or ``"dict"``.
     * ``reward_delta``: the ``delta`` of the reward formula (default 1.0 byte).
     * ``opt_args``: extra flags for every opt run (policy and baseline alike).
@@ -121,7 +123,7 @@ class InliningEnv(MLGOEnv):
 
     def __init__(
         self,
-        benchmark: BitcodeSource | Sequence[BitcodeSource] | None = None,
+        benchmark: BenchmarkArg | None = None,
         *,
         variant: str = "size",
         observation_format: str = "flat",

@@ -19,6 +19,9 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from rl_compiler.datasets import Benchmark, resolve_benchmark, resolve_benchmarks
+from rl_compiler.datasets.resolve import BenchmarkArg
+from rl_compiler.envs.action_sets import action_index
 from rl_compiler.llvm.cache import atomic_write_bytes, atomic_write_text, cache_dir, file_lock
 from rl_compiler.llvm.mlgo import (
     ChannelNotOpenedError,
@@ -33,7 +36,6 @@ from rl_compiler.llvm.mlgo import (
 from rl_compiler.llvm.toolchain import Toolchain, get_toolchain
 
 OBSERVATION_FORMATS = ("flat", "dict")
-BitcodeSource = str | os.PathLike
 
 
 def relative_reward(policy_score: float, baseline_score: float, delta: float) -> float:
@@ -41,56 +43,9 @@ def relative_reward(policy_score: float, baseline_score: float, delta: float) ->
     return 1.0 - (policy_score + delta) / (baseline_score + delta)
 
 
-def benchmark_name(benchmark: BitcodeSource) -> str:
-    """A readable name of a benchmark URI or path."""
-    text = os.fspath(benchmark)
-    return (
-        text if "://" in text and not text.startswith("file://") else Path(text.removeprefix("file://")).name
-    )
-
-
-def load_bitcode(benchmark: BitcodeSource, variant: str) -> bytes:
-    """The module of ``benchmark``: a ``benchmark://`` URI (built as ``variant``), or a ``.bc``/``.ll`` path.
-
-    Bitcode and textual IR are both accepted: ``llc`` and ``opt`` read either.
-    """
-    text = os.fspath(benchmark)
-    if "://" not in text or text.startswith("file://"):
-        path = Path(text.removeprefix("file://"))
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"benchmark {text!r}: no such file (expected a benchmark:// URI or a .bc/.ll path)"
-            )
-        if path.suffix not in (".bc", ".ll"):
-            raise ValueError(
-                f"benchmark {text!r}: expected a .bc or .ll file, got {path.suffix or 'no suffix'!r}"
-            )
-        return path.read_bytes()
-    try:
-        from rl_compiler.datasets import get_benchmark  # type: ignore[attr-defined]
-    except ImportError:
-        return _build_builtin(text, variant)
-    result = get_benchmark(text).bitcode(variant=variant)
-    if isinstance(result, (str, os.PathLike)):
-        return Path(result).read_bytes()
-    return bytes(result)
-
-
-def _build_builtin(uri: str, variant: str) -> bytes:
-    # Fallback while rl_compiler.datasets.get_benchmark is not available: build the built-in program's C
-    # sources the way the datasets layer does.
-    from rl_compiler.data import data_path
-    from rl_compiler.datasets.build import build_bitcode
-
-    prefix = "benchmark://builtin-v0/"
-    if not uri.startswith(prefix):
-        raise ValueError(f"unknown benchmark {uri!r}: expected {prefix}<name> or a .bc/.ll path")
-    name = uri[len(prefix) :]
-    folder = data_path("benchmarks", "builtin-v0", name)
-    sources = sorted(folder.glob("*.c"))
-    if not sources:
-        raise FileNotFoundError(f"unknown benchmark {uri!r}: no C sources in {folder}")
-    return build_bitcode(sources, (), variant, namespace="builtin-v0", name=name)
+def benchmark_name(uri: str) -> str:
+    """A readable name of a benchmark URI: the file name of a ``file://`` URI, else the URI."""
+    return Path(uri.removeprefix("file://")).name if uri.startswith("file://") else uri
 
 
 def sha1(data: bytes) -> str:
@@ -174,9 +129,7 @@ class ObservationEncoder:
         else:
             self.space = spaces.Dict(
                 {
-                    feature.name: spaces.Box(
-                        *_bounds(feature.dtype), shape=(feature.size,), dtype=feature.dtype
-                    )
+                    feature.name: spaces.Box(*_bounds(feature.dtype), shape=(feature.size,), dtype=feature.dtype)
                     for feature in spec.features
                 }
             )
@@ -212,26 +165,6 @@ def _bounds(dtype: np.dtype) -> tuple[float, float]:
     return info.min, info.max
 
 
-def pick_benchmark(benchmarks: Sequence[BitcodeSource], rng: np.random.Generator) -> BitcodeSource:
-    """One benchmark, uniformly at random with the environment's seeded generator."""
-    if not benchmarks:
-        raise ValueError("no benchmarks left to choose from")
-    return benchmarks[int(rng.integers(len(benchmarks)))]
-
-
-def as_benchmark_list(
-    benchmark: BitcodeSource | Sequence[BitcodeSource] | None, default: str
-) -> list[BitcodeSource]:
-    if benchmark is None:
-        return [default]
-    if isinstance(benchmark, (str, os.PathLike)):
-        return [benchmark]
-    benchmarks = list(benchmark)
-    if not benchmarks:
-        raise ValueError("benchmark=[] : give at least one benchmark URI or path")
-    return benchmarks
-
-
 class MLGOEnv(gym.Env):
     """Base of the MLGO-channel environments: one compiler process per episode, one step per decision.
 
@@ -246,7 +179,7 @@ class MLGOEnv(gym.Env):
 
     def __init__(
         self,
-        benchmark: BitcodeSource | Sequence[BitcodeSource] | None,
+        benchmark: BenchmarkArg | None,
         variant: str,
         observation_format: str,
         reward_delta: float,
@@ -257,12 +190,16 @@ class MLGOEnv(gym.Env):
         self.channel_spec = probe_spec(self.channel_kind, self.toolchain)
         self.encoder = ObservationEncoder(self.channel_spec, observation_format)
         self.observation_space = self.encoder.space
-        self.benchmarks = as_benchmark_list(benchmark, self.default_benchmark)
+        # Resolved (and so checked) now, like the pass-ordering envs: a bad argument fails at construction.
+        resolved = resolve_benchmarks(self.default_benchmark if benchmark is None else benchmark)
+        self._benchmark_pool = {b.uri: b for b in resolved}
+        #: The URIs each reset picks from (a module that asks no decision is dropped from the rotation).
+        self.benchmarks: list[str] = list(self._benchmark_pool)
         self.variant = variant
         self.reward_delta = float(reward_delta)
         self.startup_timeout = startup_timeout
         self.decision_timeout = decision_timeout
-        self.benchmark: BitcodeSource | None = None
+        self.benchmark: str | None = None
         self.module_path: Path | None = None
         self.module_sha1: str | None = None
         self.baseline: dict | None = None
@@ -318,7 +255,13 @@ class MLGOEnv(gym.Env):
         self._close_compilation()
         explicit = (options or {}).get("benchmark")
         while True:
-            benchmark = explicit if explicit is not None else pick_benchmark(self.benchmarks, self.np_random)
+            if explicit is not None:
+                benchmark = resolve_benchmark(explicit)
+            elif not self.benchmarks:
+                raise ValueError("no benchmarks left to choose from")
+            else:
+                uri = self.benchmarks[int(self.np_random.integers(len(self.benchmarks)))]
+                benchmark = self._benchmark_pool[uri]
             try:
                 return self._start(benchmark)
             except NoDecisionsError as error:
@@ -326,12 +269,12 @@ class MLGOEnv(gym.Env):
                     raise
                 # No decision at all does not depend on the policy: drop the module from the rotation.
                 warnings.warn(f"{error}; dropping it from this environment's benchmarks", stacklevel=2)
-                self.benchmarks = [b for b in self.benchmarks if b != benchmark]
+                self.benchmarks = [uri for uri in self.benchmarks if uri != benchmark.uri]
 
-    def _start(self, benchmark: BitcodeSource) -> tuple[Any, dict]:
-        name = benchmark_name(benchmark)
-        module = self._prepare(load_bitcode(benchmark, self.variant))
-        self.benchmark, self.module_path = benchmark, module
+    def _start(self, benchmark: Benchmark) -> tuple[Any, dict]:
+        name = benchmark_name(benchmark.uri)
+        module = self._prepare(benchmark.bitcode(self.variant))
+        self.benchmark, self.module_path = benchmark.uri, module
         self.module_sha1 = sha1(module.read_bytes())
         self.baseline = self._baseline(module, self.module_sha1)
         self.decisions = self.illegal_actions = 0
@@ -379,28 +322,12 @@ class MLGOEnv(gym.Env):
             "decisions": self.decisions,
         }
 
-    def _action_index(self, action: Any) -> int:
-        n = int(self.action_space.n)
-        value = np.asarray(action)
-        if value.size != 1 or not (np.issubdtype(value.dtype, np.integer) and value.dtype != np.bool_):
-            raise ValueError(
-                f"action {action!r} is not an integer: expected one integer in [0, {n - 1}] (Discrete({n}))"
-            )
-        index = int(value.reshape(()))
-        if not 0 <= index < n:
-            raise ValueError(
-                f"action {index} is out of range: expected an integer in [0, {n - 1}] (Discrete({n}))"
-            )
-        return index
-
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:
         compilation = self._compilation
         if compilation is None:
-            raise gym.error.ResetNeeded(
-                "no episode is running: call reset() first (the last one ended or failed)"
-            )
+            raise gym.error.ResetNeeded("no episode is running: call reset() first (the last one ended or failed)")
         # An out-of-range action raises before anything is sent: the episode stays usable.
-        index = self._action_index(action)
+        index = action_index(action, int(self.action_space.n))
         advice, illegal = self._advice(index, self._mask_now)
         try:
             compilation.send(advice)
@@ -424,7 +351,7 @@ class MLGOEnv(gym.Env):
             illegal_action=illegal,
             decisions=self.decisions,
             illegal_actions=self.illegal_actions,
-            benchmark=os.fspath(self.benchmark),
+            benchmark=self.benchmark,
         )
         # A copy: Gymnasium expects fresh observation data from every step.
         last = self._last_observation

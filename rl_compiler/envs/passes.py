@@ -10,174 +10,26 @@ from __future__ import annotations
 import shlex
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from rl_compiler.datasets import Benchmark, get_benchmark, get_dataset
-from rl_compiler.datasets.profile import CostBaselines, profile_bitcode
+from rl_compiler.datasets import Benchmark, resolve_benchmark, resolve_benchmarks
+from rl_compiler.datasets.resolve import BenchmarkArg
 from rl_compiler.datasets.timing import RuntimeStats
-from rl_compiler.envs.action_sets import ActionSet, load_action_set
+from rl_compiler.envs.action_sets import ActionSet, action_index, load_action_set
+from rl_compiler.envs.program import ObservationView, Program, RewardView, observation_choice, prepare, step_queries
 from rl_compiler.envs.state import EpisodeState
-from rl_compiler.llvm.baselines import Baselines, compute_baselines
-from rl_compiler.llvm.errors import LLVMError, WorkerCrashError, WorkerTimeoutError
-from rl_compiler.llvm.module import Module
+from rl_compiler.envs.validation import ValidationResult, validate_episode
+from rl_compiler.llvm.baselines import Baselines
+from rl_compiler.llvm.errors import WorkerCrashError, WorkerTimeoutError
 from rl_compiler.llvm.session import Session
 from rl_compiler.observations import ObservationSpec, build_observation_specs
 from rl_compiler.rewards import EXECUTION_COSTS, RewardSpec, reward_spec
 
 DEFAULT_BENCHMARK = "benchmark://builtin-v0/crc32"
-
-
-@dataclass
-class _Prepared:
-    """A benchmark ready for episodes: its bitcode, baselines and (lazily) its starting run time."""
-
-    benchmark: Benchmark
-    bitcode: bytes
-    baselines: Baselines  # a CostBaselines: the dynamic baselines are computed on first use
-    runtime_o0: RuntimeStats | None = None
-    fingerprint: int | None = None
-
-
-_PREPARED: dict[tuple[str, str], _Prepared] = {}
-
-
-def _prepare(uri: str, variant: str) -> _Prepared:
-    """Build (once per process) the bitcode and baselines of a benchmark."""
-    key = (uri, variant)
-    if key not in _PREPARED:
-        benchmark = get_benchmark(uri)
-        bitcode = benchmark.bitcode(variant)
-        with Module.from_bitcode(bitcode) as module:
-            baselines = compute_baselines(module)
-        both = CostBaselines(baselines, benchmark, bitcode)
-        _PREPARED[key] = _Prepared(benchmark, bitcode, both)  # type: ignore[arg-type]
-    return _PREPARED[key]
-
-
-@dataclass
-class _Program:
-    """The current module of an episode with per-state caches; the ObservationContext of observations."""
-
-    session: Session
-    prepared: _Prepared
-    runtime_repeats: int
-    runtime_timeout: float
-    fingerprint: int
-    cache: dict[str, Any] = field(default_factory=dict)
-    runtime_warmup: int = 1
-
-    @property
-    def baselines(self) -> Baselines:
-        return self.prepared.baselines
-
-    @property
-    def benchmark_object(self) -> Benchmark:
-        return self.prepared.benchmark
-
-    def changed(self, fingerprint: int) -> bool:
-        """Record the module's new fingerprint; drop the caches if it differs from the last one."""
-        if fingerprint == self.fingerprint:
-            return False
-        self.fingerprint = fingerprint
-        self.cache.clear()
-        return True
-
-    def cached(self, key: str, compute: Any) -> Any:
-        if key not in self.cache:
-            self.cache[key] = compute()
-        return self.cache[key]
-
-    def query(self, method: str) -> Any:
-        """The result of a read-only Session method (``"autophase"``, ...) for the current state, memoized."""
-        return self.cached("query:" + method, getattr(self.session, method))
-
-    def prefill(self, results: dict[str, Any]) -> None:
-        """Store query results computed for the current state (by ``Session.step``)."""
-        for method, value in results.items():
-            self.cache["query:" + method] = value
-
-    def runtime_stats(self) -> RuntimeStats:
-        """``runtime_warmup`` untimed and ``runtime_repeats`` timed runs of the current module (cached)."""
-
-        def measure() -> RuntimeStats:
-            return RuntimeStats.measure(
-                self.benchmark_object,
-                self.session.bitcode(),
-                warmup=self.runtime_warmup,
-                repeats=self.runtime_repeats,
-                timeout=self.runtime_timeout,
-            )
-
-        return self.cached("runtimes", measure)
-
-    def runtimes(self) -> list[float]:
-        return list(self.runtime_stats().times)
-
-    def cost(self, name: str) -> float:
-        if name == "IrInstructionCount":
-            return self.query("instruction_count")
-        if name == "ObjectTextSizeBytes":
-            return self.query("object_text_size")
-        if name == "Runtime":
-            return self.runtime_stats().median
-        if name in ("DynamicInstructionCount", "EstimatedCycles"):  # one instrumented run gives both
-            bitcode = self.session.bitcode
-            benchmark, timeout = self.benchmark_object, self.runtime_timeout
-            profile = self.cached("profile", lambda: profile_bitcode(benchmark, bitcode(), timeout=timeout))
-            return profile.dynamic_instructions if name == "DynamicInstructionCount" else profile.estimated_cycles
-        raise ValueError(f"unknown cost {name!r}")
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """The outcome of :meth:`PassOrderingEnv.validate`."""
-
-    benchmark: str
-    reproduced: bool
-    verified: bool
-    output_checked: bool
-    errors: tuple[str, ...] = ()
-
-    def okay(self) -> bool:
-        """True when the replay reproduced the state, the verifier passed and the output (if any) matched."""
-        return not self.errors
-
-
-class _ObservationView:
-    """``env.observation["Name"]``: compute any observation of the current state on demand."""
-
-    def __init__(self, env: PassOrderingEnv) -> None:
-        self._env = env
-
-    def __getitem__(self, name: str) -> Any:
-        spec = self._env._observation_spec(name)
-        return self._env._natural_observation(spec)
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._env._observation_specs
-
-    def keys(self) -> list[str]:
-        return list(self._env._observation_specs)
-
-
-class _RewardView:
-    """``env.reward["Name"]``: the reward of any reward space since its last query (or the episode start)."""
-
-    def __init__(self, env: PassOrderingEnv) -> None:
-        self._env = env
-
-    def __getitem__(self, name: str) -> float:
-        return self._env._on_demand_reward(name)
-
-    def keys(self) -> list[str]:
-        from rl_compiler.rewards import REWARD_NAMES
-
-        return list(REWARD_NAMES)
 
 
 class PassOrderingEnv(gym.Env):
@@ -244,8 +96,10 @@ class PassOrderingEnv(gym.Env):
     env.close()
     ```
 
-    ``benchmark`` (URI, default ``benchmark://builtin-v0/crc32``, or ``"dataset://builtin-v0/train"`` to
-    sample a split), ``benchmarks`` (a list of URIs sampled with the env's ``np_random`` at each reset),
+    ``benchmark`` (default ``benchmark://builtin-v0/crc32``): anything
+    :func:`rl_compiler.datasets.resolve_benchmarks` accepts (a URI, ``"dataset://builtin-v0/train"``, a
+    ``.c``/``.ll``/``.bc`` path, a manifest, a list); several benchmarks are sampled with the env's
+    ``np_random`` at each reset. ``benchmarks``: the same, always sampled.
     ``observation_space``, ``reward_space``, ``action_set``, ``terminal_action``, ``isolated`` (False:
     in-process, fastest, no crash safety), ``runtime_repeats``, ``runtime_warmup``, ``runtime_noise_band``,
     ``runtime_timeout``, ``timeout`` (seconds per pass),
@@ -260,9 +114,9 @@ class PassOrderingEnv(gym.Env):
 
     def __init__(
         self,
-        benchmark: str | None = None,
+        benchmark: BenchmarkArg | None = None,
         *,
-        benchmarks: Sequence[str] | str | None = None,
+        benchmarks: BenchmarkArg | None = None,
         observation_space: str | Sequence[str] | None = None,
         reward_space: str | None = None,
         action_set: str = "default",
@@ -297,48 +151,31 @@ class PassOrderingEnv(gym.Env):
         self._observation_specs: dict[str, ObservationSpec] = build_observation_specs(self.runtime_repeats)
 
         # Spaces: fixed here, never changed afterwards.
-        self.observation_space_spec: ObservationSpec | list[ObservationSpec] | None
-        if observation_space is None:
-            self.observation_space_spec = None
-            self.observation_space = spaces.Discrete(1)
-        elif isinstance(observation_space, str):
-            self.observation_space_spec = self._observation_spec(observation_space)
-            self.observation_space = self.observation_space_spec.space
-        else:
-            names = list(observation_space)
-            if not names:
-                raise ValueError("observation_space list is empty")
-            self.observation_space_spec = [self._observation_spec(name) for name in names]
-            self.observation_space = spaces.Dict(
-                {spec.name: spec.space for spec in self.observation_space_spec}
-            )
-        self.reward_space_spec: RewardSpec | None = (
-            None if reward_space is None else reward_spec(reward_space)
+        self.observation_space_spec, self.observation_space = observation_choice(
+            self._observation_specs, observation_space
         )
-        self._step_queries = self._cheap_queries()
+        self.reward_space_spec: RewardSpec | None = None if reward_space is None else reward_spec(reward_space)
+        self._step_queries = step_queries(self.reward_space_spec, self.observation_space_spec)
         self.reward_range = (-np.inf, np.inf)
         n_actions = len(self._action_set) + (1 if self.terminal_action else 0)
         self.action_space = spaces.Discrete(n_actions)
-        self.bitcode_variant = bitcode_variant or (
-            "runtime"
-            if self.reward_space_spec is not None and self.reward_space_spec.cost in EXECUTION_COSTS
-            else "size"
-        )
+        executes = self.reward_space_spec is not None and self.reward_space_spec.cost in EXECUTION_COSTS
+        self.bitcode_variant = bitcode_variant or ("runtime" if executes else "size")
 
-        # Benchmarks: a fixed one, or a list sampled at each reset.
-        self._benchmark_choices: list[str] | None = None
+        # Benchmarks: a fixed one, or a list sampled at each reset; resolved (and so checked) here.
         if benchmarks is not None and benchmark is not None:
             raise ValueError("give either benchmark= or benchmarks=, not both")
-        if isinstance(benchmark, str) and benchmark.startswith("dataset://"):
-            benchmarks, benchmark = benchmark, None
-        if benchmarks is not None:
-            self._benchmark_choices = self._resolve_benchmarks(benchmarks)
-            self._fixed_benchmark = None
+        if benchmarks is None:
+            resolved = resolve_benchmarks(DEFAULT_BENCHMARK if benchmark is None else benchmark)
         else:
-            self._fixed_benchmark = self._check_benchmark(benchmark or DEFAULT_BENCHMARK)
+            resolved = resolve_benchmarks(benchmarks)
+        self._benchmark_pool = {b.uri: b for b in resolved}
+        fixed = benchmarks is None and len(resolved) == 1
+        self._fixed_benchmark: str | None = resolved[0].uri if fixed else None
+        self._benchmark_choices: list[str] | None = None if fixed else [b.uri for b in resolved]
 
         self._session: Session | None = None
-        self._program: _Program | None = None
+        self._program: Program | None = None
         self._closed = False
         self._benchmark_uri: str | None = None
         self._applied: list[int] = []
@@ -348,34 +185,11 @@ class PassOrderingEnv(gym.Env):
         self._on_demand_prev: dict[str, float] = {}
         self._reset_time = 0.0
         self._last_step_time = 0.0
-        self.observation = _ObservationView(self)
-        self.reward = _RewardView(self)
-
-    # -- configuration helpers -------------------------------------------------------------------
+        self.observation = ObservationView(self)
+        self.reward = RewardView(self)
 
     def _observation_spec(self, name: str) -> ObservationSpec:
-        if name not in self._observation_specs:
-            raise ValueError(
-                f"unknown observation space {name!r}; valid names: {', '.join(self._observation_specs)}"
-            )
-        return self._observation_specs[name]
-
-    @staticmethod
-    def _check_benchmark(uri: str) -> str:
-        return get_benchmark(uri).uri  # raises UnknownBenchmarkError naming the URI
-
-    def _resolve_benchmarks(self, benchmarks: Sequence[str] | str) -> list[str]:
-        if isinstance(benchmarks, str):
-            if not benchmarks.startswith("dataset://"):
-                return [self._check_benchmark(benchmarks)]
-            name, _, split = benchmarks[len("dataset://") :].partition("/")
-            dataset = get_dataset(name)
-            uris = list(dataset.split(split)) if split else list(dataset.benchmark_uris())
-        else:
-            uris = [self._check_benchmark(uri) for uri in benchmarks]
-        if not uris:
-            raise ValueError(f"no benchmarks in {benchmarks!r}")
-        return uris
+        return observation_choice(self._observation_specs, name)[0]  # type: ignore[return-value]
 
     # -- public attributes -----------------------------------------------------------------------
 
@@ -452,15 +266,14 @@ class PassOrderingEnv(gym.Env):
         unknown = set(options) - {"benchmark"}
         if unknown:
             raise ValueError(f"unknown reset options {sorted(unknown)}; valid: ['benchmark']")
-        uri = options.get("benchmark")
-        if uri is None:
-            if self._benchmark_choices is not None:
-                uri = self._benchmark_choices[int(self.np_random.integers(len(self._benchmark_choices)))]
-            else:
-                uri = self._fixed_benchmark
-        if isinstance(uri, Benchmark):
-            uri = uri.uri
-        prepared = _prepare(str(uri), self.bitcode_variant)
+        if options.get("benchmark") is not None:
+            benchmark = resolve_benchmark(options["benchmark"])
+        elif self._benchmark_choices is not None:
+            choices = self._benchmark_choices
+            benchmark = self._benchmark_pool[choices[int(self.np_random.integers(len(choices)))]]
+        else:
+            benchmark = self._benchmark_pool[self._fixed_benchmark]
+        prepared = prepare(benchmark, self.bitcode_variant)
         uri = prepared.benchmark.uri
         session = self._new_session(prepared.bitcode)
         if self._session is not None:
@@ -468,13 +281,8 @@ class PassOrderingEnv(gym.Env):
         self._session = session
         if prepared.fingerprint is None:
             prepared.fingerprint = session.fingerprint()
-        self._program = _Program(
-            session,
-            prepared,
-            self.runtime_repeats,
-            self.runtime_timeout,
-            prepared.fingerprint,
-            runtime_warmup=self.runtime_warmup,
+        self._program = Program(
+            session, prepared, self.runtime_repeats, self.runtime_timeout, prepared.fingerprint, {}, self.runtime_warmup
         )
         self._benchmark_uri = uri
         self._applied = []
@@ -482,14 +290,14 @@ class PassOrderingEnv(gym.Env):
         self._on_demand_prev = {}
         self._prev_cost = None
         if self.reward_space_spec is not None:
-            self._prev_cost = self._initial_cost(self.reward_space_spec)
+            self._prev_cost = self._program.initial_cost(self.reward_space_spec)
             self._prev_runtime = prepared.runtime_o0
         self._reset_time = self._last_step_time = time.perf_counter()
         return self._step_observation(), {"benchmark": uri}
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:
         program = self._require_program()
-        index = self._check_action(action)
+        index = action_index(action, int(self.action_space.n))
         if self.terminal_action and index == len(self._action_set):
             info = {"action": "<end-episode>", "ir_changed": False, "recovered_crash": None}
             self._last_step_time = time.perf_counter()
@@ -511,7 +319,7 @@ class PassOrderingEnv(gym.Env):
         reward, info, _ = self._run(self._require_program(), pipeline)
         return reward, info
 
-    def _run(self, program: _Program, pipeline: str) -> tuple[float, dict, bool]:
+    def _run(self, program: Program, pipeline: str) -> tuple[float, dict, bool]:
         """Run ``pipeline`` as one step; return the reward, the step's info, and whether it was applied
         (False when it crashed LLVM twice and was skipped)."""
         session = program.session
@@ -568,19 +376,11 @@ class PassOrderingEnv(gym.Env):
         # passes can then act differently. Re-running the history on the benchmark's bitcode (one
         # request to the worker) gives exactly the state that the parent, `opt` and crash recovery have.
         twin._session = program.session.replica()
-        twin._program = _Program(
-            twin._session,
-            program.prepared,
-            program.runtime_repeats,
-            program.runtime_timeout,
-            program.fingerprint,
-            dict(program.cache),
-            program.runtime_warmup,
-        )
+        twin._program = program.with_session(twin._session)
         twin._applied = list(self._applied)
         twin._on_demand_prev = dict(self._on_demand_prev)
-        twin.observation = _ObservationView(twin)
-        twin.reward = _RewardView(twin)
+        twin.observation = ObservationView(twin)
+        twin.reward = RewardView(twin)
         if self._np_random is not None:
             twin._np_random = np.random.Generator(type(self._np_random.bit_generator)())
             twin._np_random.bit_generator.state = self._np_random.bit_generator.state
@@ -614,34 +414,16 @@ class PassOrderingEnv(gym.Env):
         """Replay the episode (or ``state``) from scratch, run the verifier and, for runnable benchmarks,
         compare the program's output with the expected output."""
         state = state or self.state
-        prepared = _prepare(state.benchmark, self.bitcode_variant)
-        errors: list[str] = []
-        reproduced = verified = output_checked = False
-        with Session(prepared.bitcode, isolated=self.isolated, timeout=self.timeout) as replay:
-            try:
-                for pipeline in state.actions:
-                    replay.run_passes(pipeline)
-            except LLVMError as error:
-                errors.append(f"replay failed: {error}")
-            else:
-                if self._program is not None and state.benchmark == self.benchmark:
-                    reproduced = replay.ir_sha1() == self._program.session.ir_sha1()
-                    if not reproduced:
-                        errors.append("the replayed IR differs from the environment's IR")
-                else:
-                    reproduced = True
-                try:
-                    replay.verify()
-                    verified = True
-                except LLVMError as error:
-                    errors.append(f"verifier: {error}")
-                if verified and prepared.benchmark.runnable:
-                    output_checked = True
-                    try:
-                        prepared.benchmark.check_output(replay.bitcode(), timeout=self.runtime_timeout)
-                    except Exception as error:  # OutputMismatchError, BenchmarkRunError, ...
-                        errors.append(str(error))
-        return ValidationResult(state.benchmark, reproduced, verified, output_checked, tuple(errors))
+        prepared = prepare(resolve_benchmark(state.benchmark), self.bitcode_variant)
+        same = self._program is not None and state.benchmark == self.benchmark
+        return validate_episode(
+            state,
+            prepared,
+            self._program.session if same else None,
+            isolated=self.isolated,
+            timeout=self.timeout,
+            runtime_timeout=self.runtime_timeout,
+        )
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -649,34 +431,11 @@ class PassOrderingEnv(gym.Env):
         if self._closed:
             raise gym.error.ClosedEnvironmentError("the environment is closed")
 
-    def _require_program(self) -> _Program:
+    def _require_program(self) -> Program:
         self._check_open()
         if self._program is None:
             raise gym.error.ResetNeeded("call reset() before step() or before reading the episode state")
         return self._program
-
-    def _check_action(self, action: Any) -> int:
-        try:
-            index = int(action)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"action must be an integer in [0, {self.action_space.n}), got {action!r}"
-            ) from None
-        if index != action or not 0 <= index < self.action_space.n:
-            raise ValueError(
-                f"action {action!r} out of range: expected an integer in [0, {self.action_space.n})"
-            )
-        return index
-
-    def _cheap_queries(self) -> tuple[str, ...]:
-        """The cheap read-only Session queries this env's reward and observation need after every step."""
-        queries: list[str] = []
-        if self.reward_space_spec is not None and self.reward_space_spec.cost == "IrInstructionCount":
-            queries.append("instruction_count")
-        specs = self.observation_space_spec
-        for spec in specs if isinstance(specs, list) else [specs] if specs is not None else []:
-            queries.extend(spec.prefetch)
-        return tuple(dict.fromkeys(queries))
 
     def _new_session(self, bitcode: bytes) -> Session:
         """A session on ``bitcode`` (parsed, not cloned: see fork()), in the current worker if any."""
@@ -685,30 +444,7 @@ class PassOrderingEnv(gym.Env):
             return anchor.sibling(bitcode)  # same worker: no process start
         return Session(bitcode, isolated=self.isolated, timeout=self.timeout)
 
-    def _scale(self, spec: RewardSpec) -> float:
-        return spec.scale(self._require_program().baselines)
-
-    def _initial_cost(self, spec: RewardSpec) -> float:
-        program = self._require_program()
-        cost = spec.initial_cost(program.baselines)
-        if cost is not None:
-            return cost
-        prepared = program.prepared
-        if not prepared.benchmark.runnable:
-            raise ValueError(
-                f"{prepared.benchmark.uri} is not runnable: the {spec.name} reward needs a runnable benchmark"
-            )
-        if prepared.runtime_o0 is None:
-            prepared.runtime_o0 = RuntimeStats.measure(
-                prepared.benchmark,
-                prepared.bitcode,
-                warmup=self.runtime_warmup,
-                repeats=self.runtime_repeats,
-                timeout=self.runtime_timeout,
-            )
-        return prepared.runtime_o0.median
-
-    def _reward_of_change(self, program: _Program) -> float:
+    def _reward_of_change(self, program: Program) -> float:
         """The reward of a step that changed the IR. A run-time change within the noise band
         (``runtime_noise_band`` standard errors; rl_compiler.datasets.timing) earns 0 and keeps the last
         significant state as the reference, so that small real changes still add up."""
@@ -720,7 +456,7 @@ class PassOrderingEnv(gym.Env):
                 return 0.0
             self._prev_runtime = stats
         cost = program.cost(spec.cost)
-        reward = spec.reward(self._prev_cost, cost, self._scale(spec))
+        reward = spec.reward(self._prev_cost, cost, spec.scale(program.baselines))
         self._prev_cost = cost
         return reward
 
@@ -729,7 +465,7 @@ class PassOrderingEnv(gym.Env):
         program = self._require_program()
         previous = self._on_demand_prev.get(name)
         if previous is None:
-            previous = self._initial_cost(spec)
+            previous = program.initial_cost(spec)
         cost = program.cost(spec.cost)
         self._on_demand_prev[name] = cost
         return spec.reward(previous, cost, spec.scale(program.baselines))

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 from gymnasium import spaces
 
+from rl_compiler.datasets.resolve import BenchmarkArg
 from rl_compiler.envs.mlgo_common import (
-    BitcodeSource,
     MLGOEnv,
     cached_json,
     prepared_module,
@@ -140,10 +140,12 @@ class RegallocEnv(MLGOEnv):
     env.close()
     ```
 
-    * ``benchmark``: a ``benchmark://`` URI or a ``.bc``/``.ll`` path, or a list of them (each reset picks
-      one with the seeded generator); ``reset(options={"benchmark": ...})`` overrides it for one episode.
+    * ``benchmark``: anything :func:`rl_compiler.datasets.resolve_benchmarks` accepts (a URI,
+      ``dataset://<name>/<split>``, a ``.c``/``.ll``/``.bc`` path, a manifest, or a list of them), checked at
+      construction; each reset picks one with the seeded generator, and
+      ``reset(options={"benchmark": ...})`` overrides it for one episode.
     * ``pipeline``: ``opt`` pipeline run on the module first (default ``"default<O2>"``; ``None`` for none).
-    * ``variant``: build variant of ``benchmark://`` programs (default ``"runtime"``).
+    * ``variant``: build variant of C programs (default ``"runtime"``).
     * ``observation_format``: ``"flat"`` (default) or ``"dict"``.
     * ``reward``: ``"module"`` (default) or ``"function"``.
     * ``reward_delta``: the ``delta`` of the reward formula (default 1.0: one spill in the entry block, so a
@@ -162,7 +164,7 @@ class RegallocEnv(MLGOEnv):
 
     def __init__(
         self,
-        benchmark: BitcodeSource | Sequence[BitcodeSource] | None = None,
+        benchmark: BenchmarkArg | None = None,
         *,
         pipeline: str | None = "default<O2>",
         variant: str = "runtime",

@@ -1,5 +1,7 @@
-"""Validate recorded episode states (CompilerGym's ``validate``): replay each on a pass-ordering env, compare the
-reward with the recorded one, then check the result (reproduced, verifier, and the program's output)."""
+"""Validating episodes: replay one from scratch, verify the module and check the program's output
+(:func:`validate_episode`, behind ``env.validate()``), and validate recorded states (CompilerGym's
+``validate``): replay each on a pass-ordering env, compare the reward with the recorded one, then check the
+result (:func:`validate_state`)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,67 @@ from dataclasses import dataclass
 import gymnasium as gym
 
 from rl_compiler.datasets.errors import DatasetError
+from rl_compiler.envs.program import Prepared
 from rl_compiler.envs.state import EpisodeState
 from rl_compiler.llvm.errors import LLVMError
+from rl_compiler.llvm.session import Session
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """The outcome of :meth:`PassOrderingEnv.validate`."""
+
+    benchmark: str
+    reproduced: bool
+    verified: bool
+    output_checked: bool
+    errors: tuple[str, ...] = ()
+
+    def okay(self) -> bool:
+        """True when the replay reproduced the state, the verifier passed and the output (if any) matched."""
+        return not self.errors
+
+
+def validate_episode(
+    state: EpisodeState,
+    prepared: Prepared,
+    current: Session | None,
+    *,
+    isolated: bool,
+    timeout: float,
+    runtime_timeout: float,
+) -> ValidationResult:
+    """Replay ``state.actions`` on ``prepared``'s bitcode in a new session, compare the IR with ``current``
+    (the environment's session, if it holds the same benchmark), run the verifier and, for runnable
+    benchmarks, compare the program's output with the expected output."""
+    errors: list[str] = []
+    reproduced = verified = output_checked = False
+    with Session(prepared.bitcode, isolated=isolated, timeout=timeout) as replay:
+        try:
+            for pipeline in state.actions:
+                replay.run_passes(pipeline)
+        except LLVMError as error:
+            errors.append(f"replay failed: {error}")
+        else:
+            if current is not None:
+                reproduced = replay.ir_sha1() == current.ir_sha1()
+                if not reproduced:
+                    errors.append("the replayed IR differs from the environment's IR")
+            else:
+                reproduced = True
+            try:
+                replay.verify()
+                verified = True
+            except LLVMError as error:
+                errors.append(f"verifier: {error}")
+            if verified and prepared.benchmark.runnable:
+                output_checked = True
+                try:
+                    prepared.benchmark.check_output(replay.bitcode(), timeout=runtime_timeout)
+                except Exception as error:  # OutputMismatchError, BenchmarkRunError, ...
+                    errors.append(str(error))
+    return ValidationResult(state.benchmark, reproduced, verified, output_checked, tuple(errors))
+
 
 #: Rewards are ratios of integer costs: a replay reproduces them to rounding.
 REWARD_TOLERANCE = 1e-9

@@ -29,3 +29,36 @@ class WorkerCrashError(LLVMError):
 
 class WorkerTimeoutError(LLVMError, TimeoutError):
     """A call to the worker process exceeded its timeout; the worker was killed."""
+
+
+class MLGOError(LLVMError):
+    """Base class of errors of the MLGO interactive channel."""
+
+
+class ChannelProtocolError(MLGOError):
+    """The compiler sent something that does not follow the interactive protocol."""
+
+
+class NoDecisionsError(MLGOError):
+    """The compiler finished the module without asking a single decision (nothing for a policy to do)."""
+
+
+class ChannelNotOpenedError(NoDecisionsError):
+    """The compiler exited without ever opening the channel (e.g. -O0, optnone, no eligible function)."""
+
+
+class ChannelTimeoutError(MLGOError, TimeoutError):
+    """The compiler did not open the channel, send an observation, or exit within the timeout."""
+
+
+class CompilerCrashError(MLGOError):
+    """The compiler exited with a non-zero status or a signal; its output must not be trusted."""
+
+    def __init__(self, message: str, returncode: int | None = None, stderr: str = "") -> None:
+        super().__init__(message)
+        self.returncode = returncode
+        self.stderr = stderr
+
+
+class ChannelClosedError(MLGOError):
+    """The compilation was closed (or already finished) and cannot be used any more."""

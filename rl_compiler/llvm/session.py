@@ -16,10 +16,9 @@ Workers are shared: :meth:`Session.fork` clones the module inside the same worke
 :meth:`Session.sibling` opens another module there, so neither starts a process. When one worker
 dies every session on it is rebuilt lazily, on its next call. The worker process ends when its last
 session is closed or garbage-collected, and at interpreter exit; it also dies with the parent
-process (``PR_SET_PDEATHSIG``). Its stderr goes to an unlinked temp file (read for error messages), so
-no file is left behind even if the caller is killed. Linux delivers the parent-death signal when the
-*thread* that started the worker exits: a session created in a short-lived thread loses its worker
-with the thread and transparently recovers on its next call.
+process (started by :func:`rl_compiler.llvm.processes.spawn`). Its stderr goes to an unlinked temp file
+(read for error messages), so no file is left behind even if the caller is killed. The process
+machinery is in :mod:`rl_compiler.llvm.worker_client`.
 
 Fork safety: a session used in a child created by ``os.fork()`` (Gymnasium's ``AsyncVectorEnv``,
 Stable-Baselines3's ``SubprocVecEnv`` with the fork start method) notices the new pid, leaves the
@@ -32,284 +31,29 @@ the bare engine, with no protection against crashes (``fork`` is then ``Module.c
 
 from __future__ import annotations
 
-import importlib
 import os
-import pickle
-import select
-import signal
-import subprocess
-import sys
-import tempfile
-import threading
-import time
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from rl_compiler.llvm.errors import LLVMError, WorkerCrashError, WorkerTimeoutError
-from rl_compiler.llvm.pipeio import MessageReader, frame
-from rl_compiler.llvm.worker import MUTATING_METHODS, PARENT_PID_ENV, REPLY_ARRAYS, REPLY_OK
+from rl_compiler.llvm.worker import MUTATING_METHODS
 from rl_compiler.llvm.worker import step as worker_step
+from rl_compiler.llvm.worker_client import Worker, WorkerLost, stderr_note
 
 if TYPE_CHECKING:
     import numpy as np
 
     from rl_compiler.llvm.module import Module
 
-#: Seconds a new worker may take to start (import numpy, load libLLVM, maybe build the engine).
-STARTUP_TIMEOUT = 120.0
-#: Bytes of the worker's stderr quoted in crash and timeout errors.
-STDERR_TAIL_BYTES = 4000
-
 Op = tuple[str, tuple]
-
-
-class _WorkerLost(Exception):
-    """Internal: the worker died or timed out during a request (it has been killed and reaped)."""
-
-    def __init__(self, timed_out: bool, detail: str, stderr: str) -> None:
-        super().__init__(detail)
-        self.timed_out = timed_out
-        self.detail = detail
-        self.stderr = stderr
-
-
-class _Process:
-    """The mutable state of a worker process, shared with its finalizer (which must not hold the worker)."""
-
-    def __init__(self) -> None:
-        self.popen: subprocess.Popen | None = None
-        #: The worker's stderr: an unlinked temp file, so nothing is left on disk even if we are SIGKILLed.
-        self.stderr: BinaryIO | None = None
-        self.owner_pid = os.getpid()
-
-    def kill(self) -> int | None:
-        """Kill the process group and reap the worker; returns its exit status (None if not running)."""
-        popen, self.popen = self.popen, None
-        if popen is None:
-            return None
-        if self.owner_pid != os.getpid():  # a forked child: the worker belongs to the parent
-            for stream in (popen.stdin, popen.stdout, self.stderr):
-                _close_quietly(stream)
-            self.stderr = None
-            popen.returncode = 0  # keep Popen.__del__ from tracking a process that is not ours
-            return None
-        if popen.poll() is None:
-            try:
-                os.killpg(popen.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                popen.kill()
-        returncode = popen.wait()
-        for stream in (popen.stdin, popen.stdout):
-            _close_quietly(stream)
-        return returncode
-
-    def finish(self) -> None:
-        """Kill the worker and close its stderr file (idempotent)."""
-        self.kill()
-        stderr, self.stderr = self.stderr, None
-        _close_quietly(stderr)
-
-
-def _close_quietly(stream: Any) -> None:
-    if stream is not None:
-        try:
-            stream.close()
-        except OSError:
-            pass
-
-
-def _describe_status(returncode: int | None) -> str:
-    if returncode is None:
-        return "the worker stopped answering"
-    if returncode < 0:
-        try:
-            return f"the worker was killed by {signal.Signals(-returncode).name}"
-        except ValueError:
-            return f"the worker was killed by signal {-returncode}"
-    return f"the worker exited with status {returncode}"
-
-
-class _Worker:
-    """One worker process and its pipes. ``generation`` increases with every (re)start."""
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.generation = 0
-        self.sessions = 0  # open sessions using this worker
-        self.pending_drops: list[tuple[int, int]] = []  # (generation, handle) of closed sessions
-        self.pid: int | None = None
-        self._proc = _Process()
-        self._finalizer = weakref.finalize(self, _Process.finish, self._proc)
-
-    # -- lifecycle -------------------------------------------------------------------------------
-
-    @property
-    def alive(self) -> bool:
-        return self._proc.popen is not None and self._proc.owner_pid == os.getpid()
-
-    def ensure_running(self) -> None:
-        """Start the worker if it is not running in this process (first use, after a crash, after fork)."""
-        if self._proc.owner_pid != os.getpid():
-            self._proc.kill()  # only forgets the parent's worker: see _Process.kill
-            self._proc.owner_pid = os.getpid()
-            self._finalizer.detach()
-            self._finalizer = weakref.finalize(self, _Process.finish, self._proc)
-            self.lock = threading.RLock()
-        if self._proc.popen is None:
-            self._start()
-
-    def _start(self) -> None:
-        _close_quietly(self._proc.stderr)  # the previous generation's
-        self._proc.stderr = None
-        self._proc.stderr = stderr = tempfile.TemporaryFile(prefix="rl-compiler-worker-")
-        env = dict(os.environ)
-        env[PARENT_PID_ENV] = str(os.getpid())
-        popen = subprocess.Popen(
-            [sys.executable, "-m", "rl_compiler.llvm.worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            env=env,
-            close_fds=True,
-            start_new_session=True,  # its own process group: a timeout kills everything it runs
-            bufsize=0,
-        )
-        self._proc.popen = popen
-        self.generation += 1
-        self.pending_drops.clear()
-        self.pid = popen.pid
-        assert popen.stdin is not None
-        os.set_blocking(popen.stdin.fileno(), False)
-        assert popen.stdout is not None
-        # The worker answers at once: always spin (briefly) for its reply.
-        self._replies = MessageReader(popen.stdout.fileno(), adaptive=False)
-        try:
-            self._receive(time.monotonic() + STARTUP_TIMEOUT, STARTUP_TIMEOUT)
-        except _WorkerLost as lost:
-            raise WorkerCrashError(
-                f"the rl_compiler worker failed to start: {lost.detail}{_tail(lost)}"
-            ) from None
-
-    def shutdown(self) -> None:
-        """Kill the worker process and close its files."""
-        self._finalizer()
-
-    def stderr_tail(self) -> str:
-        """The end of what the current (or last) worker process wrote to stderr."""
-        stderr = self._proc.stderr
-        if stderr is None:
-            return ""
-        try:
-            fd = stderr.fileno()
-            size = os.fstat(fd).st_size
-            start = max(0, size - STDERR_TAIL_BYTES)
-            return os.pread(fd, size - start, start).decode("utf-8", "replace").strip()
-        except (OSError, ValueError):
-            return ""
-
-    def _lose(self, timed_out: bool, detail: str) -> _WorkerLost:
-        returncode = self._proc.kill()
-        if not timed_out:
-            detail = f"{detail}: {_describe_status(returncode)}"
-        return _WorkerLost(timed_out, detail, self.stderr_tail())
-
-    # -- protocol --------------------------------------------------------------------------------
-
-    def request(self, handle: int, method: str, args: tuple, timeout: float) -> Any:
-        """Send one request and wait at most ``timeout`` seconds for the reply.
-
-        Returns the result, raises the exception the worker raised, or raises ``_WorkerLost``.
-        """
-        drops = tuple(h for g, h in self.pending_drops if g == self.generation)
-        self.pending_drops.clear()
-        data = pickle.dumps((drops, handle, method, args), protocol=pickle.HIGHEST_PROTOCOL)
-        deadline = time.monotonic() + timeout
-        try:
-            self._send(frame(data), deadline, timeout)
-            status, value = self._receive(deadline, timeout)
-        except _WorkerLost:
-            raise
-        except BaseException:
-            # Interrupted half-way (KeyboardInterrupt, an unpicklable reply): the reply stream is out of
-            # step with the requests, so this worker cannot be trusted; its sessions will be replayed.
-            self._proc.kill()
-            raise
-        if status == REPLY_OK:
-            return value
-        if status == REPLY_ARRAYS:
-            return _rebuild_arrays(*value)
-        raise _rebuild_exception(*value)
-
-    def _send(self, data: bytes, deadline: float, timeout: float) -> None:
-        popen = self._proc.popen
-        assert popen is not None and popen.stdin is not None
-        fd = popen.stdin.fileno()
-        view = memoryview(data)
-        poller = None
-        while view:
-            try:
-                view = view[os.write(fd, view) :]
-                continue
-            except BlockingIOError:
-                pass
-            except (BrokenPipeError, OSError):
-                raise self._lose(False, "the worker closed its input") from None
-            if poller is None:
-                poller = select.poll()
-                poller.register(fd, select.POLLOUT)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not poller.poll(remaining * 1000):
-                raise self._lose(True, f"no reply within {timeout:g} s")
-
-    def _receive(self, deadline: float, timeout: float) -> tuple[int, Any]:
-        try:
-            payload = self._replies.read(max(0.0, deadline - time.monotonic()))
-        except TimeoutError:
-            raise self._lose(True, f"no reply within {timeout:g} s") from None
-        if payload is None:
-            raise self._lose(False, "the worker closed its output")
-        return pickle.loads(payload)
-
-
-def _tail(lost: _WorkerLost) -> str:
-    return (
-        f"\nworker stderr (tail):\n{lost.stderr}" if lost.stderr else "\n(the worker wrote nothing to stderr)"
-    )
-
-
-def _rebuild_arrays(single: bool, positions: tuple[int, ...], items: list[Any]) -> Any:
-    import numpy as np
-
-    for k in positions:
-        dtype, shape, data = items[k]
-        items[k] = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
-    return items[0] if single else tuple(items)
-
-
-def _rebuild_exception(module: str, name: str, message: str, pickled: bytes | None) -> BaseException:
-    """The worker's exception, with its own type and message where possible."""
-    if pickled is not None:
-        try:
-            exc = pickle.loads(pickled)
-            if isinstance(exc, BaseException):
-                return exc
-        except Exception:
-            pass
-    try:
-        cls = getattr(importlib.import_module(module), name)
-        if isinstance(cls, type) and issubclass(cls, BaseException):
-            return cls(message)
-    except Exception:
-        pass
-    return LLVMError(f"{name}: {message}")
 
 
 class _Slot:
     """Where a session's module lives: its worker and its handle there (shared with the finalizer)."""
 
-    def __init__(self, worker: _Worker) -> None:
+    def __init__(self, worker: Worker) -> None:
         self.worker = worker
         self.handle = 0
         self.generation = -1  # the worker generation ``handle`` belongs to; -1: never loaded
@@ -377,7 +121,7 @@ class Session:
         return cls(Path(path).read_bytes(), isolated=isolated, timeout=timeout)
 
     def _setup(
-        self, bitcode: bytes, ops: list[Op], isolated: bool, timeout: float, worker: _Worker | None = None
+        self, bitcode: bytes, ops: list[Op], isolated: bool, timeout: float, worker: Worker | None = None
     ) -> None:
         if timeout <= 0:
             raise ValueError(f"timeout must be positive seconds, got {timeout!r}")
@@ -392,7 +136,7 @@ class Session:
         self._slot: _Slot | None = None
         self._finalizer: weakref.finalize | None = None
         if isolated:
-            worker = worker if worker is not None else _Worker()
+            worker = worker if worker is not None else Worker()
             worker.sessions += 1
             self._slot = _Slot(worker)
             self._finalizer = weakref.finalize(self, _Slot.release, self._slot)
@@ -611,14 +355,14 @@ class Session:
         if worker._proc.owner_pid != os.getpid():
             worker.ensure_running()  # after os.fork(): our own worker; sessions replay lazily
         with worker.lock:
-            lost: _WorkerLost | None = None
+            lost: WorkerLost | None = None
             for _attempt in range(2):
                 try:
                     self._ensure_module()
                     if method == "ping":
                         return None
                     result = worker.request(slot.handle, method, args, self.timeout)
-                except _WorkerLost as exc:
+                except WorkerLost as exc:
                     lost = exc
                     self.last_failure = f"{self._describe(method, args)}: {exc.detail}"
                     continue
@@ -627,7 +371,7 @@ class Session:
             assert lost is not None
             try:  # leave the session usable, at its state before the failed call
                 self._ensure_module()
-            except (_WorkerLost, LLVMError):
+            except (WorkerLost, LLVMError):
                 pass
             raise self._final_error(lost, method, args)
 
@@ -658,13 +402,13 @@ class Session:
             return f"rebuilding the module (replaying {len(self._ops)} ops)"
         return f"calling {method}()"
 
-    def _final_error(self, lost: _WorkerLost, method: str, args: tuple) -> LLVMError:
+    def _final_error(self, lost: WorkerLost, method: str, args: tuple) -> LLVMError:
         what = self._describe(method, args)
         cls = WorkerTimeoutError if lost.timed_out else WorkerCrashError
         verb = "timed out" if lost.timed_out else "crashed"
         err = cls(
             f"the worker {verb} {what} twice ({lost.detail}); the session is at its state before the call"
-            f"{_tail(lost)}"
+            f"{stderr_note(lost)}"
         )
         err.stderr = lost.stderr  # type: ignore[attr-defined]
         return err

@@ -19,9 +19,9 @@ a tuple holding some, where the arrays at ``positions`` travel as raw ``(dtype, 
 ``(REPLY_ERROR, (type_module, type_name, message, pickled_exception))``. The first message the worker
 sends, unasked, is ``(REPLY_OK, ("ready", pid))``.
 
-The worker dies with its parent (``PR_SET_PDEATHSIG``), runs in its own process group so the parent
-can kill it and anything it started at once, and sends anything LLVM prints on stdout to stderr so
-that stray output cannot corrupt the protocol.
+The worker dies with its parent and runs in its own process group so the parent can kill it and anything
+it started at once (both arranged by :func:`rl_compiler.llvm.processes.spawn`), and sends anything LLVM prints on
+stdout to stderr so that stray output cannot corrupt the protocol.
 """
 
 from __future__ import annotations
@@ -30,15 +30,14 @@ import ctypes
 import faulthandler
 import os
 import pickle
-import signal
 import sys
 import time
 from typing import Any, BinaryIO
 
 from rl_compiler.llvm.pipeio import MessageReader, frame
 
-#: Environment variable holding the parent's pid, so the worker can exit if the parent died before
-#: ``PR_SET_PDEATHSIG`` took effect.
+#: Set (to the parent's pid) in the worker's environment: marks a worker process (``import rl_compiler``
+#: then skips registering the environments).
 PARENT_PID_ENV = "RL_COMPILER_WORKER_PARENT"
 REPLY_ERROR, REPLY_OK, REPLY_ARRAYS = 0, 1, 2
 #: Module methods the session layer may call in the worker.
@@ -63,7 +62,6 @@ MODULE_METHODS = frozenset(
 #: Module methods that change the module: the session records them for replay.
 MUTATING_METHODS = frozenset({"run_passes", "set_size_attributes"})
 _READ_ONLY_METHODS = MODULE_METHODS - MUTATING_METHODS
-_PR_SET_PDEATHSIG = 1
 _WARM_UP_IR = "define void @warm_up() {\n  ret void\n}\n"
 
 
@@ -78,19 +76,6 @@ def step(module: Any, pipeline: str, queries: tuple[str, ...]) -> tuple:
         raise ValueError(f"cannot query {bad} in a step: expected read-only Module methods")
     module.run_passes(pipeline)
     return tuple(getattr(module, query)() for query in queries)
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies; exit now if it already has."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):  # not fatal: the parent also kills us explicitly
-            pass
-    expected = os.environ.get(PARENT_PID_ENV)
-    if expected is not None and os.getppid() != int(expected):
-        os._exit(0)
 
 
 def _enable_llvm_stack_dump() -> None:
@@ -217,7 +202,6 @@ def serve(requests: int, replies: BinaryIO) -> None:
 
 def main() -> None:
     """Entry point of ``python -m rl_compiler.llvm.worker``."""
-    _die_with_parent()
     # Keep private copies of the protocol pipes, then point fds 0/1 elsewhere: LLVM (or a pass such
     # as print<...>) writing to stdout must not corrupt the reply stream.
     requests = os.dup(0)

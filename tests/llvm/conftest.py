@@ -64,3 +64,13 @@ def kitchen_o0(c_modules: dict[str, Path]) -> Path:
 
 def postgres_modules() -> list[Path]:
     return [POSTGRES_BITCODE / name for name in POSTGRES_MODULES if (POSTGRES_BITCODE / name).exists()]
+
+
+@pytest.fixture(scope="session")
+def pressure_bc(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A module with register pressure (the MLGO probe program at -O2), for the MLGO channel tests."""
+    from rl_compiler.llvm.mlgo import PROBE_SOURCE
+
+    c_file = tmp_path_factory.mktemp("src") / "pressure.c"
+    c_file.write_text(PROBE_SOURCE)
+    return compile_c(get_toolchain(), c_file, ["-O2"], c_file.with_suffix(".bc"))

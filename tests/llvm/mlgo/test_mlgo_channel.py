@@ -1,140 +1,21 @@
-"""The MLGO interactive channel against the real llc/opt: protocol, results parsing and process hygiene."""
+"""The MLGO interactive channel against the real llc/opt: protocol and process hygiene."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
+from mlgo_helpers import PRESSURE_C, compile_c, first_legal, llc_argv
 from process_checks import assert_clean
 
 from rl_compiler.llvm import mlgo
 from rl_compiler.llvm.toolchain import get_toolchain
-
-PRESSURE_C = mlgo.PROBE_SOURCE
-
-
-def compile_c(source: str, path: Path, *flags: str) -> Path:
-    c_file = path.with_suffix(".c")
-    c_file.write_text(source)
-    subprocess.run([get_toolchain().clang, *flags, "-c", "-emit-llvm", c_file, "-o", path], check=True)
-    return path
-
-
-@pytest.fixture(scope="module")
-def pressure_bc(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return compile_c(PRESSURE_C, tmp_path_factory.mktemp("src") / "pressure.bc", "-O2")
-
-
-def llc_argv(module: Path, compilation: mlgo.InteractiveCompilation, *extra: str) -> list[str]:
-    return [
-        str(get_toolchain().llc),
-        *mlgo.REGALLOC_FLAGS,
-        "-filetype=obj",
-        *extra,
-        "-o",
-        str(compilation.path("out.o")),
-        str(module),
-    ]
-
-
-def first_legal(spec: mlgo.ChannelSpec, blob: bytes) -> int:
-    return int(np.flatnonzero(spec.tensors(blob)["mask"])[0])
-
-
-# ---- pure parsing
-
-
-def test_header_parsing_and_byte_counts() -> None:
-    header = {
-        "features": [
-            {"name": "mask", "type": "int64_t", "port": 0, "shape": [1, 33]},
-            {"name": "w", "type": "float", "port": 0, "shape": [1, 33]},
-            {"name": "progress", "type": "float", "port": 0, "shape": [1]},
-        ],
-        "advice": {"name": "index_to_evict", "type": "int64_t", "port": 0, "shape": [1]},
-    }
-    spec = mlgo.ChannelSpec.from_header(json.dumps(header, separators=(",", ":")).encode())
-    assert spec.observation_nbytes == 33 * 8 + 33 * 4 + 4
-    assert spec.offsets == (0, 264, 396)
-    assert spec.advice_bytes(9) == np.int64(9).tobytes()
-    blob = (
-        np.arange(33, dtype=np.int64).tobytes()
-        + np.ones(33, np.float32).tobytes()
-        + np.float32(0.5).tobytes()
-    )
-    tensors = spec.tensors(blob)
-    assert tensors["mask"][32] == 32 and tensors["progress"][0] == 0.5
-    with pytest.raises(mlgo.ChannelProtocolError, match="unknown type 'bfloat'"):
-        mlgo.ChannelSpec.from_header(
-            {"features": [{"name": "x", "type": "bfloat", "shape": [1]}], "advice": {}}
-        )
-    with pytest.raises(mlgo.ChannelProtocolError, match="malformed"):
-        mlgo.ChannelSpec.from_header(b"not json")
-
-
-def test_remarks_parser() -> None:
-    text = textwrap.dedent(
-        """\
-        --- !Missed
-        Pass:            regalloc
-        Name:            LoopSpillReloadCopies
-        Function:        hot
-        Args:
-          - NumSpills:       '10'
-          - TotalSpillsCost: '2.000000e+02'
-        ...
-        --- !Missed
-        Pass:            regalloc
-        Name:            SpillReloadCopies
-        Function:        'weird name'
-        Args:
-          - NumSpills:       '2'
-          - String:          ' spills '
-          - TotalSpillsCost: '3.0'
-          - NumFoldedReloads: '1'
-          - TotalFoldedReloadsCost: '2.5'
-          - NumVRCopies:     '4'
-          - TotalCopiesCost: '10'
-        ...
-        """
-    )
-    stats = mlgo.parse_regalloc_remarks(text)
-    assert list(stats) == ["weird name"]  # the per-loop remark is not counted twice
-    record = stats["weird name"]
-    assert (record.spills, record.folded_reloads, record.copies) == (2, 1, 4)
-    assert record.score == pytest.approx(3.0 + 4 * 2.5 + 0.2 * 10)
-
-
-def test_text_size_matches_llvm_size(pressure_bc: Path, tmp_path: Path) -> None:
-    obj = tmp_path / "x.o"
-    subprocess.run([get_toolchain().llc, "-O2", "-filetype=obj", "-o", obj, pressure_bc], check=True)
-    out = subprocess.run(
-        [get_toolchain().llvm_size, "-A", obj], capture_output=True, text=True, check=True
-    ).stdout
-    text = sum(int(line.split()[1]) for line in out.splitlines() if line.startswith(".text"))
-    assert mlgo.text_size(obj.read_bytes()) == text > 0
-
-
-# ---- against the real compiler
-
-
-def test_probe_specs_come_from_the_header() -> None:
-    regalloc = mlgo.probe_spec("regalloc")
-    assert regalloc.feature_names[0] == "mask" and regalloc.feature("mask").shape[-1] == 33
-    assert regalloc.advice.name == "index_to_evict" and regalloc.advice.nbytes == 8
-    inliner = mlgo.probe_spec("inliner")
-    assert inliner.feature_names[-1] == "inlining_default" and inliner.advice.name == "inlining_decision"
-    with pytest.raises(ValueError, match="unknown MLGO channel kind"):
-        mlgo.probe_spec("scheduler")
 
 
 def test_full_compilation_and_determinism(pressure_bc: Path, private_tmp: Path) -> None:
@@ -142,9 +23,7 @@ def test_full_compilation_and_determinism(pressure_bc: Path, private_tmp: Path) 
     for _ in range(2):
         with mlgo.InteractiveCompilation() as c:
             spec = c.start(llc_argv(pressure_bc, c), mlgo.REGALLOC_CHANNEL_OPTION)
-            assert (
-                spec is not None and spec.observation_nbytes == mlgo.probe_spec("regalloc").observation_nbytes
-            )
+            assert spec is not None and spec.observation_nbytes == mlgo.probe_spec("regalloc").observation_nbytes
             contexts = set()
             while (obs := c.next_observation()) is not None:
                 contexts.add(obs.context)

@@ -1,0 +1,222 @@
+"""The program of a pass-ordering episode: its prepared benchmark, its current module and per-state caches,
+and the ``env.observation[...]`` / ``env.reward[...]`` views over it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from gymnasium import spaces
+
+from rl_compiler.datasets import Benchmark
+from rl_compiler.datasets.profile import CostBaselines, profile_bitcode
+from rl_compiler.datasets.timing import RuntimeStats
+from rl_compiler.llvm.baselines import Baselines, compute_baselines
+from rl_compiler.llvm.module import Module
+from rl_compiler.llvm.session import Session
+from rl_compiler.observations import ObservationSpec
+from rl_compiler.rewards import RewardSpec
+
+if TYPE_CHECKING:
+    from rl_compiler.envs.passes import PassOrderingEnv
+
+
+@dataclass
+class Prepared:
+    """A benchmark ready for episodes: its bitcode, baselines and (lazily) its starting run time."""
+
+    benchmark: Benchmark
+    bitcode: bytes
+    baselines: Baselines  # a CostBaselines: the dynamic baselines are computed on first use
+    runtime_o0: RuntimeStats | None = None
+    fingerprint: int | None = None
+
+
+_CACHE: dict[tuple[str, str], Prepared] = {}
+
+
+def prepare(benchmark: Benchmark, variant: str) -> Prepared:
+    """Build (once per process) the bitcode and baselines of a benchmark."""
+    key = (benchmark.uri, variant)
+    if key not in _CACHE:
+        bitcode = benchmark.bitcode(variant)
+        with Module.from_bitcode(bitcode) as module:
+            baselines = compute_baselines(module)
+        both = CostBaselines(baselines, benchmark, bitcode)
+        _CACHE[key] = Prepared(benchmark, bitcode, both)  # type: ignore[arg-type]
+    return _CACHE[key]
+
+
+@dataclass
+class Program:
+    """The current module of an episode with per-state caches; the ObservationContext of observations."""
+
+    session: Session
+    prepared: Prepared
+    runtime_repeats: int
+    runtime_timeout: float
+    fingerprint: int
+    cache: dict[str, Any] = field(default_factory=dict)
+    runtime_warmup: int = 1
+
+    @property
+    def baselines(self) -> Baselines:
+        return self.prepared.baselines
+
+    @property
+    def benchmark_object(self) -> Benchmark:
+        return self.prepared.benchmark
+
+    def with_session(self, session: Session) -> Program:
+        """A copy of this program (caches included) on ``session``, a replica of this one's (``env.fork()``)."""
+        return Program(
+            session,
+            self.prepared,
+            self.runtime_repeats,
+            self.runtime_timeout,
+            self.fingerprint,
+            dict(self.cache),
+            self.runtime_warmup,
+        )
+
+    def changed(self, fingerprint: int) -> bool:
+        """Record the module's new fingerprint; drop the caches if it differs from the last one."""
+        if fingerprint == self.fingerprint:
+            return False
+        self.fingerprint = fingerprint
+        self.cache.clear()
+        return True
+
+    def cached(self, key: str, compute: Any) -> Any:
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+    def query(self, method: str) -> Any:
+        """The result of a read-only Session method (``"autophase"``, ...) for the current state, memoized."""
+        return self.cached("query:" + method, getattr(self.session, method))
+
+    def prefill(self, results: dict[str, Any]) -> None:
+        """Store query results computed for the current state (by ``Session.step``)."""
+        for method, value in results.items():
+            self.cache["query:" + method] = value
+
+    def runtime_stats(self) -> RuntimeStats:
+        """``runtime_warmup`` untimed and ``runtime_repeats`` timed runs of the current module (cached)."""
+
+        def measure() -> RuntimeStats:
+            return RuntimeStats.measure(
+                self.benchmark_object,
+                self.session.bitcode(),
+                warmup=self.runtime_warmup,
+                repeats=self.runtime_repeats,
+                timeout=self.runtime_timeout,
+            )
+
+        return self.cached("runtimes", measure)
+
+    def runtimes(self) -> list[float]:
+        return list(self.runtime_stats().times)
+
+    def initial_cost(self, spec: RewardSpec) -> float:
+        """The cost at the episode's start (from the baselines; the unoptimised run time for Runtime)."""
+        cost = spec.initial_cost(self.baselines)
+        if cost is not None:
+            return cost
+        prepared = self.prepared
+        if not prepared.benchmark.runnable:
+            raise ValueError(
+                f"{prepared.benchmark.uri} is not runnable: the {spec.name} reward needs a runnable benchmark"
+            )
+        if prepared.runtime_o0 is None:
+            prepared.runtime_o0 = RuntimeStats.measure(
+                prepared.benchmark,
+                prepared.bitcode,
+                warmup=self.runtime_warmup,
+                repeats=self.runtime_repeats,
+                timeout=self.runtime_timeout,
+            )
+        return prepared.runtime_o0.median
+
+    def cost(self, name: str) -> float:
+        if name == "IrInstructionCount":
+            return self.query("instruction_count")
+        if name == "ObjectTextSizeBytes":
+            return self.query("object_text_size")
+        if name == "Runtime":
+            return self.runtime_stats().median
+        if name in ("DynamicInstructionCount", "EstimatedCycles"):  # one instrumented run gives both
+            bitcode = self.session.bitcode
+            benchmark, timeout = self.benchmark_object, self.runtime_timeout
+            profile = self.cached("profile", lambda: profile_bitcode(benchmark, bitcode(), timeout=timeout))
+            return profile.dynamic_instructions if name == "DynamicInstructionCount" else profile.estimated_cycles
+        raise ValueError(f"unknown cost {name!r}")
+
+
+def observation_choice(
+    specs: dict[str, ObservationSpec], choice: str | Sequence[str] | None
+) -> tuple[ObservationSpec | list[ObservationSpec] | None, spaces.Space]:
+    """The spec(s) and the space of an env's ``observation_space=`` argument: one name, a list of names
+    (a ``Dict`` space) or None (a placeholder ``Discrete(1)``).
+
+    :raises ValueError: naming an unknown observation and the valid ones, or for an empty list.
+    """
+
+    def spec(name: str) -> ObservationSpec:
+        if name not in specs:
+            raise ValueError(f"unknown observation space {name!r}; valid names: {', '.join(specs)}")
+        return specs[name]
+
+    if choice is None:
+        return None, spaces.Discrete(1)
+    if isinstance(choice, str):
+        return spec(choice), spec(choice).space
+    chosen = [spec(name) for name in choice]
+    if not chosen:
+        raise ValueError("observation_space list is empty")
+    return chosen, spaces.Dict({s.name: s.space for s in chosen})
+
+
+def step_queries(
+    reward: RewardSpec | None, observation: ObservationSpec | list[ObservationSpec] | None
+) -> tuple[str, ...]:
+    """The cheap read-only Session queries an env's reward and observation need after every step."""
+    queries: list[str] = []
+    if reward is not None and reward.cost == "IrInstructionCount":
+        queries.append("instruction_count")
+    for spec in observation if isinstance(observation, list) else [observation] if observation is not None else []:
+        queries.extend(spec.prefetch)
+    return tuple(dict.fromkeys(queries))
+
+
+class ObservationView:
+    """``env.observation["Name"]``: compute any observation of the current state on demand."""
+
+    def __init__(self, env: PassOrderingEnv) -> None:
+        self._env = env
+
+    def __getitem__(self, name: str) -> Any:
+        spec = self._env._observation_spec(name)
+        return self._env._natural_observation(spec)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._env._observation_specs
+
+    def keys(self) -> list[str]:
+        return list(self._env._observation_specs)
+
+
+class RewardView:
+    """``env.reward["Name"]``: the reward of any reward space since its last query (or the episode start)."""
+
+    def __init__(self, env: PassOrderingEnv) -> None:
+        self._env = env
+
+    def __getitem__(self, name: str) -> float:
+        return self._env._on_demand_reward(name)
+
+    def keys(self) -> list[str]:
+        from rl_compiler.rewards import REWARD_NAMES
+
+        return list(REWARD_NAMES)

@@ -1,0 +1,193 @@
+"""Child processes: start them bounded, kill them whole, and say how they ended.
+
+Every process rl-compiler starts (the engine's worker, ``llc``/``opt`` on the MLGO channel, benchmark
+programs) goes through :func:`spawn`, which gives it:
+
+* its own session and process group, so :func:`kill_group` removes it and everything it started that
+  stayed in the group;
+* ``PR_SET_PDEATHSIG=SIGKILL`` (Linux), so it dies if this process dies, even by SIGKILL. The kernel
+  sends that signal when the *thread* that forked exits, so children are forked from one long-lived
+  spawner thread, not from whatever (maybe short-lived) thread asked; a child whose parent died before
+  the signal took effect exits at once;
+* optional resource limits (``rlimits``: ``{resource.RLIMIT_AS: bytes, ...}``), applied in the child
+  before ``exec``.
+
+:func:`describe_returncode` turns an exit status into words (``exit status 1``, ``killed by signal
+SIGSEGV``) for error messages; :func:`read_tail` reads the end of a child's stderr file.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import ctypes
+import os
+import resource
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from typing import IO, Any
+
+#: prctl option number of PR_SET_PDEATHSIG (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+_libc: Any = None
+if sys.platform.startswith("linux"):
+    with contextlib.suppress(OSError):
+        _libc = ctypes.CDLL(None, use_errno=True)
+
+_spawner: concurrent.futures.ThreadPoolExecutor | None = None
+_spawner_lock = threading.Lock()
+
+Stream = int | IO[Any] | None
+
+
+def _reset_spawner_after_fork() -> None:
+    global _spawner, _spawner_lock
+    _spawner = None
+    _spawner_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_spawner_after_fork)
+
+
+def _spawner_pool() -> concurrent.futures.ThreadPoolExecutor:
+    global _spawner
+    with _spawner_lock:
+        if _spawner is None:
+            _spawner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="rl-compiler-spawn")
+        return _spawner
+
+
+def _prepare_child(parent_pid: int, rlimits: tuple[tuple[int, tuple[int, int]], ...]) -> None:
+    """Runs in the child between fork and exec: die with the parent, then apply the limits."""
+    prctl = getattr(_libc, "prctl", None)
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+    for limit, values in rlimits:
+        resource.setrlimit(limit, values)
+
+
+def _as_pairs(rlimits: Mapping[int, int | tuple[int, int]]) -> tuple[tuple[int, tuple[int, int]], ...]:
+    return tuple(
+        (limit, value if isinstance(value, tuple) else (int(value), int(value))) for limit, value in rlimits.items()
+    )
+
+
+def spawn(
+    argv: Sequence[str | os.PathLike],
+    *,
+    stdin: Stream = subprocess.DEVNULL,
+    stdout: Stream = subprocess.DEVNULL,
+    stderr: Stream = None,
+    cwd: str | os.PathLike | None = None,
+    env: Mapping[str, str] | None = None,
+    rlimits: Mapping[int, int | tuple[int, int]] | None = None,
+    bufsize: int = -1,
+) -> subprocess.Popen:
+    """Start ``argv`` in its own process group, killed by the kernel if this process dies, under ``rlimits``.
+
+    :param rlimits: ``{resource.RLIMIT_*: limit}``; an int sets soft and hard limits alike, a pair sets both.
+    :raises OSError: if the program cannot be started (e.g. no such file).
+    """
+    pairs = _as_pairs(rlimits or {})
+    parent = os.getpid()
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen(
+            [os.fspath(a) for a in argv],
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            start_new_session=True,
+            preexec_fn=lambda: _prepare_child(parent, pairs),
+            close_fds=True,
+            bufsize=bufsize,
+        )
+
+    try:
+        future = _spawner_pool().submit(start)
+    except RuntimeError:  # interpreter shutting down: the pool refuses work; fork from this thread
+        return start()
+    return future.result()
+
+
+def kill_group(process: subprocess.Popen, timeout: float | None = 10.0) -> int | None:
+    """SIGKILL ``process``'s whole process group (it leads its own session) and reap it.
+
+    Returns its exit status (None if it could not be reaped within ``timeout`` seconds).
+    """
+    running = process.poll() is None
+    try:  # also when it has exited: whatever it left running in its group goes too
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        if running:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def signal_name(signum: int) -> str:
+    """``SIGSEGV`` for 11; ``signal 99`` for a number without a name."""
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def describe_returncode(returncode: int | None) -> str:
+    """How a child ended, in words: ``exit status 1``, ``killed by signal SIGSEGV``, ``still running``."""
+    if returncode is None:
+        return "still running"
+    if returncode < 0:
+        return f"killed by signal {signal_name(-returncode)}"
+    return f"exit status {returncode}"
+
+
+def read_tail(path: str | os.PathLike, nbytes: int = 4000) -> str:
+    """The last ``nbytes`` of a file (a child's stderr), decoded and stripped; "" if it cannot be read."""
+    try:
+        with open(path, "rb") as file:
+            return _tail_of(file.fileno(), nbytes)
+    except OSError:
+        return ""
+
+
+def read_tail_fd(fd: int, nbytes: int = 4000) -> str:
+    """Like :func:`read_tail` for an open file descriptor (e.g. an unlinked temporary file)."""
+    try:
+        return _tail_of(fd, nbytes)
+    except (OSError, ValueError):
+        return ""
+
+
+def _tail_of(fd: int, nbytes: int) -> str:
+    size = os.fstat(fd).st_size
+    start = max(0, size - nbytes)
+    return os.pread(fd, size - start, start).decode("utf-8", "replace").strip()
+
+
+def close_quietly(stream: Any) -> None:
+    """Close a file object, ignoring errors (used on every cleanup path)."""
+    if stream is not None:
+        with contextlib.suppress(OSError):
+            stream.close()
+
+
+__all__ = [
+    "close_quietly",
+    "describe_returncode",
+    "kill_group",
+    "read_tail",
+    "read_tail_fd",
+    "signal_name",
+    "spawn",
+]

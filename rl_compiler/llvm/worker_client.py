@@ -1,0 +1,243 @@
+"""The caller's side of the worker protocol: one worker process, its pipes, and how it is lost.
+
+:class:`Worker` starts ``python -m rl_compiler.llvm.worker`` through :func:`rl_compiler.llvm.processes.spawn`
+(own process group, dies with this process), sends one framed pickle per request and waits for the reply
+within a deadline. A worker that dies, closes a pipe or misses the deadline is killed with its whole group
+and reported as :class:`WorkerLost`; the session layer (:mod:`rl_compiler.llvm.session`) decides what to
+replay. Its stderr goes to an unlinked temp file, read for error messages, so nothing is left on disk.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from typing import Any, BinaryIO
+
+from rl_compiler.llvm.errors import LLVMError, WorkerCrashError
+from rl_compiler.llvm.pipeio import MessageReader, frame
+from rl_compiler.llvm.processes import close_quietly, describe_returncode, kill_group, read_tail_fd, spawn
+from rl_compiler.llvm.worker import PARENT_PID_ENV, REPLY_ARRAYS, REPLY_OK
+
+#: Seconds a new worker may take to start (import numpy, load libLLVM, maybe build the engine).
+STARTUP_TIMEOUT = 120.0
+#: Bytes of the worker's stderr quoted in crash and timeout errors.
+STDERR_TAIL_BYTES = 4000
+
+
+class WorkerLost(Exception):
+    """Internal: the worker died or timed out during a request (it has been killed and reaped)."""
+
+    def __init__(self, timed_out: bool, detail: str, stderr: str) -> None:
+        super().__init__(detail)
+        self.timed_out = timed_out
+        self.detail = detail
+        self.stderr = stderr
+
+
+class _Process:
+    """The mutable state of a worker process, shared with its finalizer (which must not hold the worker)."""
+
+    def __init__(self) -> None:
+        self.popen: subprocess.Popen | None = None
+        #: The worker's stderr: an unlinked temp file, so nothing is left on disk even if we are SIGKILLed.
+        self.stderr: BinaryIO | None = None
+        self.owner_pid = os.getpid()
+
+    def kill(self) -> int | None:
+        """Kill the process group and reap the worker; returns its exit status (None if not running)."""
+        popen, self.popen = self.popen, None
+        if popen is None:
+            return None
+        if self.owner_pid != os.getpid():  # a forked child: the worker belongs to the parent
+            for stream in (popen.stdin, popen.stdout, self.stderr):
+                close_quietly(stream)
+            self.stderr = None
+            popen.returncode = 0  # keep Popen.__del__ from tracking a process that is not ours
+            return None
+        returncode = kill_group(popen, timeout=None)
+        for stream in (popen.stdin, popen.stdout):
+            close_quietly(stream)
+        return returncode
+
+    def finish(self) -> None:
+        """Kill the worker and close its stderr file (idempotent)."""
+        self.kill()
+        stderr, self.stderr = self.stderr, None
+        close_quietly(stderr)
+
+
+class Worker:
+    """One worker process and its pipes. ``generation`` increases with every (re)start."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.generation = 0
+        self.sessions = 0  # open sessions using this worker
+        self.pending_drops: list[tuple[int, int]] = []  # (generation, handle) of closed sessions
+        self.pid: int | None = None
+        self._proc = _Process()
+        self._finalizer = weakref.finalize(self, _Process.finish, self._proc)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    @property
+    def alive(self) -> bool:
+        return self._proc.popen is not None and self._proc.owner_pid == os.getpid()
+
+    def ensure_running(self) -> None:
+        """Start the worker if it is not running in this process (first use, after a crash, after fork)."""
+        if self._proc.owner_pid != os.getpid():
+            self._proc.kill()  # only forgets the parent's worker: see _Process.kill
+            self._proc.owner_pid = os.getpid()
+            self._finalizer.detach()
+            self._finalizer = weakref.finalize(self, _Process.finish, self._proc)
+            self.lock = threading.RLock()
+        if self._proc.popen is None:
+            self._start()
+
+    def _start(self) -> None:
+        close_quietly(self._proc.stderr)  # the previous generation's
+        self._proc.stderr = None
+        self._proc.stderr = stderr = tempfile.TemporaryFile(prefix="rl-compiler-worker-")
+        env = dict(os.environ)
+        env[PARENT_PID_ENV] = str(os.getpid())
+        popen = spawn(
+            [sys.executable, "-m", "rl_compiler.llvm.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=env,
+            bufsize=0,
+        )
+        self._proc.popen = popen
+        self.generation += 1
+        self.pending_drops.clear()
+        self.pid = popen.pid
+        assert popen.stdin is not None
+        os.set_blocking(popen.stdin.fileno(), False)
+        assert popen.stdout is not None
+        # The worker answers at once: always spin (briefly) for its reply.
+        self._replies = MessageReader(popen.stdout.fileno(), adaptive=False)
+        try:
+            self._receive(time.monotonic() + STARTUP_TIMEOUT, STARTUP_TIMEOUT)
+        except WorkerLost as lost:
+            raise WorkerCrashError(
+                f"the rl_compiler worker failed to start: {lost.detail}{stderr_note(lost)}"
+            ) from None
+
+    def shutdown(self) -> None:
+        """Kill the worker process and close its files."""
+        self._finalizer()
+
+    def stderr_tail(self) -> str:
+        """The end of what the current (or last) worker process wrote to stderr."""
+        stderr = self._proc.stderr
+        if stderr is None:
+            return ""
+        try:
+            return read_tail_fd(stderr.fileno(), STDERR_TAIL_BYTES)
+        except ValueError:  # closed
+            return ""
+
+    def _lose(self, timed_out: bool, detail: str) -> WorkerLost:
+        returncode = self._proc.kill()
+        if not timed_out:
+            ended = "stopped answering" if returncode is None else f"ended ({describe_returncode(returncode)})"
+            detail = f"{detail}: the worker {ended}"
+        return WorkerLost(timed_out, detail, self.stderr_tail())
+
+    # -- protocol --------------------------------------------------------------------------------
+
+    def request(self, handle: int, method: str, args: tuple, timeout: float) -> Any:
+        """Send one request and wait at most ``timeout`` seconds for the reply.
+
+        Returns the result, raises the exception the worker raised, or raises ``WorkerLost``.
+        """
+        drops = tuple(h for g, h in self.pending_drops if g == self.generation)
+        self.pending_drops.clear()
+        data = pickle.dumps((drops, handle, method, args), protocol=pickle.HIGHEST_PROTOCOL)
+        deadline = time.monotonic() + timeout
+        try:
+            self._send(frame(data), deadline, timeout)
+            status, value = self._receive(deadline, timeout)
+        except WorkerLost:
+            raise
+        except BaseException:
+            # Interrupted half-way (KeyboardInterrupt, an unpicklable reply): the reply stream is out of
+            # step with the requests, so this worker cannot be trusted; its sessions will be replayed.
+            self._proc.kill()
+            raise
+        if status == REPLY_OK:
+            return value
+        if status == REPLY_ARRAYS:
+            return _rebuild_arrays(*value)
+        raise _rebuild_exception(*value)
+
+    def _send(self, data: bytes, deadline: float, timeout: float) -> None:
+        popen = self._proc.popen
+        assert popen is not None and popen.stdin is not None
+        fd = popen.stdin.fileno()
+        view = memoryview(data)
+        poller = None
+        while view:
+            try:
+                view = view[os.write(fd, view) :]
+                continue
+            except BlockingIOError:
+                pass
+            except (BrokenPipeError, OSError):
+                raise self._lose(False, "the worker closed its input") from None
+            if poller is None:
+                poller = select.poll()
+                poller.register(fd, select.POLLOUT)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not poller.poll(remaining * 1000):
+                raise self._lose(True, f"no reply within {timeout:g} s")
+
+    def _receive(self, deadline: float, timeout: float) -> tuple[int, Any]:
+        try:
+            payload = self._replies.read(max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            raise self._lose(True, f"no reply within {timeout:g} s") from None
+        if payload is None:
+            raise self._lose(False, "the worker closed its output")
+        return pickle.loads(payload)
+
+
+def stderr_note(lost: WorkerLost) -> str:
+    return f"\nworker stderr (tail):\n{lost.stderr}" if lost.stderr else "\n(the worker wrote nothing to stderr)"
+
+
+def _rebuild_arrays(single: bool, positions: tuple[int, ...], items: list[Any]) -> Any:
+    import numpy as np
+
+    for k in positions:
+        dtype, shape, data = items[k]
+        items[k] = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+    return items[0] if single else tuple(items)
+
+
+def _rebuild_exception(module: str, name: str, message: str, pickled: bytes | None) -> BaseException:
+    """The worker's exception, with its own type and message where possible."""
+    if pickled is not None:
+        try:
+            exc = pickle.loads(pickled)
+            if isinstance(exc, BaseException):
+                return exc
+        except Exception:
+            pass
+    try:
+        cls = getattr(importlib.import_module(module), name)
+        if isinstance(cls, type) and issubclass(cls, BaseException):
+            return cls(message)
+    except Exception:
+        pass
+    return LLVMError(f"{name}: {message}")

@@ -1,0 +1,99 @@
+"""Child processes (rl_compiler.llvm.processes): limits, process groups, the parent-death signal, exit words."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rl_compiler.llvm import processes
+
+
+def _gone(pid: int, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_spawn_applies_limits_in_a_new_group() -> None:
+    code = "import os, resource; print(resource.getrlimit(resource.RLIMIT_AS)[0], os.getpgid(0), os.getpid())"
+    process = processes.spawn(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, rlimits={resource.RLIMIT_AS: 3 << 30}
+    )
+    out, _ = process.communicate(timeout=30)
+    limit, group, pid = map(int, out.split())
+    assert limit == 3 << 30 and group == pid == process.pid
+
+
+def test_kill_group_kills_what_the_child_left_in_its_group(tmp_path: Path) -> None:
+    pidfile = tmp_path / "grandchild"
+    code = (
+        "import subprocess, sys, time\n"
+        f"p = subprocess.Popen(['sleep', '60']); open({str(pidfile)!r}, 'w').write(str(p.pid))\n"
+        "time.sleep(60)\n"
+    )
+    process = processes.spawn([sys.executable, "-c", code])
+    deadline = time.monotonic() + 30
+    while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    grandchild = int(pidfile.read_text())
+    assert processes.kill_group(process) == -signal.SIGKILL
+    assert _gone(grandchild)
+
+
+HOST = """
+import sys, threading
+from rl_compiler.llvm import processes
+box = {}
+thread = threading.Thread(target=lambda: box.update(p=processes.spawn(["sleep", "60"])))
+thread.start(); thread.join()   # spawned on behalf of a thread that is gone now
+print(box["p"].pid, flush=True)
+sys.stdin.read()                # wait until the test kills us
+"""
+
+
+def test_children_die_with_their_parent_not_with_the_thread_that_asked() -> None:
+    host = subprocess.Popen([sys.executable, "-c", HOST], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(host.stdout.readline())
+        time.sleep(0.2)
+        assert not _gone(child, 0.1), "the child died with the short-lived thread that asked for it"
+        host.kill()
+        host.wait()
+        assert _gone(child), "the child outlived its parent (no parent-death signal)"
+    finally:
+        host.kill()
+        host.wait()
+        host.stdin.close()
+        host.stdout.close()
+
+
+@pytest.mark.parametrize(
+    ("returncode", "words"),
+    [(0, "exit status 0"), (1, "exit status 1"), (-11, "killed by signal SIGSEGV"), (None, "still running")],
+)
+def test_describe_returncode(returncode: int | None, words: str) -> None:
+    assert processes.describe_returncode(returncode) == words
+
+
+def test_read_tail(tmp_path: Path) -> None:
+    path = tmp_path / "stderr"
+    path.write_bytes(b"x" * 10000 + b"LLVM ERROR: boom\n")
+    assert processes.read_tail(path, 20).endswith("LLVM ERROR: boom")
+    assert processes.read_tail(tmp_path / "missing") == ""
+
+
+def test_missing_program_raises() -> None:
+    with pytest.raises(FileNotFoundError):
+        processes.spawn(["/nonexistent/program"])
