@@ -115,6 +115,7 @@ def optimize(uri: str, time_limit: float, workdir: Path) -> dict:
         passes=record["opt_pipeline"],
         evaluations=sum(record["search"]["evaluations"].values()),
         replay_check=record["replay_check"],
+        seconds=record["seconds"],
     )
     row["validation"] = validate(uri, workdir / "prog.bc", row)
     return row

@@ -35,6 +35,8 @@ from rl_compiler.llvm.session import Session
 
 #: Seconds the unoptimised program may run when its reference output is taken.
 REFERENCE_TIMEOUT = 10.0
+#: Seconds kept back from the search for writing the outputs and ending the process (see optimize_program).
+RESERVE_SECONDS = 1.2
 #: Default wall-time budget of one optimization, in seconds.
 DEFAULT_TIME_LIMIT = 10.0
 SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx")
@@ -286,9 +288,10 @@ def optimize_program(
         except LLVMError as error:
             raise OptimizeError(f"{benchmark.uri}: {error}") from None
         oz_seconds = time.perf_counter() - clock
-        # Kept for after the search: the checks (codegen, link and run) and the outputs (opt's replay of the
-        # pass list, codegen); -Oz's pipeline plus codegen measures both on this program.
-        reserve = 2 * oz_seconds + (1.5 * run_time + 0.5 if run_time else 0.0) + 0.5
+        # Kept for after the search: the checks (codegen, link and run), the outputs (opt's replay of the
+        # pass list, codegen; -Oz's pipeline plus codegen measures both on this program) and the process's
+        # exit (about a second together on a loaded 2-core machine, measured).
+        reserve = 2 * oz_seconds + (1.5 * run_time + 0.5 if run_time else 0.0) + RESERVE_SECONDS
         clock = time.perf_counter()
         found = search.run(root, deadline.earlier(reserve), oz=oz)
         seconds["search"] = time.perf_counter() - clock
