@@ -13,7 +13,7 @@ if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip >/dev/null
-# torch is pinned to the CPU build (an unpinned torch pulls a multi-GB CUDA build).
-"$venv/bin/python" -m pip install --quiet "$@"
+# scripts/constraints.txt pins torch to the CPU build (an unpinned torch pulls a multi-GB CUDA build).
+"$venv/bin/python" -m pip install --quiet -c "$(dirname "$0")/constraints.txt" "$@"
 # The karellen LLVM wheels finish installing the first time Python starts in the venv.
 "$venv/bin/python" -c 'import rl_compiler' 

@@ -26,14 +26,12 @@ An MLGO agent answers every decision the compiler asks for from the observation 
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import gymnasium as gym
-import numpy as np
 
 from rl_compiler.agents import envtools
 
@@ -172,13 +170,6 @@ def episode_result(env: gym.Env, agent: str, *, wall_time: float, object_size: b
         text_final=envtools.text_size(env) if object_size else None,
         wall_time=wall_time,
     )
-
-
-def geomean(values: list[float], floor: float = 1e-2) -> float:
-    """Geometric mean; values below ``floor`` count as ``floor`` (a return <= 0: larger than unoptimised)."""
-    if not values:
-        return float("nan")
-    return float(math.exp(np.mean([math.log(max(v, floor)) for v in values])))
 
 
 class Policy:

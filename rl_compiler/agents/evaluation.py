@@ -19,7 +19,8 @@ import gymnasium as gym
 from tqdm.auto import tqdm
 
 from rl_compiler.agents import envtools
-from rl_compiler.agents.base import EpisodeResult, Policy, geomean
+from rl_compiler.agents.base import EpisodeResult, Policy
+from rl_compiler.stats import bootstrap_ci, floored, geomean
 
 COLUMNS = (
     "benchmark",
@@ -73,11 +74,17 @@ def evaluate(
 
 
 def summarize(results: list[EpisodeResult]) -> dict[str, Any]:
-    """Geomean return, size ratio and .text ratio, total and mean wall time, validity counts."""
+    """Geomean return (with its 95% bootstrap interval over benchmarks, and how many returns were floored),
+    size ratio and .text ratio, total and mean wall time, validity counts."""
     text = [r.text_ratio for r in results if r.text_ratio is not None]
+    returns = [r.ir_instruction_count_oz for r in results]
+    low, high = bootstrap_ci(returns)
     return {
         "benchmarks": len(results),
-        "geomean_ir_instruction_count_oz": geomean([r.ir_instruction_count_oz for r in results]),
+        "geomean_ir_instruction_count_oz": geomean(returns),
+        "ci_low": low,
+        "ci_high": high,
+        "floored": floored(returns),
         "geomean_size_ratio": geomean([r.size_ratio for r in results]),
         "geomean_text_ratio": geomean(text) if text else None,
         "wall_time_total": sum(r.wall_time for r in results),
@@ -107,8 +114,11 @@ def format_table(results: list[EpisodeResult], summary: dict[str, Any] | None = 
     lines.append("-" * len(header))
     text = summary["geomean_text_ratio"]
     lines.append(
-        f"geomean IrInstructionCountOz {summary['geomean_ir_instruction_count_oz']:.4f}x, "
-        f"IR size Oz/final {summary['geomean_size_ratio']:.4f}x, "
+        f"geomean IrInstructionCountOz {summary['geomean_ir_instruction_count_oz']:.4f}x "
+        f"(95% CI {summary['ci_low']:.4f}-{summary['ci_high']:.4f}"
+        + (f", {summary['floored']} floored" if summary["floored"] else "")
+        + "), "
+        + f"IR size Oz/final {summary['geomean_size_ratio']:.4f}x, "
         + (f".text Oz/final {text:.4f}x, " if text else "")
         + f"{summary['benchmarks']} benchmarks, {summary['wall_time_total']:.1f} s total, "
         f"{summary['valid']}/{summary['benchmarks']} validated"
@@ -118,11 +128,13 @@ def format_table(results: list[EpisodeResult], summary: dict[str, Any] | None = 
 
 def write_results(
     path: str | Path,
-    results: list[EpisodeResult],
+    results: list[Any],
     summary: dict[str, Any],
     meta: dict[str, Any] | None = None,
+    columns: tuple[str, ...] = COLUMNS,
 ) -> None:
-    """Write the results as CSV (one row per benchmark) or JSON (rows, summary and ``meta``), by suffix."""
+    """Write the results as CSV (one row per benchmark, ``columns`` of each result's ``to_dict()``) or JSON
+    (rows, summary and ``meta``), by suffix."""
     from rl_compiler.llvm.cache import atomic_write_text
 
     path = Path(path)
@@ -135,7 +147,7 @@ def write_results(
     import io
 
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for r in results:
         writer.writerow(r.to_dict())

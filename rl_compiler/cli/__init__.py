@@ -2,17 +2,34 @@
 
 A subcommand module defines ``register(subparsers)``, which adds its parser and sets ``func`` to a
 function taking the parsed ``argparse.Namespace`` and returning an exit code.
+
+Output goes through :mod:`logging` (``rl_compiler.log``): ``-v`` adds the library's DEBUG records, ``-q``
+shows errors only (no progress bars, nothing on standard output). Both work before or after the
+subcommand (``rl-compiler -q train ...`` or ``rl-compiler train -q ...``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
 
 #: Subcommand modules, in the order ``rl-compiler --help`` lists them.
-SUBCOMMANDS = ("info", "envs", "datasets", "train", "eval", "search", "optimize", "validate", "shell", "leaderboard")
+SUBCOMMANDS = (
+    "info",
+    "envs",
+    "datasets",
+    "train",
+    "eval",
+    "search",
+    "plot",
+    "optimize",
+    "validate",
+    "shell",
+    "leaderboard",
+)
 
 
 class CLIError(Exception):
@@ -25,15 +42,41 @@ class CLIError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every available subcommand."""
+    from rl_compiler import __version__
+
     parser = argparse.ArgumentParser(
         prog="rl-compiler",
         description="Reinforcement-learning environments for LLVM compiler decisions.",
     )
+    parser.add_argument("--version", action="version", version=f"rl-compiler {__version__}")
+    add_verbosity_arguments(parser, default=0)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         # A subcommand module that fails to import is a bug to see, never a subcommand to drop.
         importlib.import_module(f"rl_compiler.cli.{name}").register(subparsers)
+    for subparser in dict.fromkeys(subparsers.choices.values()):  # aliases share a parser
+        # SUPPRESS: a subcommand's parser must not reset what was given before the subcommand.
+        add_verbosity_arguments(subparser, default=argparse.SUPPRESS)
     return parser
+
+
+def add_verbosity_arguments(parser: argparse.ArgumentParser, default: object) -> None:
+    """``-v/--verbose`` (repeatable) and ``-q/--quiet``."""
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
+        help="more output: the library's debug records (-vv: also Stable-Baselines3's training tables)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="errors only: no progress bars, no output"
+    )
+
+
+def verbosity(args: argparse.Namespace) -> int:
+    """-1 for ``-q``, else the number of ``-v``."""
+    return -1 if getattr(args, "quiet", False) else int(getattr(args, "verbose", 0) or 0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,8 +86,18 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from rl_compiler.log import configure_console
+
+    level = verbosity(args)
+    configure_console(level)
+    quiet = level < 0
+    if quiet and hasattr(args, "progress"):
+        args.progress = False
     try:
-        return int(args.func(args) or 0)
+        with contextlib.ExitStack() as stack:
+            if quiet:  # what subcommands print is output too: -q keeps standard output empty
+                stack.enter_context(contextlib.redirect_stdout(stack.enter_context(open(os.devnull, "w"))))
+            return int(args.func(args) or 0)
     except CLIError as error:
         print(f"rl-compiler {args.command}: error: {error}", file=sys.stderr)
         return error.code

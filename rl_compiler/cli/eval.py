@@ -1,16 +1,27 @@
-"""``rl-compiler eval``: run any policy on a dataset split; per-benchmark table and geomean against -Oz.
+"""``rl-compiler eval``: run any policy on a dataset split; per-benchmark table and geomean against the
+baseline (-Oz for pass ordering, LLVM's own heuristic for register allocation and inlining).
 
 rl-compiler eval --agent runs/ppo_llvm-autophase-ic-v0_1 --dataset builtin-v0 --split test -o ppo.csv
+rl-compiler eval --agent runs/ppo_llvm-autophase-ic-v0_1 --load-checkpoint 2000
+rl-compiler eval --agent runs/ppo_llvm-autophase-ic-v0_1/checkpoints/model_2000_steps.zip
 rl-compiler eval --agent default --budget 10s --split test -o default.json
+rl-compiler eval --agent runs/maskable-ppo_llvm-regalloc-v0_1 --split test     # the run's env: regalloc
+rl-compiler eval --agent first-legal --env rl_compiler/llvm-regalloc-v0 --split test
+
+A saved policy (run directory or ``.zip``) is evaluated on the env of its run config unless ``--env`` says
+otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import platform
 from pathlib import Path
 
 from rl_compiler.cli import CLIError
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_ENV = "rl_compiler/llvm-autophase-ic-v0"
 
@@ -22,7 +33,9 @@ def add_common_arguments(parser: argparse.ArgumentParser, agent_help: str, defau
         default=None,
         help="search budget per benchmark: steps (500), seconds (10s, 1m) or both (500,10s)",
     )
-    parser.add_argument("--env", default=DEFAULT_ENV, help=f"environment id (default: {DEFAULT_ENV})")
+    parser.add_argument(
+        "--env", default=None, help=f"environment id (default: a saved policy's own, else {DEFAULT_ENV})"
+    )
     parser.add_argument("--dataset", default="builtin-v0", help="dataset (default: builtin-v0)")
     parser.add_argument("--split", default="test", help="split: train, validation, test or all (default: test)")
     parser.add_argument(
@@ -59,10 +72,66 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_common_arguments(
         parser,
         "a run directory, a saved .zip policy, a built-in agent name "
-        "(default, greedy, random, beam, local-search, epsilon-greedy, oz, o3, replay) or module:Class",
+        "(default, greedy, random, beam, local-search, epsilon-greedy, oz, o3, replay; on the register allocation "
+        "and inlining envs: first-legal, random-legal, no-eviction, follow-default, never, always) or module:Class",
         None,
     )
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--load-best", action="store_true", help="a run directory's best_model.zip (the default when it has one)"
+    )
+    which.add_argument("--load-checkpoint", type=int, default=None, metavar="N", help="a run's checkpoint at N steps")
+    which.add_argument("--load-last-checkpoint", action="store_true", help="a run's most recent checkpoint")
     parser.set_defaults(func=run)
+
+
+def checkpoint_choice(args: argparse.Namespace) -> int | str | None:
+    """Which model of a run directory ``--load-*`` asks for (None: the best, else the final one)."""
+    if getattr(args, "load_checkpoint", None) is not None:
+        return args.load_checkpoint
+    return "last" if getattr(args, "load_last_checkpoint", False) else None
+
+
+def saved_policy_config(agent: str) -> dict:
+    """The run config of a saved policy (``{}`` if ``agent`` names none, or it has no readable config)."""
+    path = Path(agent)
+    if not (path.is_dir() or path.suffix == ".zip") or not path.exists():
+        return {}
+    import yaml
+
+    from rl_compiler.agents.rl.checkpoints import config_file_of
+
+    try:
+        config = yaml.safe_load((path / "config.yml" if path.is_dir() else config_file_of(path)).read_text())
+    except (OSError, yaml.YAMLError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def env_family(env_id: str) -> str:
+    """``"mlgo"`` for the register allocation and inlining envs, else ``"passes"``; CLIError if unknown."""
+    import gymnasium as gym
+    from gymnasium.envs.registration import load_env_creator
+
+    if env_id not in gym.registry:
+        known = sorted(i for i in gym.registry if i.startswith("rl_compiler/"))
+        raise CLIError(f"unknown env {env_id!r}; rl-compiler registers {', '.join(known)}")
+    from rl_compiler.envs.mlgo_common import MLGOEnv
+
+    creator = load_env_creator(gym.spec(env_id).entry_point)
+    return "mlgo" if isinstance(creator, type) and issubclass(creator, MLGOEnv) else "passes"
+
+
+def resolve_env(args: argparse.Namespace) -> str:
+    """The env to evaluate on: ``--env``, else a saved policy's own, else the default; sets ``args.env``."""
+    if not args.env:
+        config = saved_policy_config(args.agent)
+        args.env = config.get("env") or DEFAULT_ENV
+        if config.get("dataset"):  # a user dataset's benchmark:// URIs resolve here too
+            from rl_compiler.agents.rl.vec_envs import register_dataset
+
+            register_dataset(config["dataset"])
+    return args.env
 
 
 def build_agent(args: argparse.Namespace):
@@ -89,16 +158,29 @@ def build_agent(args: argparse.Namespace):
             except UnknownAgentError as error:
                 raise CLIError(str(error)) from None
         raise CLIError(f"agent {args.agent!r} takes no search budget (search agents: {', '.join(SEARCH_AGENTS)})")
+    family = env_family(resolve_env(args))
+    checkpoint = checkpoint_choice(args)
+    if checkpoint is not None:
+        if not Path(args.agent).is_dir():
+            raise CLIError(
+                f"--load-checkpoint/--load-last-checkpoint need a run directory as --agent, not {args.agent!r}"
+            )
+        kwargs["checkpoint"] = checkpoint
+    if family == "mlgo":
+        kwargs.setdefault("seed", args.seed)
     try:
-        return make_agent(args.agent, family="passes", **kwargs)
+        return make_agent(args.agent, family=family, strict=family != "mlgo", **kwargs)
     except (UnknownAgentError, FileNotFoundError, ValueError) as error:
         raise CLIError(str(error)) from None
 
 
 def benchmark_list(args: argparse.Namespace) -> list[str]:
-    if args.benchmark:
-        return list(args.benchmark)
     from rl_compiler.datasets import DatasetError, get_dataset
+
+    if args.benchmark:
+        if Path(args.dataset).exists():  # a manifest path: its benchmark:// URIs resolve
+            get_dataset(args.dataset)
+        return list(args.benchmark)
 
     try:
         dataset = get_dataset(args.dataset)
@@ -110,17 +192,17 @@ def benchmark_list(args: argparse.Namespace) -> list[str]:
     return uris
 
 
-def make_env(env_id: str):
+def make_env(env_id: str, benchmarks: list[str]):
     import gymnasium as gym
 
-    if env_id not in gym.registry:
-        known = sorted(i for i in gym.registry if i.startswith("rl_compiler/llvm"))
-        raise CLIError(f"unknown env {env_id!r}; pass-ordering envs: {', '.join(known)}")
+    if env_family(env_id) == "mlgo":  # (a clear error for an unknown id, too)
+        return gym.make(env_id, benchmark=benchmarks)
     return gym.make(env_id)
 
 
 def evaluate_and_report(args: argparse.Namespace, agent) -> int:
-    from rl_compiler.agents.evaluation import evaluate, format_table, summarize, write_results
+    from rl_compiler.agents import evaluation
+    from rl_compiler.agents.mlgo import evaluation as mlgo_evaluation
 
     output = Path(args.output) if args.output else None
     if output is not None:
@@ -129,13 +211,23 @@ def evaluate_and_report(args: argparse.Namespace, agent) -> int:
         if not output.parent.exists() or not output.parent.is_dir():
             raise CLIError(f"cannot write results to {output}: directory {output.parent} does not exist")
     uris = benchmark_list(args)
-    env = make_env(args.env)
+    env = make_env(resolve_env(args), uris)
+    mlgo = env_family(args.env) == "mlgo"
     try:
-        results = evaluate(agent, env, uris, run_programs=not args.no_run, progress=args.progress)
+        if mlgo:
+            results = mlgo_evaluation.evaluate_decisions(agent, env, uris, seed=args.seed, progress=args.progress)
+        else:
+            results = evaluation.evaluate(agent, env, uris, run_programs=not args.no_run, progress=args.progress)
     finally:
         env.close()
-    summary = summarize(results)
-    print(format_table(results, summary))
+    if mlgo:
+        summary = mlgo_evaluation.summarize_decisions(results)
+        logger.info("%s", mlgo_evaluation.format_decision_table(results, summary))
+        columns = mlgo_evaluation.COLUMNS
+    else:
+        summary = evaluation.summarize(results)
+        logger.info("%s", evaluation.format_table(results, summary))
+        columns = evaluation.COLUMNS
     if output is not None:
         meta = {
             "agent": args.agent,
@@ -144,14 +236,15 @@ def evaluate_and_report(args: argparse.Namespace, agent) -> int:
             "dataset": args.dataset,
             "split": args.split,
             "seed": args.seed,
+            "checkpoint": checkpoint_choice(args),
             "python": platform.python_version(),
         }
         try:
-            write_results(output, results, summary, meta)
+            evaluation.write_results(output, results, summary, meta, columns)
         except OSError as error:
             raise CLIError(f"cannot write results to {output}: {error.strerror or error}") from None
-        print(f"wrote {output}")
-    return 1 if summary["invalid"] else 0
+        logger.info("wrote %s", output)
+    return 1 if summary.get("invalid") else 0
 
 
 def run(args: argparse.Namespace) -> int:

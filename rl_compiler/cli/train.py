@@ -1,18 +1,25 @@
-"""``rl-compiler train``: train an SB3 agent on a pass-ordering env, RL Baselines3 Zoo style.
+"""``rl-compiler train``: train an SB3 agent on any rl-compiler env, with RL Baselines3 Zoo's flags.
 
     rl-compiler train --algo ppo --env rl_compiler/llvm-autophase-ic-v0 -n 2000 --seed 0 \\
         --dataset builtin-v0 --split train --eval-freq 500 --save-freq 500 --progress
     rl-compiler train --resume runs/ppo_llvm-autophase-ic-v0_1 -n 4000
+    rl-compiler train -i agents/policies/default-ic.zip --dataset my/manifest.yaml -n 2000   # fine-tune
+    rl-compiler train --algo maskable-ppo --env rl_compiler/llvm-regalloc-v0 -n 4096
+    rl-compiler train --optimize --n-trials 20 --storage sqlite:///study.db -n 2000          # Optuna
 
-See :mod:`rl_compiler.agents.rl.training` for the run directory's contents.
+See :mod:`rl_compiler.agents.rl.training` for the run directory's contents and
+:mod:`rl_compiler.agents.rl.tuning` for ``--optimize``.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 from rl_compiler.cli import CLIError
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_ENV = "rl_compiler/llvm-autophase-ic-v0"
 
@@ -20,43 +27,66 @@ DEFAULT_ENV = "rl_compiler/llvm-autophase-ic-v0"
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "train",
-        help="train an RL agent (PPO, A2C, DQN, MaskablePPO) on a dataset split",
+        help="train an RL agent (PPO, A2C, DQN, MaskablePPO) on a dataset split, or search its hyperparameters",
         description="Train a Stable-Baselines3 agent; writes a run directory with config, TensorBoard logs, "
-        "checkpoints and validation results.",
+        "Monitor files, checkpoints, validation results and a log. The flags are RL Baselines3 Zoo's.",
     )
-    parser.add_argument("--algo", default="ppo", help="ppo, a2c, dqn or maskable-ppo (default: ppo)")
-    parser.add_argument("--env", default=DEFAULT_ENV, help=f"environment id (default: {DEFAULT_ENV})")
+    parser.add_argument("--algo", default=None, help="ppo, a2c, dqn or maskable-ppo (default: ppo)")
+    parser.add_argument("--env", default=None, help=f"environment id (default: {DEFAULT_ENV})")
     parser.add_argument(
-        "-n",
-        "--n-timesteps",
-        type=int,
+        "-i",
+        "--trained-agent",
         default=None,
-        help="total environment steps (default: from the hyperparameter file)",
+        metavar="PATH",
+        help="continue training a saved model (.zip or run directory; e.g. agents/policies/default-ic.zip, the "
+        "shipped policy): its env, wrappers and network are kept, --hyperparams still apply",
+    )
+    parser.add_argument(
+        "-n", "--n-timesteps", type=int, default=None, help="environment steps (default: the hyperparameter file's)"
     )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dataset", default="builtin-v0", help="dataset to train on (default: builtin-v0)")
-    parser.add_argument("--split", default="train", help="split to train on (default: train)")
+    parser.add_argument(
+        "--dataset", default="builtin-v0", help="dataset name or manifest path to train on (default: builtin-v0)"
+    )
+    parser.add_argument("--split", default="train", help="split to train on: train, validation, test, all")
     parser.add_argument(
         "--eval-split",
         default="validation",
-        help="split evaluated every --eval-freq steps (default: validation; 'none' to skip)",
+        help="split the periodic validation runs on (default: validation; 'none' to skip)",
     )
-    parser.add_argument("--eval-freq", type=int, default=0, help="evaluate every N steps (0: never)")
+    parser.add_argument(
+        "--eval-freq",
+        type=int,
+        default=None,
+        help="validate every N steps (default: 5 times per run; 0: only at the end)",
+    )
     parser.add_argument("--save-freq", type=int, default=0, help="checkpoint every N steps (0: only at the end)")
     parser.add_argument(
+        "-params",
         "--hyperparams",
         nargs="+",
         default=[],
-        metavar="KEY=VALUE",
-        help="override hyperparameters (values are YAML), e.g. n_steps=64 learning_rate=1e-3",
+        metavar="KEY:VALUE",
+        help="override hyperparameters (values are YAML; key=value works too), e.g. n_steps:64 "
+        "learning_rate:1e-3 policy_kwargs.net_arch:[32,32]",
     )
     parser.add_argument(
-        "--hyperparams-file",
+        "-conf",
         "--conf-file",
+        "--hyperparams-file",
         dest="hyperparams_file",
         default=None,
         help="a hyperparameter YAML to use instead of agents/hyperparams/<algo>.yml",
     )
+    parser.add_argument(
+        "--env-kwargs", nargs="+", default=[], metavar="KEY:VALUE", help="gym.make arguments, e.g. isolated:false"
+    )
+    parser.add_argument("--n-envs", type=int, default=None, help="envs stepped together (default: the file's, 1)")
+    parser.add_argument(
+        "--vec-env", choices=("dummy", "subproc"), default="dummy", help="envs in this process or one each"
+    )
+    parser.add_argument("--device", default="cpu", help="torch device: cpu, cuda, cuda:1, auto (default: cpu)")
+    parser.add_argument("--num-threads", type=int, default=None, help="torch threads (default: torch's)")
     parser.add_argument("-f", "--log-folder", default="runs", help="folder of run directories (default: runs)")
     parser.add_argument("--run-dir", default=None, help="exact run directory (default: <log-folder>/<algo>_<env>_<k>)")
     parser.add_argument(
@@ -66,8 +96,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="continue RUN_DIR from its last checkpoint (its config.yml; -n may raise the total)",
     )
     parser.add_argument("--progress", action="store_true", help="show a progress bar")
-    parser.add_argument("-v", "--verbose", type=int, default=0, help="SB3 verbosity (0, 1, 2)")
+    search = parser.add_argument_group("hyperparameter search (Optuna)")
+    search.add_argument(
+        "-optimize",
+        "--optimize",
+        "--optimize-hyperparameters",
+        dest="optimize",
+        action="store_true",
+        help="search the hyperparameter file's search_space: one training run per trial",
+    )
+    search.add_argument("--n-trials", type=int, default=10, help="trials to run now (default: 10)")
+    search.add_argument("--max-total-trials", type=int, default=None, help="stop once the study holds this many")
+    search.add_argument("--n-jobs", type=int, default=1, help="trials run in parallel (threads; default: 1)")
+    search.add_argument("--sampler", choices=("tpe", "random"), default="tpe")
+    search.add_argument("--pruner", choices=("median", "none"), default="median")
+    search.add_argument("--n-startup-trials", type=int, default=5, help="trials before TPE and pruning start")
+    search.add_argument("--n-evaluations", type=int, default=4, help="validations per trial (pruning points)")
+    search.add_argument(
+        "--storage", default=None, help="Optuna storage, e.g. sqlite:///study.db: a later call resumes the study"
+    )
+    search.add_argument("--study-name", default=None, help="default: <algo>_<env>_optimize")
     parser.set_defaults(func=run)
+
+
+def sb3_verbosity(args: argparse.Namespace) -> int:
+    """Stable-Baselines3's own console output: its tables with ``-vv``."""
+    from rl_compiler.cli import verbosity
+
+    return 1 if verbosity(args) >= 2 else 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,9 +131,8 @@ def run(args: argparse.Namespace) -> int:
         from rl_compiler.agents.rl import training
     except ImportError as error:
         raise CLIError(f"training needs the RL extras: pip install 'rl-compiler[rl]' ({error})") from None
-    from rl_compiler.agents.rl.hyperparams import HyperparameterError
-    from rl_compiler.datasets import DatasetError
-
+    if args.optimize:
+        return run_optimize(args)
     if args.resume:
         run_dir = Path(args.resume)
         config_file = run_dir / "config.yml"
@@ -88,22 +143,7 @@ def run(args: argparse.Namespace) -> int:
             config.n_timesteps = args.n_timesteps
             _save_config(run_dir, config)
     else:
-        try:
-            config = training.resolve_config(
-                args.algo,
-                args.env,
-                n_timesteps=args.n_timesteps,
-                seed=args.seed,
-                dataset=args.dataset,
-                split=args.split,
-                eval_split=None if args.eval_split == "none" else args.eval_split,
-                eval_freq=args.eval_freq,
-                save_freq=args.save_freq,
-                overrides=args.hyperparams,
-                hyperparams_file=args.hyperparams_file,
-            )
-        except (HyperparameterError, DatasetError, ValueError) as error:
-            raise CLIError(str(error)) from None
+        config = _resolve(args, training)
         run_dir = Path(args.run_dir) if args.run_dir else training.new_run_dir(args.log_folder, config)
         if (run_dir / "config.yml").exists():
             raise CLIError(f"{run_dir} already holds a run; use --resume {run_dir} or another --run-dir")
@@ -111,29 +151,122 @@ def run(args: argparse.Namespace) -> int:
             run_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise CLIError(f"cannot create run directory {run_dir}: {error.strerror}") from None
-    print(f"run directory: {run_dir}")
-    print(
-        f"{config.algo} on {config.env}: {config.n_timesteps} steps, {len(config.benchmarks)} training "
-        f"benchmarks ({config.dataset}/{config.split}), {len(config.eval_benchmarks)} for evaluation"
-    )
+    logger.info("run directory: %s", run_dir)
     try:
-        final = training.train(config, run_dir, resume=bool(args.resume), progress=args.progress, verbose=args.verbose)
+        final = training.train(
+            config, run_dir, resume=bool(args.resume), progress=args.progress, verbose=sb3_verbosity(args)
+        )
     except KeyboardInterrupt:
-        print(
-            f"interrupted: checkpoint saved in {run_dir / 'checkpoints'}; continue with "
-            f"rl-compiler train --resume {run_dir}"
+        logger.info(
+            "interrupted: checkpoint saved in %s; continue with rl-compiler train --resume %s",
+            run_dir / "checkpoints",
+            run_dir,
         )
         raise
     except TypeError as error:  # a hyperparameter the algorithm does not take
         raise CLIError(f"invalid hyperparameters for {config.algo}: {error}") from None
     except (FileNotFoundError, ValueError) as error:
         raise CLIError(str(error)) from None
-    print(f"saved {final}")
-    evaluations = run_dir / "evaluations.csv"
-    if evaluations.is_file():
-        last = evaluations.read_text().strip().splitlines()[-1].split(",")
-        metric = evaluations.read_text().splitlines()[0].split(",")[1]
-        print(f"last validation {metric}: {float(last[1]):.4f} at {last[0]} steps")
+    del final  # the library logged it
+    from rl_compiler.agents.rl.validation import evaluation_metric, read_evaluations
+
+    evaluations = read_evaluations(run_dir)
+    if evaluations:
+        steps, score = evaluations[-1]
+        logger.info("validation %s: %.4f at %d steps (%s)", evaluation_metric(config), score, steps, run_dir)
+    return 0
+
+
+def run_settings(args: argparse.Namespace) -> dict:
+    """The :func:`~rl_compiler.agents.rl.training.resolve_config` arguments the flags give (``--optimize``'s trials
+    share them too)."""
+    return dict(
+        n_timesteps=args.n_timesteps,
+        seed=args.seed,
+        dataset=args.dataset,
+        split=args.split,
+        eval_split=None if args.eval_split == "none" else args.eval_split,
+        save_freq=args.save_freq,
+        env_kwargs=args.env_kwargs,
+        n_envs=args.n_envs,
+        vec_env=args.vec_env,
+        device=args.device,
+        num_threads=args.num_threads,
+    )
+
+
+def _resolve(args: argparse.Namespace, training):
+    """The run's TrainConfig from the flags; CLIError naming what is wrong."""
+    from rl_compiler.agents.rl.hyperparams import HyperparameterError
+    from rl_compiler.datasets import DatasetError
+
+    env = args.env if args.env or args.trained_agent else DEFAULT_ENV
+    try:
+        return training.resolve_config(
+            args.algo,
+            env,
+            eval_freq=args.eval_freq,
+            overrides=args.hyperparams,
+            hyperparams_file=args.hyperparams_file,
+            trained_agent=args.trained_agent,
+            **run_settings(args),
+        )
+    except (HyperparameterError, DatasetError, ValueError, FileNotFoundError) as error:
+        raise CLIError(str(error)) from None
+
+
+def run_optimize(args: argparse.Namespace) -> int:
+    """``--optimize``: an Optuna study of training runs (:func:`rl_compiler.agents.rl.tuning.tune`)."""
+    from rl_compiler.agents.rl.hyperparams import HyperparameterError
+    from rl_compiler.agents.rl.sb3 import algo_name
+    from rl_compiler.agents.rl.tuning import BEST_FILE, tune
+    from rl_compiler.datasets import DatasetError
+
+    if args.resume or args.trained_agent:
+        raise CLIError("--optimize starts its own runs: it takes neither --resume nor -i/--trained-agent")
+    try:
+        algo = algo_name(args.algo or "ppo")
+    except ValueError as error:
+        raise CLIError(str(error)) from None
+    env = args.env or DEFAULT_ENV
+    name = args.study_name or f"{algo}_{env.rsplit('/', 1)[-1]}_optimize"
+    if args.run_dir:
+        study_dir = Path(args.run_dir)
+    elif args.storage:  # a stored study resumes: its trials keep one folder
+        study_dir = Path(args.log_folder) / name
+    else:
+        k = 1
+        while (Path(args.log_folder) / f"{name}_{k}").exists():
+            k += 1
+        study_dir = Path(args.log_folder) / f"{name}_{k}"
+    logger.info("study %s in %s", name, study_dir)
+    try:
+        study = tune(
+            algo,
+            env,
+            study_dir,
+            overrides=args.hyperparams,
+            hyperparams_file=args.hyperparams_file,
+            n_evaluations=args.n_evaluations,
+            progress=args.progress,
+            verbose=sb3_verbosity(args),
+            config_kwargs=run_settings(args),
+            n_trials=args.n_trials,
+            n_jobs=args.n_jobs,
+            storage=args.storage,
+            study_name=name,
+            sampler=args.sampler,
+            pruner=args.pruner,
+            n_startup_trials=args.n_startup_trials,
+            max_total_trials=args.max_total_trials,
+            seed=args.seed,
+        )
+    except ImportError as error:
+        raise CLIError(str(error)) from None
+    except (HyperparameterError, DatasetError, ValueError) as error:
+        raise CLIError(str(error)) from None
+    if not (study_dir / BEST_FILE).is_file():
+        raise CLIError(f"study {name}: no trial completed ({len(study.trials)} trials; see {study_dir})")
     return 0
 
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from rl_compiler.agents.base import geomean
 from rl_compiler.agents.evaluation import evaluate, format_table, summarize, write_results
 from rl_compiler.agents.registry import make_agent
+from rl_compiler.stats import GEOMEAN_FLOOR, geomean
 
 
 def test_geomean_and_result_files(env, small_split, tmp_path):
     assert geomean([1.0, 4.0]) == pytest.approx(2.0)
-    assert geomean([-1.0, 1.0]) == pytest.approx(0.1)  # returns <= 0 count as 0.01
+    assert geomean([-1.0, 1.0]) == pytest.approx(GEOMEAN_FLOOR**0.5)  # returns <= 0 count as the floor
     results = evaluate(make_agent("oz"), env, small_split, progress=False, run_programs=False)
     summary = summarize(results)
     assert "geomean IrInstructionCountOz 1.0000x" in format_table(results, summary)

@@ -122,7 +122,7 @@ def test_search_cli_writes_csv(tmp_path, capsys):
     [
         (["train", "--algo", "trpo", "-n", "10"], "unknown algorithm 'trpo'"),
         (["train", "--env", "rl_compiler/nope-v0", "-n", "10"], "unknown env 'rl_compiler/nope-v0'"),
-        (["train", "-n", "10", "--hyperparams", "n_steps"], "expected key=value"),
+        (["train", "-n", "10", "--hyperparams", "n_steps"], "expected key:value or key=value"),
         (["train", "--resume", "/nonexistent/run"], "no config.yml"),
         (["eval", "--agent", "simulated-annealing"], "unknown agent 'simulated-annealing'"),
         (["eval", "--agent", "/nonexistent/run.zip"], "does not exist"),

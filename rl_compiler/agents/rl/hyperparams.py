@@ -1,14 +1,16 @@
 """Hyperparameters as data: ``agents/hyperparams/<algo>.yml``, keyed by env id with a ``default``.
 
-The Zoo convention: the entry for the env id is merged over ``default``; ``--hyperparams key=value``
-overrides either (values are parsed as YAML, so ``n_steps=64``, ``policy_kwargs={net_arch: [32]}``).
-Keys that are not the algorithm's constructor arguments are listed in :data:`RUN_KEYS`.
+The Zoo convention: the entry for the env id is merged over ``default``; ``--hyperparams key:value`` (the
+Zoo's form) or ``key=value`` overrides either (values are parsed as YAML, so ``n_steps:64``,
+``policy_kwargs:{net_arch: [32]}``). Keys that are not the algorithm's constructor arguments are listed in
+:data:`RUN_KEYS`; ``search_space`` declares the ranges ``--optimize`` searches (:mod:`rl_compiler.agents.rl.tuning`).
 """
 
 from __future__ import annotations
 
 import copy
 import importlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,9 @@ import yaml
 from rl_compiler.data import data_path
 
 #: Keys of a hyperparameter entry that configure the run rather than the SB3 algorithm.
-RUN_KEYS = ("n_timesteps", "policy", "n_envs", "episode_length", "wrappers", "env_kwargs")
+RUN_KEYS = ("n_timesteps", "policy", "n_envs", "episode_length", "wrappers", "env_kwargs", "search_space")
+#: ``key:value`` or ``key=value``: the key is a name (dots reach nested settings), the value YAML.
+OVERRIDE = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*[:=](.*)$", re.DOTALL)
 
 
 class HyperparameterError(ValueError):
@@ -54,23 +58,25 @@ def load_hyperparams(
             raise HyperparameterError(f"{path}: entry {key!r} must be a mapping of settings, got {entry!r}")
     params = copy.deepcopy(table.get("default") or {})
     params.update(copy.deepcopy(table.get(env_id) or {}))
-    params.update(parse_overrides(overrides))
+    for key, value in parse_overrides(overrides).items():
+        set_dotted(params, key, value)
     return params
 
 
 def parse_overrides(overrides: list[str] | dict[str, Any] | None) -> dict[str, Any]:
-    """Parse ``["key=value", ...]`` (values as YAML) into a dict."""
+    """Parse ``["key:value", "key=value", ...]`` (values as YAML) into a dict."""
     if not overrides:
         return {}
     if isinstance(overrides, dict):
         return dict(overrides)
     parsed: dict[str, Any] = {}
     for item in overrides:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise HyperparameterError(f"invalid hyperparameter override {item!r}: expected key=value")
+        match = OVERRIDE.match(item)
+        if not match:
+            raise HyperparameterError(f"invalid override {item!r}: expected key:value or key=value")
+        key, value = match.groups()
         try:
-            parsed[key.strip()] = yaml.safe_load(value) if value.strip() else None
+            parsed[key] = yaml.safe_load(value) if value.strip() else None
         except yaml.YAMLError:
             raise HyperparameterError(f"invalid value in override {item!r}: not valid YAML") from None
     return parsed
@@ -105,3 +111,16 @@ def split_hyperparams(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     run = {k: params[k] for k in RUN_KEYS if k in params}
     algo_kwargs = {k: v for k, v in params.items() if k not in RUN_KEYS}
     return run, algo_kwargs
+
+
+def set_dotted(params: dict[str, Any], key: str, value: Any) -> None:
+    """``params["a"]["b"] = value`` for ``key="a.b"`` (creating the inner mappings)."""
+    *path, last = key.split(".")
+    node = params
+    for part in path:
+        if node.get(part) is None:
+            node[part] = {}
+        if not isinstance(node[part], dict):
+            raise HyperparameterError(f"setting {key!r}: {part!r} is {node[part]!r}, not a mapping")
+        node = node[part]
+    node[last] = value

@@ -21,22 +21,31 @@ from rl_compiler.agents.mlgo.baselines import RandomLegal, first_legal, run_epis
 
 
 class SB3DecisionPolicy(DecisionPolicy):
-    """A saved MaskablePPO model (``.zip``) answering every decision deterministically, within the mask.
+    """A saved MaskablePPO model answering every decision deterministically, within the mask.
 
-    :param path: the model file.
+    :param path: the model: a ``.zip``, or a run directory of ``rl-compiler train`` (its best model, else its
+        final model, else its last checkpoint).
     :param model: an in-memory model instead of ``path``.
+    :param checkpoint: in a run directory, a checkpoint's step count or ``"last"`` instead.
     """
 
     name = "maskable-ppo"
 
-    def __init__(self, path: str | Path | None = None, model: Any = None) -> None:
+    def __init__(self, path: str | Path | None = None, model: Any = None, checkpoint: int | str | None = None) -> None:
         super().__init__()
         if model is None:
             if path is None:
-                raise ValueError("SB3DecisionPolicy needs path= (a .zip model) or model=")
-            from sb3_contrib import MaskablePPO
+                raise ValueError("SB3DecisionPolicy needs path= (a .zip model or a run directory) or model=")
+            from rl_compiler.agents.rl.checkpoints import find_model
+            from rl_compiler.agents.rl.sb3 import algo_class
 
-            model = MaskablePPO.load(str(path), device="cpu")
+            algo = "maskable-ppo"
+            if Path(path).is_dir() or checkpoint is not None:
+                path, config = find_model(path, checkpoint)
+                algo = config.get("algo", algo)
+            elif not Path(path).is_file():
+                raise FileNotFoundError(f"saved policy {path} does not exist")
+            model = algo_class(algo).load(str(path), device="cpu")
         self.model = model
 
     def decide(self, observation: Any, info: dict) -> int:

@@ -16,11 +16,13 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-import yaml
 
 from rl_compiler.agents import envtools
 from rl_compiler.agents.base import Policy
+from rl_compiler.agents.rl.checkpoints import checkpoint_steps, find_model
 from rl_compiler.agents.rl.wrappers import transform_observation
+
+__all__ = ["ALGOS", "SB3Policy", "algo_class", "algo_name", "checkpoint_steps", "find_model"]
 
 #: Algorithm names -> "module:Class".
 ALGOS: dict[str, str] = {
@@ -50,38 +52,12 @@ def algo_class(algo: str) -> type:
     return getattr(module, cls)
 
 
-def find_model(path: str | Path) -> tuple[Path, dict[str, Any]]:
-    """The model file and run config of a saved policy (run directory or ``.zip``)."""
-    path = Path(path)
-    if path.is_dir():
-        config_file = path / "config.yml"
-        candidates = [path / "best_model.zip", path / "final_model.zip"]
-        checkpoints = sorted((path / "checkpoints").glob("*_steps.zip"), key=checkpoint_steps)
-        model = next((c for c in candidates if c.is_file()), checkpoints[-1] if checkpoints else None)
-        if model is None:
-            raise FileNotFoundError(f"{path} holds no model (best_model.zip, final_model.zip or checkpoints/)")
-    else:
-        model, config_file = path, path.with_suffix(".yml")
-        if not model.is_file():
-            raise FileNotFoundError(f"saved policy {model} does not exist")
-    if not config_file.is_file():
-        raise FileNotFoundError(f"saved policy {model} has no config (expected {config_file})")
-    return model, yaml.safe_load(config_file.read_text()) or {}
-
-
-def checkpoint_steps(path: Path) -> int:
-    """The step count in a checkpoint name ``<prefix>_<steps>_steps.zip``."""
-    try:
-        return int(path.stem.rsplit("_", 2)[-2])
-    except (ValueError, IndexError):
-        return -1
-
-
 class SB3Policy(Policy):
     """A trained SB3 model acting step by step (deterministically) on a pass-ordering env.
 
     :param path: a run directory (``best_model.zip``, ``final_model.zip`` or the last checkpoint) or a
-        ``.zip`` with a ``.yml`` config of the same stem.
+        ``.zip`` with its config (a ``.yml`` of the same stem, or the config of the run it belongs to).
+    :param checkpoint: in a run directory, a checkpoint's step count or ``"last"`` instead.
     :param model: an in-memory model instead of ``path`` (then give ``config``).
     :param config: the run config (``algo``, ``wrappers``, ``episode_length``).
     :param keep_best: roll out on a fork and keep the best prefix (by instruction count) instead of the
@@ -99,11 +75,12 @@ class SB3Policy(Policy):
         keep_best: bool = True,
         deterministic: bool = True,
         max_episode_steps: int | None = None,
+        checkpoint: int | str | None = None,
     ) -> None:
         if model is None:
             if path is None:
                 raise ValueError("SB3Policy needs path= (run directory or .zip) or model=")
-            model_file, config = find_model(path)
+            model_file, config = find_model(path, checkpoint)
             model = algo_class(config["algo"]).load(str(model_file), device="cpu")
         self.config = dict(config or {})
         super().__init__(max_episode_steps=max_episode_steps or self.config.get("episode_length"))

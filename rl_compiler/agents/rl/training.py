@@ -8,16 +8,20 @@ A run directory (``runs/<algo>_<env>_<k>/``) holds:
 - ``checkpoints/model_<steps>_steps.zip`` (and the replay buffer for DQN), written every ``save_freq`` steps
   and on Ctrl-C;
 - ``evaluations.csv`` and ``best_model.zip``: the policy evaluated on the validation split every
-  ``eval_freq`` steps (geomean ``IrInstructionCountOz``), and the best so far;
+  ``eval_freq`` steps and at the end (:mod:`rl_compiler.agents.rl.validation`), and the best so far;
+- ``<rank>.monitor.csv``: every training episode of env ``rank`` (SB3's Monitor format, as in the RL Zoo);
+- ``train.log``: the run's log (DEBUG and up, whatever the console shows);
 - ``final_model.zip`` at the end.
+
+A run can start from a saved model (``trained_agent``: fine-tuning, the shipped policy included): it keeps the
+model's env, wrappers, episode length, network and action names, and its hyperparameters unless overridden.
 """
 
 from __future__ import annotations
 
-import csv
+import logging
 import platform
 import sys
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,14 +30,25 @@ import gymnasium as gym
 import yaml
 from tqdm.auto import tqdm
 
-from rl_compiler.agents.base import geomean
-from rl_compiler.agents.rl.hyperparams import load_hyperparams, resolve_policy_kwargs, split_hyperparams
-from rl_compiler.agents.rl.sb3 import SB3Policy, algo_class, algo_name, checkpoint_steps
+from rl_compiler.agents.rl import checkpoints
+from rl_compiler.agents.rl.checkpoints import CHECKPOINT_PREFIX
+from rl_compiler.agents.rl.hyperparams import (
+    HyperparameterError,
+    load_hyperparams,
+    parse_overrides,
+    resolve_policy_kwargs,
+    split_hyperparams,
+)
+from rl_compiler.agents.rl.sb3 import algo_class, algo_name
+from rl_compiler.agents.rl.validation import OnEvaluation, make_validation_callback
+from rl_compiler.agents.rl.vec_envs import make_vec_env
 from rl_compiler.agents.rl.wrappers import apply_wrappers
-from rl_compiler.wrappers.benchmarks import BenchmarkSampler
+from rl_compiler.log import run_log
 from rl_compiler.wrappers.observations import policy_action_names
 
-CHECKPOINT_PREFIX = "model"
+logger = logging.getLogger(__name__)
+#: Periodic validations of a run when ``eval_freq`` is not given.
+DEFAULT_EVALUATIONS = 5
 
 
 @dataclass
@@ -58,6 +73,10 @@ class TrainConfig:
     eval_benchmarks: list[str] = field(default_factory=list)
     policy: str = "MlpPolicy"
     n_envs: int = 1
+    vec_env: str = "dummy"
+    device: str = "cpu"
+    num_threads: int | None = None
+    trained_agent: str | None = None
     command: str = ""
     versions: dict[str, str] = field(default_factory=dict)
 
@@ -80,25 +99,59 @@ def resolve_config(
     dataset: str = "builtin-v0",
     split: str = "train",
     eval_split: str | None = "validation",
-    eval_freq: int = 0,
+    eval_freq: int | None = None,
     save_freq: int = 0,
-    overrides: list[str] | None = None,
+    overrides: list[str] | dict[str, Any] | None = None,
     hyperparams_file: str | None = None,
     benchmarks: list[str] | None = None,
     eval_benchmarks: list[str] | None = None,
+    trained_agent: str | None = None,
+    env_kwargs: list[str] | dict[str, Any] | None = None,
+    n_envs: int | None = None,
+    vec_env: str = "dummy",
+    device: str = "cpu",
+    num_threads: int | None = None,
 ) -> TrainConfig:
-    """Resolve the hyperparameter files, overrides and dataset splits into a :class:`TrainConfig`."""
-    algo = algo_name(algo)
+    """Resolve the hyperparameter files, overrides and dataset splits into a :class:`TrainConfig`.
+
+    :param eval_freq: validate every this many steps (``None``: :data:`DEFAULT_EVALUATIONS` times per run;
+        0: only at the end).
+    :param trained_agent: a saved model (``.zip`` or run directory) to continue training: its settings
+        (:data:`rl_compiler.agents.rl.checkpoints.MODEL_SETTINGS`) and hyperparameters replace the
+        hyperparameter file's, ``overrides`` still apply. ``algo`` and ``env_id`` may then be ``None``.
+    :param env_kwargs: ``gym.make`` arguments (``["key:value", ...]`` or a dict) over the file's ``env_kwargs``.
+    """
+    model_settings: dict[str, Any] = {}
+    if trained_agent:
+        _, model_settings = checkpoints.trained_agent(trained_agent)
+        saved_algo, saved_env = model_settings.get("algo"), model_settings.get("env")
+        if algo and saved_algo and algo_name(algo) != algo_name(saved_algo):
+            raise ValueError(f"--algo {algo} differs from the trained agent's algorithm {saved_algo} ({trained_agent})")
+        if env_id and saved_env and env_id != saved_env:
+            raise ValueError(f"--env {env_id} differs from the trained agent's env {saved_env} ({trained_agent})")
+        algo, env_id = model_settings.get("algo", algo), model_settings.get("env", env_id)
+    algo = algo_name(algo or "ppo")
     if env_id not in gym.registry:
         known = sorted(i for i in gym.registry if i.startswith("rl_compiler/"))
         raise ValueError(f"unknown env {env_id!r}; rl-compiler registers {', '.join(known)}")
-    params = load_hyperparams(algo, env_id, overrides, hyperparams_file)
+    if trained_agent:
+        params = {**load_hyperparams(algo, env_id, path=hyperparams_file), **model_settings["hyperparams"]}
+        params.update(
+            {k: v for k, v in model_settings.items() if k not in ("algo", "env", "hyperparams", "action_names")}
+        )
+        params.update(parse_overrides(overrides))
+    else:
+        params = load_hyperparams(algo, env_id, overrides, hyperparams_file)
     run, algo_kwargs = split_hyperparams(params)
+    run["env_kwargs"] = {**dict(run.get("env_kwargs") or {}), **parse_overrides(env_kwargs)}
+    if n_envs is not None:
+        run["n_envs"] = n_envs
     if benchmarks is None or (eval_split and eval_benchmarks is None):
         from rl_compiler.datasets import get_dataset
 
         data = get_dataset(dataset)
-        benchmarks = benchmarks if benchmarks is not None else data.split(split)
+        if benchmarks is None:
+            benchmarks = data.benchmark_uris() if split == "all" else data.split(split)
         if eval_split and eval_benchmarks is None:
             eval_benchmarks = data.split(eval_split)
     if not benchmarks:
@@ -108,11 +161,28 @@ def resolve_config(
     import torch
 
     action_names = probe_action_names(env_id, dict(run.get("env_kwargs") or {}), list(run.get("wrappers") or []))
+    if model_settings.get("action_names") and action_names != model_settings["action_names"]:
+        raise ValueError(
+            f"the trained agent {trained_agent} chose among {len(model_settings['action_names'])} actions that "
+            f"{env_id} no longer has as they were ({len(action_names)} now): it cannot be trained further"
+        )
+    total = int(n_timesteps or run.get("n_timesteps", 10000))
+    if eval_freq is None:
+        eval_freq = max(-(-total // DEFAULT_EVALUATIONS), 1)  # rounded up: the last one falls on the end
+    if int(run.get("n_envs", 1)) < 1:
+        raise HyperparameterError(f"n_envs must be at least 1, got {run.get('n_envs')}")
+    if num_threads is not None and num_threads < 1:
+        raise ValueError(f"num_threads must be at least 1, got {num_threads}")
+    if device != "auto":
+        try:
+            torch.device(device)
+        except RuntimeError:
+            raise ValueError(f"unknown torch device {device!r}; expected cpu, cuda, cuda:N, mps or auto") from None
 
     return TrainConfig(
         algo=algo,
         env=env_id,
-        n_timesteps=int(n_timesteps or run.get("n_timesteps", 10000)),
+        n_timesteps=total,
         seed=seed,
         dataset=dataset,
         split=split,
@@ -128,6 +198,10 @@ def resolve_config(
         eval_benchmarks=list(eval_benchmarks or []),
         policy=run.get("policy", "MlpPolicy"),
         n_envs=int(run.get("n_envs", 1)),
+        vec_env=vec_env,
+        device=device,
+        num_threads=num_threads,
+        trained_agent=str(trained_agent) if trained_agent else None,
         command=" ".join(sys.argv),
         versions={
             "python": platform.python_version(),
@@ -159,17 +233,7 @@ def new_run_dir(log_folder: str | Path, config: TrainConfig) -> Path:
     return base / f"{stem}_{k}"
 
 
-def make_env(config: TrainConfig, benchmarks: list[str], seed: int | None) -> gym.Env:
-    """The training/evaluation env: the registered id, episode length, benchmark sampling and wrappers."""
-    from stable_baselines3.common.monitor import Monitor
-
-    env = gym.make(config.env, max_episode_steps=config.episode_length, **config.env_kwargs)
-    env = BenchmarkSampler(env, benchmarks, seed=seed)
-    env = apply_wrappers(env, config.wrappers)
-    return Monitor(env)
-
-
-def _callbacks(config: TrainConfig, run_dir: Path, progress: bool, total: int):
+def _callbacks(config: TrainConfig, run_dir: Path, progress: bool, total: int, on_evaluation: OnEvaluation | None):
     from stable_baselines3.common.callbacks import BaseCallback, CheckpointCallback
 
     class ProgressBar(BaseCallback):
@@ -191,36 +255,6 @@ def _callbacks(config: TrainConfig, run_dir: Path, progress: bool, total: int):
         def _on_training_end(self) -> None:
             self.bar.close()
 
-    class ValidationCallback(BaseCallback):
-        """Every ``eval_freq`` steps: the deterministic policy on each validation benchmark; keep the best."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.best = -float("inf")
-            self.last = 0
-
-        def _on_step(self) -> bool:
-            if config.eval_freq and self.model.num_timesteps - self.last >= config.eval_freq:
-                self.last = self.model.num_timesteps
-                self.evaluate()
-            return True
-
-        def evaluate(self) -> float:
-            score, seconds = evaluate_model(self.model, config)
-            self.logger.record(f"eval/{evaluation_metric(config)}", score)
-            self.logger.record("eval/seconds", seconds)
-            path = run_dir / "evaluations.csv"
-            new = not path.exists()
-            with path.open("a", newline="") as stream:
-                writer = csv.writer(stream)
-                if new:
-                    writer.writerow(["timesteps", evaluation_metric(config), "seconds"])
-                writer.writerow([self.model.num_timesteps, f"{score:.6f}", f"{seconds:.2f}"])
-            if score > self.best:
-                self.best = score
-                self.model.save(run_dir / "best_model.zip")
-            return score
-
     callbacks = [ProgressBar()]
     if config.save_freq:
         callbacks.append(
@@ -232,125 +266,116 @@ def _callbacks(config: TrainConfig, run_dir: Path, progress: bool, total: int):
                 verbose=0,
             )
         )
-    if config.eval_freq and config.eval_benchmarks:
-        callbacks.append(ValidationCallback())
+    if config.eval_benchmarks:
+        callbacks.append(make_validation_callback(config, run_dir, on_evaluation))
     return callbacks
 
 
-def evaluation_metric(config: TrainConfig) -> str:
-    """What validation reports: the geomean IrInstructionCountOz return on pass-ordering envs (they have
-    action names), else the mean episode return (register allocation, inlining)."""
-    return "geomean_ir_instruction_count_oz" if config.action_names else "mean_return"
-
-
-def evaluate_model(model: Any, config: TrainConfig) -> tuple[float, float]:
-    """The deterministic ``model`` on every validation benchmark: (:func:`evaluation_metric`, seconds)."""
-    start = time.perf_counter()
-    env = gym.make(config.env, max_episode_steps=config.episode_length, **config.env_kwargs)
-    try:
-        if config.action_names:
-            policy = SB3Policy(model=model, config=asdict(config), keep_best=False)
-            scores = [
-                policy.run(env, benchmark=uri, object_size=False).ir_instruction_count_oz
-                for uri in config.eval_benchmarks
-            ]
-            return geomean(scores), time.perf_counter() - start
-        env = apply_wrappers(env, config.wrappers)
-        returns = []
-        for uri in config.eval_benchmarks:
-            observation, _ = env.reset(options={"benchmark": uri})
-            total, done = 0.0, False
-            while not done:
-                kwargs = {}
-                if config.algo == "maskable-ppo":
-                    kwargs["action_masks"] = env.get_wrapper_attr("action_masks")()
-                action, _ = model.predict(observation, deterministic=True, **kwargs)
-                observation, reward, terminated, truncated, _ = env.step(int(action))
-                total += float(reward)
-                done = terminated or truncated
-            returns.append(total)
-        return float(sum(returns) / max(len(returns), 1)), time.perf_counter() - start
-    finally:
-        env.close()
-
-
-def latest_checkpoint(run_dir: Path) -> Path | None:
-    checkpoints = sorted((run_dir / "checkpoints").glob(f"{CHECKPOINT_PREFIX}_*_steps.zip"), key=checkpoint_steps)
-    return checkpoints[-1] if checkpoints else None
-
-
 def train(
-    config: TrainConfig, run_dir: Path, *, resume: bool = False, progress: bool = False, verbose: int = 0
+    config: TrainConfig,
+    run_dir: Path,
+    *,
+    resume: bool = False,
+    progress: bool = False,
+    verbose: int = 0,
+    on_evaluation: OnEvaluation | None = None,
 ) -> Path:
     """Train (or, with ``resume``, continue) the run in ``run_dir``; return the final model's path.
 
     Ctrl-C saves a checkpoint at the current step and re-raises KeyboardInterrupt.
+
+    :param on_evaluation: called with (steps, score) after every validation; an exception it raises stops
+        the run (no final model is saved then).
     """
-    from stable_baselines3.common.vec_env import DummyVecEnv
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with run_log(run_dir):
+        return _train(config, run_dir, resume, progress, verbose, on_evaluation)
+
+
+def _train(
+    config: TrainConfig,
+    run_dir: Path,
+    resume: bool,
+    progress: bool,
+    verbose: int,
+    on_evaluation: OnEvaluation | None,
+) -> Path:
+    import torch
 
     from rl_compiler.llvm.cache import atomic_write_text
 
     cls = algo_class(config.algo)
-    run_dir.mkdir(parents=True, exist_ok=True)
     current = probe_action_names(config.env, config.env_kwargs, config.wrappers)
     if config.action_names and current != config.action_names:
         raise ValueError(
             f"the action set of {config.env} changed since this run started "
             f"({len(config.action_names)} actions then, {len(current)} now); start a new run"
         )
-    vec_env = DummyVecEnv(
-        [(lambda i=i: make_env(config, config.benchmarks, seed=config.seed + i)) for i in range(config.n_envs)]
+    if config.num_threads:
+        torch.set_num_threads(config.num_threads)
+    logger.info(
+        "%s %s on %s: %d steps, %d training benchmarks (%s/%s), %d for validation, %d %s env(s)%s",
+        "resuming" if resume else "training",
+        config.algo,
+        config.env,
+        config.n_timesteps,
+        len(config.benchmarks),
+        config.dataset,
+        config.split,
+        len(config.eval_benchmarks),
+        config.n_envs,
+        config.vec_env,
+        f", from {config.trained_agent}" if config.trained_agent and not resume else "",
     )
-    vec_env.seed(config.seed)
+    logger.debug("run directory %s, hyperparameters %s", run_dir, config.hyperparams)
+    vec_env = make_vec_env(config, run_dir)
+    common = {"device": config.device, "tensorboard_log": str(run_dir / "tb"), "verbose": verbose}
     try:
         if resume:
-            checkpoint = latest_checkpoint(run_dir)
+            checkpoint = checkpoints.latest_checkpoint(run_dir)
             if checkpoint is None and (run_dir / "final_model.zip").is_file():
                 checkpoint = run_dir / "final_model.zip"
             if checkpoint is None:
                 raise FileNotFoundError(f"{run_dir} has no checkpoint to resume from (checkpoints/ is empty)")
-            model = cls.load(str(checkpoint), env=vec_env, device="cpu", tensorboard_log=str(run_dir / "tb"))
-            buffer = checkpoint.with_name(
-                checkpoint.name.replace("_steps.zip", "_steps.pkl").replace(
-                    f"{CHECKPOINT_PREFIX}_", f"{CHECKPOINT_PREFIX}_replay_buffer_"
-                )
-            )
+            logger.info("resuming from %s", checkpoint)
+            model = cls.load(str(checkpoint), env=vec_env, **common)
+            buffer = checkpoints.replay_buffer_of(checkpoint)
             if hasattr(model, "load_replay_buffer") and buffer.is_file():
                 model.load_replay_buffer(str(buffer))
         else:
             atomic_write_text(run_dir / "config.yml", config.to_yaml())
-            model = cls(
-                config.policy,
-                vec_env,
-                seed=config.seed,
-                verbose=verbose,
-                device="cpu",
-                tensorboard_log=str(run_dir / "tb"),
-                **resolve_policy_kwargs(config.hyperparams),
-            )
-        remaining = config.n_timesteps - model.num_timesteps
+            if config.trained_agent:
+                model_file, _ = checkpoints.trained_agent(config.trained_agent)
+                model = checkpoints.load_for_training(
+                    cls, model_file, vec_env, hyperparams=config.hyperparams, seed=config.seed, **common
+                )
+            else:
+                model = cls(
+                    config.policy, vec_env, seed=config.seed, **common, **resolve_policy_kwargs(config.hyperparams)
+                )
+        # A fine-tuned model starts with the steps of its first training: count this run's from zero.
+        fresh = not resume
+        remaining = config.n_timesteps - (0 if fresh else model.num_timesteps)
         try:
             if remaining > 0:
                 model.learn(
                     total_timesteps=remaining,
-                    callback=_callbacks(config, run_dir, progress, config.n_timesteps),
-                    reset_num_timesteps=not resume,
+                    callback=_callbacks(config, run_dir, progress, config.n_timesteps, on_evaluation),
+                    reset_num_timesteps=fresh,
                     tb_log_name="run",
                 )
         except KeyboardInterrupt:
             path = run_dir / "checkpoints" / f"{CHECKPOINT_PREFIX}_{model.num_timesteps}_steps.zip"
             model.save(path)
             if hasattr(model, "save_replay_buffer"):
-                model.save_replay_buffer(
-                    str(path)
-                    .replace(f"{CHECKPOINT_PREFIX}_", f"{CHECKPOINT_PREFIX}_replay_buffer_")
-                    .replace(".zip", ".pkl")
-                )
+                model.save_replay_buffer(str(checkpoints.replay_buffer_of(path)))
+            logger.info("interrupted at %d steps: saved %s", model.num_timesteps, path)
             raise
         final = run_dir / "final_model.zip"
         model.save(final)
         if config.save_freq:  # the last state is also the checkpoint to resume from
             model.save(run_dir / "checkpoints" / f"{CHECKPOINT_PREFIX}_{model.num_timesteps}_steps.zip")
+        logger.info("saved %s (%d steps)", final, model.num_timesteps)
         return final
     finally:
         vec_env.close()

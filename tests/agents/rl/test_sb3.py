@@ -78,7 +78,9 @@ def test_config_round_trips_through_yaml(small_split):
 
 
 def test_maskable_ppo_on_an_env_with_action_masks(tmp_path):
-    """MaskablePPO uses the inlining env's own masks; validation reports the mean episode return."""
+    """MaskablePPO uses the inlining env's own masks; validation reports the geomean score against LLVM's
+    heuristic (1 / (1 - reward), the leaderboard's), at every eval_freq and at the end, and the run writes its
+    Monitor file and log."""
     uris = ["benchmark://builtin-v0/crc32"]
     config = resolve_config(
         "maskable-ppo",
@@ -92,7 +94,12 @@ def test_maskable_ppo_on_an_env_with_action_masks(tmp_path):
     config.eval_freq = 16
     train(config, tmp_path / "run")
     header, *rows = (tmp_path / "run" / "evaluations.csv").read_text().splitlines()
-    assert header == "timesteps,mean_return,seconds" and rows
+    assert header == "timesteps,geomean_score_vs_default,seconds"
+    assert [int(row.split(",")[0]) for row in rows] == [16, 32]
+    assert all(float(row.split(",")[1]) > 0 for row in rows)
+    monitor = (tmp_path / "run" / "0.monitor.csv").read_text().splitlines()
+    assert monitor[0].startswith("#{") and monitor[1] == "r,l,t" and len(monitor) > 2
+    assert "validation at 32 steps" in (tmp_path / "run" / "train.log").read_text()
 
 
 def test_ir_tokens_make_the_ir_ids_trainable(small_split, tmp_path):
@@ -139,3 +146,18 @@ def test_ir_tokens_make_the_ir_ids_trainable(small_split, tmp_path):
         assert result.ic_final <= result.ic_oz
     finally:
         ir_env.close()
+
+
+def test_overrides_take_the_zoo_form_and_dotted_keys():
+    assert parse_overrides(["n_steps:64", "gamma=0.9", "policy_kwargs:{net_arch: [8]}", "env:a:b"]) == {
+        "n_steps": 64,
+        "gamma": 0.9,
+        "policy_kwargs": {"net_arch": [8]},
+        "env": "a:b",
+    }
+    params = load_hyperparams("ppo", ENV_ID, ["policy_kwargs.net_arch:[8, 8]", "n_epochs:1"])
+    assert params["policy_kwargs"] == {"net_arch": [8, 8]} and params["n_epochs"] == 1
+    with pytest.raises(HyperparameterError, match="not a mapping"):
+        load_hyperparams("ppo", ENV_ID, ["n_steps.x:1"])
+    with pytest.raises(HyperparameterError, match="expected key:value or key=value"):
+        parse_overrides([":64"])

@@ -1,0 +1,116 @@
+"""``rl-compiler eval`` on the MLGO envs (register allocation, inlining): a decision policy on every benchmark,
+one compilation each, scored against LLVM's own heuristic as the leaderboard scores it.
+
+MLGO's terminal reward is ``r = 1 - (s_policy + d) / (s_default + d)``; ``1 / (1 - r)`` is the plain ratio
+``(s_default + d) / (s_policy + d)``: 1.0 means as good as LLVM's heuristic, higher is better. The summary is
+its geomean over benchmarks with a 95% bootstrap interval (:mod:`rl_compiler.stats`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from tqdm.auto import tqdm
+
+from rl_compiler.agents.base import DecisionPolicy
+from rl_compiler.stats import bootstrap_ci, geomean
+
+COLUMNS = ("benchmark", "decisions", "score", "default_score", "reward", "score_vs_default", "wall_time")
+
+
+@dataclass
+class DecisionResult:
+    """One compilation: what the policy scored and what LLVM's heuristic scores on the same module."""
+
+    benchmark: str
+    decisions: int
+    reward: float
+    score: float | None
+    default_score: float | None
+    wall_time: float
+    actions: list[int] = field(default_factory=list)
+
+    @property
+    def score_vs_default(self) -> float:
+        return 1.0 / (1.0 - self.reward)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "benchmark": self.benchmark,
+            "decisions": self.decisions,
+            "score": self.score,
+            "default_score": self.default_score,
+            "reward": self.reward,
+            "score_vs_default": self.score_vs_default,
+            "wall_time": self.wall_time,
+            "actions": self.actions,
+        }
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value.item() if isinstance(value, np.generic) else value)
+
+
+def evaluate_decisions(
+    policy: DecisionPolicy, env: gym.Env, benchmarks: Iterable[str], *, seed: int = 0, progress: bool = True
+) -> list[DecisionResult]:
+    """Play ``policy`` once on every benchmark of an MLGO env."""
+    results = []
+    benchmarks = list(benchmarks)
+    bar = tqdm(benchmarks, desc=policy.name, unit="benchmark", disable=not progress, leave=False)
+    for uri in bar:
+        bar.set_postfix_str(uri.rsplit("/", 1)[-1])
+        episode = policy.run(env, uri, seed=seed)
+        score = episode.info.get("score", episode.info.get("text_size"))
+        default = episode.info.get("default_score", episode.info.get("default_text_size"))
+        results.append(
+            DecisionResult(
+                benchmark=uri,
+                decisions=episode.steps,
+                reward=float(episode.reward),
+                score=_number(score),
+                default_score=_number(default),
+                wall_time=episode.wall_time,
+                actions=[int(a) for a in episode.decisions],
+            )
+        )
+    return results
+
+
+def summarize_decisions(results: list[DecisionResult]) -> dict[str, Any]:
+    """The geomean score against LLVM's heuristic and its 95% interval, decisions and wall time."""
+    ratios = [r.score_vs_default for r in results]
+    low, high = bootstrap_ci(ratios)
+    return {
+        "benchmarks": len(results),
+        "geomean_score_vs_default": geomean(ratios),
+        "ci_low": low,
+        "ci_high": high,
+        "mean_reward": float(np.mean([r.reward for r in results])) if results else float("nan"),
+        "decisions": sum(r.decisions for r in results),
+        "wall_time_total": sum(r.wall_time for r in results),
+    }
+
+
+def format_decision_table(results: list[DecisionResult], summary: dict[str, Any]) -> str:
+    """One row per benchmark, then the geomean."""
+    header = f"{'benchmark':<40} {'decisions':>9} {'score':>10} {'LLVM':>10} {'reward':>8} {'vs LLVM':>8} {'time s':>7}"
+    lines = [header, "-" * len(header)]
+    for r in results:
+        score = "-" if r.score is None else f"{r.score:.1f}"
+        default = "-" if r.default_score is None else f"{r.default_score:.1f}"
+        lines.append(
+            f"{r.benchmark[-40:]:<40} {r.decisions:>9} {score:>10} {default:>10} {r.reward:>8.4f} "
+            f"{r.score_vs_default:>8.4f} {r.wall_time:>7.2f}"
+        )
+    lines.append("-" * len(header))
+    lines.append(
+        f"geomean score vs LLVM's heuristic {summary['geomean_score_vs_default']:.4f}x "
+        f"(95% CI {summary['ci_low']:.4f}-{summary['ci_high']:.4f}), mean reward {summary['mean_reward']:.4f}, "
+        f"{summary['benchmarks']} benchmarks, {summary['decisions']} decisions, {summary['wall_time_total']:.1f} s"
+    )
+    return "\n".join(lines)
