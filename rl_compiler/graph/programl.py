@@ -4,12 +4,12 @@ The native engine (``Module.programl()``) walks the module once and returns node
 schema (Cummins et al., "ProGraML: A Graph-based Program Representation for Data Flow Analysis and
 Compiler Optimizations", ICML 2021, https://arxiv.org/abs/2003.10536):
 
-- **nodes** (``ProgramGraph.nodes``, int64 ``(n, 4)``, columns :data:`NODE_FEATURES`): ``type`` (0
+- **nodes** (``ProgramGraph.nodes``, int32 ``(n, 4)``, columns :data:`NODE_FEATURES`): ``type`` (0
   instruction, 1 variable, 2 constant), ``text`` (the vocabulary id of the node's text: the opcode name
   of an instruction, e.g. ``"add"``, the type of a variable or constant, e.g. ``"i32"``), ``function``
   (index into ``ProgramGraph.functions``, -1 for none) and ``block`` (module-wide basic block index, -1
   for none). ``ProgramGraph.node_text(i)`` is the text itself.
-- **edges** (``ProgramGraph.edges``, int64 ``(m, 2)``, columns :data:`EDGE_FEATURES`): ``flow`` (0
+- **edges** (``ProgramGraph.edges``, int32 ``(m, 2)``, columns :data:`EDGE_FEATURES`): ``flow`` (0
   control, 1 data, 2 call) and ``position``; ``ProgramGraph.edge_links`` (``(m, 2)``) are (source, target).
 
 Edges: control from each instruction to the next in its block, and from a terminator to the first
@@ -83,17 +83,17 @@ class ProgramGraph(GraphInstance):
 
 
 def programl_graph(
-    raw: tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]], vocabulary: Vocabulary | None = None
+    raw: tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]],
+    vocabulary: Vocabulary | None = None,
 ) -> ProgramGraph:
-    """The :class:`ProgramGraph` of ``Module.programl()``'s result, node texts mapped by ``vocabulary``
-    (default: the shipped one; texts not in it get :attr:`Vocabulary.OOV`)."""
-    nodes, edges, texts, functions = raw
+    """The :class:`ProgramGraph` of ``Module.programl()``'s result (whose arrays it takes over), node texts
+    mapped by ``vocabulary`` (default: the shipped one; texts not in it get :attr:`Vocabulary.OOV`)."""
+    nodes, edges, links, texts, functions = raw
     vocabulary = vocabulary or load_vocabulary()
     text_index = nodes[:, 1].copy()
-    nodes = nodes.copy()
-    nodes[:, 1] = vocabulary.ids(texts)[text_index] if len(texts) else 0
-    graph = ProgramGraph(nodes, np.ascontiguousarray(edges[:, :2]), np.ascontiguousarray(edges[:, 2:]))
-    return _with_texts(graph, tuple(texts), text_index, tuple(functions))
+    if len(texts):
+        nodes[:, 1] = vocabulary.table_ids(texts)[text_index]
+    return _with_texts(ProgramGraph(nodes, edges, links), tuple(texts), text_index, tuple(functions))
 
 
 def _with_texts(
@@ -106,17 +106,17 @@ def _with_texts(
 
 
 def programl_space(vocabulary: Vocabulary | None = None) -> spaces.Graph:
-    """The Gymnasium space of ``Programl`` observations: int64 node rows (type, text id, function,
+    """The Gymnasium space of ``Programl`` observations: int32 node rows (type, text id, function,
     block) and edge rows (flow, position)."""
     vocabulary = vocabulary or load_vocabulary()
     node_space = spaces.Box(
-        low=np.array([0, 0, -1, -1], dtype=np.int64),
-        high=np.array([len(NODE_TYPES) - 1, len(vocabulary) - 1, _INDEX_MAX, _INDEX_MAX], dtype=np.int64),
-        dtype=np.int64,
+        low=np.array([0, 0, -1, -1], dtype=np.int32),
+        high=np.array([len(NODE_TYPES) - 1, len(vocabulary) - 1, _INDEX_MAX, _INDEX_MAX], dtype=np.int32),
+        dtype=np.int32,
     )
     edge_space = spaces.Box(
-        low=np.array([0, 0], dtype=np.int64), high=np.array([len(EDGE_FLOWS) - 1, _INDEX_MAX], dtype=np.int64),
-        dtype=np.int64,
+        low=np.array([0, 0], dtype=np.int32), high=np.array([len(EDGE_FLOWS) - 1, _INDEX_MAX], dtype=np.int32),
+        dtype=np.int32,
     )  # fmt: skip
     return spaces.Graph(node_space=node_space, edge_space=edge_space)
 

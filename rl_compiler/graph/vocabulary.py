@@ -39,6 +39,7 @@ class Vocabulary:
         self.texts: tuple[str, ...] = (self.OOV_TEXT, *texts)
         self.counts: tuple[int, ...] = (0, *(counts or [0] * len(texts)))
         self._ids = {text: k for k, text in enumerate(self.texts) if k}
+        self._tables: dict[tuple[str, ...], np.ndarray] = {}
         if len(self._ids) != len(texts):
             raise ValueError("vocabulary texts must be distinct")
 
@@ -55,6 +56,15 @@ class Vocabulary:
     def ids(self, texts: Iterable[str]) -> np.ndarray:
         """The ids of ``texts`` as an int64 array."""
         return np.fromiter((self._ids.get(t, self.OOV) for t in texts), dtype=np.int64)
+
+    def table_ids(self, texts: tuple[str, ...]) -> np.ndarray:
+        """:meth:`ids` of a graph's text table (int32), memoized: consecutive states of a program share it."""
+        ids = self._tables.get(texts)
+        if ids is None:
+            if len(self._tables) >= 256:
+                self._tables.clear()
+            ids = self._tables[texts] = self.ids(texts).astype(np.int32)
+        return ids
 
     def text(self, id_: int) -> str:
         """The text of an id (``"<unknown>"`` for :attr:`OOV`)."""
@@ -93,9 +103,9 @@ def program_texts(bitcode: bytes) -> set[str]:
     from rl_compiler.llvm.baselines import optimize_oz
 
     with Module.from_bitcode(bitcode) as module:
-        texts = set(module.programl()[2])
+        texts = set(module.programl()[3])
         with optimize_oz(module) as optimized:
-            texts.update(optimized.programl()[2])
+            texts.update(optimized.programl()[3])
     return texts
 
 

@@ -997,6 +997,11 @@ typedef struct {
 } pg_vec;
 
 typedef struct {
+    int32_t *v;
+    size_t n, cap; /* in int32s */
+} pg_vec32;
+
+typedef struct {
     char *s;
     size_t n, cap;
     int64_t count;
@@ -1006,8 +1011,8 @@ typedef struct rlc_graph rlc_graph;
 void rlc_graph_dispose(rlc_graph *g);
 
 struct rlc_graph {
-    pg_vec nodes; /* 4 per node: type, text, function, block */
-    pg_vec edges; /* 4 per edge: flow, position, source, target */
+    pg_vec32 nodes; /* 4 per node: type, text, function, block */
+    pg_vec32 edges; /* 4 per edge: flow, position, source, target */
     pg_strings texts, functions;
     int failed; /* an allocation failed */
 };
@@ -1028,13 +1033,32 @@ static void pg_push(rlc_graph *g, pg_vec *a, int64_t x0, int64_t x1, int64_t x2,
     a->n += 4;
 }
 
+static int pg_grow32(rlc_graph *g, pg_vec32 *a) {
+    size_t cap = a->cap ? 2 * a->cap : 4096;
+    int32_t *v = realloc(a->v, cap * sizeof *v);
+    if (!v) {
+        g->failed = 1;
+        return 0;
+    }
+    a->v = v;
+    a->cap = cap;
+    return 1;
+}
+
+static inline void pg_push32(rlc_graph *g, pg_vec32 *a, int64_t x0, int64_t x1, int64_t x2, int64_t x3) {
+    if (a->n + 4 > a->cap && !pg_grow32(g, a)) return;
+    int32_t *p = a->v + a->n;
+    p[0] = (int32_t)x0, p[1] = (int32_t)x1, p[2] = (int32_t)x2, p[3] = (int32_t)x3;
+    a->n += 4;
+}
+
 static int64_t pg_node(rlc_graph *g, int64_t type, int64_t text, int64_t function, int64_t block) {
-    pg_push(g, &g->nodes, type, text, function, block);
+    pg_push32(g, &g->nodes, type, text, function, block);
     return (int64_t)(g->nodes.n / 4) - 1;
 }
 
 static void pg_edge(rlc_graph *g, int64_t flow, int64_t position, int64_t source, int64_t target) {
-    pg_push(g, &g->edges, flow, position, source, target);
+    pg_push32(g, &g->edges, flow, position, source, target);
 }
 
 /* Append a NUL-terminated string; returns its index. */
@@ -1137,15 +1161,97 @@ static const char *opcode_name(LLVMOpcode op) {
     }
 }
 
+/* Value -> node id for one function's arguments, instructions and blocks. Emptied per function by bumping a
+ * generation instead of clearing, so it stays small and cache-resident (a module-wide map of every
+ * instruction would be mostly cache misses). */
+typedef struct {
+    const void **keys;
+    uint32_t *vals, *gens;
+    size_t mask, used;
+    uint32_t gen;
+} pg_locals;
+
+static inline size_t locals_find(const pg_locals *t, const void *key) {
+    size_t i = ptr_slot(key, t->mask);
+    while (t->gens[i] == t->gen && t->keys[i] != key) i = (i + 1) & t->mask;
+    return i;
+}
+
+static int locals_alloc(pg_locals *t, size_t cap) {
+    const void **keys = malloc(cap * sizeof *keys);
+    uint32_t *vals = malloc(cap * sizeof *vals), *gens = calloc(cap, sizeof *gens);
+    if (!keys || !vals || !gens) {
+        free(keys), free(vals), free(gens);
+        return 0;
+    }
+    free(t->keys), free(t->vals), free(t->gens);
+    t->keys = keys, t->vals = vals, t->gens = gens, t->mask = cap - 1, t->gen = 1;
+    return 1;
+}
+
+/* Start a new function. */
+static int locals_reset(pg_locals *t) {
+    t->used = 0;
+    if (!t->keys) return locals_alloc(t, 1024);
+    if (++t->gen == 0) { /* wrapped: really clear once */
+        memset(t->gens, 0, (t->mask + 1) * sizeof *t->gens);
+        t->gen = 1;
+    }
+    return 1;
+}
+
+static int locals_put(pg_locals *t, const void *key, uint32_t val) {
+    if (2 * (t->used + 1) > t->mask + 1) { /* rehash the current generation into a table twice the size */
+        pg_locals bigger = {0};
+        if (!locals_alloc(&bigger, 2 * (t->mask + 1))) return 0;
+        for (size_t i = 0; i <= t->mask; i++)
+            if (t->gens[i] == t->gen) {
+                size_t j = locals_find(&bigger, t->keys[i]);
+                bigger.keys[j] = t->keys[i], bigger.vals[j] = t->vals[i], bigger.gens[j] = bigger.gen;
+            }
+        free(t->keys), free(t->vals), free(t->gens);
+        bigger.used = t->used;
+        *t = bigger;
+    }
+    size_t i = locals_find(t, key);
+    t->keys[i] = key, t->vals[i] = val, t->gens[i] = t->gen;
+    t->used++;
+    return 1;
+}
+
+static inline int locals_get(const pg_locals *t, const void *key, uint64_t *val) {
+    size_t i = locals_find(t, key);
+    if (t->gens[i] != t->gen) return 0;
+    *val = t->vals[i];
+    return 1;
+}
+
+/* The builder's maps and lists. One per thread, kept between calls (like the graph's own arrays, see
+ * pg_spare): a fresh megabyte per call would cost more in page faults than the walk itself. */
 typedef struct {
     rlc_graph *g;
     int64_t opcode_text[PG_OPCODES];
     ptrmap types;     /* LLVMTypeRef -> text id (types are uniqued per context: print each once) */
-    ptrmap values;    /* global variable / argument / instruction / block -> node id (a block: its first instruction) */
+    ptrmap globals;   /* global variable -> node id */
+    pg_locals locals; /* argument / instruction / block of the current function -> node id (a block: its first instruction) */
     ptrmap constants; /* constant -> index among constant nodes */
+    ptrmap functions; /* function -> function index */
     pg_vec const_text; /* text id of each constant node (1 used of every 4) */
     pg_vec pending;    /* edges whose source is a constant: index into edges (1 used of every 4) */
+    /* 4 int64s per item: entries (entry node, first exit, end of exits) per function; exits (node);
+     * calls (call node, 0, callee address, 0). */
+    pg_vec entries, exits, calls;
 } pg_builder;
+
+static _Thread_local pg_builder pg_scratch;
+static _Thread_local rlc_graph *pg_spare;
+
+static int pg_map_reset(ptrmap *pm, size_t n) {
+    if (!pm->keys) return ptrmap_init(pm, n);
+    memset(pm->keys, 0, (pm->mask + 1) * sizeof *pm->keys);
+    pm->used = 0;
+    return 1;
+}
 
 static int64_t pg_type_text(pg_builder *b, LLVMTypeRef t) {
     uint64_t id;
@@ -1174,11 +1280,13 @@ static void pg_operand(pg_builder *b, LLVMValueRef v, int64_t target, int64_t po
     uint64_t id;
     switch (LLVMGetValueKind(v)) {
     case LLVMArgumentValueKind:
+        if (locals_get(&b->locals, v, &id)) pg_edge(b->g, PG_DATA, position, (int64_t)id, target);
+        return;
     case LLVMGlobalVariableValueKind:
-        if (ptrmap_lookup(&b->values, v, &id)) pg_edge(b->g, PG_DATA, position, (int64_t)id, target);
+        if (ptrmap_lookup(&b->globals, v, &id)) pg_edge(b->g, PG_DATA, position, (int64_t)id, target);
         return;
     case LLVMInstructionValueKind: /* the producer's result variable follows the producer's node */
-        if (ptrmap_lookup(&b->values, v, &id)) pg_edge(b->g, PG_DATA, position, (int64_t)id + 1, target);
+        if (locals_get(&b->locals, v, &id)) pg_edge(b->g, PG_DATA, position, (int64_t)id + 1, target);
         return;
     case LLVMFunctionValueKind:
     case LLVMBasicBlockValueKind:
@@ -1201,18 +1309,19 @@ static void pg_operand(pg_builder *b, LLVMValueRef v, int64_t target, int64_t po
     pg_edge(b->g, PG_DATA, position, (int64_t)id, target); /* source fixed up once constants are numbered */
 }
 
-/* Build the graph of the module; NULL if out of memory. Free with rlc_graph_dispose. */
-rlc_graph *rlc_programl(rlc_module *m) {
-    rlc_graph *g = calloc(1, sizeof *g);
+/* Build the graph of the module; NULL if out of memory. `sizes` receives what rlc_graph_export needs:
+ * nodes, edges, bytes of the text table, bytes of the function-name table. */
+rlc_graph *rlc_programl(rlc_module *m, int64_t *sizes) {
+    rlc_graph *g = pg_spare ? pg_spare : calloc(1, sizeof *g);
     if (!g) return NULL;
-    pg_builder b = {.g = g};
+    pg_spare = NULL;
+    pg_builder *bp = &pg_scratch;
+    pg_builder b = *bp; /* a local copy for speed; its buffers go back to the scratch at the end */
+    b.g = g;
     for (int k = 0; k < PG_OPCODES; k++) b.opcode_text[k] = -1;
-    /* 4 int64s per item: entries (entry node, first exit, end of exits) per function; exits (node);
-     * calls (call node, 0, callee address). */
-    pg_vec entries = {0}, exits = {0}, calls = {0};
-    ptrmap functions = {0};
-    if (!ptrmap_init(&b.types, 64) || !ptrmap_init(&b.values, 1024) || !ptrmap_init(&b.constants, 256) ||
-        !ptrmap_init(&functions, 64)) {
+    b.const_text.n = b.pending.n = b.entries.n = b.exits.n = b.calls.n = 0;
+    if (!pg_map_reset(&b.types, 64) || !pg_map_reset(&b.globals, 256) || !pg_map_reset(&b.constants, 256) ||
+        !pg_map_reset(&b.functions, 64)) {
         g->failed = 1;
         goto done;
     }
@@ -1220,48 +1329,53 @@ rlc_graph *rlc_programl(rlc_module *m) {
     pg_string(g, &g->texts, "; undefined function", 20);
     pg_node(g, PG_INSTRUCTION, PG_TEXT_EXTERNAL, -1, -1);
     for (LLVMValueRef v = LLVMGetFirstGlobal(m->mod); v; v = LLVMGetNextGlobal(v))
-        ptrmap_put_grow(&b.values, v, (uint64_t)pg_node(g, PG_VARIABLE, pg_type_text(&b, LLVMGlobalGetValueType(v)), -1, -1));
+        ptrmap_put_grow(&b.globals, v, (uint64_t)pg_node(g, PG_VARIABLE, pg_type_text(&b, LLVMGlobalGetValueType(v)), -1, -1));
     int64_t fi = 0, bi = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f), fi++) {
         size_t name_len = 0;
         const char *name = LLVMGetValueName2(f, &name_len);
         pg_string(g, &g->functions, name, name_len);
-        ptrmap_put_grow(&functions, f, (uint64_t)fi);
-        size_t first_exit = exits.n / 4;
+        ptrmap_put_grow(&b.functions, f, (uint64_t)fi);
+        size_t first_exit = b.exits.n / 4;
         if (LLVMIsDeclaration(f)) {
             int64_t node = pg_node(g, PG_INSTRUCTION, PG_TEXT_UNDEFINED, fi, -1);
-            pg_push(g, &exits, node, 0, 0, 0);
-            pg_push(g, &entries, node, (int64_t)first_exit, (int64_t)(exits.n / 4), 0);
+            pg_push(g, &b.exits, node, 0, 0, 0);
+            pg_push(g, &b.entries, node, (int64_t)first_exit, (int64_t)(b.exits.n / 4), 0);
             continue;
         }
         /* Number first: operands and successors may refer to later blocks and instructions. */
+        if (!locals_reset(&b.locals)) g->failed = 1;
         unsigned nparams = LLVMCountParams(f);
         for (unsigned p = 0; p < nparams; p++) {
             LLVMValueRef arg = LLVMGetParam(f, p);
-            ptrmap_put_grow(&b.values, arg, (uint64_t)pg_node(g, PG_VARIABLE, pg_type_text(&b, LLVMTypeOf(arg)), fi, -1));
+            if (!locals_put(&b.locals, arg, (uint32_t)pg_node(g, PG_VARIABLE, pg_type_text(&b, LLVMTypeOf(arg)), fi, -1)))
+                g->failed = 1;
         }
-        int64_t entry = -1, block = bi;
+        int64_t entry = -1, block = bi, next = (int64_t)(g->nodes.n / 4);
         for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb), block++) {
             int64_t first = -1;
             for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
                 int64_t node = pg_node(g, PG_INSTRUCTION, pg_opcode_text(&b, LLVMGetInstructionOpcode(i)), fi, block);
                 if (has_result(i)) pg_node(g, PG_VARIABLE, pg_type_text(&b, LLVMTypeOf(i)), fi, block);
-                ptrmap_put_grow(&b.values, i, (uint64_t)node);
+                if (!locals_put(&b.locals, i, (uint32_t)node)) g->failed = 1;
                 if (first < 0) first = node;
             }
-            ptrmap_put_grow(&b.values, LLVMBasicBlockAsValue(bb), (uint64_t)first);
+            if (!locals_put(&b.locals, LLVMBasicBlockAsValue(bb), (uint32_t)first)) g->failed = 1;
             if (entry < 0) entry = first;
         }
         /* Then the edges. */
         for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb), bi++) {
             int64_t previous = -1;
             for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
-                uint64_t id = 0;
-                ptrmap_lookup(&b.values, i, &id);
-                int64_t node = (int64_t)id;
+                int64_t node = next; /* the numbering above gave instructions consecutive nodes */
                 if (previous >= 0) pg_edge(g, PG_CONTROL, 0, previous, node);
                 previous = node;
-                if (has_result(i)) pg_edge(g, PG_DATA, 0, node, node + 1);
+                if (has_result(i)) {
+                    pg_edge(g, PG_DATA, 0, node, node + 1);
+                    next = node + 2;
+                } else {
+                    next = node + 1;
+                }
                 LLVMOpcode op = LLVMGetInstructionOpcode(i);
                 int nops = LLVMGetNumOperands(i);
                 for (int o = 0; o < nops; o++) pg_operand(&b, LLVMGetOperand(i, o), node, o);
@@ -1273,20 +1387,20 @@ rlc_graph *rlc_programl(rlc_module *m) {
 #endif
                 if (op == LLVMCall || op == LLVMInvoke || op == LLVMCallBr) {
                     LLVMValueRef callee = LLVMGetCalledValue(i);
-                    if (callee && LLVMIsAFunction(callee)) pg_push(g, &calls, node, 0, (int64_t)(uintptr_t)callee, 0);
+                    if (callee && LLVMIsAFunction(callee)) pg_push(g, &b.calls, node, 0, (int64_t)(uintptr_t)callee, 0);
                 }
                 if (LLVMIsATerminatorInst(i)) {
                     unsigned ns = LLVMGetNumSuccessors(i);
                     for (unsigned s = 0; s < ns; s++) {
                         uint64_t target = 0;
-                        if (ptrmap_lookup(&b.values, LLVMBasicBlockAsValue(LLVMGetSuccessor(i, s)), &target))
+                        if (locals_get(&b.locals, LLVMBasicBlockAsValue(LLVMGetSuccessor(i, s)), &target))
                             pg_edge(g, PG_CONTROL, s, node, (int64_t)target);
                     }
-                    if (ns == 0) pg_push(g, &exits, node, 0, 0, 0);
+                    if (ns == 0) pg_push(g, &b.exits, node, 0, 0, 0);
                 }
             }
         }
-        pg_push(g, &entries, entry, (int64_t)first_exit, (int64_t)(exits.n / 4), 0);
+        pg_push(g, &b.entries, entry, (int64_t)first_exit, (int64_t)(b.exits.n / 4), 0);
     }
     /* Constants last, then the constant sources of their data edges. */
     int64_t base = (int64_t)(g->nodes.n / 4);
@@ -1295,53 +1409,56 @@ rlc_graph *rlc_programl(rlc_module *m) {
         for (size_t k = 0; k < b.pending.n; k += 4) g->edges.v[4 * b.pending.v[k] + 2] += base;
     /* Call edges: the root calls every function; a call site calls its (direct) callee's entry, and every
      * exit of the callee (a terminator without successors) returns to the call site. */
-    for (size_t k = 0; k < entries.n && !g->failed; k += 4) {
-        pg_edge(g, PG_CALL, 0, 0, entries.v[k]);
-        for (int64_t e = entries.v[k + 1]; e < entries.v[k + 2]; e++) pg_edge(g, PG_CALL, 0, exits.v[4 * e], 0);
+    for (size_t k = 0; k < b.entries.n && !g->failed; k += 4) {
+        pg_edge(g, PG_CALL, 0, 0, b.entries.v[k]);
+        for (int64_t e = b.entries.v[k + 1]; e < b.entries.v[k + 2]; e++) pg_edge(g, PG_CALL, 0, b.exits.v[4 * e], 0);
     }
-    for (size_t k = 0; k < calls.n && !g->failed; k += 4) {
+    for (size_t k = 0; k < b.calls.n && !g->failed; k += 4) {
         uint64_t callee;
-        if (!ptrmap_lookup(&functions, (const void *)(uintptr_t)calls.v[k + 2], &callee)) continue;
-        const int64_t *fn = entries.v + 4 * callee;
-        pg_edge(g, PG_CALL, 0, calls.v[k], fn[0]);
-        for (int64_t e = fn[1]; e < fn[2]; e++) pg_edge(g, PG_CALL, 0, exits.v[4 * e], calls.v[k]);
+        if (!ptrmap_lookup(&b.functions, (const void *)(uintptr_t)b.calls.v[k + 2], &callee)) continue;
+        const int64_t *fn = b.entries.v + 4 * callee;
+        pg_edge(g, PG_CALL, 0, b.calls.v[k], fn[0]);
+        for (int64_t e = fn[1]; e < fn[2]; e++) pg_edge(g, PG_CALL, 0, b.exits.v[4 * e], b.calls.v[k]);
     }
 done:
-    ptrmap_free(&b.types);
-    ptrmap_free(&b.values);
-    ptrmap_free(&b.constants);
-    ptrmap_free(&functions);
-    free(b.const_text.v);
-    free(b.pending.v);
-    free(entries.v);
-    free(exits.v);
-    free(calls.v);
+    *bp = b;
     if (g->failed) {
         rlc_graph_dispose(g);
         return NULL;
     }
-    return g;
-}
-
-/* Sizes for rlc_graph_export: nodes, edges, bytes of the text table, bytes of the function-name table. */
-void rlc_graph_sizes(const rlc_graph *g, int64_t *sizes) {
     sizes[0] = (int64_t)(g->nodes.n / 4);
     sizes[1] = (int64_t)(g->edges.n / 4);
     sizes[2] = (int64_t)g->texts.n;
     sizes[3] = (int64_t)g->functions.n;
+    return g;
 }
 
-/* Copy the graph out: nodes (n x 4 int64: type, text, function, block), edges (n x 4 int64: flow,
- * position, source, target), and the NUL-separated texts and function names. */
-void rlc_graph_export(const rlc_graph *g, int64_t *nodes, int64_t *edges, char *texts, char *functions) {
+/* Copy the graph out and free it: nodes (n x 4 int32: type, text, function, block), edge features (m x 2
+ * int32: flow, position), edge links (m x 2 int32: source, target), the NUL-separated texts and function
+ * names. */
+void rlc_graph_export(rlc_graph *g, int32_t *nodes, int32_t *edge_features, int32_t *edge_links, char *texts,
+                      char *functions) {
     if (g->nodes.n) memcpy(nodes, g->nodes.v, g->nodes.n * sizeof *nodes);
-    if (g->edges.n) memcpy(edges, g->edges.v, g->edges.n * sizeof *edges);
+    for (size_t k = 0, e = 0; k < g->edges.n; k += 4, e += 2) {
+        edge_features[e] = g->edges.v[k];
+        edge_features[e + 1] = g->edges.v[k + 1];
+        edge_links[e] = g->edges.v[k + 2];
+        edge_links[e + 1] = g->edges.v[k + 3];
+    }
     if (g->texts.n) memcpy(texts, g->texts.s, g->texts.n);
     if (g->functions.n) memcpy(functions, g->functions.s, g->functions.n);
+    rlc_graph_dispose(g);
 }
 
+/* Free a graph; one per thread is kept for the next rlc_programl (its arrays are reused). */
 void rlc_graph_dispose(rlc_graph *g) {
     if (!g) return;
+    if (!pg_spare && !g->failed) {
+        g->nodes.n = g->edges.n = g->texts.n = g->functions.n = 0;
+        g->texts.count = g->functions.count = 0;
+        pg_spare = g;
+        return;
+    }
     free(g->nodes.v);
     free(g->edges.v);
     free(g->texts.s);

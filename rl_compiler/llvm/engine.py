@@ -63,9 +63,8 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "rlc_features": (ctypes.c_int, [HANDLE, _I64P, _I64P]),
     "rlc_fingerprint": (ctypes.c_uint64, [HANDLE]),
     "rlc_object_text_size": (ctypes.c_int64, [HANDLE, _ERR]),
-    "rlc_programl": (ctypes.c_void_p, [HANDLE]),
-    "rlc_graph_sizes": (None, [ctypes.c_void_p, _I64P]),
-    "rlc_graph_export": (None, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]),
+    "rlc_programl": (ctypes.c_void_p, [HANDLE, _I64P]),
+    "rlc_graph_export": (None, [ctypes.c_void_p] * 6),
     "rlc_graph_dispose": (None, [ctypes.c_void_p]),
 }
 

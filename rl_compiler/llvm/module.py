@@ -210,29 +210,32 @@ class Module:
         if self._lib.rlc_features(self._ptr, autophase, inst_count) != 0:
             raise MemoryError("out of memory computing features")
 
-    def programl(self) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]]:
+    def programl(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]]:
         """The module as a ProGraML-style program graph, built natively in one walk.
 
-        Returns ``(nodes, edges, texts, functions)``: ``nodes`` int64 ``(n, 4)`` rows of (type: 0 instruction,
-        1 variable, 2 constant; index into ``texts``; function index or -1; block index or -1), ``edges``
-        int64 ``(m, 4)`` rows of (flow: 0 control, 1 data, 2 call; position; source node; target node),
-        ``texts`` the distinct node texts (opcode names and types), ``functions`` the function names.
-        :mod:`rl_compiler.graph` turns it into a Gymnasium ``GraphInstance`` (the schema is documented there).
+        Returns ``(nodes, edges, edge_links, texts, functions)``: ``nodes`` int32 ``(n, 4)`` rows of (type: 0
+        instruction, 1 variable, 2 constant; index into ``texts``; function index or -1; block index or -1),
+        ``edges`` int32 ``(m, 2)`` rows of (flow: 0 control, 1 data, 2 call; position), ``edge_links`` int32
+        ``(m, 2)`` rows of (source node, target node), ``texts`` the distinct node texts (opcode names and
+        types), ``functions`` the function names. :mod:`rl_compiler.graph` turns it into a Gymnasium
+        ``GraphInstance`` (the schema is documented there).
         """
-        graph = self._lib.rlc_programl(self._ptr)
+        sizes = (ctypes.c_int64 * 4)()
+        graph = self._lib.rlc_programl(self._ptr, sizes)
         if not graph:
             raise MemoryError("out of memory building the program graph")
         try:
-            sizes = (ctypes.c_int64 * 4)()
-            self._lib.rlc_graph_sizes(graph, sizes)
-            nodes = np.empty((sizes[0], 4), dtype=np.int64)
-            edges = np.empty((sizes[1], 4), dtype=np.int64)
-            texts = ctypes.create_string_buffer(max(sizes[2], 1))
-            functions = ctypes.create_string_buffer(max(sizes[3], 1))
-            self._lib.rlc_graph_export(graph, nodes.ctypes.data, edges.ctypes.data, texts, functions)
-        finally:
+            nodes = np.empty((sizes[0], 4), dtype=np.int32)
+            edges = np.empty((sizes[1], 2), dtype=np.int32)
+            links = np.empty((sizes[1], 2), dtype=np.int32)
+            texts = ctypes.create_string_buffer(sizes[2] or 1)
+            functions = ctypes.create_string_buffer(sizes[3] or 1)
+        except BaseException:
             self._lib.rlc_graph_dispose(graph)
-        return nodes, edges, _split_strings(texts.raw[: sizes[2]]), _split_strings(functions.raw[: sizes[3]])
+            raise
+        self._lib.rlc_graph_export(graph, nodes.ctypes.data, edges.ctypes.data, links.ctypes.data, texts, functions)
+        texts_, functions_ = _split_strings(texts.raw[: sizes[2]]), _split_strings(functions.raw[: sizes[3]])
+        return nodes, edges, links, texts_, functions_
 
     def bitcode(self) -> bytes:
         """The module as LLVM bitcode."""

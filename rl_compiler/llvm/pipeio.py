@@ -112,6 +112,23 @@ class MessageReader:
             buffer += chunk
 
 
+#: ``fcntl`` command to resize a pipe (Linux); the default 64 KiB buffer splits larger replies (a graph,
+#: IR text) into several writer/reader hand-offs, each of which can cost a process wake-up.
+_F_SETPIPE_SZ = 1031
+PIPE_BYTES = 1 << 20
+
+
+def enlarge_pipe(fd: int, size: int = PIPE_BYTES) -> None:
+    """Ask Linux for a ``size``-byte buffer on the pipe ``fd`` (best effort: elsewhere, or above the
+    system's ``pipe-max-size`` for an unprivileged user, the pipe keeps its size)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, _F_SETPIPE_SZ, size)
+    except (ImportError, OSError):
+        pass
+
+
 def frame(payload: bytes) -> bytes:
     """``payload`` as one message: its length, then itself."""
     return HEADER.pack(len(payload)) + payload

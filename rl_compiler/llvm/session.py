@@ -251,7 +251,7 @@ class Session:
         """``.text`` bytes of an object emitted for the module's target."""
         return self._call("object_text_size")
 
-    def programl(self) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]]:
+    def programl(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]]:
         """The ProGraML graph arrays of the module (see :meth:`Module.programl`)."""
         return self._call("programl")
 

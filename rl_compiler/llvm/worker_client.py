@@ -22,7 +22,7 @@ import weakref
 from typing import Any, BinaryIO
 
 from rl_compiler.llvm.errors import LLVMError, WorkerCrashError
-from rl_compiler.llvm.pipeio import MessageReader, frame
+from rl_compiler.llvm.pipeio import MessageReader, enlarge_pipe, frame
 from rl_compiler.llvm.processes import close_quietly, describe_returncode, kill_group, read_tail_fd, spawn
 from rl_compiler.llvm.worker import PARENT_PID_ENV, REPLY_ARRAYS, REPLY_OK
 
@@ -124,6 +124,8 @@ class Worker:
         assert popen.stdin is not None
         os.set_blocking(popen.stdin.fileno(), False)
         assert popen.stdout is not None
+        for fd in (popen.stdin.fileno(), popen.stdout.fileno()):
+            enlarge_pipe(fd)
         # The worker answers at once: always spin (briefly) for its reply.
         self._replies = MessageReader(popen.stdout.fileno(), adaptive=False)
         try:

@@ -64,3 +64,18 @@ def test_runtime_bench_prints_correlations_and_costs(tmp_path):
 def test_instrumentation_bench_compares_both_instrumentations(tmp_path):
     table = run_script("instrumentation_bench.py", "--programs", "kmp", "--rounds", "1", tmp_path=tmp_path)
     assert "| kmp |" in table and "PGO + llvm-profdata" in table
+
+
+@pytest.mark.slow
+def test_programl_bench_prints_construction_and_step_tables(tmp_path):
+    table = run_script("programl_bench.py", "--rounds", "1", "--steps", "4", "--programs", "crc32", tmp_path=tmp_path)
+    assert "| crc32 |" in table and "| Programl |" in table and "Median ratio" in table
+
+
+@pytest.mark.slow
+def test_graph_value_bench_trains_both_models(tmp_path):
+    table = run_script(
+        "graph_value_bench.py", "--csmith", "0", "--random-states", "0", "--epochs", "1", "--seeds", "1",
+        tmp_path=tmp_path,
+    )  # fmt: skip
+    assert "| Autophase MLP |" in table and "| Graph network |" in table
