@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import statistics
 import time
@@ -81,20 +82,18 @@ def state_bitcode(bitcode: bytes, pipeline: str) -> bytes:
         return module.bitcode()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--programs", help="comma-separated built-in names (default: every runnable one)")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per state and round")
-    parser.add_argument("--out", type=Path)
-    parser.add_argument("--json", type=Path, help="write every measurement here")
-    args = parser.parse_args()
+def split_half(times: list[float], runs: int) -> tuple[float, float]:
+    """Medians of the even and the odd rounds' runs: two independent measurements of the same state."""
+    even = [t for i, t in enumerate(times) if (i // runs) % 2 == 0]
+    odd = [t for i, t in enumerate(times) if (i // runs) % 2 == 1]
+    if not odd:  # a single round has no second half
+        return math.nan, math.nan
+    return statistics.median(even), statistics.median(odd)
 
-    names = args.programs.split(",") if args.programs else [b.name for b in get_dataset("builtin-v0").benchmarks()]
-    actions = load_action_set("default").pipelines
-    random20 = ",".join(random.Random(0).choices(actions, k=20))
-    sequences = {k: (random20 if v is None else v) for k, v in SEQUENCES.items()}
 
+def profile_states(names: list[str], sequences: dict[str, str]) -> tuple[list[dict], dict[str, dict[str, float]]]:
+    """Every (program, sequence) state with its static and dynamic costs, and one observation's cost per
+    program; each dynamic cost is measured twice and must agree."""
     states: list[dict] = []
     costs: dict[str, dict[str, float]] = {}
     for name in names:
@@ -113,8 +112,7 @@ def main() -> None:
         t3 = time.perf_counter()
         costs[name] = {"ic_ms": (t1 - t0) * 1e3, "profile_ms": (t2 - t1) * 1e3, "runtime5_ms": (t3 - t2) * 1e3}
         for label, pipeline in sequences.items():
-            bitcode = state_bitcode(start, pipeline)
-            with Module.from_bitcode(bitcode) as module:
+            with Module.from_bitcode(state_bitcode(start, pipeline)) as module:
                 first = profile_module(benchmark, module, use_cache=False)
                 second = profile_module(benchmark, module, use_cache=False)
                 ic = module.instruction_count()
@@ -122,11 +120,41 @@ def main() -> None:
                 raise SystemExit(f"{name}/{label}: the dynamic cost differs between two runs: {first} {second}")
             states.append(
                 {
-                    "program": name, "sequence": label, "bitcode": bitcode, "ic": ic,
-                    "dyn": first.dynamic_instructions, "cycles": first.estimated_cycles, "times": [],
+                    "program": name, "sequence": label, "ic": ic,
+                    "dyn": first.dynamic_instructions, "cycles": first.estimated_cycles,
                 }
             )  # fmt: skip
         print(f"profiled {name}", flush=True)
+    return states, costs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--programs", help="comma-separated built-in names (default: every runnable one)")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per state and round")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--json", type=Path, help="write every measurement here")
+    parser.add_argument("--profiles-from", type=Path, help="reuse the states and costs of an earlier --json")
+    args = parser.parse_args()
+
+    names = args.programs.split(",") if args.programs else [b.name for b in get_dataset("builtin-v0").benchmarks()]
+    actions = load_action_set("default").pipelines
+    random20 = ",".join(random.Random(0).choices(actions, k=20))
+    sequences = {k: (random20 if v is None else v) for k, v in SEQUENCES.items()}
+    if args.profiles_from:
+        saved = json.loads(args.profiles_from.read_text())
+        states = [s for s in saved["states"] if s["program"] in names]
+        costs = {name: c for name, c in saved["costs"].items() if name in names}
+    else:
+        states, costs = profile_states(names, sequences)
+    bitcodes: dict[tuple[str, str], bytes] = {}
+    for state in states:
+        benchmark = get_benchmark(f"benchmark://builtin-v0/{state['program']}")
+        bitcodes[state["program"], state["sequence"]] = state_bitcode(
+            benchmark.bitcode("runtime"), sequences[state["sequence"]]
+        )
+        state["times"], state["cpu_times"] = [], []
 
     for round_index in range(args.rounds):
         order = list(range(len(states)))
@@ -134,47 +162,74 @@ def main() -> None:
         for index in order:
             state = states[index]
             benchmark = get_benchmark(f"benchmark://builtin-v0/{state['program']}")
-            stats = RuntimeStats.measure(benchmark, state["bitcode"], warmup=1, repeats=args.runs)
+            stats = RuntimeStats.measure(
+                benchmark, bitcodes[state["program"], state["sequence"]], warmup=1, repeats=args.runs
+            )
             state["times"].extend(stats.times)
+            state["cpu_times"].extend(stats.cpu_times)
         print(f"round {round_index + 1}/{args.rounds} done", flush=True)
 
     for state in states:
         state["wall"] = statistics.median(state["times"])
+        state["cpu"] = statistics.median(state["cpu_times"])
         state["spread"] = RuntimeStats.from_times(state["times"]).spread
+        state["cpu_spread"] = RuntimeStats.from_times(state["cpu_times"]).spread
+        state["wall_halves"] = split_half(state["times"], args.runs)
+        state["cpu_halves"] = split_half(state["cpu_times"], args.runs)
     programs = sorted({s["program"] for s in states})
-    per_program: dict[str, list[float]] = {"ic": [], "dyn": [], "cycles": []}
-    for name in programs:
-        mine = [s for s in states if s["program"] == name]
-        for proxy in per_program:
-            per_program[proxy].append(spearman([s[proxy] for s in mine], [s["wall"] for s in mine]))
-    pooled = {p: spearman([s[p] for s in states], [s["wall"] for s in states]) for p in per_program}
 
-    labels = {"ic": "IrInstructionCount (static)", "dyn": "DynamicInstructionCount", "cycles": "EstimatedCycles"}
-    lines = [
-        f"Spearman rank correlation with wall time: {len(programs)} built-in programs x {len(sequences)} pass "
-        f"sequences ({', '.join(sequences)}); wall time = median of {args.rounds * args.runs} runs "
-        f"({args.rounds} interleaved rounds of 1 warm-up + {args.runs}).",
-        "",
-        "| proxy | per program: median [min-max] | per program: mean | pooled over all states |",
-        "|---|---:|---:|---:|",
+    def correlations(x_of, y_of) -> tuple[list[float], float]:
+        per_program = []
+        for name in programs:
+            mine = [s for s in states if s["program"] == name]
+            rho = spearman([x_of(s) for s in mine], [y_of(s) for s in mine])
+            if rho == rho:
+                per_program.append(rho)
+        return per_program, spearman([x_of(s) for s in states], [y_of(s) for s in states])
+
+    rows = [
+        ("IrInstructionCount (static)", lambda s: s["ic"]),
+        ("DynamicInstructionCount", lambda s: s["dyn"]),
+        ("EstimatedCycles", lambda s: s["cycles"]),
     ]
-    for proxy, values in per_program.items():
-        finite = [v for v in values if v == v]
-        lines.append(
-            f"| {labels[proxy]} | {statistics.median(finite):.2f} [{min(finite):.2f}-{max(finite):.2f}] | "
-            f"{statistics.mean(finite):.2f} | {pooled[proxy]:.2f} |"
-        )
+    lines = [
+        f"Spearman rank correlation with measured run time: {len(programs)} built-in programs x "
+        f"{len(sequences)} pass sequences ({', '.join(sequences)}); each state's time is the median of "
+        f"{args.rounds * args.runs} runs ({args.rounds} interleaved rounds of 1 warm-up + {args.runs}). "
+        "Per program: the correlation across its sequences (what a reward needs), median [min-max] over "
+        "programs; pooled: over every state. The last rows correlate one half of the measurements (even "
+        "rounds) with the other (odd rounds): how well run time ranks itself at this noise level.",
+        "",
+        "| proxy | vs wall time: per program | pooled | vs CPU time: per program | pooled |",
+        "|---|---:|---:|---:|---:|",
+    ]
+
+    def cell(values: list[float]) -> str:
+        if not values:
+            return "n/a"
+        return f"{statistics.median(values):.2f} [{min(values):.2f}-{max(values):.2f}]"
+
+    for label, proxy in rows:
+        wall, wall_pooled = correlations(proxy, lambda s: s["wall"])
+        cpu, cpu_pooled = correlations(proxy, lambda s: s["cpu"])
+        lines.append(f"| {label} | {cell(wall)} | {wall_pooled:.2f} | {cell(cpu)} | {cpu_pooled:.2f} |")
+    wall, wall_pooled = correlations(lambda s: s["wall_halves"][0], lambda s: s["wall_halves"][1])
+    cpu, cpu_pooled = correlations(lambda s: s["cpu_halves"][0], lambda s: s["cpu_halves"][1])
+    lines.append(
+        f"| run time itself (split half) | {cell(wall)} | {wall_pooled:.2f} | {cell(cpu)} | {cpu_pooled:.2f} |"
+    )
     rel = [s["spread"] / s["wall"] for s in states]
+    rel_cpu = [s["cpu_spread"] / s["cpu"] for s in states]
     lines += [
         "",
-        f"Wall-time noise: relative spread (1.4826 x MAD / median) per state: median {statistics.median(rel):.1%}, "
-        f"max {max(rel):.1%}.",
+        f"Noise: relative spread (1.4826 x MAD / median) per state: wall time median {statistics.median(rel):.1%} "
+        f"(max {max(rel):.1%}), CPU time median {statistics.median(rel_cpu):.1%} (max {max(rel_cpu):.1%}).",
         "",
         "Cost of one observation on each program's start state (ms, caches off; the dynamic costs come from "
         "one instrumented run: instrument, llc, link, run; Runtime links once and runs 1 warm-up + 5 times):",
         "",
         "| program | IrInstructionCount (ms) | DynamicInstructionCount + EstimatedCycles (ms) "
-        "| Runtime, 1+5 runs (ms) | one run at start (ms) |",
+        "| Runtime, 1+5 runs (ms) | one run at start, wall (ms) |",
         "|---|---:|---:|---:|---:|",
     ]
     for name in programs:
@@ -183,10 +238,10 @@ def main() -> None:
         lines.append(
             f"| {name} | {c['ic_ms']:.2f} | {c['profile_ms']:.0f} | {c['runtime5_ms']:.0f} | {start_wall * 1e3:.1f} |"
         )
+    totals = {key: statistics.median(c[key] for c in costs.values()) for key in ("profile_ms", "runtime5_ms")}
+    lines.append(f"| **median** | | {totals['profile_ms']:.0f} | {totals['runtime5_ms']:.0f} | |")
     emit(lines, args.out)
     if args.json:
-        for state in states:
-            del state["bitcode"]
         args.json.write_text(json.dumps({"states": states, "costs": costs}, indent=1))
 
 

@@ -76,6 +76,10 @@ class RunResult:
     network_isolated: bool = False
     #: The files named in ``RunSpec.collect`` that the last run wrote (name -> content).
     files: dict[str, bytes] = field(default_factory=dict)
+    #: User + system CPU seconds of every run (the program's own, from the rusage of reaped children: less
+    #: sensitive to a busy machine than wall time, and approximate if this process reaps other children
+    #: at the same moment).
+    cpu_times: list[float] = field(default_factory=list)
 
     @property
     def runtime(self) -> float:
@@ -163,6 +167,8 @@ def _run_once(exe: Path, spec: RunSpec, scratch: Path, timeout: float, limits: L
         stdin = stack.enter_context(open(spec.stdin, "rb")) if spec.stdin else subprocess.DEVNULL
         stdout = stack.enter_context(open(scratch / "stdout", "wb"))
         stderr = stack.enter_context(open(scratch / "stderr", "wb"))
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_before = usage.ru_utime + usage.ru_stime
         start = time.perf_counter()
         process = spawn(
             [*prefix, str(exe), *spec.args],
@@ -176,6 +182,8 @@ def _run_once(exe: Path, spec: RunSpec, scratch: Path, timeout: float, limits: L
         try:
             returncode = process.wait(timeout=timeout)
             elapsed = time.perf_counter() - start
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = usage.ru_utime + usage.ru_stime - cpu_before
         except subprocess.TimeoutExpired:
             kill_group(process, timeout=None)
             raise BenchmarkTimeoutError(f"benchmark timed out after {timeout:g} s wall time and was killed") from None
@@ -188,7 +196,8 @@ def _run_once(exe: Path, spec: RunSpec, scratch: Path, timeout: float, limits: L
         raise BenchmarkRunError(f"the network sandbox failed: {err.decode(errors='replace').strip()}", kind="sandbox")
     out = (scratch / "stdout").read_bytes()
     files = {name: (rundir / name).read_bytes() for name in spec.collect if (rundir / name).is_file()}
-    return RunResult(out, returncode, stderr=err, network_isolated=bool(prefix), files=files), elapsed
+    result = RunResult(out, returncode, stderr=err, network_isolated=bool(prefix), files=files, cpu_times=[cpu])
+    return result, elapsed
 
 
 def run_bitcode(
@@ -208,14 +217,15 @@ def run_bitcode(
         tmpdir = Path(tmp)
         (tmpdir / "build").mkdir()
         exe = link_executable(bitcode, tmpdir / "build", spec.ldflags, spec.cxx)
-        times = []
+        times, cpu_times = [], []
         result: RunResult | None = None
         for index in range(repeats):
             scratch = tmpdir / f"run{index}"
             scratch.mkdir()
             result, elapsed = _run_once(exe, spec, scratch, timeout, limits)
             times.append(elapsed)
+            cpu_times.extend(result.cpu_times)
             shutil.rmtree(scratch, ignore_errors=True)
         assert result is not None
-        result.times = times
+        result.times, result.cpu_times = times, cpu_times
         return result

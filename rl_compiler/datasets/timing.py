@@ -27,9 +27,14 @@ MEDIAN_SE_FACTOR = math.sqrt(math.pi / 2)
 
 @dataclass(frozen=True)
 class RuntimeStats:
-    """The timed runs (seconds) of one module state, with their median and spread."""
+    """The timed runs (seconds) of one module state, with their median and spread.
+
+    :param times: wall times of the timed runs.
+    :param cpu_times: their user + system CPU times, when known (``RunResult.cpu_times``).
+    """
 
     times: tuple[float, ...]
+    cpu_times: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.times:
@@ -50,7 +55,7 @@ class RuntimeStats:
         if repeats < 1:
             raise DatasetError(f"repeats must be >= 1, got {repeats}")
         result = benchmark.run(bitcode, repeats=warmup + repeats, timeout=timeout)
-        return cls.from_times(result.times[warmup:])
+        return cls(tuple(result.times[warmup:]), tuple(result.cpu_times[warmup:]))
 
     @property
     def median(self) -> float:

@@ -34,3 +34,11 @@ def test_measure_drops_warmup_runs():
         RuntimeStats.measure(benchmark, b"", repeats=0)
     with pytest.raises(DatasetError, match="warmup must be >= 0"):
         RuntimeStats.measure(benchmark, b"", warmup=-1)
+
+
+def test_cpu_times_are_recorded_beside_wall_times():
+    benchmark = get_benchmark("benchmark://builtin-v0/kmp")
+    stats = RuntimeStats.measure(benchmark, benchmark.bitcode("runtime"), warmup=1, repeats=2)
+    assert len(stats.cpu_times) == 2
+    # A single-threaded program cannot use more CPU than wall time (plus clock granularity).
+    assert all(0 < cpu <= wall + 0.01 for cpu, wall in zip(stats.cpu_times, stats.times, strict=True))
