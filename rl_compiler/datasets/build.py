@@ -18,6 +18,7 @@ under an exclusive lock per key, and the result is renamed into place, so concur
 from __future__ import annotations
 
 import hashlib
+import logging
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,8 @@ from rl_compiler.datasets.errors import BuildError, DatasetError, MissingFileErr
 from rl_compiler.llvm.cache import atomic_write_bytes, cache_dir, file_lock
 from rl_compiler.llvm.tempdirs import private_dir
 from rl_compiler.llvm.toolchain import get_toolchain
+
+logger = logging.getLogger(__name__)
 
 #: Bumped whenever the build recipe changes, so stale cache entries are never reused.
 RECIPE_VERSION = "1"
@@ -137,6 +140,7 @@ def build_bitcode(
     with file_lock(path.with_suffix(".lock")):
         if path.is_file():  # another process built it while we waited
             return path.read_bytes()
+        logger.debug("building %s (%s, %d sources) into %s", name, variant, len(sources), path)
         with private_dir("build") as workdir:
             data = compile_sources(sources, cflags, variant, Path(workdir))
         atomic_write_bytes(path, data)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import multiprocessing
 import os
 import platform
@@ -24,6 +25,8 @@ from rl_compiler import __version__
 from rl_compiler.leaderboard import decisions
 from rl_compiler.leaderboard.results import ResultsDir, Row
 from rl_compiler.leaderboard.tasks import Task
+
+logger = logging.getLogger(__name__)
 
 #: Manifest fields that identify a run: resuming into a directory whose manifest differs is refused.
 IDENTITY = ("task", "agent", "agent_config", "dataset", "split", "dataset_hash", "seed", "llvm")
@@ -236,6 +239,7 @@ def run(
     results.start(manifest_for(task, config, uris), IDENTITY)
     todo = [(uri, rep) for uri in uris for rep in range(task.repetitions) if not results.has_row(uri, rep)]
     total, done = len(uris) * task.repetitions, len(uris) * task.repetitions - len(todo)
+    logger.debug("task %s, agent %s: %d of %d rows to run in %s", task.name, config.agent, len(todo), total, output)
     if progress:
         progress(done, total, "resumed" if done else "started")
     if config.jobs <= 1:
@@ -255,6 +259,7 @@ def run(
                 if progress:
                     progress(done, total, uri)
     results.write_csv()
+    logger.debug("task %s, agent %s: %d rows in %s", task.name, config.agent, total, results.path)
     return results
 
 

@@ -31,6 +31,7 @@ the bare engine, with no protection against crashes (``fork`` is then ``Module.c
 
 from __future__ import annotations
 
+import logging
 import os
 import weakref
 from collections.abc import Sequence
@@ -41,6 +42,8 @@ from rl_compiler.llvm.errors import LLVMError, WorkerCrashError, WorkerTimeoutEr
 from rl_compiler.llvm.worker import MUTATING_METHODS
 from rl_compiler.llvm.worker import step as worker_step
 from rl_compiler.llvm.worker_client import Worker, WorkerLost, stderr_note
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -393,6 +396,8 @@ class Session:
         handle = worker.request(0, "replay", (self._bitcode, self._ops), timeout)
         if slot.generation != -1:
             self.recoveries += 1
+            # Debug: searches meet crashing passes on purpose, and the env reports each one in info.
+            logger.debug("the worker process was lost; restarted it and replayed %d operations", len(self._ops))
         slot.handle, slot.generation = handle, worker.generation
 
     def _describe(self, method: str, args: tuple) -> str:
