@@ -110,16 +110,12 @@ def saved_policy_config(agent: str) -> dict:
 
 def env_family(env_id: str) -> str:
     """``"mlgo"`` for the register allocation and inlining envs, else ``"passes"``; CLIError if unknown."""
-    import gymnasium as gym
-    from gymnasium.envs.registration import load_env_creator
+    from rl_compiler.envs.registration import env_family as family
 
-    if env_id not in gym.registry:
-        known = sorted(i for i in gym.registry if i.startswith("rl_compiler/"))
-        raise CLIError(f"unknown env {env_id!r}; rl-compiler registers {', '.join(known)}")
-    from rl_compiler.envs.mlgo_common import MLGOEnv
-
-    creator = load_env_creator(gym.spec(env_id).entry_point)
-    return "mlgo" if isinstance(creator, type) and issubclass(creator, MLGOEnv) else "passes"
+    try:
+        return family(env_id)
+    except ValueError as error:
+        raise CLIError(str(error)) from None
 
 
 def resolve_env(args: argparse.Namespace) -> str:
@@ -220,6 +216,8 @@ def evaluate_and_report(args: argparse.Namespace, agent) -> int:
             results = evaluation.evaluate(agent, env, uris, run_programs=not args.no_run, progress=args.progress)
     finally:
         env.close()
+    if mlgo and not results:
+        raise CLIError(f"no benchmark asked {args.env} for a decision (programs this small leave nothing to decide)")
     if mlgo:
         summary = mlgo_evaluation.summarize_decisions(results)
         logger.info("%s", mlgo_evaluation.format_decision_table(results, summary))

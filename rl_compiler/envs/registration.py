@@ -45,3 +45,17 @@ def register_all() -> None:
             nondeterministic=bool(entry.get("nondeterministic", False)),
             disable_env_checker=False,
         )
+
+
+def env_family(env_id: str) -> str:
+    """``"mlgo"`` for an id whose env answers LLVM's MLGO channel (register allocation, inlining; its
+    ``benchmark=`` may be a list it samples from), else ``"passes"`` (pass ordering)."""
+    from gymnasium.envs.registration import load_env_creator
+
+    from rl_compiler.envs.mlgo_common import MLGOEnv
+
+    if env_id not in gym.registry:
+        known = sorted(i for i in gym.registry if i.startswith("rl_compiler/"))
+        raise ValueError(f"unknown env {env_id!r}; rl-compiler registers {', '.join(known)}")
+    creator = load_env_creator(gym.spec(env_id).entry_point)
+    return "mlgo" if isinstance(creator, type) and issubclass(creator, MLGOEnv) else "passes"

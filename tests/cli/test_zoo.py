@@ -279,3 +279,11 @@ def test_subproc_envs_env_kwargs_and_threads(user_dataset, tmp_path, capsys):
     for rank in (0, 1):  # one Monitor file per env process, each with its episodes of 4 steps
         lines = (run_dir / f"{rank}.monitor.csv").read_text().splitlines()[2:]
         assert lines and all(line.split(",")[1] == "4" for line in lines)
+
+
+def test_mlgo_eval_skips_programs_that_ask_no_decision(user_dataset, capsys):
+    argv = ["eval", "--agent", "first-legal", "--env", "rl_compiler/llvm-regalloc-v0", "--dataset", user_dataset]
+    assert main([*argv, "--split", "all", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "warning: skipping benchmark://mine-v0/gcd" in err
+    assert "error: no benchmark asked rl_compiler/llvm-regalloc-v0 for a decision" in err

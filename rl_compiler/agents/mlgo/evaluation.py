@@ -8,6 +8,7 @@ its geomean over benchmarks with a 95% bootstrap interval (:mod:`rl_compiler.sta
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,10 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from rl_compiler.agents.base import DecisionPolicy
+from rl_compiler.llvm.errors import NoDecisionsError
 from rl_compiler.stats import bootstrap_ci, geomean
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = ("benchmark", "decisions", "score", "default_score", "reward", "score_vs_default", "wall_time")
 
@@ -58,13 +62,18 @@ def _number(value: Any) -> float | None:
 def evaluate_decisions(
     policy: DecisionPolicy, env: gym.Env, benchmarks: Iterable[str], *, seed: int = 0, progress: bool = True
 ) -> list[DecisionResult]:
-    """Play ``policy`` once on every benchmark of an MLGO env."""
+    """Play ``policy`` once on every benchmark of an MLGO env (a benchmark whose compilation asks no decision is
+    skipped with a warning)."""
     results = []
     benchmarks = list(benchmarks)
     bar = tqdm(benchmarks, desc=policy.name, unit="benchmark", disable=not progress, leave=False)
     for uri in bar:
         bar.set_postfix_str(uri.rsplit("/", 1)[-1])
-        episode = policy.run(env, uri, seed=seed)
+        try:
+            episode = policy.run(env, uri, seed=seed)
+        except NoDecisionsError as error:  # the compiler asked nothing: no policy can differ from LLVM here
+            logger.warning("skipping %s: %s", uri, error)
+            continue
         score = episode.info.get("score", episode.info.get("text_size"))
         default = episode.info.get("default_score", episode.info.get("default_text_size"))
         results.append(

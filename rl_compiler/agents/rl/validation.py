@@ -52,10 +52,16 @@ def evaluate_model(model: Any, config: Any) -> tuple[float, float]:
                 for uri in config.eval_benchmarks
             ]
             return geomean(scores), time.perf_counter() - start
+        from rl_compiler.llvm.errors import NoDecisionsError
+
         env = apply_wrappers(env, config.wrappers)
         scores = []
         for uri in config.eval_benchmarks:
-            observation, info = env.reset(options={"benchmark": uri})
+            try:
+                observation, info = env.reset(options={"benchmark": uri})
+            except NoDecisionsError as error:  # nothing to decide: no score either way
+                logger.warning("validation skips %s: %s", uri, error)
+                continue
             while True:
                 action, _ = model.predict(observation, deterministic=True, action_masks=info.get("action_mask"))
                 observation, reward, terminated, truncated, info = env.step(int(action))

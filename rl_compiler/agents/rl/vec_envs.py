@@ -24,11 +24,18 @@ def make_env(config: Any, benchmarks: list[str], seed: int | None, monitor: Path
     from stable_baselines3.common.monitor import Monitor
 
     from rl_compiler.agents.rl.wrappers import apply_wrappers
+    from rl_compiler.envs.registration import env_family
     from rl_compiler.wrappers.benchmarks import BenchmarkSampler
 
     register_dataset(config.dataset)
-    env = gym.make(config.env, max_episode_steps=config.episode_length, **config.env_kwargs)
-    env = BenchmarkSampler(env, benchmarks, seed=seed)
+    if env_family(config.env) == "mlgo":
+        # The env samples the list itself (seeded by reset) and drops a module whose compilation asks no
+        # decision at all, which a sampler passing each benchmark to reset could not.
+        kwargs = {"benchmark": list(benchmarks), **config.env_kwargs}
+        env = gym.make(config.env, max_episode_steps=config.episode_length, **kwargs)
+    else:
+        env = gym.make(config.env, max_episode_steps=config.episode_length, **config.env_kwargs)
+        env = BenchmarkSampler(env, benchmarks, seed=seed)
     env = apply_wrappers(env, config.wrappers)
     return Monitor(env, filename=None if monitor is None else str(monitor))
 
