@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import statistics
 import subprocess
@@ -34,6 +33,8 @@ import time
 from pathlib import Path
 
 from perfreport import emit
+
+from rl_compiler.stats import geomean  # the geomean of every report
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -139,10 +140,6 @@ def validate(uri: str, bitcode_path: Path, row: dict) -> str:
         return "ok: verifier, output"
     except Exception as error:  # any failure is a failed validation, recorded as such
         return f"FAILED: {type(error).__name__}: {str(error)[:300]}"
-
-
-def geomean(values: list[float]) -> float:
-    return math.exp(statistics.fmean(math.log(max(v, 1e-2)) for v in values)) if values else float("nan")
 
 
 def summary(rows: list[dict]) -> dict:
