@@ -58,20 +58,12 @@ class Shell(cmd.Cmd):
 
     def resolve(self, token: str) -> int:
         """An action index from an index, an action name (pipeline) or a CompilerGym flag."""
-        names = self.core.action_names
-        if token.isdigit() and int(token) < len(names):
-            return int(token)
-        if token in names:
-            return names.index(token)
-        flags = self.core.action_flags
-        if token in flags:
-            return flags.index(token)
-        from rl_compiler.envs.action_sets import load_action_set
+        from rl_compiler.wrappers.commandline import action_for_flag
 
-        compiler_gym = load_action_set("compiler_gym")  # CompilerGym's flags on any action set
-        if token in compiler_gym.flags and compiler_gym.pipelines[compiler_gym.index(token)] in names:
-            return names.index(compiler_gym.pipelines[compiler_gym.index(token)])
-        raise ValueError(f"unknown pass {token!r}: give an index, an action name or a flag (see 'list')")
+        try:
+            return action_for_flag(self.env, token)
+        except ValueError:
+            raise ValueError(f"unknown pass {token!r}: give an index, an action name or a flag (see 'list')") from None
 
     def onecmd(self, line: str) -> bool:
         try:

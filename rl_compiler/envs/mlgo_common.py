@@ -22,6 +22,7 @@ from gymnasium import spaces
 from rl_compiler.datasets import Benchmark, resolve_benchmark, resolve_benchmarks
 from rl_compiler.datasets.resolve import BenchmarkArg
 from rl_compiler.envs.action_sets import action_index
+from rl_compiler.envs.datasets import Datasets
 from rl_compiler.llvm.cache import atomic_write_bytes, atomic_write_text, cache_dir, file_lock
 from rl_compiler.llvm.mlgo import (
     ChannelNotOpenedError,
@@ -244,6 +245,11 @@ class MLGOEnv(gym.Env):
         """The running compilation's private temporary directory (FIFOs, stderr, outputs), or None."""
         return self._compilation.workdir if self._compilation is not None else None
 
+    @property
+    def datasets(self) -> Datasets:
+        """CompilerGym's ``env.datasets``: every registered dataset (:mod:`rl_compiler.envs.datasets`)."""
+        return Datasets()
+
     def action_masks(self) -> np.ndarray:
         """Legal actions of the current decision (for sb3-contrib's MaskablePPO)."""
         if self._mask_now is None:
@@ -307,7 +313,8 @@ class MLGOEnv(gym.Env):
             compilation.close()
             raise
         self._compilation = compilation
-        return self._observe(observation), self._step_info(observation)
+        # Like the pass-ordering envs: reset's info names the benchmark the episode compiles.
+        return self._observe(observation), {**self._step_info(observation), "benchmark": benchmark.uri}
 
     def _observe(self, observation: Observation) -> Any:
         self._blob = observation.blob

@@ -20,6 +20,7 @@ from rl_compiler.datasets import Benchmark, resolve_benchmark, resolve_benchmark
 from rl_compiler.datasets.resolve import BenchmarkArg
 from rl_compiler.datasets.timing import RuntimeStats
 from rl_compiler.envs.action_sets import ActionSet, action_index, load_action_set
+from rl_compiler.envs.datasets import Datasets
 from rl_compiler.envs.program import ObservationView, Program, RewardView, observation_choice, prepare, step_queries
 from rl_compiler.envs.state import EpisodeState
 from rl_compiler.envs.validation import ValidationResult, validate_episode
@@ -208,6 +209,11 @@ class PassOrderingEnv(gym.Env):
     def benchmark(self) -> str | None:
         """The URI of the current episode's benchmark (the fixed benchmark before the first reset)."""
         return self._benchmark_uri or self._fixed_benchmark
+
+    @property
+    def datasets(self) -> Datasets:
+        """CompilerGym's ``env.datasets``: every registered dataset (:mod:`rl_compiler.envs.datasets`)."""
+        return Datasets()
 
     @property
     def benchmarks(self) -> list[str] | None:
@@ -413,9 +419,11 @@ class PassOrderingEnv(gym.Env):
     def validate(self, state: EpisodeState | None = None) -> ValidationResult:
         """Replay the episode (or ``state``) from scratch, run the verifier and, for runnable benchmarks,
         compare the program's output with the expected output."""
+        # The replay must match the env's IR only when ``state`` is this episode (not another one, say the best).
+        own = state is None or self._program is not None and tuple(state.actions) == tuple(self.session.history)
         state = state or self.state
         prepared = prepare(resolve_benchmark(state.benchmark), self.bitcode_variant)
-        same = self._program is not None and state.benchmark == self.benchmark
+        same = own and self._program is not None and state.benchmark == self.benchmark
         return validate_episode(
             state,
             prepared,

@@ -7,7 +7,30 @@ from typing import Any
 
 import gymnasium as gym
 
+from rl_compiler.envs.action_sets import load_action_set
+
 END_OF_EPISODE = "end-of-episode"
+
+
+def action_for_flag(env: gym.Env, flag: str) -> int:
+    """The index of the env's action named by ``flag``: an action name (``"function(sroa)"``), its index as text,
+    the env's own flag, or CompilerGym's flag (``"-sroa"``) for the same pass on any action set.
+
+    :raises ValueError: naming the flag when the env has no such action.
+    """
+    core = env.unwrapped
+    names = list(core.action_names)
+    if flag in names:
+        return names.index(flag)
+    if flag.isdigit() and int(flag) < len(names):
+        return int(flag)
+    own = list(getattr(core, "action_flags", []))
+    if flag in own:
+        return own.index(flag)
+    compiler_gym = load_action_set("compiler_gym")
+    if flag in compiler_gym.flags and compiler_gym.pipelines[compiler_gym.index(flag)] in names:
+        return names.index(compiler_gym.pipelines[compiler_gym.index(flag)])
+    raise ValueError(f"unknown flag {flag!r}: not an action of the env (an index, action name or CompilerGym flag)")
 
 
 class ConstrainedCommandline(gym.ActionWrapper):
@@ -21,18 +44,10 @@ class ConstrainedCommandline(gym.ActionWrapper):
     def __init__(self, env: gym.Env, flags: Iterable[str]) -> None:
         super().__init__(env)
         names = list(env.unwrapped.action_names)
-        legacy = list(getattr(env.unwrapped, "action_flags", []))
         self.flags = [str(flag) for flag in flags]
         if not self.flags:
             raise ValueError("ConstrainedCommandline needs at least one flag")
-        self.indices: list[int] = []
-        for flag in self.flags:
-            if flag in names:
-                self.indices.append(names.index(flag))
-            elif flag in legacy:
-                self.indices.append(legacy.index(flag))
-            else:
-                raise ValueError(f"unknown flag {flag!r}: neither an action name nor a CompilerGym flag of the env")
+        self.indices = [action_for_flag(env, flag) for flag in self.flags]
         if len(set(self.indices)) != len(self.indices):
             raise ValueError(f"flags name the same action twice: {self.flags}")
         #: The pipeline string of every action of the constrained space.

@@ -59,3 +59,20 @@ def test_make_benchmark_bad_input(tmp_path):
         make_benchmark(tmp_path / "absent.c")
     with pytest.raises(DatasetError, match="unknown source language 'fortran'"):
         make_benchmark_from_source("program p\nend\n", lang="fortran")
+
+
+def test_every_env_family_has_datasets_and_names_its_benchmark(private_tmp):
+    from rl_compiler.envs.regalloc import RegallocEnv
+
+    env = gym.make("rl_compiler/llvm-ic-v0")
+    try:
+        assert env.unwrapped.datasets["builtin-v0"].name == "builtin-v0"
+    finally:
+        env.close()
+    regalloc = RegallocEnv("benchmark://builtin-v0/crc32")
+    try:
+        assert "builtin-v0" in regalloc.datasets
+        _, info = regalloc.reset(seed=0)
+        assert info["benchmark"] == "benchmark://builtin-v0/crc32"  # as the pass-ordering envs say it
+    finally:
+        regalloc.close()

@@ -10,6 +10,7 @@ import gymnasium as gym
 
 from rl_compiler.agents import envtools
 from rl_compiler.agents.base import Policy
+from rl_compiler.envs.action_sets import split_pipeline  # noqa: F401 - re-exported: pass lists are pipelines
 
 
 class ReplayPolicy(Policy):
@@ -54,24 +55,6 @@ class O3Policy(ReplayPolicy):
 
     def __init__(self) -> None:
         super().__init__([envtools.O3])
-
-
-def split_pipeline(pipeline: str) -> list[str]:
-    """Split a pipeline at its top-level commas (``"a,function(b,c)"`` -> ``["a", "function(b,c)"]``)."""
-    parts, depth, current = [], 0, []
-    for char in pipeline.strip():
-        if char in "(<":
-            depth += 1
-        elif char in ")>":
-            depth -= 1
-        if char == "," and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(char)
-    if "".join(current).strip():
-        parts.append("".join(current).strip())
-    return [p for p in parts if p]
 
 
 def read_pass_list(path: str | Path) -> list[str]:
