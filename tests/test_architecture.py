@@ -171,3 +171,41 @@ def test_no_error_matched_by_class_name():
         if (lines := matches_by_class_name(ast.parse(path.read_text())))
     }
     assert not found, f"catch the library's error classes instead of comparing class names: {found}"
+
+
+#: The layers, lowest first: a module may import its own layer and the layers below, never one above.
+#: ``data``, ``log`` and ``stats`` are utilities; the package's own ``__init__`` registers the envs.
+LAYERS = {
+    "data": 0,
+    "log": 0,
+    "stats": 0,
+    "llvm": 1,
+    "datasets": 2,
+    "graph": 3,
+    "observations": 4,
+    "rewards": 4,
+    "envs": 5,
+    "wrappers": 6,
+    "rl_compiler": 6,
+    "agents": 7,
+    "leaderboard": 8,
+    "cli": 9,
+}
+
+
+def layer_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def test_imports_flow_one_way():
+    graph = import_graph()
+    unplaced = sorted({layer_of(m) for m in graph} - set(LAYERS))
+    assert not unplaced, f"place these in LAYERS (tests/test_architecture.py) and docs/architecture.md: {unplaced}"
+    upward = sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        for target in targets
+        if LAYERS[layer_of(target)] > LAYERS[layer_of(module)]
+    )
+    assert not upward, "imports against the layering (lower layers must not import higher ones):\n" + "\n".join(upward)
