@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import gymnasium as gym
+from cli_run import run_cli
 
 import rl_compiler  # noqa: F401 - registers the env ids
 from rl_compiler.envs.action_sets import action_set_names, load_action_set
@@ -15,9 +14,7 @@ from rl_compiler.rewards import REWARD_NAMES
 
 
 def test_envs_lists_everything_a_user_can_make():
-    result = subprocess.run(
-        [sys.executable, "-m", "rl_compiler.cli", "envs"], capture_output=True, text=True, timeout=120
-    )
+    result = run_cli("envs")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     ours = [i for i in gym.registry if i.startswith("rl_compiler/")]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import gymnasium as gym
+from cli_run import run_cli
 
 import rl_compiler  # noqa: F401 - registers the env ids
 
@@ -13,13 +13,7 @@ BENCHMARK = "benchmark://builtin-v0/crc32"
 
 
 def shell(commands: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "rl_compiler.cli", "shell", *args],
-        input=commands,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_cli("shell", *args, stdin=commands)
 
 
 def expected_counts() -> tuple[int, int, int]:

@@ -4,23 +4,17 @@ unknown benchmark and an unknown CompilerGym flag are named."""
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import gymnasium as gym
 import pytest
+from cli_run import run_cli
 
 import rl_compiler  # noqa: F401 - registers the env ids
 from rl_compiler.envs.state import EpisodeState, commandline_pipelines, states_to_csv
 
 
 def validate(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "rl_compiler.cli", "validate", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_cli("validate", *args, stdin=stdin)
 
 
 @pytest.fixture(scope="module")
