@@ -22,11 +22,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="datasets_command", metavar="{import,extract-corpus}")
     importer = commands.add_parser(
         "import",
-        help="build a directory of C files or a compile_commands.json into a dataset",
+        help="build a directory of C files, a compile_commands.json, a standard suite or an MLGO corpus into a dataset",
         description=(
             "Build every C translation unit of SOURCE (a directory, recursively, or a compile_commands.json) "
             "with the project's clang and write a manifest dataset NAME: benchmark://NAME/<unit> and "
-            "dataset://NAME/<split> then work everywhere. Units that do not compile are reported and left out."
+            "dataset://NAME/<split> then work everywhere. Units that do not compile are reported and left out. "
+            "'import SUITE PATH' builds a standard suite (cbench, mibench, polybench, chstone, npb) from your "
+            "checkout at PATH as CompilerGym's dataset; 'import mlgo CORPUS --name NAME' reads an MLGO corpus."
         ),
     )
     importer.add_argument(
