@@ -46,13 +46,14 @@ class DefaultPolicy(Policy):
         self.metric, self.refine, self.seed, self.max_steps = metric, refine, seed or 0, max_steps
 
     def optimize(self, env: gym.Env, observation: Any) -> None:
-        from rl_compiler.agents.optimize.optimizer import default_sequences
+        from rl_compiler.agents.optimize.optimizer import CandidateSequences, preload_coreset
         from rl_compiler.agents.optimize.size_search import Deadline, SizeSearch
 
         deadline = Deadline.after(self.time_limit)
+        preload_coreset()
         search = SizeSearch(
             metric=self.metric,
-            sequences=default_sequences,
+            sequences=CandidateSequences(wait=min(1.5, 0.15 * self.time_limit)),
             refine=self.refine,
             seed=self.seed,
             max_evaluations=self.max_steps,

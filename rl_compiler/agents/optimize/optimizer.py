@@ -71,6 +71,7 @@ class OptimizeResult:
     checks: list[str] = field(default_factory=list)
     log: SearchLog = field(default_factory=SearchLog)
     candidates: int = 0
+    candidate_order: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -165,29 +166,49 @@ EXTRA_SEQUENCES: tuple[tuple[str, ...], ...] = ((OZ, OZ, OZ), (OZ, OZ))
 FIRST_PREDICTED = 4
 
 
-def default_sequences(root: Session) -> list[tuple[str, ...]]:
-    """The candidate pass lists for the program in ``root`` (its start module), best predicted first.
+class CandidateSequences:
+    """The candidate pass lists for a program, best predicted first: a callable for :class:`SizeSearch`.
 
-    The shipped coreset (:mod:`rl_compiler.agents.coreset`) in the order its value model predicts for this
-    program (in the coreset's own order, greedy marginal gain on the training corpus, when no model fits
-    it), with :data:`EXTRA_SEQUENCES` after the first :data:`FIRST_PREDICTED`. Without a coreset: the
-    extra sequences, then -Oz followed by each of the shipped PPO recipe's macro actions.
+    The shipped coreset (``agents/coreset/coreset-v0.yml``, :mod:`rl_compiler.agents.coreset`) in the order
+    its value model predicts for the start module, with :data:`EXTRA_SEQUENCES` after the first
+    :data:`FIRST_PREDICTED`. The model needs PyTorch, whose import takes seconds: it is imported in a thread
+    from the start (:func:`preload_coreset`); if it is not ready ``wait`` seconds after the search asks,
+    the coreset's own order is used (greedy marginal gain on the training corpus) rather than spending the
+    budget on waiting. Without a coreset: the extra sequences, then -Oz followed by each of the PPO recipe's
+    macro actions. :attr:`order` says which order was used.
+
+    :param wait: seconds to wait for the value model.
     """
-    preload_coreset().join()
-    try:
-        from rl_compiler.agents.coreset import load_coreset, rank_sequences
-    except ImportError:  # no coreset in this installation
-        from rl_compiler.agents.rl.shipped import default_policy_path, search_settings
 
-        macros = search_settings(default_policy_path()).get("macro_actions") or []
-        return [*EXTRA_SEQUENCES, *((OZ, macro) for macro in macros if macro != OZ)]
-    coreset = load_coreset()
-    try:
-        order = rank_sequences(root, coreset=coreset)
-    except (OSError, ValueError, RuntimeError):  # no model, or one trained for another coreset
+    def __init__(self, wait: float = 1.0) -> None:
+        self.wait = wait
+        self.order = ""
+
+    def __call__(self, root: Session) -> list[tuple[str, ...]]:
+        try:
+            from rl_compiler.envs.coreset import load_coreset  # the coreset file alone: no PyTorch
+        except ImportError:  # no coreset in this installation
+            from rl_compiler.agents.rl.shipped import default_policy_path, search_settings
+
+            self.order = "no coreset: -Oz repeated, then the PPO recipe's macro actions"
+            macros = search_settings(default_policy_path()).get("macro_actions") or []
+            return [*EXTRA_SEQUENCES, *((OZ, macro) for macro in macros if macro != OZ)]
+        coreset = load_coreset()
         order = list(range(len(coreset)))
-    ranked = [(coreset.sequences[index],) for index in order]
-    return [*ranked[:FIRST_PREDICTED], *EXTRA_SEQUENCES, *ranked[FIRST_PREDICTED:]]
+        preload = preload_coreset()
+        preload.join(timeout=max(self.wait, 0.0))
+        if preload.is_alive():
+            self.order = f"coreset order (the value model was not loaded within {self.wait:.1f} s)"
+        else:
+            try:
+                from rl_compiler.agents.coreset import rank_sequences
+
+                order = rank_sequences(root, coreset=coreset)
+                self.order = "value model"
+            except (ImportError, OSError, ValueError, RuntimeError) as error:  # no model, or another coreset's
+                self.order = f"coreset order (no value model: {str(error).splitlines()[0][:120]})"
+        ranked = [(coreset.sequences[index],) for index in order]
+        return [*ranked[:FIRST_PREDICTED], *EXTRA_SEQUENCES, *ranked[FIRST_PREDICTED:]]
 
 
 @functools.cache
@@ -201,7 +222,7 @@ def preload_coreset() -> threading.Thread:
 
             load_coreset()
             load_value_model()
-        except Exception:  # noqa: BLE001 - default_sequences imports again and falls back with the reason
+        except Exception:  # noqa: BLE001 - CandidateSequences imports again and says why it falls back
             pass
 
     thread = threading.Thread(target=load, name="rl-compiler-preload-coreset", daemon=True)
@@ -258,7 +279,8 @@ def optimize_program(
     :param run: also run the program (if it has a ``main``) and compare its output with the unoptimised build.
     :param started: ``time.perf_counter()`` when the budget began (default: now), e.g. at process start.
     :param sequences: candidate pass lists best first, or a callable ranking them for the start module
-        (default: :func:`default_sequences`).
+        (default: :class:`CandidateSequences`, waiting for the value model up to 15% of the budget, at most
+        1.5 s).
     :param refine: refine the best candidate with local search in the time left.
     :raises ProgramRunError: the unoptimised program does not run cleanly (before any search).
     :raises OptimizeError: even the -Oz result fails a check, or LLVM fails on the -Oz pipeline.
@@ -266,11 +288,11 @@ def optimize_program(
     if time_limit <= 0:
         raise ValueError(f"time_limit must be positive seconds, got {time_limit!r}")
     deadline = Deadline.after(time_limit, started)
-    if sequences is None:
+    ranking = CandidateSequences(wait=min(1.5, 0.15 * time_limit)) if sequences is None else None
+    if ranking is not None:
         preload_coreset()
-    search = SizeSearch(
-        metric=metric, sequences=default_sequences if sequences is None else sequences, refine=refine, seed=seed
-    )
+    chosen = ranking if ranking is not None else sequences
+    search = SizeSearch(metric=metric, sequences=chosen, refine=refine, seed=seed)
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
     try:
@@ -318,6 +340,7 @@ def optimize_program(
         checks=checks,
         log=search.log,
         candidates=sum(search.log.evaluations.values()),
+        candidate_order=ranking.order if ranking is not None else "given",
         seconds=seconds,
     )
 

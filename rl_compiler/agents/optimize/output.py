@@ -157,6 +157,7 @@ def record(
         "fell_back_to_oz": result.fell_back,
         "reason": result.reason,
         "origin": final.origin,
+        "candidate_order": result.candidate_order,
         "passes": list(final.passes),
         "opt_pipeline": final.pipeline,
         "opt_flags": list(ENGINE_OPT_FLAGS),
