@@ -199,16 +199,22 @@ class CandidateSequences:
         preload.join(timeout=max(self.wait, 0.0))
         if preload.is_alive():
             self.order = f"coreset order (the value model was not loaded within {self.wait:.1f} s)"
+        elif _VALUE_MODEL.get("error"):
+            self.order = f"coreset order (no value model: {_VALUE_MODEL['error']})"
         else:
             try:
                 from rl_compiler.agents.coreset import rank_sequences
 
                 order = rank_sequences(root, coreset=coreset)
                 self.order = "value model"
-            except (ImportError, OSError, ValueError, RuntimeError) as error:  # no model, or another coreset's
-                self.order = f"coreset order (no value model: {str(error).splitlines()[0][:120]})"
+            except (OSError, ValueError, RuntimeError) as error:  # e.g. a model trained for another coreset
+                self.order = f"coreset order (value model refused: {str(error).splitlines()[0][:120]})"
         ranked = [(coreset.sequences[index],) for index in order]
         return [*ranked[:FIRST_PREDICTED], *EXTRA_SEQUENCES, *ranked[FIRST_PREDICTED:]]
+
+
+#: Set by the preload thread: "error" is "" once the value model is loaded, else why it is not.
+_VALUE_MODEL: dict[str, str] = {}
 
 
 @functools.cache
@@ -217,13 +223,19 @@ def preload_coreset() -> threading.Thread:
     the import overlaps building the program and -Oz in the worker. Join the thread before using them."""
 
     def load() -> None:
+        from rl_compiler.data import data_path
+
+        if not any(data_path("agents").glob("coreset/*.pt")):
+            _VALUE_MODEL["error"] = "none shipped"  # and PyTorch is not imported for nothing
+            return
         try:
             from rl_compiler.agents.coreset import load_coreset, load_value_model
 
             load_coreset()
             load_value_model()
-        except Exception:  # noqa: BLE001 - CandidateSequences imports again and says why it falls back
-            pass
+            _VALUE_MODEL["error"] = ""
+        except Exception as error:  # noqa: BLE001 - any failure means: rank without the model, and say why
+            _VALUE_MODEL["error"] = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
 
     thread = threading.Thread(target=load, name="rl-compiler-preload-coreset", daemon=True)
     thread.start()
