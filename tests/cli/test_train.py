@@ -190,13 +190,25 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_continues(tmp_path):
         "batch_size=16",
         "n_epochs=1",
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and not (run_dir / "tb").exists():
-        time.sleep(0.5)
-    time.sleep(3)  # some training steps
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=120)
+    # A shell's background job inherits SIGINT ignored; Ctrl-C must reach the command as it does a user's.
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and not (run_dir / "tb").exists():
+            time.sleep(0.5)
+        time.sleep(3)  # some training steps
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:  # never leave the training process behind
+            process.kill()
+            process.wait()
     assert process.returncode == 130, err
     assert "--resume" in out
     checkpoints = list((run_dir / "checkpoints").glob("model_*_steps.zip"))
