@@ -58,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--eval-freq",
         type=int,
         default=None,
-        help="validate every N steps (default: 5 times per run; 0: only at the end)",
+        help="validate every N steps (default: 10000), and always at the end (0: only at the end)",
     )
     parser.add_argument("--save-freq", type=int, default=0, help="checkpoint every N steps (0: only at the end)")
     parser.add_argument(
