@@ -182,6 +182,7 @@ LAYERS = {
     "llvm": 1,
     "datasets": 2,
     "graph": 3,
+    "distributed": 3,
     "observations": 4,
     "rewards": 4,
     "envs": 5,

@@ -22,6 +22,7 @@ SUBCOMMANDS = (
     "envs",
     "datasets",
     "train",
+    "tune",
     "eval",
     "search",
     "plot",

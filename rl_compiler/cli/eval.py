@@ -20,6 +20,7 @@ import platform
 from pathlib import Path
 
 from rl_compiler.cli import CLIError
+from rl_compiler.cli.ray_options import add_ray_argument, check_ray, evaluate_with_ray
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def add_common_arguments(parser: argparse.ArgumentParser, agent_help: str, defau
     parser.add_argument(
         "--progress", action=argparse.BooleanOptionalAction, default=True, help="progress bar (default: on)"
     )
+    add_ray_argument(parser)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -200,6 +202,7 @@ def evaluate_and_report(args: argparse.Namespace, agent) -> int:
     from rl_compiler.agents import evaluation
     from rl_compiler.agents.mlgo import evaluation as mlgo_evaluation
 
+    check_ray(args)
     output = Path(args.output) if args.output else None
     if output is not None:
         if output.suffix not in (".csv", ".json"):
@@ -209,8 +212,25 @@ def evaluate_and_report(args: argparse.Namespace, agent) -> int:
     uris = benchmark_list(args)
     env = make_env(resolve_env(args), uris)
     mlgo = env_family(args.env) == "mlgo"
+    meta = {
+        "agent": args.agent,
+        "budget": args.budget,
+        "env": args.env,
+        "dataset": args.dataset,
+        "split": args.split,
+        "seed": args.seed,
+        "checkpoint": checkpoint_choice(args),
+        "python": platform.python_version(),
+    }
+    journal = None
     try:
-        if mlgo:
+        if args.ray is not None:
+            if mlgo:
+                raise CLIError(
+                    "eval --ray takes pass-ordering envs; for register allocation and inlining: leaderboard run --ray"
+                )
+            results, journal = evaluate_with_ray(args, agent, uris, output, meta)
+        elif mlgo:
             results = mlgo_evaluation.evaluate_decisions(agent, env, uris, seed=args.seed, progress=args.progress)
         else:
             results = evaluation.evaluate(agent, env, uris, run_programs=not args.no_run, progress=args.progress)
@@ -227,20 +247,12 @@ def evaluate_and_report(args: argparse.Namespace, agent) -> int:
         logger.info("%s", evaluation.format_table(results, summary))
         columns = evaluation.COLUMNS
     if output is not None:
-        meta = {
-            "agent": args.agent,
-            "budget": args.budget,
-            "env": args.env,
-            "dataset": args.dataset,
-            "split": args.split,
-            "seed": args.seed,
-            "checkpoint": checkpoint_choice(args),
-            "python": platform.python_version(),
-        }
         try:
             evaluation.write_results(output, results, summary, meta, columns)
         except OSError as error:
             raise CLIError(f"cannot write results to {output}: {error.strerror or error}") from None
+        if journal is not None:
+            journal.remove()
         logger.info("wrote %s", output)
     return 1 if summary.get("invalid") else 0
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from rl_compiler.cli import CLIError
+from rl_compiler.cli.ray_options import add_ray_argument, check_ray
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--algorithm", default="", help="the name shown in the table (default: the agent)")
     run.add_argument("-j", "--jobs", type=int, default=0, help="parallel jobs (default: one per core)")
     run.add_argument("-o", "--output", required=True, help="results directory (re-run to resume)")
+    add_ray_argument(run)
     run.set_defaults(func=run_run)
 
     verify = commands.add_parser("verify", help="replay every recorded result and recompute the metric")
@@ -119,8 +121,9 @@ def run_run(args: argparse.Namespace) -> int:
         bar.n = done
         bar.set_postfix_str(Path(message).name, refresh=True)
 
+    check_ray(args)
     try:
-        results = harness.run(task, run_config, args.output, progress)
+        results = harness.run(task, run_config, args.output, progress, ray_address=args.ray)
     except (ResultsError, ValueError) as error:
         raise CLIError(str(error)) from None
     finally:

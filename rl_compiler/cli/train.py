@@ -18,6 +18,7 @@ import logging
 from pathlib import Path
 
 from rl_compiler.cli import CLIError
+from rl_compiler.cli.ray_options import add_backend_arguments, rllib_run_dir_config, training_backend
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="continue RUN_DIR from its last checkpoint (its config.yml; -n may raise the total)",
     )
     parser.add_argument("--progress", action="store_true", help="show a progress bar")
+    add_backend_arguments(parser)
     search = parser.add_argument_group("hyperparameter search (Optuna)")
     search.add_argument(
         "-optimize",
@@ -133,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"training needs the RL extras: pip install 'rl-compiler[rl]' ({error})") from None
     if args.optimize:
         return run_optimize(args)
+    backend = training_backend(args, DEFAULT_ENV)
     if args.resume:
         run_dir = Path(args.resume)
         config_file = run_dir / "config.yml"
@@ -144,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
             _save_config(run_dir, config)
     else:
         config = _resolve(args, training)
-        run_dir = Path(args.run_dir) if args.run_dir else training.new_run_dir(args.log_folder, config)
+        named = rllib_run_dir_config(config) if backend == "rllib" else config
+        run_dir = Path(args.run_dir) if args.run_dir else training.new_run_dir(args.log_folder, named)
         if (run_dir / "config.yml").exists():
             raise CLIError(f"{run_dir} already holds a run; use --resume {run_dir} or another --run-dir")
         try:
@@ -153,9 +157,21 @@ def run(args: argparse.Namespace) -> int:
             raise CLIError(f"cannot create run directory {run_dir}: {error.strerror}") from None
     logger.info("run directory: %s", run_dir)
     try:
-        final = training.train(
-            config, run_dir, resume=bool(args.resume), progress=args.progress, verbose=sb3_verbosity(args)
-        )
+        if backend == "rllib":
+            from rl_compiler.agents.rl.rllib import train_rllib
+
+            final = train_rllib(
+                config,
+                run_dir,
+                num_env_runners=args.env_runners,
+                ray_address=args.ray_address,
+                resume=bool(args.resume),
+                progress=args.progress,
+            )
+        else:
+            final = training.train(
+                config, run_dir, resume=bool(args.resume), progress=args.progress, verbose=sb3_verbosity(args)
+            )
     except KeyboardInterrupt:
         logger.info(
             "interrupted: checkpoint saved in %s; continue with rl-compiler train --resume %s",
@@ -165,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
         raise
     except TypeError as error:  # a hyperparameter the algorithm does not take
         raise CLIError(f"invalid hyperparameters for {config.algo}: {error}") from None
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError, ConnectionError) as error:
         raise CLIError(str(error)) from None
     del final  # the library logged it
     from rl_compiler.agents.rl.validation import evaluation_metric, read_evaluations

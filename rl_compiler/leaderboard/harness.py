@@ -226,11 +226,17 @@ def _job(task: Task, config: RunConfig, uri: str, repetition: int, output: str) 
 
 
 def run(
-    task: Task, config: RunConfig, output: str | Path, progress: Callable[[int, int, str], None] | None = None
+    task: Task,
+    config: RunConfig,
+    output: str | Path,
+    progress: Callable[[int, int, str], None] | None = None,
+    ray_address: str | None = None,
 ) -> ResultsDir:
     """Run ``config.agent`` on every benchmark of ``task`` for its repetitions; skip rows already written.
 
     :param progress: called as ``progress(done, total, message)`` after each finished job.
+    :param ray_address: run the jobs as Ray tasks on this cluster (``local``: a Ray started for this run)
+        instead of local worker processes (:mod:`rl_compiler.leaderboard.distributed`).
     """
     results = ResultsDir(output)
     uris = benchmark_uris(task)
@@ -242,7 +248,17 @@ def run(
     logger.debug("task %s, agent %s: %d of %d rows to run in %s", task.name, config.agent, len(todo), total, output)
     if progress:
         progress(done, total, "resumed" if done else "started")
-    if config.jobs <= 1:
+    if ray_address is not None:
+        from rl_compiler.leaderboard.distributed import run_rows
+
+        def on_row(uri: str) -> None:
+            nonlocal done
+            done += 1
+            if progress:
+                progress(done, total, uri)
+
+        run_rows(run_one, task, config, todo, results, ray_address, on_row)
+    elif config.jobs <= 1:
         for uri, rep in todo:
             _job(task, config, uri, rep, str(results.path))
             done += 1

@@ -84,6 +84,17 @@ def read_evaluations(run_dir: str | Path) -> list[tuple[int, float]]:
     return [(int(row[0]), float(row[1])) for row in rows if len(row) >= 2]
 
 
+def record_evaluation(run_dir: Path, metric: str, steps: int, score: float, seconds: float) -> None:
+    """Append one validation to the run's ``evaluations.csv`` (with the header when the file is new)."""
+    path = run_dir / EVALUATIONS
+    new = not path.exists()
+    with path.open("a", newline="") as stream:
+        writer = csv.writer(stream)
+        if new:
+            writer.writerow(["timesteps", metric, "seconds"])
+        writer.writerow([steps, f"{score:.6f}", f"{seconds:.2f}"])
+
+
 def make_validation_callback(config: Any, run_dir: Path, on_evaluation: OnEvaluation | None = None):
     """An SB3 callback that validates every ``config.eval_freq`` steps and once more when training ends.
 
@@ -120,13 +131,7 @@ def make_validation_callback(config: Any, run_dir: Path, on_evaluation: OnEvalua
             score, seconds = evaluate_model(self.model, config)
             self.logger.record(f"eval/{metric}", score)
             self.logger.record("eval/seconds", seconds)
-            path = run_dir / EVALUATIONS
-            new = not path.exists()
-            with path.open("a", newline="") as stream:
-                writer = csv.writer(stream)
-                if new:
-                    writer.writerow(["timesteps", metric, "seconds"])
-                writer.writerow([steps, f"{score:.6f}", f"{seconds:.2f}"])
+            record_evaluation(run_dir, metric, steps, score, seconds)
             best = score > self.best
             if best:
                 self.best = score
