@@ -12,7 +12,8 @@ Models, trained with the same budget (Adam, ``--epochs`` epochs, MSE on the targ
   ``--max-nodes``) -> linear -> 1.
 Reports held-out MAE, R^2 and Spearman rank correlation per model, mean and spread over ``--seeds``.
 
-Usage: python benchmarks/perf/graph_value_bench.py [--csmith 200] [--epochs 12] [--seeds 3] [--out table.md]
+Usage: python benchmarks/perf/graph_value_bench.py [--csmith 40] [--random-states 6] [--epochs 4] [--seeds 2]
+       [--cache states.pkl] [--out table.md]
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import pickle
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -93,7 +95,8 @@ def train(model: torch.nn.Module, data: list[dict], epochs: int, seed: int, batc
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     targets = torch.tensor([s["target"] for s in data], dtype=torch.float32)
     start = time.perf_counter()
-    for _ in range(epochs):
+    for epoch in range(epochs):
+        print(f"{type(model).__name__} seed {seed} epoch {epoch}: {time.perf_counter() - start:.0f} s", file=sys.stderr)
         order = rng.permutation(len(data))
         for i in range(0, len(order), batch):
             index = order[i : i + batch]
@@ -120,11 +123,12 @@ def evaluate(model: torch.nn.Module, data: list[dict]) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--csmith", type=int, default=200, help="csmith training programs (seeds 1..N)")
-    parser.add_argument("--random-states", type=int, default=2)
-    parser.add_argument("--epochs", type=int, default=12)
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--csmith", type=int, default=40, help="csmith training programs (seeds 1..N)")
+    parser.add_argument("--random-states", type=int, default=6)
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--max-nodes", type=int, default=4096)
+    parser.add_argument("--models", nargs="+", choices=("autophase", "graph"), default=["autophase", "graph"])
     parser.add_argument("--cache", type=Path, help="pickle of the generated states (reused when present)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
@@ -140,9 +144,11 @@ def main() -> None:
         test_data = dataset(test_uris, args.random_states, 1, args.max_nodes)
         if args.cache:
             args.cache.write_bytes(pickle.dumps((train_data, test_data)))
-    results: dict[str, list[dict]] = {"Autophase MLP": [], "Graph network": []}
+    models = {"autophase": ("Autophase MLP", AutophaseModel), "graph": ("Graph network", GraphModel)}
+    chosen = [models[m] for m in args.models]
+    results: dict[str, list[dict]] = {name: [] for name, _ in chosen}
     for seed in range(args.seeds):
-        for name, cls in (("Autophase MLP", AutophaseModel), ("Graph network", GraphModel)):
+        for name, cls in chosen:
             torch.manual_seed(seed)
             model = cls()
             seconds = train(model, train_data, args.epochs, seed)
