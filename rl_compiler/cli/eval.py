@@ -27,8 +27,12 @@ logger = logging.getLogger(__name__)
 DEFAULT_ENV = "rl_compiler/llvm-autophase-ic-v0"
 
 
-def add_common_arguments(parser: argparse.ArgumentParser, agent_help: str, default_agent: str | None) -> None:
-    parser.add_argument("--agent", required=default_agent is None, default=default_agent, help=agent_help)
+def add_common_arguments(
+    parser: argparse.ArgumentParser, agent_help: str, default_agent: str | None, agent_required: bool = True
+) -> None:
+    parser.add_argument(
+        "--agent", required=agent_required and default_agent is None, default=default_agent, help=agent_help
+    )
     parser.add_argument(
         "--budget",
         default=None,
@@ -77,7 +81,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(default, greedy, random, beam, local-search, epsilon-greedy, oz, o3, replay; on the register allocation "
         "and inlining envs: first-legal, random-legal, no-eviction, follow-default, never, always) or module:Class",
         None,
+        agent_required=False,
     )
+    zoo = parser.add_argument_group("a run by the RL Zoo's coordinates (instead of --agent)")
+    zoo.add_argument("--algo", default=None, help="the run's algorithm (ppo, a2c, dqn, maskable-ppo)")
+    zoo.add_argument("-f", "--log-folder", default="runs", help="folder of run directories (default: runs)")
+    zoo.add_argument("--exp-id", type=int, default=None, help="run <log-folder>/<algo>_<env>_<N> (0: the latest)")
     which = parser.add_mutually_exclusive_group()
     which.add_argument(
         "--load-best", action="store_true", help="a run directory's best_model.zip (the default when it has one)"
@@ -258,4 +267,18 @@ def evaluate_and_report(args: argparse.Namespace, agent) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.exp_id is not None or args.algo:
+        if args.agent:
+            raise CLIError("give either --agent or the run's --algo/--env/--exp-id, not both")
+        from rl_compiler.agents.rl.training import experiment_dir
+
+        try:
+            args.agent = str(
+                experiment_dir(args.log_folder, args.algo or "ppo", args.env or DEFAULT_ENV, args.exp_id or 0)
+            )
+        except (FileNotFoundError, ValueError) as error:
+            raise CLIError(str(error)) from None
+        logger.info("evaluating %s", args.agent)
+    elif not args.agent:
+        raise CLIError("name the policy: --agent NAME_OR_PATH, or a run by --algo/--env/--exp-id")
     return evaluate_and_report(args, build_agent(args))

@@ -217,7 +217,7 @@ def test_optimize_two_trials_then_a_second_invocation_resumes_the_study(user_dat
 @pytest.mark.slow
 def test_regalloc_maskable_ppo_trains_and_evaluates_through_the_cli(tmp_path, capsys):
     # Built-in programs: the small programs above leave llc no eviction to decide.
-    run_dir = tmp_path / "ra"
+    run_dir = tmp_path / "runs" / "maskable-ppo_llvm-regalloc-v0_1"
     argv = ["train", "--algo", "maskable-ppo", "--env", "rl_compiler/llvm-regalloc-v0", "-n", "64", "--save-freq", "32"]
     argv += ["-params", "n_steps:32", "batch_size:32", "n_epochs:1", "--eval-freq", "0", "--run-dir", str(run_dir)]
     out = _run(argv, capsys)
@@ -226,7 +226,9 @@ def test_regalloc_maskable_ppo_trains_and_evaluates_through_the_cli(tmp_path, ca
     assert len(config["eval_benchmarks"]) == 9 and "validation geomean_score_vs_default" in out
     result = tmp_path / "ra.json"
     held_out = ["benchmark://builtin-v0/kmp", "benchmark://builtin-v0/crc32"]
-    argv = ["eval", "--agent", str(run_dir), "--load-last-checkpoint", "--benchmark", *held_out, "-o", str(result)]
+    # The run by the Zoo's coordinates (--exp-id 0: the latest), its last checkpoint.
+    argv = ["eval", "--algo", "maskable-ppo", "--env", "rl_compiler/llvm-regalloc-v0", "-f", str(tmp_path / "runs")]
+    argv += ["--exp-id", "0", "--load-last-checkpoint", "--benchmark", *held_out, "-o", str(result)]
     _run(argv, capsys)
     data = json.loads(result.read_text())
     assert data["meta"]["env"] == "rl_compiler/llvm-regalloc-v0" and data["meta"]["checkpoint"] == "last"

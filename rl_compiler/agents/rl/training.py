@@ -235,6 +235,22 @@ def new_run_dir(log_folder: str | Path, config: TrainConfig) -> Path:
     return base / f"{stem}_{k}"
 
 
+def experiment_dir(log_folder: str | Path, algo: str, env_id: str, exp_id: int = 0) -> Path:
+    """The run directory ``<log_folder>/<algo>_<env name>_<exp_id>`` (the Zoo's ``--exp-id``; 0: the latest)."""
+    stem = f"{algo_name(algo)}_{env_id.rsplit('/', 1)[-1]}"
+    if exp_id:
+        path = Path(log_folder) / f"{stem}_{exp_id}"
+        if not path.is_dir():
+            raise FileNotFoundError(f"no run directory {path}")
+        return path
+    ids = [
+        int(p.name.rsplit("_", 1)[1]) for p in Path(log_folder).glob(f"{stem}_*") if p.name.rsplit("_", 1)[1].isdigit()
+    ]
+    if not ids:
+        raise FileNotFoundError(f"no run of {algo} on {env_id} in {log_folder} (expected {stem}_<k>)")
+    return Path(log_folder) / f"{stem}_{max(ids)}"
+
+
 def _callbacks(config: TrainConfig, run_dir: Path, progress: bool, total: int, on_evaluation: OnEvaluation | None):
     from stable_baselines3.common.callbacks import BaseCallback, CheckpointCallback
 
