@@ -171,11 +171,11 @@ class CandidateSequences:
 
     The shipped coreset (``agents/coreset/coreset-v0.yml``, :mod:`rl_compiler.agents.coreset`) in the order
     its value model predicts for the start module, with :data:`EXTRA_SEQUENCES` after the first
-    :data:`FIRST_PREDICTED`. The model needs PyTorch, whose import takes seconds: it is imported in a thread
-    from the start (:func:`preload_coreset`); if it is not ready ``wait`` seconds after the search asks,
-    the coreset's own order is used (greedy marginal gain on the training corpus) rather than spending the
-    budget on waiting. Without a coreset: the extra sequences, then -Oz followed by each of the PPO recipe's
-    macro actions. :attr:`order` says which order was used.
+    :data:`FIRST_PREDICTED` (without the model: right after -Oz). The model needs PyTorch, whose import
+    takes seconds: it is imported in a thread from the start (:func:`preload_coreset`); if it is not ready
+    ``wait`` seconds after the search asks, the coreset's own order is used (greedy marginal gain on the
+    training corpus) rather than spending the budget on waiting. Without a coreset: the extra sequences,
+    then -Oz followed by each of the PPO recipe's macro actions. :attr:`order` says which order was used.
 
     :param wait: seconds to wait for the value model.
     """
@@ -210,7 +210,8 @@ class CandidateSequences:
             except (OSError, ValueError, RuntimeError) as error:  # e.g. a model trained for another coreset
                 self.order = f"coreset order (value model refused: {str(error).splitlines()[0][:120]})"
         ranked = [(coreset.sequences[index],) for index in order]
-        return [*ranked[:FIRST_PREDICTED], *EXTRA_SEQUENCES, *ranked[FIRST_PREDICTED:]]
+        first = FIRST_PREDICTED if self.order == "value model" else 1  # without a model: -Oz, then the extras
+        return [*ranked[:first], *EXTRA_SEQUENCES, *ranked[first:]]
 
 
 #: Set by the preload thread: "error" is "" once the value model is loaded, else why it is not.
