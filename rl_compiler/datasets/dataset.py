@@ -59,6 +59,10 @@ class Dataset:
         uris = self.split(split) if split else self.benchmark_uris()
         return self.benchmark(uris[pick_index(rng, len(uris))].rsplit("/", 1)[1])
 
+    def random_benchmark(self, random_state: int | random.Random | Any | None = None) -> Benchmark:
+        """CompilerGym's name for :meth:`sample` (any split)."""
+        return self.sample(random_state)
+
     def split(self, name: str) -> list[str]:
         raise NotImplementedError
 

@@ -27,6 +27,8 @@ def test_datasets_view():
     crc32 = datasets.benchmark("benchmark://builtin-v0/crc32")
     assert isinstance(crc32, Benchmark) and crc32.name == "crc32"
     assert "benchmark://builtin-v0/crc32" in set(datasets.benchmark_uris())
+    builtin = datasets["builtin-v0"]
+    assert builtin.random_benchmark(7).uri == builtin.random_benchmark(7).uri in set(builtin.benchmark_uris())
     draws = [datasets.random_benchmark(np.random.default_rng(3)).uri for _ in range(2)]
     assert draws[0] == draws[1]  # a seeded generator draws reproducibly
     weighted = {datasets.random_benchmark(random.Random(seed), weighted=True).uri for seed in range(20)}
