@@ -27,6 +27,7 @@ SUBCOMMANDS = (
     "search",
     "plot",
     "optimize",
+    "coreset",
     "validate",
     "shell",
     "leaderboard",

@@ -376,7 +376,7 @@ class PassOrderingEnv(gym.Env):
         actions give bit-identical results in both (see the comment below).
         """
         program = self._require_program()
-        twin = PassOrderingEnv.__new__(PassOrderingEnv)
+        twin = type(self).__new__(type(self))
         twin.__dict__.update(self.__dict__)
         # Not Session.fork(): a clone goes through bitcode written without use-list orders, and later
         # passes can then act differently. Re-running the history on the benchmark's bitcode (one

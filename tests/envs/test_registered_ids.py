@@ -44,6 +44,8 @@ def test_the_pass_ordering_ids_are_registered():
     ):
         assert f"rl_compiler/{name}" in IDS
     assert gym.spec("rl_compiler/llvm-autophase-runtime-v0").nondeterministic
+    for name in ("llvm-coreset-ic-v0", "llvm-coreset-codesize-v0"):
+        assert f"rl_compiler/{name}" in IDS
 
 
 @pytest.mark.parametrize("env_id", IDS)
