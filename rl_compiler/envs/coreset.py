@@ -16,7 +16,7 @@ import yaml
 from gymnasium import spaces
 
 from rl_compiler.data import data_path
-from rl_compiler.envs.action_sets import ActionSet
+from rl_compiler.envs.action_sets import ActionSet, action_index
 from rl_compiler.envs.passes import PassOrderingEnv
 from rl_compiler.envs.pipelines import OZ
 
@@ -163,7 +163,7 @@ class CoresetEnv(PassOrderingEnv):
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:
         program = self._require_program()
-        index = self._check_action(action)
+        index = action_index(action, int(self.action_space.n))
         # Each sequence applies to the start module: a fresh parse in the same worker, never a clone
         # (see PassOrderingEnv.fork), so the state is exactly opt -passes=<sequence> on the start bitcode.
         previous = program.session
