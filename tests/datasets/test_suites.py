@@ -152,7 +152,7 @@ def test_the_cli_imports_a_suite_found_by_name_in_another_process(tmp_path, caps
     from rl_compiler.cli import main
 
     fake_checkout("chstone", tmp_path / "CHStone_v1.11_150204")
-    assert main(["datasets", "import", "chstone", str(tmp_path / "CHStone_v1.11_150204"), "-q"]) == 0
+    assert main(["datasets", "import", "chstone", str(tmp_path / "CHStone_v1.11_150204")]) == 0
     assert "chstone-v0: 12 programs built (12 runnable" in capsys.readouterr().out
     listed = subprocess.run(
         [sys.executable, "-m", "rl_compiler.cli", "benchmarks", "chstone-v0"],
