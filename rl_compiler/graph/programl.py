@@ -86,11 +86,13 @@ def programl_graph(
     raw: tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]],
     vocabulary: Vocabulary | None = None,
 ) -> ProgramGraph:
-    """The :class:`ProgramGraph` of ``Module.programl()``'s result (whose arrays it takes over), node texts
-    mapped by ``vocabulary`` (default: the shipped one; texts not in it get :attr:`Vocabulary.OOV`)."""
-    nodes, edges, links, texts, functions = raw
+    """The :class:`ProgramGraph` of ``Module.programl()``'s result, node texts mapped by ``vocabulary``
+    (default: the shipped one; texts not in it get :attr:`Vocabulary.OOV`). ``raw`` is left unchanged (an
+    environment caches it); the graph shares its edge arrays."""
+    raw_nodes, edges, links, texts, functions = raw
     vocabulary = vocabulary or load_vocabulary()
-    text_index = nodes[:, 1].copy()
+    text_index = raw_nodes[:, 1].copy()
+    nodes = raw_nodes.copy()
     if len(texts):
         nodes[:, 1] = vocabulary.table_ids(texts)[text_index]
     return _with_texts(ProgramGraph(nodes, edges, links), tuple(texts), text_index, tuple(functions))

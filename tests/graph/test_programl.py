@@ -172,3 +172,11 @@ def test_constants_and_kinds_are_typed(graphs):
     graph, _ = graphs["kitchen-O0"]
     kinds = set(graph.nodes[:, 0].tolist())
     assert kinds == {INSTRUCTION, VARIABLE, CONSTANT}
+
+
+def test_building_the_graph_leaves_the_raw_arrays_alone(programs):
+    with Module.from_bitcode(programs["crc32-O0"]) as module:
+        raw = module.programl()
+    before = raw[0].copy()
+    first, second = programl_graph(raw), programl_graph(raw)
+    assert np.array_equal(raw[0], before) and graph_hash(first) == graph_hash(second)
