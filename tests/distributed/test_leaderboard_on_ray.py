@@ -112,3 +112,35 @@ def test_lost_worker_node_loses_and_duplicates_no_row(ray_cluster, tiny_task, lo
     assert _comparable(output) == local_reference
     assert verify(output).ok
     ray_cluster.add_node(num_cpus=1)  # leave the cluster as the fixture made it
+
+
+def _search(dataset: Path, output: Path, *extra: str) -> list[str]:
+    # Greedy with a step budget is deterministic, so a local and a Ray search can be compared.
+    return [sys.executable, "-m", "rl_compiler.cli", "search", "--agent", "greedy", "--budget", "25", "--dataset",
+            str(dataset), "--split", "test", "--no-run", "--no-progress", "-o", str(output), *extra]  # fmt: skip
+
+
+def _by_benchmark(output: Path) -> dict[str, tuple]:
+    results = json.loads(output.read_text())["results"]
+    return {r["benchmark"]: (r["pipeline"], r["ic_final"], r["text_final"]) for r in results}
+
+
+def test_search_killed_and_resumed_on_the_cluster_matches_a_local_search(ray_cluster, tiny_dataset, tmp_path):
+    local, distributed = tmp_path / "local.json", tmp_path / "ray.json"
+    _finish(_start(_search(tiny_dataset, local)))
+    journal = tmp_path / "ray.json.parts"
+    driver = _start(_search(tiny_dataset, distributed, "--ray", ray_cluster.address))
+    deadline = time.monotonic() + 300
+    while not list(journal.glob("result-*.json")) and time.monotonic() < deadline:
+        assert driver.poll() is None, driver.communicate()[1].decode()[-3000:]
+        time.sleep(0.1)
+    os.killpg(driver.pid, signal.SIGKILL)
+    driver.wait()
+    journaled = [json.loads(path.read_text()) for path in journal.glob("result-*.json")]
+    assert journaled and not distributed.exists(), "the driver was not killed mid-run"
+    _finish(_start(_search(tiny_dataset, distributed, "--ray", ray_cluster.address)))
+    final = {r["benchmark"]: r for r in json.loads(distributed.read_text())["results"]}
+    for done in journaled:  # taken from the journal, not recomputed: the very same measured wall time
+        assert final[done["benchmark"]]["wall_time"] == done["wall_time"]
+    assert _by_benchmark(distributed) == _by_benchmark(local) and len(_by_benchmark(local)) == 3
+    assert not journal.exists()  # removed once the output is written
