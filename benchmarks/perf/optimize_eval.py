@@ -214,6 +214,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="also write the Markdown tables here")
     parser.add_argument("--sample", type=int, default=None, help="a seeded random subset of this many per set")
     parser.add_argument("--max-instructions", type=int, default=None, help="leave out larger start modules")
+    parser.add_argument("--shard", default="0/1", help="K/N: run only every N-th program from the K-th (parallel runs)")
     args = parser.parse_args()
     done: dict[tuple[str, str], dict] = {}
     if args.results.is_file():
@@ -226,6 +227,8 @@ def main() -> None:
         name, _, spec = item.partition("=")
         uris = select(set_uris(spec), args.sample, args.max_instructions)
         rows = sets.setdefault(name, [])
+        shard, shards = (int(part) for part in args.shard.split("/"))
+        uris = uris[shard::shards]
         for index, uri in enumerate(uris):
             if (name, uri) not in done:
                 with tempfile.TemporaryDirectory(prefix="rl-compiler-optimize-eval-") as tmp:
