@@ -171,13 +171,14 @@ class CandidateSequences:
 
     The shipped coreset (``agents/coreset/coreset-v0.yml``, :mod:`rl_compiler.agents.coreset`) in the order
     its value model predicts for the start module, with :data:`EXTRA_SEQUENCES` after the first
-    :data:`FIRST_PREDICTED` (without the model: right after -Oz). The model needs PyTorch, whose import
-    takes seconds: it is imported in a thread from the start (:func:`preload_coreset`); if it is not ready
-    ``wait`` seconds after the search asks, the coreset's own order is used (greedy marginal gain on the
-    training corpus) rather than spending the budget on waiting. Without a coreset: the extra sequences,
-    then -Oz followed by each of the PPO recipe's macro actions. :attr:`order` says which order was used.
+    :data:`FIRST_PREDICTED`. The model is evaluated in NumPy (:mod:`.ranking`): importing PyTorch would cost
+    seconds of the budget. The first run after installation exports the model for that in a thread
+    (:func:`preload_coreset`) and, unless the export is done ``wait`` seconds after the search asks, uses
+    the coreset's own order (greedy marginal gain on the training corpus) with the extra sequences right
+    after -Oz. Without a coreset: the extra sequences, then -Oz followed by each of the PPO recipe's macro
+    actions. :attr:`order` says which order was used.
 
-    :param wait: seconds to wait for the value model.
+    :param wait: seconds to wait for a first export of the value model.
     """
 
     def __init__(self, wait: float = 1.0) -> None:
@@ -185,6 +186,8 @@ class CandidateSequences:
         self.order = ""
 
     def __call__(self, root: Session) -> list[tuple[str, ...]]:
+        from rl_compiler.agents.optimize.ranking import load_numpy_model
+
         try:
             from rl_compiler.envs.coreset import load_coreset  # the coreset file alone: no PyTorch
         except ImportError:  # no coreset in this installation
@@ -195,50 +198,45 @@ class CandidateSequences:
             return [*EXTRA_SEQUENCES, *((OZ, macro) for macro in macros if macro != OZ)]
         coreset = load_coreset()
         order = list(range(len(coreset)))
-        preload = preload_coreset()
-        preload.join(timeout=max(self.wait, 0.0))
-        if preload.is_alive():
-            self.order = f"coreset order (the value model was not loaded within {self.wait:.1f} s)"
-        elif _VALUE_MODEL.get("error"):
-            self.order = f"coreset order (no value model: {_VALUE_MODEL['error']})"
+        preload_coreset().join(timeout=max(self.wait, 0.0))
+        model = load_numpy_model()
+        if model is None:
+            why = _EXPORT.get("error") or f"not exported for PyTorch-free use within {self.wait:.1f} s"
+            self.order = f"coreset order (value model: {why})"
         else:
             try:
-                from rl_compiler.agents.coreset import rank_sequences
-
-                order = rank_sequences(root, coreset=coreset)
+                order = model.rank(coreset.sequences, *root.features())
                 self.order = "value model"
-            except (OSError, ValueError, RuntimeError) as error:  # e.g. a model trained for another coreset
-                self.order = f"coreset order (value model refused: {str(error).splitlines()[0][:120]})"
+            except ValueError as error:  # a model trained for another coreset
+                self.order = f"coreset order (value model: {error})"
         ranked = [(coreset.sequences[index],) for index in order]
         first = FIRST_PREDICTED if self.order == "value model" else 1  # without a model: -Oz, then the extras
         return [*ranked[:first], *EXTRA_SEQUENCES, *ranked[first:]]
 
 
-#: Set by the preload thread: "error" is "" once the value model is loaded, else why it is not.
-_VALUE_MODEL: dict[str, str] = {}
+#: Set by the export thread: "error" says why the value model is not usable ("" when it is).
+_EXPORT: dict[str, str] = {}
 
 
 @functools.cache
 def preload_coreset() -> threading.Thread:
-    """Import the coreset and its value model (PyTorch: seconds) in a thread, started once per process, so
-    the import overlaps building the program and -Oz in the worker. Join the thread before using them."""
+    """Once per process: if a value model is shipped but not yet exported for NumPy, export it in a thread
+    (this imports PyTorch: seconds), started early so it overlaps building the program. A no-op afterwards."""
 
-    def load() -> None:
-        from rl_compiler.data import data_path
+    def export() -> None:
+        from rl_compiler.agents.optimize.ranking import export_numpy_model, load_numpy_model, shipped_model_path
 
-        if not any(data_path("agents").glob("coreset/*.pt")):
-            _VALUE_MODEL["error"] = "none shipped"  # and PyTorch is not imported for nothing
+        if not shipped_model_path().is_file():
+            _EXPORT["error"] = "none shipped"
+            return
+        if load_numpy_model() is not None:
             return
         try:
-            from rl_compiler.agents.coreset import load_coreset, load_value_model
-
-            load_coreset()
-            load_value_model()
-            _VALUE_MODEL["error"] = ""
+            export_numpy_model()
         except Exception as error:  # noqa: BLE001 - any failure means: rank without the model, and say why
-            _VALUE_MODEL["error"] = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+            _EXPORT["error"] = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
 
-    thread = threading.Thread(target=load, name="rl-compiler-preload-coreset", daemon=True)
+    thread = threading.Thread(target=export, name="rl-compiler-export-value-model", daemon=True)
     thread.start()
     return thread
 

@@ -217,7 +217,10 @@ class SizeSearch:
         if oz is None or self._oz is None:
             oz = self.baseline(root)
         found: dict[str, Candidate] = {oz.pipeline: oz}
-        sequences = self.sequences(root) if callable(self.sequences) else self.sequences
+        if self._stop(deadline):  # e.g. a slow build took the budget: not even ranking the candidates
+            sequences: Sequence[Sequence[str]] = ()
+        else:
+            sequences = self.sequences(root) if callable(self.sequences) else self.sequences
         for passes in sequences:
             if self._stop(deadline):
                 break
