@@ -42,8 +42,9 @@ class CLIError(Exception):
         self.code = code
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every available subcommand."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser with every available subcommand (``only``: that one alone, so that running it
+    does not import what every other subcommand needs: ``optimize``'s budget counts the start-up)."""
     from rl_compiler import __version__
 
     parser = argparse.ArgumentParser(
@@ -53,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rl-compiler {__version__}")
     add_verbosity_arguments(parser, default=0)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMANDS:
+    for name in (only,) if only in SUBCOMMANDS else SUBCOMMANDS:
         # A subcommand module that fails to import is a bug to see, never a subcommand to drop.
         importlib.import_module(f"rl_compiler.cli.{name}").register(subparsers)
     for subparser in dict.fromkeys(subparsers.choices.values()):  # aliases share a parser
@@ -83,7 +84,8 @@ def verbosity(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``rl-compiler`` command."""
-    parser = build_parser()
+    words = [word for word in (sys.argv[1:] if argv is None else argv) if not word.startswith("-")]
+    parser = build_parser(only=words[0] if words else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
