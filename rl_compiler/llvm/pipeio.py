@@ -8,7 +8,10 @@ latency. Two rules bound what it costs when the other side is slow: a spin lasts
 ``RL_COMPILER_SPIN_US`` microseconds (default :data:`DEFAULT_SPIN_US`, 0 disables it), and an adaptive
 waiter only spins while messages keep arriving within that window; after a longer wait it sleeps straight
 away until a message comes quickly again. Each spin iteration yields the CPU, so spinning never starves a
-process that is ready to run, and a process allowed a single CPU never spins.
+process that is ready to run, and a process allowed a single CPU never spins. On a machine with more
+runnable tasks than CPUs a yield hands the CPU to another task for a whole time slice (milliseconds), so
+a spinner answers later than a sleeper that is woken: a waiter whose yield took longer than
+:data:`CONTENDED_YIELD` stops spinning for :data:`CONTENDED_BACKOFF` seconds.
 
 A message is an 8-byte little-endian length (:data:`HEADER`) followed by that many bytes.
 """
@@ -24,6 +27,10 @@ HEADER = struct.Struct("<Q")
 SPIN_ENV = "RL_COMPILER_SPIN_US"
 DEFAULT_SPIN_US = 250.0
 _READ_CHUNK = 1 << 16
+#: A ``sched_yield`` that returns later than this (seconds) ran another task: the CPU is contested.
+CONTENDED_YIELD = 50e-6
+#: Seconds without spinning after a contested yield.
+CONTENDED_BACKOFF = 1.0
 
 
 def spin_seconds() -> float:
@@ -56,6 +63,7 @@ class PipeWaiter:
         self.spin = spin_seconds() if spin is None else spin
         self.adaptive = adaptive
         self._recent = True  # whether the last message came within the spin window
+        self._calm_after = 0.0  # perf_counter() before which not to spin (the CPUs were contested)
 
     def wait(self, timeout: float | None) -> bool:
         """Whether the descriptor became readable (or hung up) within ``timeout`` seconds (None: forever)."""
@@ -64,12 +72,19 @@ class PipeWaiter:
             self._recent = True
             return True
         start = time.perf_counter()
-        if self.spin and self._recent:
+        if self.spin and self._recent and start >= self._calm_after:
             end = start + (self.spin if timeout is None else min(self.spin, timeout))
-            while time.perf_counter() < end:
+            now = start
+            while now < end:
                 os.sched_yield()
                 if poll(0):
                     return True
+                before, now = now, time.perf_counter()
+                if now - before > CONTENDED_YIELD:
+                    # The yield ran another task: the CPUs are contested, and a spinner queues behind the
+                    # others at every yield. Sleep instead (a woken task is scheduled sooner), for a while.
+                    self._calm_after = now + CONTENDED_BACKOFF
+                    break
         remaining = None if timeout is None else max(0.0, timeout - (time.perf_counter() - start))
         ready = bool(poll(None if remaining is None else remaining * 1000))
         self._recent = not self.adaptive or time.perf_counter() - start < self.spin

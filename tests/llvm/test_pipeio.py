@@ -117,3 +117,24 @@ def test_message_reader_reports_timeout_and_end_of_input(pipe):
         reader.read(0.05)
     os.close(write_fd)
     assert reader.read(1.0) is None
+
+
+def test_a_contested_yield_stops_the_spin_for_a_while(pipe, monkeypatch):
+    """Once a yield ran another task (here: every yield counts as contested), waits sleep at once."""
+    import rl_compiler.llvm.pipeio as pipeio
+
+    read_fd, _ = pipe
+    yields = []
+    real_yield = os.sched_yield
+    monkeypatch.setattr(pipeio, "CONTENDED_YIELD", -1.0)
+    monkeypatch.setattr(pipeio.os, "sched_yield", lambda: yields.append(1) or real_yield())
+    waiter = PipeWaiter(read_fd, adaptive=False, spin=0.05)
+    assert not waiter.wait(0.01)
+    assert len(yields) == 1  # the first yield was contested: no more spinning
+    assert not waiter.wait(0.01)
+    assert len(yields) == 1  # still backing off
+    monkeypatch.setattr(pipeio, "CONTENDED_BACKOFF", 0.0)
+    waiter._calm_after = 0.0
+    monkeypatch.setattr(pipeio, "CONTENDED_YIELD", 1.0)
+    assert not waiter.wait(0.01)
+    assert len(yields) > 2  # calm again: it spins until the timeout

@@ -1,0 +1,36 @@
+"""The worker process's own set-up: the short scheduler slice it asks for (Linux >= 6.12)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import struct
+
+import pytest
+
+from rl_compiler.llvm.module import Module
+from rl_compiler.llvm.session import Session
+from rl_compiler.llvm.worker import WORKER_SLICE_NS
+
+_SYS_SCHED_GETATTR = {"x86_64": 315, "aarch64": 275}
+
+
+def _slice_ns(pid: int) -> int | None:
+    """The task's custom slice from ``sched_getattr`` (None where the kernel has no such field)."""
+    buf = ctypes.create_string_buffer(56)
+    if ctypes.CDLL(None, use_errno=True).syscall(_SYS_SCHED_GETATTR[platform.machine()], pid, buf, 56, 0) != 0:
+        return None
+    return struct.unpack_from("<IIQiIQ", buf.raw)[5]
+
+
+@pytest.mark.skipif(platform.machine() not in _SYS_SCHED_GETATTR, reason="Linux x86_64/aarch64 only")
+def test_worker_asks_for_a_short_slice_and_keeps_its_nice_value() -> None:
+    if os.uname().sysname != "Linux" or tuple(int(x) for x in platform.release().split(".")[:2]) < (6, 12):
+        pytest.skip("custom slices need Linux >= 6.12")
+    bitcode = Module.from_ir("define i32 @f() {\n  ret i32 0\n}\n").bitcode()
+    with Session(bitcode) as session:
+        assert session.instruction_count() == 1
+        assert session.pid is not None
+        assert _slice_ns(session.pid) == WORKER_SLICE_NS
+        assert os.getpriority(os.PRIO_PROCESS, session.pid) == os.getpriority(os.PRIO_PROCESS, 0)
