@@ -11,7 +11,13 @@ ENTRIES = sorted(path for path in data_path("benchmarks", "leaderboard", "result
 
 
 def test_there_are_committed_entries_for_every_task():
-    assert {path.parent.name for path in ENTRIES} == {"llvm-ic", "llvm-codesize", "llvm-runtime", "llvm-regalloc", "llvm-inline"}
+    assert {path.parent.name for path in ENTRIES} == {
+        "llvm-ic",
+        "llvm-codesize",
+        "llvm-runtime",
+        "llvm-regalloc",
+        "llvm-inline",
+    }
 
 
 @pytest.mark.slow
