@@ -124,37 +124,45 @@ def main() -> None:
     parser.add_argument("--benchmarks", type=int, default=8, help="train-split programs searched per round")
     parser.add_argument("--budget", type=int, default=40, help="greedy search steps per benchmark")
     parser.add_argument("--steps", type=int, default=2048, help="training env steps per round")
+    parser.add_argument("--parts", nargs="+", choices=("search", "train"), default=["search", "train"])
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
     from rl_compiler.datasets import get_dataset
 
     uris = sorted(get_dataset("builtin-v0").split("train"), key=len)[: args.benchmarks]
-    search = search_rates(args.rounds, uris, args.budget)
-    train = training_rates(args.rounds, args.steps)
-    one, two, local = (statistics.median(search[k]) for k in ("Ray, 1 node", "Ray, 2 nodes", "no Ray (this process)"))
-    per_task = (1 / one - 1 / local) * 1000
-    lines = [
-        f"Greedy search ({args.budget} steps) on {len(uris)} train-split programs, one Ray task each; "
-        f"{args.rounds} interleaved rounds, medians [slowest-fastest] (2 shared cores).",
-        "",
-        "| set-up | benchmarks/s |",
-        "|---|---:|",
-        *(f"| {name} | {_median(values)} |" for name, values in search.items() if name != "noop"),
-        "",
-        f"2 nodes / 1 node: **{two / one:.2f}x**. Ray on 1 node / no Ray: {one / local:.2f}x, "
-        f"i.e. {per_task:+.0f} ms per task (env set-up in the task included); an empty task's round trip: "
-        f"{_median(search['noop'])} ms.",
-        "",
-        f"PPO on `{ENV_ID}` (same hyperparameters), {args.steps} env steps of training per round:",
-        "",
-        "| backend | env steps/s (training) | set-up s |",
-        "|---|---:|---:|",
-        f"| SB3 (DummyVecEnv, 1 env) | {_median(train['SB3'])} | {_median(train['SB3 set-up'])} |",
-        f"| RLlib (1 env runner + learner, local Ray) | {_median(train['RLlib'])} | {_median(train['RLlib set-up'])} |",
-        "",
-        f"RLlib / SB3: {statistics.median(train['RLlib']) / statistics.median(train['SB3']):.2f}x.",
-    ]
+    lines: list[str] = []
+    if "search" in args.parts:
+        search = search_rates(args.rounds, uris, args.budget)
+        one, two, local = (
+            statistics.median(search[k]) for k in ("Ray, 1 node", "Ray, 2 nodes", "no Ray (this process)")
+        )
+        per_task = (1 / one - 1 / local) * 1000
+        lines += [
+            f"Greedy search ({args.budget} steps) on {len(uris)} train-split programs, one Ray task each; "
+            f"{args.rounds} interleaved rounds, medians [slowest-fastest] (2 shared cores).",
+            "",
+            "| set-up | benchmarks/s |",
+            "|---|---:|",
+            *(f"| {name} | {_median(values)} |" for name, values in search.items() if name != "noop"),
+            "",
+            f"2 nodes / 1 node: **{two / one:.2f}x**. Ray on 1 node / no Ray: {one / local:.2f}x, "
+            f"i.e. {per_task:+.0f} ms per task; an empty task's round trip: {_median(search['noop'])} ms.",
+            "",
+        ]
+    if "train" in args.parts:
+        train = training_rates(args.rounds, args.steps)
+        lines += [
+            f"PPO on `{ENV_ID}` (same hyperparameters), {args.steps} env steps of training per round:",
+            "",
+            "| backend | env steps/s (training) | set-up s |",
+            "|---|---:|---:|",
+            f"| SB3 (DummyVecEnv, 1 env) | {_median(train['SB3'])} | {_median(train['SB3 set-up'])} |",
+            f"| RLlib (1 env runner + learner, local Ray) | {_median(train['RLlib'])} "
+            f"| {_median(train['RLlib set-up'])} |",
+            "",
+            f"RLlib / SB3: {statistics.median(train['RLlib']) / statistics.median(train['SB3']):.2f}x.",
+        ]
     emit(lines, args.out)
 
 

@@ -1,8 +1,9 @@
 """``eval``/``search --ray``: one Ray task per benchmark (one CPU each), results gathered by the driver.
 
-Each task builds the env, runs a copy of the policy (shipped once through Ray's object store) on one
-benchmark and validates the result, exactly as :func:`rl_compiler.agents.evaluation.evaluate` does for
-that benchmark; every benchmark therefore starts from the policy as constructed, whatever ran before.
+Each task runs a copy of the policy (shipped once through Ray's object store) on one benchmark in its Ray
+worker's env (built once per worker process and env id) and validates the result, exactly as
+:func:`rl_compiler.agents.evaluation.evaluate` does for that benchmark; every benchmark therefore starts
+from the policy as constructed, whatever ran before.
 
 With an output file, the driver also keeps a journal beside it (``<output>.parts/``: one atomically written
 file per finished benchmark, plus the run's identity). A killed driver, run again with the same arguments,
@@ -13,6 +14,7 @@ benchmark.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import hashlib
 import json
@@ -76,18 +78,35 @@ class Journal:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def evaluate_one(policy: Policy, env_id: str, benchmark: str, run_programs: bool, env_kwargs: dict) -> EpisodeResult:
-    """One benchmark in a fresh env (the body of a Ray task)."""
+#: This worker process's envs, by id and make kwargs: a Ray worker runs many tasks, and building an env (its
+#: LLVM worker process) costs more than a short search; the single-process loop also keeps one env.
+_ENVS: dict[str, Any] = {}
+
+
+def _close_envs() -> None:
+    for env in _ENVS.values():
+        env.close()
+    _ENVS.clear()
+
+
+def _env(env_id: str, env_kwargs: dict) -> Any:
     import gymnasium as gym
 
     import rl_compiler  # noqa: F401  (registers the environments in a fresh worker process)
+
+    key = json.dumps([env_id, env_kwargs], sort_keys=True, default=str)
+    if key not in _ENVS:
+        if not _ENVS:
+            atexit.register(_close_envs)
+        _ENVS[key] = gym.make(env_id, **env_kwargs)
+    return _ENVS[key]
+
+
+def evaluate_one(policy: Policy, env_id: str, benchmark: str, run_programs: bool, env_kwargs: dict) -> EpisodeResult:
+    """One benchmark (the body of a Ray task), in this worker's env for ``env_id``."""
     from rl_compiler.agents.evaluation import evaluate
 
-    env = gym.make(env_id, **env_kwargs)
-    try:
-        return evaluate(policy, env, [benchmark], run_programs=run_programs, progress=False)[0]
-    finally:
-        env.close()
+    return evaluate(policy, _env(env_id, env_kwargs), [benchmark], run_programs=run_programs, progress=False)[0]
 
 
 def evaluate_on_ray(
