@@ -220,6 +220,9 @@ def run_one(task: Task, config: RunConfig, uri: str, repetition: int) -> Row:
 
 
 def _job(task: Task, config: RunConfig, uri: str, repetition: int, output: str) -> tuple[str, int, float]:
+    from rl_compiler.datasets import get_dataset
+
+    get_dataset(task.dataset)  # a user dataset (manifest path) resolves in this fresh worker process too
     row = run_one(task, config, uri, repetition)
     ResultsDir(output).write_row(row)
     return uri, repetition, row.reward

@@ -41,6 +41,15 @@ def test_run_verify_report(tiny_task, tmp_path):
     assert csv_text.count("\n") == 5
 
 
+@pytest.mark.slow
+def test_parallel_jobs_resolve_a_user_dataset(tiny_task, tmp_path):
+    """-j 2 runs jobs in fresh processes: the task's manifest dataset must resolve there too."""
+    task = load_task(str(tiny_task))
+    config = harness.RunConfig(agent="oz", agent_config={"max_steps": 1}, seed=1, author="tests", jobs=2)
+    results = harness.run(task, config, tmp_path / "parallel")
+    assert len(results.rows()) == 4 and verify(results.path).ok
+
+
 def test_tampered_results_fail_verification(tiny_task, tmp_path):
     results = _run(tiny_task, tmp_path / "entry")
     row_file = sorted(results.rows_dir.glob("*.json"))[0]
