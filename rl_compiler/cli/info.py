@@ -7,8 +7,10 @@ import platform
 import sys
 
 from rl_compiler import __version__
+from rl_compiler.datasets.sandbox import sandbox_level
 from rl_compiler.llvm.cache import cache_dir
 from rl_compiler.llvm.toolchain import LLVM_CONFIG_ENV, ToolchainError, check_tools, get_toolchain
+from rl_compiler.llvm.worker_client import DEFAULT_MEMORY_LIMIT
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"  libLLVM      {toolchain.libllvm}")
     print(f"  headers      {toolchain.includedir}")
     print(f"cache          {cache_dir()}")
+    print(f"isolation      steps in a worker process (memory limit {DEFAULT_MEMORY_LIMIT >> 20} MiB by default);")
+    print(f"               program runs in the {sandbox_level()} sandbox (docs/datasets.md says what it covers)")
     failures = 0
     for name, line in check_tools(toolchain).items():
         ok = not line.startswith("ERROR")

@@ -23,6 +23,7 @@ from rl_compiler.datasets.errors import (
     BenchmarkTimeoutError,
     BuildError,
     DatasetError,
+    EmptyBenchmarkError,
     GeneratorUnavailableError,
     ManifestError,
     MissingFileError,
@@ -38,7 +39,7 @@ from rl_compiler.datasets.user import benchmark_from_files
 
 __all__ = [
     "BUILTIN_DATASET", "CSMITH_DATASET", "VARIANT_FLAGS", "Benchmark", "BenchmarkArgumentError", "BenchmarkRunError",
-    "BenchmarkTimeoutError", "BuildError", "CsmithDataset", "Dataset", "DatasetError",
+    "BenchmarkTimeoutError", "BuildError", "CsmithDataset", "Dataset", "DatasetError", "EmptyBenchmarkError",
     "GeneratorUnavailableError", "Limits", "Manifest", "ManifestDataset", "ManifestError",
     "MissingFileError", "OutputMismatchError", "ProgramSpec", "RunResult", "RunSpec",
     "UnknownBenchmarkError", "UnknownDatasetError", "benchmark_from_files", "build_bitcode",

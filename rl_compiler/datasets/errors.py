@@ -28,6 +28,10 @@ class BenchmarkArgumentError(DatasetError, ValueError):
     """A benchmark argument of the wrong type, or one that names no benchmark (or several where one is due)."""
 
 
+class EmptyBenchmarkError(DatasetError, ValueError):
+    """A benchmark with nothing in it: an empty source file, or a module without a single instruction."""
+
+
 class MissingFileError(DatasetError, FileNotFoundError):
     """A source, input or manifest file that does not exist."""
 

@@ -1,55 +1,40 @@
-"""Turn a module state into an executable and run it as untrusted code, under limits.
+"""Turn a module state into an executable and run it as untrusted code, in a sandbox, under limits.
 
 Linking never re-optimises the IR: ``llc -O2 -relocation-model=pic -filetype=obj`` (codegen only), then the
 toolchain's clang links the object with the program's ldflags. Each run happens in a fresh private
-temporary directory (removed afterwards, whatever happens) with:
+temporary directory (removed afterwards, whatever happens), in the strongest sandbox this machine allows
+(:mod:`rl_compiler.datasets.sandbox`: bubblewrap, else ``unshare``, else rlimits only; ``RunResult.sandbox``
+says which), with:
 
-- a wall-clock timeout that kills the whole process group (the child starts a new session);
+- a wall-clock timeout that kills the whole process group (and with it the sandbox and its PID namespace);
 - ``RLIMIT_CPU`` (timeout + 1 s), ``RLIMIT_AS`` (memory), ``RLIMIT_FSIZE`` (every file written, and
   stdout itself, which goes to a file: huge output ends the run with SIGXFSZ), ``RLIMIT_NPROC`` and
-  ``RLIMIT_CORE=0``, set in the child before ``exec``;
-- no network when ``unshare -rn`` works on this machine (an empty network namespace in a new user
-  namespace); otherwise the run proceeds without network isolation and ``RunResult.network_isolated``
-  says so. ``RLIMIT_NPROC`` counts all processes of the user and is not enforced for root.
+  ``RLIMIT_CORE=0``, set before ``exec``. ``RLIMIT_NPROC`` counts all processes of the user and is not
+  enforced for root.
 
-A descendant that calls ``setsid()`` leaves the process group and survives the group kill; it still carries
-the CPU limit, so a busy one dies within ``timeout + 1`` CPU seconds. (A PID namespace would contain it, but
-util-linux ``unshare --pid --fork`` hides the child's crash signal from the exit status.)
-
-The runtime of a run is its wall time from spawn to exit (it includes ~1-2 ms of ``unshare``).
+The runtime of a run is the program's own wall time, from its start to its exit as the sandbox's launcher
+measures it: the sandbox's set-up is not counted.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
-import resource
+import os
 import shutil
 import signal
 import statistics
 import subprocess
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rl_compiler.datasets.build import run_tool
 from rl_compiler.datasets.errors import BenchmarkRunError, BenchmarkTimeoutError, DatasetError
-from rl_compiler.llvm.processes import kill_group, signal_name, spawn
+from rl_compiler.datasets.sandbox import Limits, MiB, launch, read_status, rlimits_for, sandbox_level
+from rl_compiler.llvm.processes import describe_returncode, kill_group, signal_name
 from rl_compiler.llvm.tempdirs import private_dir
 from rl_compiler.llvm.toolchain import get_toolchain
-
-MiB = 1 << 20
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of one benchmark run (the wall-clock timeout is passed separately)."""
-
-    memory_bytes: int = 2048 * MiB
-    file_size_bytes: int = 64 * MiB
-    max_processes: int = 64
 
 
 @dataclass(frozen=True)
@@ -74,35 +59,18 @@ class RunResult:
     times: list[float] = field(default_factory=list)
     stderr: bytes = b""
     network_isolated: bool = False
+    #: The isolation level the runs had (:func:`rl_compiler.datasets.sandbox.sandbox_level`).
+    sandbox: str = "rlimits"
     #: The files named in ``RunSpec.collect`` that the last run wrote (name -> content).
     files: dict[str, bytes] = field(default_factory=dict)
-    #: User + system CPU seconds of every run (the program's own, from the rusage of reaped children: less
-    #: sensitive to a busy machine than wall time, and approximate if this process reaps other children
-    #: at the same moment).
+    #: User + system CPU seconds of every run (the program's own, as the sandbox's launcher measured it: less
+    #: sensitive to a busy machine than wall time).
     cpu_times: list[float] = field(default_factory=list)
 
     @property
     def runtime(self) -> float:
         """The median wall time of the runs, in seconds."""
         return statistics.median(self.times)
-
-
-@functools.lru_cache(maxsize=1)
-def network_sandbox_prefix() -> tuple[str, ...]:
-    """``("unshare", "-rn")`` if an unprivileged network namespace works here, else ``()``."""
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return ()
-    try:  # under the same limits as a real run, so a run never fails where this check passed
-        process = spawn([unshare, "-rn", "true"], stderr=subprocess.DEVNULL, rlimits=_rlimits(Limits(), 10))
-    except OSError:
-        return ()
-    try:
-        returncode = process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        kill_group(process)
-        return ()
-    return (unshare, "-rn") if returncode == 0 else ()
 
 
 def link_executable(bitcode: bytes, workdir: Path, ldflags: Sequence[str] = (), cxx: bool = False) -> Path:
@@ -119,17 +87,6 @@ def link_executable(bitcode: bytes, workdir: Path, ldflags: Sequence[str] = (), 
     linker = str(toolchain.tool("clang++") if cxx else toolchain.clang)
     run_tool([linker, str(obj), "-o", str(exe), *ldflags], "linking the benchmark executable failed")
     return exe
-
-
-def _rlimits(limits: Limits, cpu_seconds: int) -> dict[int, int | tuple[int, int]]:
-    """The resource limits of a run, applied in the child before ``exec``."""
-    return {
-        resource.RLIMIT_CPU: (cpu_seconds, cpu_seconds + 1),
-        resource.RLIMIT_AS: limits.memory_bytes,
-        resource.RLIMIT_FSIZE: limits.file_size_bytes,
-        resource.RLIMIT_NPROC: limits.max_processes,
-        resource.RLIMIT_CORE: 0,
-    }
 
 
 def _signal_error(signum: int, limits: Limits, cpu_seconds: int, stderr: bytes) -> BenchmarkRunError:
@@ -161,42 +118,47 @@ def _run_once(exe: Path, spec: RunSpec, scratch: Path, timeout: float, limits: L
     for item in spec.files:
         shutil.copyfile(item, rundir / item.name)
     cpu_seconds = math.ceil(timeout) + 1
-    prefix = network_sandbox_prefix()
+    level = sandbox_level()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(rundir), "TMPDIR": str(rundir), "LC_ALL": "C"}
     with contextlib.ExitStack() as stack:
         stdin = stack.enter_context(open(spec.stdin, "rb")) if spec.stdin else subprocess.DEVNULL
         stdout = stack.enter_context(open(scratch / "stdout", "wb"))
         stderr = stack.enter_context(open(scratch / "stderr", "wb"))
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu_before = usage.ru_utime + usage.ru_stime
-        start = time.perf_counter()
-        process = spawn(
-            [*prefix, str(exe), *spec.args],
-            cwd=rundir,
-            env=env,
+        process, status_fd = launch(
+            level,
+            exe,
+            spec.args,
+            rundir,
             stdin=stdin,
             stdout=stdout,
             stderr=stderr,
-            rlimits=_rlimits(limits, cpu_seconds),
+            env=env,
+            rlimits=rlimits_for(limits, cpu_seconds),
         )
+        stack.callback(os.close, status_fd)
         try:
-            returncode = process.wait(timeout=timeout)
-            elapsed = time.perf_counter() - start
-            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = usage.ru_utime + usage.ru_stime - cpu_before
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             kill_group(process, timeout=None)
             raise BenchmarkTimeoutError(f"benchmark timed out after {timeout:g} s wall time and was killed") from None
         finally:
             kill_group(process, timeout=None)  # whatever it left running in its group goes too
+        status = read_status(status_fd)
     err = (scratch / "stderr").read_bytes()[-64 * 1024 :]
+    if status is None:  # the launcher never reported: the sandbox itself failed (or was killed)
+        raise BenchmarkRunError(
+            f"the {level} sandbox failed ({describe_returncode(process.returncode)}): "
+            f"{err.decode(errors='replace').strip()[-500:]}",
+            kind="sandbox",
+        )
+    returncode, elapsed, cpu = status
     if returncode < 0:
         raise _signal_error(-returncode, limits, cpu_seconds, err)
-    if prefix and returncode == 1 and err.startswith(b"unshare:"):
-        raise BenchmarkRunError(f"the network sandbox failed: {err.decode(errors='replace').strip()}", kind="sandbox")
     out = (scratch / "stdout").read_bytes()
     files = {name: (rundir / name).read_bytes() for name in spec.collect if (rundir / name).is_file()}
-    result = RunResult(out, returncode, stderr=err, network_isolated=bool(prefix), files=files, cpu_times=[cpu])
+    isolated = level != "rlimits"
+    result = RunResult(out, returncode, stderr=err, network_isolated=isolated, files=files, sandbox=level)
+    result.cpu_times = [cpu]
     return result, elapsed
 
 

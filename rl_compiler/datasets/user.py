@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rl_compiler.datasets.benchmark import Benchmark
-from rl_compiler.datasets.errors import DatasetError, MissingFileError
+from rl_compiler.datasets.errors import DatasetError, EmptyBenchmarkError, MissingFileError
 from rl_compiler.datasets.manifest import SOURCE_SUFFIXES, ProgramSpec
 
 #: The ``dataset`` of benchmarks made from files.
@@ -27,6 +27,8 @@ def _sources_of(path: Path) -> list[Path]:
         raise DatasetError(
             f"{path}: unsupported file type {path.suffix!r}; expected one of {', '.join(SOURCE_SUFFIXES)}"
         )
+    if path.stat().st_size == 0:
+        raise EmptyBenchmarkError(f"{path}: the file is empty; there is no program to compile")
     return [path]
 
 

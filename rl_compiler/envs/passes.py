@@ -23,10 +23,10 @@ from rl_compiler.envs.action_sets import ActionSet, action_index, load_action_se
 from rl_compiler.envs.datasets import Datasets
 from rl_compiler.envs.program import ObservationView, Program, RewardView, observation_choice, prepare, step_queries
 from rl_compiler.envs.state import EpisodeState
-from rl_compiler.envs.validation import ValidationResult, validate_episode
+from rl_compiler.envs.validation import ValidationResult, replay_state, validate_episode
 from rl_compiler.llvm.baselines import Baselines
-from rl_compiler.llvm.errors import WorkerCrashError, WorkerTimeoutError
-from rl_compiler.llvm.session import Session
+from rl_compiler.llvm.errors import ModuleParseError, WorkerCrashError, WorkerTimeoutError, unnamed
+from rl_compiler.llvm.session import DEFAULT_MEMORY_LIMIT, Session
 from rl_compiler.observations import ObservationSpec, build_observation_specs
 from rl_compiler.rewards import EXECUTION_COSTS, RewardSpec, reward_spec
 
@@ -102,7 +102,8 @@ class PassOrderingEnv(gym.Env):
     ``.c``/``.ll``/``.bc`` path, a manifest, a list); several benchmarks are sampled with the env's
     ``np_random`` at each reset. ``benchmarks``: the same, always sampled.
     ``observation_space``, ``reward_space``, ``action_set``, ``terminal_action``, ``isolated`` (False:
-    in-process, fastest, no crash safety), ``runtime_repeats``, ``runtime_warmup``, ``runtime_noise_band``,
+    in-process, fastest, no crash safety), ``memory_limit`` (bytes of address space for the worker, default 4 GiB:
+    a pass that exceeds it is skipped like a crash), ``runtime_repeats``, ``runtime_warmup``, ``runtime_noise_band``,
     ``runtime_timeout``, ``timeout`` (seconds per pass),
     ``bitcode_variant``. ``reset(options={"benchmark": uri})`` picks the benchmark of one episode.
 
@@ -128,6 +129,7 @@ class PassOrderingEnv(gym.Env):
         runtime_noise_band: float = 2.0,
         runtime_timeout: float = 10.0,
         timeout: float = 60.0,
+        memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
         bitcode_variant: str | None = None,
         render_mode: str | None = None,
     ) -> None:
@@ -139,6 +141,7 @@ class PassOrderingEnv(gym.Env):
         self.terminal_action = bool(terminal_action)
         self.isolated = bool(isolated)
         self.timeout = float(timeout)
+        self.memory_limit = memory_limit
         if runtime_repeats < 1:
             raise ValueError(f"runtime_repeats must be >= 1, got {runtime_repeats}")
         self.runtime_repeats = int(runtime_repeats)
@@ -176,6 +179,10 @@ class PassOrderingEnv(gym.Env):
         self._benchmark_choices: list[str] | None = None if fixed else [b.uri for b in resolved]
 
         self._session: Session | None = None
+        # Recoveries are reported by the next step, whichever call met them (a step, an observation read,
+        # a fork, a reset): the count of the current session reported so far, and one from a closed session.
+        self._recoveries_reported = 0
+        self._pending_recovery: str | None = None
         self._program: Program | None = None
         self._closed = False
         self._benchmark_uri: str | None = None
@@ -281,23 +288,28 @@ class PassOrderingEnv(gym.Env):
             benchmark = self._benchmark_pool[self._fixed_benchmark]
         prepared = prepare(benchmark, self.bitcode_variant)
         uri = prepared.benchmark.uri
-        session = self._new_session(prepared.bitcode)
+        try:
+            session = self._new_session(prepared.bitcode)
+        except ModuleParseError as error:
+            raise ModuleParseError(f"benchmark {uri}: {unnamed(error)}") from None
+        program = Program(session, prepared, self.runtime_repeats, self.runtime_timeout, 0, {}, self.runtime_warmup)
+        try:  # before the env changes: a benchmark that fails here leaves the last episode as it was
+            prepared.start(session)
+            program.fingerprint = prepared.fingerprint  # type: ignore[assignment]
+            initial = None if self.reward_space_spec is None else program.initial_cost(self.reward_space_spec)
+        except BaseException:
+            session.close()
+            raise
         if self._session is not None:
+            if self._session.recoveries != self._recoveries_reported:  # met by a call since the last step
+                self._pending_recovery = self._session.last_failure
             self._session.close()
-        self._session = session
-        if prepared.fingerprint is None:
-            prepared.fingerprint = session.fingerprint()
-        self._program = Program(
-            session, prepared, self.runtime_repeats, self.runtime_timeout, prepared.fingerprint, {}, self.runtime_warmup
-        )
+        self._session, self._program, self._recoveries_reported = session, program, 0
         self._benchmark_uri = uri
         self._applied = []
         self.episode_reward = 0.0
         self._on_demand_prev = {}
-        self._prev_cost = None
-        if self.reward_space_spec is not None:
-            self._prev_cost = self._program.initial_cost(self.reward_space_spec)
-            self._prev_runtime = prepared.runtime_o0
+        self._prev_cost, self._prev_runtime = initial, prepared.runtime_o0
         self._reset_time = self._last_step_time = time.perf_counter()
         return self._step_observation(), {"benchmark": uri}
 
@@ -329,7 +341,6 @@ class PassOrderingEnv(gym.Env):
         """Run ``pipeline`` as one step; return the reward, the step's info, and whether it was applied
         (False when it crashed LLVM twice and was skipped)."""
         session = program.session
-        recoveries = session.recoveries
         crash = None
         queries = self._step_queries
         try:
@@ -338,8 +349,9 @@ class PassOrderingEnv(gym.Env):
         except (WorkerCrashError, WorkerTimeoutError) as error:
             crash = f"skipped: {error}"
             fingerprint, results = session.fingerprint(), None
-        if crash is None and session.recoveries != recoveries:
-            crash = f"recovered: {session.last_failure}"
+        if crash is None and (session.recoveries != self._recoveries_reported or self._pending_recovery):
+            crash = f"recovered: {session.last_failure or self._pending_recovery}"
+        self._recoveries_reported, self._pending_recovery = session.recoveries, None
         changed = program.changed(fingerprint)
         if changed and results is not None:
             program.prefill(dict(zip(queries, results, strict=True)))
@@ -383,6 +395,7 @@ class PassOrderingEnv(gym.Env):
         # request to the worker) gives exactly the state that the parent, `opt` and crash recovery have.
         twin._session = program.session.replica()
         twin._program = program.with_session(twin._session)
+        twin._recoveries_reported = 0  # the replica's own count: its start may have met a lost worker
         twin._applied = list(self._applied)
         twin._on_demand_prev = dict(self._on_demand_prev)
         twin.observation = ObservationView(twin)
@@ -403,18 +416,8 @@ class PassOrderingEnv(gym.Env):
         return f"{opt} {passes}{shlex.quote(input_path)} -o {shlex.quote(output_path)}"
 
     def apply(self, state: EpisodeState) -> None:
-        """Reset to ``state.benchmark`` and replay its pipelines: steps for this env's actions,
-        :meth:`apply_pipeline` for any other pipeline the episode ran."""
-        self.reset(options={"benchmark": state.benchmark})
-        pipelines = self._action_set.pipelines
-        for pipeline in state.actions:
-            before = len(self.session.history)
-            if pipeline in pipelines:
-                _, _, _, _, info = self.step(pipelines.index(pipeline))
-            else:
-                _, info = self.apply_pipeline(pipeline)
-            if len(self.session.history) == before:  # skipped: it crashed LLVM twice
-                raise WorkerCrashError(f"replaying {pipeline!r}: {info['recovered_crash']}")
+        """Reset to ``state.benchmark`` and replay its pipelines (:func:`~rl_compiler.envs.validation.replay_state`)."""
+        replay_state(self, state)
 
     def validate(self, state: EpisodeState | None = None) -> ValidationResult:
         """Replay the episode (or ``state``) from scratch, run the verifier and, for runnable benchmarks,
@@ -430,6 +433,7 @@ class PassOrderingEnv(gym.Env):
             self._program.session if same else None,
             isolated=self.isolated,
             timeout=self.timeout,
+            memory_limit=self.memory_limit,
             runtime_timeout=self.runtime_timeout,
         )
 
@@ -450,7 +454,7 @@ class PassOrderingEnv(gym.Env):
         anchor = self._session
         if anchor is not None and not anchor.closed:
             return anchor.sibling(bitcode)  # same worker: no process start
-        return Session(bitcode, isolated=self.isolated, timeout=self.timeout)
+        return Session(bitcode, isolated=self.isolated, timeout=self.timeout, memory_limit=self.memory_limit)
 
     def _reward_of_change(self, program: Program) -> float:
         """The reward of a step that changed the IR. A run-time change within the noise band

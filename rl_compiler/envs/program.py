@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from gymnasium import spaces
 
-from rl_compiler.datasets import Benchmark
+from rl_compiler.datasets import Benchmark, EmptyBenchmarkError
 from rl_compiler.datasets.profile import CostBaselines, profile_bitcode
 from rl_compiler.datasets.timing import RuntimeStats
-from rl_compiler.llvm.baselines import Baselines, compute_baselines
-from rl_compiler.llvm.module import Module
+from rl_compiler.llvm.baselines import Baselines
+from rl_compiler.llvm.errors import WorkerCrashError, WorkerTimeoutError
 from rl_compiler.llvm.session import Session
 from rl_compiler.observations import ObservationSpec
 from rl_compiler.rewards import RewardSpec
@@ -24,27 +24,50 @@ if TYPE_CHECKING:
 
 @dataclass
 class Prepared:
-    """A benchmark ready for episodes: its bitcode, baselines and (lazily) its starting run time."""
+    """A benchmark ready for episodes: its bitcode, then (from the first episode's session) its starting
+    fingerprint, and its baselines and starting run time when first needed."""
 
     benchmark: Benchmark
     bitcode: bytes
-    baselines: Baselines  # a CostBaselines: the dynamic baselines are computed on first use
+    baselines: Baselines | None = None  # a CostBaselines: the dynamic baselines are computed on first use
     runtime_o0: RuntimeStats | None = None
     fingerprint: int | None = None
+
+    def start(self, session: Session) -> None:
+        """Check the module and take its starting fingerprint on ``session``, once per process.
+
+        :raises EmptyBenchmarkError: if the module has no instructions (nothing to optimize).
+        """
+        if self.fingerprint is None:
+            if session.instruction_count() == 0:
+                raise EmptyBenchmarkError(
+                    f"{self.benchmark.uri} has no IR instructions (an empty module): there is nothing to optimize"
+                )
+            self.fingerprint = session.fingerprint()
+
+    def ensure_baselines(self, session: Session) -> Baselines:
+        """The baselines, computed on first use on ``session`` (in its worker, when isolated: the -O3/-Oz
+        pipelines run there under the env's timeout and memory limit), once per process.
+
+        :raises WorkerTimeoutError, WorkerCrashError: naming the benchmark, if the pipelines time out or crash.
+        """
+        if self.baselines is None:
+            try:
+                baselines = session.baselines()
+            except (WorkerCrashError, WorkerTimeoutError) as error:
+                raise type(error)(f"{self.benchmark.uri}: computing the -O3/-Oz baselines failed: {error}") from None
+            self.baselines = CostBaselines(baselines, self.benchmark, self.bitcode)  # type: ignore[assignment]
+        return self.baselines
 
 
 _CACHE: dict[tuple[str, str], Prepared] = {}
 
 
 def prepare(benchmark: Benchmark, variant: str) -> Prepared:
-    """Build (once per process) the bitcode and baselines of a benchmark."""
+    """The bitcode of a benchmark, built once per process (baselines come with its first session)."""
     key = (benchmark.uri, variant)
     if key not in _CACHE:
-        bitcode = benchmark.bitcode(variant)
-        with Module.from_bitcode(bitcode) as module:
-            baselines = compute_baselines(module)
-        both = CostBaselines(baselines, benchmark, bitcode)
-        _CACHE[key] = Prepared(benchmark, bitcode, both)  # type: ignore[arg-type]
+        _CACHE[key] = Prepared(benchmark, benchmark.bitcode(variant))
     return _CACHE[key]
 
 
@@ -62,7 +85,8 @@ class Program:
 
     @property
     def baselines(self) -> Baselines:
-        return self.prepared.baselines
+        """The benchmark's baselines (computed on first use: an episode that needs none never runs -O3/-Oz)."""
+        return self.prepared.ensure_baselines(self.session)
 
     @property
     def benchmark_object(self) -> Benchmark:

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import gymnasium as gym
 
 from rl_compiler.datasets.errors import DatasetError
 from rl_compiler.envs.program import Prepared
 from rl_compiler.envs.state import EpisodeState
-from rl_compiler.llvm.errors import LLVMError
-from rl_compiler.llvm.session import Session
+from rl_compiler.llvm.errors import LLVMError, WorkerCrashError
+from rl_compiler.llvm.session import DEFAULT_MEMORY_LIMIT, Session
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,24 @@ class ValidationResult:
         return not self.errors
 
 
+def replay_state(env: Any, state: EpisodeState) -> None:
+    """Reset a pass-ordering ``env`` to ``state.benchmark`` and replay its pipelines: steps for the env's
+    actions, ``apply_pipeline`` for any other pipeline the episode ran.
+
+    :raises WorkerCrashError: if a pipeline crashed LLVM twice and was skipped.
+    """
+    env.reset(options={"benchmark": state.benchmark})
+    pipelines = env.action_names
+    for pipeline in state.actions:
+        before = len(env.session.history)
+        if pipeline in pipelines and pipeline != "<end-episode>":
+            _, _, _, _, info = env.step(pipelines.index(pipeline))
+        else:
+            _, info = env.apply_pipeline(pipeline)
+        if len(env.session.history) == before:  # skipped: it crashed LLVM twice
+            raise WorkerCrashError(f"replaying {pipeline!r}: {info['recovered_crash']}")
+
+
 def validate_episode(
     state: EpisodeState,
     prepared: Prepared,
@@ -40,13 +59,14 @@ def validate_episode(
     isolated: bool,
     timeout: float,
     runtime_timeout: float,
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
 ) -> ValidationResult:
     """Replay ``state.actions`` on ``prepared``'s bitcode in a new session, compare the IR with ``current``
     (the environment's session, if it holds the same benchmark), run the verifier and, for runnable
     benchmarks, compare the program's output with the expected output."""
     errors: list[str] = []
     reproduced = verified = output_checked = False
-    with Session(prepared.bitcode, isolated=isolated, timeout=timeout) as replay:
+    with Session(prepared.bitcode, isolated=isolated, timeout=timeout, memory_limit=memory_limit) as replay:
         try:
             for pipeline in state.actions:
                 replay.run_passes(pipeline)

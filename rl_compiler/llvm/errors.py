@@ -11,6 +11,12 @@ class ModuleParseError(LLVMError, ValueError):
     """Bytes or text that are not valid LLVM bitcode or IR (malformed, truncated, wrong format)."""
 
 
+def unnamed(error: ModuleParseError) -> str:
+    """The message of a parse error of bytes in memory without the ``<memory>`` placeholder name, for a
+    caller to prefix with the real name (the benchmark or the file the bytes came from)."""
+    return str(error).replace("<memory>: ", "").replace(" <memory>", "")
+
+
 class PassPipelineError(LLVMError, ValueError):
     """A pass pipeline string LLVM rejects: an unknown pass name or malformed syntax."""
 
@@ -25,6 +31,10 @@ class CodegenError(LLVMError):
 
 class WorkerCrashError(LLVMError):
     """The worker process holding a module died (e.g. a pass segfaulted) and the state could not be recovered."""
+
+
+class WorkerMemoryError(WorkerCrashError):
+    """The worker process ran out of its memory limit (``Session(memory_limit=...)``) and could not recover."""
 
 
 class WorkerTimeoutError(LLVMError, TimeoutError):

@@ -87,10 +87,12 @@ def spawn(
     env: Mapping[str, str] | None = None,
     rlimits: Mapping[int, int | tuple[int, int]] | None = None,
     bufsize: int = -1,
+    pass_fds: Sequence[int] = (),
 ) -> subprocess.Popen:
     """Start ``argv`` in its own process group, killed by the kernel if this process dies, under ``rlimits``.
 
     :param rlimits: ``{resource.RLIMIT_*: limit}``; an int sets soft and hard limits alike, a pair sets both.
+    :param pass_fds: descriptors the child inherits (all others are closed).
     :raises OSError: if the program cannot be started (e.g. no such file).
     """
     pairs = _as_pairs(rlimits or {})
@@ -107,6 +109,7 @@ def spawn(
             start_new_session=True,
             preexec_fn=lambda: _prepare_child(parent, pairs),
             close_fds=True,
+            pass_fds=tuple(pass_fds),
             bufsize=bufsize,
         )
 

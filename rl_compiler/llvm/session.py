@@ -25,6 +25,12 @@ Stable-Baselines3's ``SubprocVecEnv`` with the fork start method) notices the ne
 parent's worker alone and starts its own worker, replaying its history there. A pickled session
 carries its start bitcode and history and rebuilds itself in a new worker on first use.
 
+The worker runs under an address-space limit (``memory_limit``, default 4 GiB): a pass sequence that
+makes LLVM allocate without bound (e.g. inlining an ``always_inline`` call tree) ends the worker, and the
+call is recovered like a crash, with a message naming the limit. :meth:`Session.baselines` runs the
+-O3/-Oz pipelines there too, under the same timeout and limit, so the caller never runs a pipeline.
+Every call that meets a lost worker, whoever lost it, counts one recovery in :attr:`Session.recoveries`.
+
 ``isolated=False`` keeps the module in the caller's process instead: the same API at the speed of
 the bare engine, with no protection against crashes (``fork`` is then ``Module.clone``).
 """
@@ -38,16 +44,26 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rl_compiler.llvm.errors import LLVMError, WorkerCrashError, WorkerTimeoutError
-from rl_compiler.llvm.worker import MUTATING_METHODS
-from rl_compiler.llvm.worker import step as worker_step
-from rl_compiler.llvm.worker_client import Worker, WorkerLost, stderr_note
+from rl_compiler.llvm.errors import (
+    LLVMError,
+    ModuleParseError,
+    WorkerCrashError,
+    WorkerMemoryError,
+    WorkerTimeoutError,
+    unnamed,
+)
+from rl_compiler.llvm.worker import MUTATING_METHODS, call_module
+from rl_compiler.llvm.worker_client import DEFAULT_MEMORY_LIMIT, Worker, WorkerLost, stderr_note
+
+#: Requests whose result depends only on the module: one that timed out is not retried.
+DETERMINISTIC_METHODS = frozenset({"baselines"})
 
 logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from rl_compiler.llvm.baselines import Baselines
     from rl_compiler.llvm.module import Module
 
 Op = tuple[str, tuple]
@@ -91,6 +107,9 @@ class Session:
     :param isolated: keep the module in a worker process (default) so that LLVM crashes and hangs
         cannot take the caller down; ``False`` keeps it in-process for maximum speed.
     :param timeout: seconds any one call may take before the worker is killed (isolated only).
+    :param memory_limit: the worker's address-space limit in bytes (``RLIMIT_AS``; default 4 GiB, None for
+        none). A call that exceeds it is recovered like a crash; a second time it raises
+        :class:`WorkerMemoryError` naming the limit. Sessions sharing a worker share its limit.
     :raises ModuleParseError: if the bitcode is invalid.
 
     Example::
@@ -106,8 +125,9 @@ class Session:
         *,
         isolated: bool = True,
         timeout: float = 60.0,
+        memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
     ) -> None:
-        self._setup(_as_bitcode(module_or_bitcode), [], isolated, timeout)
+        self._setup(_as_bitcode(module_or_bitcode), [], isolated, timeout, memory_limit)
         try:
             self._load()
         except BaseException:
@@ -115,31 +135,51 @@ class Session:
             raise
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike, *, isolated: bool = True, timeout: float = 60.0) -> Session:
+    def from_file(
+        cls,
+        path: str | os.PathLike,
+        *,
+        isolated: bool = True,
+        timeout: float = 60.0,
+        memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+    ) -> Session:
         """A session on the bitcode file at ``path``.
 
         :raises FileNotFoundError: if there is no such file.
         :raises ModuleParseError: if it is not valid bitcode.
         """
-        return cls(Path(path).read_bytes(), isolated=isolated, timeout=timeout)
+        data = Path(path).read_bytes()
+        try:
+            return cls(data, isolated=isolated, timeout=timeout, memory_limit=memory_limit)
+        except ModuleParseError as error:
+            raise ModuleParseError(f"{path}: {unnamed(error)}") from None
 
     def _setup(
-        self, bitcode: bytes, ops: list[Op], isolated: bool, timeout: float, worker: Worker | None = None
+        self,
+        bitcode: bytes,
+        ops: list[Op],
+        isolated: bool,
+        timeout: float,
+        memory_limit: int | None,
+        worker: Worker | None = None,
     ) -> None:
         if timeout <= 0:
             raise ValueError(f"timeout must be positive seconds, got {timeout!r}")
+        #: The worker's address-space limit in bytes (None: none; in-process sessions are never limited).
+        self.memory_limit = memory_limit if worker is None else worker.memory_limit
         self._bitcode = bitcode
         self._ops = ops
         self._isolated = isolated
         self.timeout = float(timeout)
         self.recoveries = 0
+        self._lost_in_call = False  # this call met a lost worker: its rebuild counts as a recovery
         #: Description of the last failure this session recovered from (None if none).
         self.last_failure: str | None = None
         self._module: Module | None = None
         self._slot: _Slot | None = None
         self._finalizer: weakref.finalize | None = None
         if isolated:
-            worker = worker if worker is not None else Worker()
+            worker = worker if worker is not None else Worker(memory_limit)
             worker.sessions += 1
             self._slot = _Slot(worker)
             self._finalizer = weakref.finalize(self, _Slot.release, self._slot)
@@ -246,6 +286,15 @@ class Session:
         """Hex SHA-1 of the textual IR (CompilerGym's ``IrSha1``)."""
         return self._call("ir_sha1")
 
+    def baselines(self) -> Baselines:
+        """The module's -O0/-O3/-Oz instruction counts and object sizes (:func:`~rl_compiler.llvm.baselines.
+        compute_baselines`), computed in the worker under the timeout and memory limit, cached on disk.
+
+        A timeout is not retried (the pipelines would take as long again): it raises
+        :class:`WorkerTimeoutError` after one ``timeout``.
+        """
+        return self._call("baselines")
+
     def fingerprint(self) -> int:
         """Cheap structural 64-bit hash of the module."""
         return self._call("fingerprint")
@@ -264,12 +313,12 @@ class Session:
         if not self._isolated:
             assert self._module is not None
             twin = Session.__new__(Session)
-            twin._setup(self._bitcode, list(self._ops), False, self.timeout)
+            twin._setup(self._bitcode, list(self._ops), False, self.timeout, self.memory_limit)
             twin._module = self._module.clone()
             return twin
         assert self._slot is not None
         twin = Session.__new__(Session)
-        twin._setup(self._bitcode, list(self._ops), True, self.timeout, self._slot.worker)
+        twin._setup(self._bitcode, list(self._ops), True, self.timeout, self.memory_limit, self._slot.worker)
         try:
             handle = self._call("clone")
             twin._slot.handle = handle  # type: ignore[union-attr]
@@ -296,7 +345,7 @@ class Session:
         self._check_open()
         twin = Session.__new__(Session)
         worker = self._slot.worker if self._slot is not None else None
-        twin._setup(bitcode, ops, self._isolated, self.timeout, worker)
+        twin._setup(bitcode, ops, self._isolated, self.timeout, self.memory_limit, worker)
         try:
             twin._load()
         except BaseException:
@@ -329,10 +378,12 @@ class Session:
             "ops": list(self._ops),
             "isolated": self._isolated,
             "timeout": self.timeout,
+            "memory_limit": self.memory_limit,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self._setup(state["bitcode"], list(state["ops"]), state["isolated"], state["timeout"])
+        memory_limit = state.get("memory_limit", DEFAULT_MEMORY_LIMIT)
+        self._setup(state["bitcode"], list(state["ops"]), state["isolated"], state["timeout"], memory_limit)
         if not self._isolated:
             self._load()
         # isolated: the worker starts and the history is replayed on first use
@@ -346,10 +397,7 @@ class Session:
     def _call(self, method: str, *args: Any) -> Any:
         self._check_open()
         if not self._isolated:
-            if method == "step":
-                result = worker_step(self._module, *args)
-            else:
-                result = getattr(self._module, method)(*args)
+            result = call_module(self._module, method, args)
             self._record(method, args)
             return result
         slot = self._slot
@@ -367,7 +415,10 @@ class Session:
                     result = worker.request(slot.handle, method, args, self.timeout)
                 except WorkerLost as exc:
                     lost = exc
+                    self._lost_in_call = True
                     self.last_failure = f"{self._describe(method, args)}: {exc.detail}"
+                    if exc.timed_out and method in DETERMINISTIC_METHODS:
+                        break  # the same computation would time out again
                     continue
                 self._record(method, args)
                 return result
@@ -394,10 +445,13 @@ class Session:
             return
         timeout = self.timeout * (len(self._ops) + 1)
         handle = worker.request(0, "replay", (self._bitcode, self._ops), timeout)
-        if slot.generation != -1:
+        if slot.generation != -1 or self._lost_in_call:
             self.recoveries += 1
             # Debug: searches meet crashing passes on purpose, and the env reports each one in info.
             logger.debug("the worker process was lost; restarted it and replayed %d operations", len(self._ops))
+            if not self._lost_in_call:  # lost during another session's call
+                self.last_failure = f"rebuilding the module after the worker was lost ({worker.last_loss})"
+        self._lost_in_call = False
         slot.handle, slot.generation = handle, worker.generation
 
     def _describe(self, method: str, args: tuple) -> str:
@@ -409,10 +463,11 @@ class Session:
 
     def _final_error(self, lost: WorkerLost, method: str, args: tuple) -> LLVMError:
         what = self._describe(method, args)
-        cls = WorkerTimeoutError if lost.timed_out else WorkerCrashError
+        cls = WorkerTimeoutError if lost.timed_out else WorkerMemoryError if lost.out_of_memory else WorkerCrashError
         verb = "timed out" if lost.timed_out else "crashed"
+        twice = "" if lost.timed_out and method in DETERMINISTIC_METHODS else " twice"
         err = cls(
-            f"the worker {verb} {what} twice ({lost.detail}); the session is at its state before the call"
+            f"the worker {verb} {what}{twice} ({lost.detail}); the session is at its state before the call"
             f"{stderr_note(lost)}"
         )
         err.stderr = lost.stderr  # type: ignore[attr-defined]

@@ -10,7 +10,8 @@ requests from its stdin and writes replies to its stdout; each message is a pick
   applies ``ops`` (``(method, args)`` pairs such as ``("run_passes", ("function(sroa)",))``),
   ``ping() -> pid``, ``sleep(seconds)`` (for tests of the timeout path);
 - any other handle addresses one module: ``clone() -> handle``, ``step(pipeline, queries)`` (see
-  :func:`step`), or a method of
+  :func:`step`), ``baselines()`` (:func:`rl_compiler.llvm.baselines.compute_baselines`: the -O3/-Oz
+  pipelines run here, under the session's timeout and memory limit), or a method of
   :class:`rl_compiler.llvm.module.Module` from :data:`MODULE_METHODS`.
 
 A reply is ``(REPLY_OK, result)``; ``(REPLY_ARRAYS, (single, positions, items))`` for a NumPy array or
@@ -19,6 +20,8 @@ a tuple holding some, where the arrays at ``positions`` travel as raw ``(dtype, 
 ``(REPLY_ERROR, (type_module, type_name, message, pickled_exception))``. The first message the worker
 sends, unasked, is ``(REPLY_OK, ("ready", pid))``.
 
+A ``MemoryError`` (the session's memory limit met in Python) ends the worker with
+:data:`EXIT_OUT_OF_MEMORY`, as LLVM ends it when an allocation fails, so both are recovered as crashes.
 The worker dies with its parent and runs in its own process group so the parent can kill it and anything
 it started at once (both arranged by :func:`rl_compiler.llvm.processes.spawn`), and sends anything LLVM prints on
 stdout to stderr so that stray output cannot corrupt the protocol.
@@ -64,6 +67,27 @@ MODULE_METHODS = frozenset(
 MUTATING_METHODS = frozenset({"run_passes", "set_size_attributes"})
 _READ_ONLY_METHODS = MODULE_METHODS - MUTATING_METHODS
 _WARM_UP_IR = "define void @warm_up() {\n  ret void\n}\n"
+
+
+#: Exit status of a worker that ran out of memory in Python (``MemoryError``): the session reports it
+#: like LLVM's own allocation failures, as a crash caused by the memory limit.
+EXIT_OUT_OF_MEMORY = 86
+
+
+def call_module(module: Any, method: str, args: tuple) -> Any:
+    """Run one session request on ``module``: ``step``, ``baselines`` or a :data:`MODULE_METHODS` method.
+
+    Shared by the worker and by in-process sessions, so that both answer the same requests the same way.
+    """
+    if method == "step":
+        return step(module, *args)
+    if method == "baselines":
+        from rl_compiler.llvm.baselines import compute_baselines
+
+        return compute_baselines(module)
+    if method not in MODULE_METHODS:
+        raise AttributeError(f"Module method {method!r} is not available through a session")
+    return getattr(module, method)(*args)
 
 
 def step(module: Any, pipeline: str, queries: tuple[str, ...]) -> tuple:
@@ -190,11 +214,7 @@ class _Host:
             raise KeyError(f"no module with handle {handle} in worker {os.getpid()}")
         if method == "clone":
             return self.add(module.clone())
-        if method == "step":
-            return step(module, *args)
-        if method not in MODULE_METHODS:
-            raise AttributeError(f"Module method {method!r} is not available through a session")
-        return getattr(module, method)(*args)
+        return call_module(module, method, args)
 
 
 def serve(requests: int, replies: BinaryIO) -> None:
@@ -217,6 +237,9 @@ def serve(requests: int, replies: BinaryIO) -> None:
             for dropped in drops:
                 drop(dropped)
             data = dumps(_ok_reply(handle_request(handle, method, args)), protocol=protocol)
+        except MemoryError:  # the memory limit (RLIMIT_AS), met in Python: die like LLVM does
+            os.write(2, b"rl_compiler worker: out of memory (MemoryError)\n")
+            os._exit(EXIT_OUT_OF_MEMORY)
         except Exception as exc:
             data = dumps(_error_reply(exc), protocol=protocol)
         write(frame(data))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import os
 import pickle
+import resource
 import select
 import subprocess
 import sys
@@ -24,22 +25,30 @@ from typing import Any, BinaryIO
 from rl_compiler.llvm.errors import LLVMError, WorkerCrashError
 from rl_compiler.llvm.pipeio import MessageReader, enlarge_pipe, frame
 from rl_compiler.llvm.processes import close_quietly, describe_returncode, kill_group, read_tail_fd, spawn
-from rl_compiler.llvm.worker import PARENT_PID_ENV, REPLY_ARRAYS, REPLY_OK
+from rl_compiler.llvm.worker import EXIT_OUT_OF_MEMORY, PARENT_PID_ENV, REPLY_ARRAYS, REPLY_OK
 
 #: Seconds a new worker may take to start (import numpy, load libLLVM, maybe build the engine).
 STARTUP_TIMEOUT = 120.0
 #: Bytes of the worker's stderr quoted in crash and timeout errors.
 STDERR_TAIL_BYTES = 4000
+#: The worker's default address-space limit: far above what optimizing real programs needs (the worker
+#: maps about 300 MiB before it loads a module), far below what a pathological pass sequence can take.
+DEFAULT_MEMORY_LIMIT = 4 << 30
+MIN_MEMORY_LIMIT = 512 << 20
+#: What LLVM, libc++ and the worker print when an allocation fails.
+_OUT_OF_MEMORY_SIGNS = ("out of memory", "Allocation failed", "bad_alloc", "MemoryError", "Cannot allocate memory")
 
 
 class WorkerLost(Exception):
     """Internal: the worker died or timed out during a request (it has been killed and reaped)."""
 
-    def __init__(self, timed_out: bool, detail: str, stderr: str) -> None:
+    def __init__(self, timed_out: bool, detail: str, stderr: str, out_of_memory: bool = False) -> None:
         super().__init__(detail)
         self.timed_out = timed_out
         self.detail = detail
         self.stderr = stderr
+        #: The worker died of its memory limit (an allocation failed under RLIMIT_AS).
+        self.out_of_memory = out_of_memory
 
 
 class _Process:
@@ -77,7 +86,16 @@ class _Process:
 class Worker:
     """One worker process and its pipes. ``generation`` increases with every (re)start."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> None:
+        if memory_limit is not None and memory_limit < MIN_MEMORY_LIMIT:
+            raise ValueError(
+                f"memory_limit must be at least {MIN_MEMORY_LIMIT >> 20} MiB (the worker alone maps about 300 MiB) "
+                f"or None for no limit, got {memory_limit!r}"
+            )
+        #: The worker's address-space limit in bytes (RLIMIT_AS), or None.
+        self.memory_limit = memory_limit
+        #: What happened when the worker was last lost (for sessions rebuilt because of it), or None.
+        self.last_loss: str | None = None
         self.lock = threading.RLock()
         self.generation = 0
         self.sessions = 0  # open sessions using this worker
@@ -116,6 +134,7 @@ class Worker:
             stderr=stderr,
             env=env,
             bufsize=0,
+            rlimits={resource.RLIMIT_AS: self.memory_limit} if self.memory_limit else None,
         )
         self._proc.popen = popen
         self.generation += 1
@@ -151,10 +170,22 @@ class Worker:
 
     def _lose(self, timed_out: bool, detail: str) -> WorkerLost:
         returncode = self._proc.kill()
-        if not timed_out:
+        stderr = self.stderr_tail()
+        out_of_memory = not timed_out and self._out_of_memory(returncode, stderr)
+        if out_of_memory:
+            limit = f"{self.memory_limit >> 20} MiB (memory_limit={self.memory_limit})"
+            detail = f"{detail}: the worker exceeded its memory limit of {limit}"
+        elif not timed_out:
             ended = "stopped answering" if returncode is None else f"ended ({describe_returncode(returncode)})"
             detail = f"{detail}: the worker {ended}"
-        return WorkerLost(timed_out, detail, self.stderr_tail())
+        self.last_loss = detail
+        return WorkerLost(timed_out, detail, stderr, out_of_memory)
+
+    def _out_of_memory(self, returncode: int | None, stderr: str) -> bool:
+        """Whether the worker died because an allocation failed under its memory limit."""
+        if self.memory_limit is None:
+            return False
+        return returncode == EXIT_OUT_OF_MEMORY or any(sign in stderr for sign in _OUT_OF_MEMORY_SIGNS)
 
     # -- protocol --------------------------------------------------------------------------------
 

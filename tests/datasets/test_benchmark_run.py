@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from rl_compiler.datasets import OutputMismatchError, benchmark_from_files, get_benchmark
-from rl_compiler.datasets.runner import network_sandbox_prefix
+from rl_compiler.datasets.sandbox import sandbox_level
 
 ECHO = r"""
 #include <stdio.h>
@@ -91,7 +91,7 @@ int main(int argc, char **argv) {
 """
 
 
-@pytest.mark.skipif(not network_sandbox_prefix(), reason="unshare -rn (network namespaces) unavailable here")
+@pytest.mark.skipif(sandbox_level() == "rlimits", reason="no network namespace (bubblewrap or unshare) here")
 def test_no_network(tmp_path: Path):
     server = socket.socket()
     server.bind(("127.0.0.1", 0))

@@ -1,0 +1,65 @@
+"""Session limits against hostile modules: the worker's memory limit, baselines under the timeout, and
+every recovery counted whichever call met the lost worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from rl_compiler.data import data_path
+from rl_compiler.datasets import get_benchmark
+from rl_compiler.llvm.errors import WorkerMemoryError, WorkerTimeoutError
+from rl_compiler.llvm.session import Session
+
+MiB = 1 << 20
+
+
+def _hostile(name: str) -> bytes:
+    return get_benchmark(str(data_path("benchmarks", "hostile", name))).bitcode("size")
+
+
+@pytest.mark.slow
+def test_inline_bomb_hits_the_memory_limit_and_the_session_survives() -> None:
+    with Session(_hostile("inline_bomb.c"), memory_limit=512 * MiB, timeout=120) as session:
+        before = session.sha1()
+        with pytest.raises(WorkerMemoryError, match="memory limit of 512 MiB") as error:
+            session.run_passes("always-inline")
+        assert "out of memory" in error.value.stderr
+        assert session.recoveries == 2 and session.history == [] and session.sha1() == before
+        session.run_passes("function(sroa)")
+        assert session.history == ["function(sroa)"]
+
+
+def test_baselines_run_in_the_worker_within_the_timeout() -> None:
+    with Session(_hostile("unroll.c"), timeout=2) as session:
+        start = time.monotonic()
+        with pytest.raises(WorkerTimeoutError, match=r"calling baselines\(\) \(no reply within 2 s\)"):
+            session.baselines()
+        assert time.monotonic() - start < 2 + 10  # one timeout (no retry), then the rebuild
+        assert session.instruction_count() > 0  # usable
+    with Session(get_benchmark("benchmark://builtin-v0/crc32").bitcode()) as session:
+        baselines = session.baselines()
+        assert baselines.ic_O0 == session.instruction_count() and 0 < baselines.ic_Oz < baselines.ic_O0
+
+
+def test_memory_limit_is_checked() -> None:
+    bitcode = get_benchmark("benchmark://builtin-v0/crc32").bitcode()
+    with pytest.raises(ValueError, match="memory_limit must be at least 512 MiB"):
+        Session(bitcode, memory_limit=100 * MiB)
+    with Session(bitcode, memory_limit=None) as unlimited:
+        assert unlimited.memory_limit is None and unlimited.sibling(bitcode).memory_limit is None
+
+
+def test_a_new_session_meeting_a_lost_worker_counts_a_recovery() -> None:
+    bitcode = get_benchmark("benchmark://builtin-v0/crc32").bitcode()
+    with Session(bitcode) as session:
+        os.kill(session.pid, signal.SIGKILL)
+        time.sleep(0.1)
+        sibling = session.sibling(bitcode)  # its first request meets the dead worker
+        assert sibling.recoveries == 1 and "SIGKILL" in sibling.last_failure
+        session.instruction_count()  # rebuilt because another call lost the worker: counted too
+        assert session.recoveries == 1 and "worker was lost" in session.last_failure
+        sibling.close()
