@@ -42,6 +42,7 @@ from rl_compiler.datasets import (
     BenchmarkTimeoutError,
     Limits,
     benchmark_from_files,
+    get_benchmark,
     get_dataset,
 )
 from rl_compiler.envs.passes import PassOrderingEnv
@@ -316,9 +317,11 @@ def _descendants() -> list[int]:
     return mine
 
 
-def _rss_mib() -> float:
+def _rss_mib(kind: str = "RssAnon") -> float:
+    """The caller's resident memory of ``kind``: ``RssAnon`` (its own allocations), ``RssFile`` (mapped files
+    such as libLLVM, loaded by the in-process replay checks) or ``VmRSS`` (both)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{kind}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -350,7 +353,10 @@ def main(argv: list[str] | None = None) -> int:
         for phase, run in (
             (
                 "warm-up",
-                lambda: run_episodes(campaign, min(200, steps), programs[:2], 0, args.timeout, 0, "warm-up steps"),
+                lambda: (
+                    run_episodes(campaign, min(200, steps), programs[:2], 0, args.timeout, 1, "warm-up steps"),
+                    Session(get_benchmark(programs[0]).bitcode(), isolated=False).close(),  # libLLVM in-process
+                ),
             ),
             (
                 "episodes",
@@ -360,7 +366,8 @@ def main(argv: list[str] | None = None) -> int:
             ("hostile", lambda: run_hostile(campaign, Path(work), bomb)),
         ):
             if phase == "episodes":
-                rss["caller RSS after warm-up (MiB)"] = round(_rss_mib())
+                rss["caller anonymous memory after warm-up (MiB)"] = round(_rss_mib())
+                rss["caller mapped files after warm-up (MiB)"] = round(_rss_mib("RssFile"))
             try:
                 run()
             except Exception:
@@ -373,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     counts["child processes left"] = len(_descendants())
     counts["file descriptors left"] = len(os.listdir("/proc/self/fd")) - fds_before
     counts["temp directories left"] = len(_temp_dirs())
-    rss["caller RSS at the end (MiB)"] = round(_rss_mib())
+    rss["caller anonymous memory at the end (MiB)"] = round(_rss_mib())
+    rss["caller mapped files at the end (MiB)"] = round(_rss_mib("RssFile"))
     wall = time.monotonic() - start
     rows = [*sorted(counts.items()), *rss.items(), ("wall seconds", round(wall))]
     table = "| measure | value |\n|---|---|\n" + "".join(f"| {name} | {value} |\n" for name, value in rows)
