@@ -52,7 +52,7 @@ def best_of(program: Program, sequences: list[str], scorer: Scorer) -> tuple[str
     results = []
     for sequence in sequences:
         scored = scorer.compile(program.bitcode, sequence)  # uncached on purpose: this path is timed
-        if scored is not None:
+        if scored is not None and scored[1] > 0:
             results.append((scored[1], scored[0], sequence))
     text, ic, sequence = min(results)
     return sequence, ic, text
@@ -74,8 +74,9 @@ def check_output(uri: str, bitcode: bytes, sequence: str) -> str | None:
 
 
 def best(texts: np.ndarray, ics: np.ndarray, columns: list[int]) -> int:
-    """The column of smallest ``.text``, then IR; failures (NaN) never win."""
-    return min(columns, key=lambda c: (np.nan_to_num(texts[c], nan=np.inf), ics[c]))
+    """The column of smallest ``.text``, then IR; failures (NaN) and results without any ``.text`` (which
+    cannot be compared; scoring.ScoreTable.values counts them as failures too) never win."""
+    return min(columns, key=lambda c: (texts[c] if texts[c] > 0 else np.inf, ics[c]))
 
 
 def outcome(texts: np.ndarray, ics: np.ndarray, column: int) -> dict:
@@ -112,6 +113,7 @@ def evaluate_set(selector: str, scorer: Scorer, max_instructions: int, limit: in
                 "static": outcome(texts, ics, static_col),
                 "oracle": outcome(texts, ics, oracle),
                 "seconds": seconds,
+                "runnable": get_benchmark(program.uri).runnable,
                 "output_error": check_output(program.uri, program.bitcode, coreset.sequences[predicted]),
             }
         )
@@ -147,25 +149,36 @@ def summarize(result: dict) -> dict:
 
 def markdown(results: list[dict]) -> str:
     lines = [
-        "| set | programs | -Oz | value prediction, 5 compilations | static order, 5 compilations | coreset oracle "
-        "| share of oracle gain (prediction / static) | larger than -Oz | s/program (median / max) | output checked |",
-        "|---|--:|---|---|---|---|---|--:|---|---|",
+        "| set | programs | value prediction, 5 compilations | static order, 5 compilations | coreset oracle "
+        "| share of the oracle's .text gain (prediction / static) | larger than -Oz | s/program (median / max) "
+        "| validation |",
+        "|---|--:|---|---|---|---|--:|---|---|",
     ]
     for result in results:
         s = result["summary"]
-        cell = {k: f"{s[k]['text']:.4f}x / {s[k]['ic_oz']:.4f}" for k in ("predicted", "static", "oracle")}
+        cell = {
+            k: f"{s[k]['text']:.4f}x / {s[k]['ir_ratio']:.4f}x / {s[k]['ic_oz']:.3f}"
+            for k in ("predicted", "static", "oracle")
+        }
         share = "-" if s["share_of_oracle_gain"] is None else f"{100 * s['share_of_oracle_gain']:.0f}%"
         static_share = (
             "-" if s["static_share_of_oracle_gain"] is None else f"{100 * s['static_share_of_oracle_gain']:.0f}%"
         )
         errors = len(s["output_errors"])
+        runnable = sum(bool(r.get("runnable")) for r in result["programs"])
+        check = "verifier ok" + (
+            f"; output of {runnable} runs: {errors} failed" if errors else f"; output of {runnable} runs ok"
+        )
         lines.append(
-            f"| {result['set']} | {s['programs']} | 1.0000x / 1.0000 | {cell['predicted']} | {cell['static']} | "
-            f"{cell['oracle']} | {share} / {static_share} | {s['predicted']['larger']} | "
-            f"{s['seconds_median']:.2f} / {s['seconds_max']:.2f} | {'all ok' if not errors else f'{errors} failed'} |"
+            f"| {result['set']} | {s['programs']} | {cell['predicted']} | {cell['static']} | {cell['oracle']} | "
+            f"{share} / {static_share} | {s['predicted']['larger']} | "
+            f"{s['seconds_median']:.2f} / {s['seconds_max']:.2f} ({s['timed_programs']} timed) | {check} |"
         )
     lines.append("")
-    lines.append("Cells: geomean object `.text` -Oz/final, then geomean IrInstructionCountOz.")
+    lines.append(
+        "Cells: geomean object `.text` -Oz/final / geomean IR instructions -Oz/final / geomean "
+        "IrInstructionCountOz (CompilerGym's return, values below 0.01 counted as 0.01)."
+    )
     return "\n".join(lines)
 
 

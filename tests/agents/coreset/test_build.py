@@ -32,7 +32,7 @@ def tiny_dataset(tmp_path_factory) -> Path:
 def test_build_train_rank_end_to_end(tiny_dataset: Path, tmp_path: Path, capsys):
     coreset_file, model_file = tmp_path / "tiny.yml", tmp_path / "tiny.pt"
     dataset = f"{tiny_dataset}"
-    argv = ["coreset", "build", "--dataset", dataset, "--size", "3", "--search-steps", "40", "-q"]
+    argv = ["coreset", "build", "--dataset", dataset, "--size", "3", "--search-steps", "40"]
     assert main([*argv, "--name", "tiny", "-o", str(coreset_file)]) == 0
     assert "wrote" in capsys.readouterr().out
     coreset = load_coreset(coreset_file)
