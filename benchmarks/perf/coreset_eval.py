@@ -83,7 +83,9 @@ def outcome(texts: np.ndarray, ics: np.ndarray, column: int) -> dict:
     return {"sequence": column, "ic": int(ics[column]), "text": int(texts[column])}
 
 
-def evaluate_set(selector: str, scorer: Scorer, max_instructions: int, limit: int | None, timed: int) -> dict:
+def evaluate_set(
+    selector: str, scorer: Scorer, max_instructions: int, limit: int | None, timed: int, run: bool = True
+) -> dict:
     coreset, model = load_coreset(), load_value_model()
     static = [0, *sorted(range(1, len(coreset)), key=lambda i: -coreset.stats[i]["mean_text_value"])]
     programs = load_programs(scorer, dataset_uris(selector)[:limit], max_instructions=max_instructions)
@@ -113,8 +115,10 @@ def evaluate_set(selector: str, scorer: Scorer, max_instructions: int, limit: in
                 "static": outcome(texts, ics, static_col),
                 "oracle": outcome(texts, ics, oracle),
                 "seconds": seconds,
-                "runnable": get_benchmark(program.uri).runnable,
-                "output_error": check_output(program.uri, program.bitcode, coreset.sequences[predicted]),
+                "runnable": run and get_benchmark(program.uri).runnable,
+                "output_error": check_output(program.uri, program.bitcode, coreset.sequences[predicted])
+                if run
+                else None,
             }
         )
     return {"set": selector, "programs": rows, "coreset": coreset.name, "sequences": len(coreset)}
@@ -190,6 +194,7 @@ def main() -> int:
     parser.add_argument(
         "--timed", type=int, default=40, help="programs per set whose prediction path is compiled afresh and timed"
     )
+    parser.add_argument("--no-run", action="store_true", help="skip running the programs (verifier only)")
     parser.add_argument("--prescore", action="store_true", help="only score the coreset on the sets (fill the cache)")
     parser.add_argument("-o", "--output", type=Path, help="JSON file of every program's results")
     args = parser.parse_args()
@@ -201,7 +206,7 @@ def main() -> int:
                 table = score_table(scorer, programs, list(load_coreset().sequences))
                 print(f"{selector}: {len(programs)} programs, {table.compilations} compilations", flush=True)
                 continue
-            result = evaluate_set(selector, scorer, args.max_instructions, args.limit, args.timed)
+            result = evaluate_set(selector, scorer, args.max_instructions, args.limit, args.timed, not args.no_run)
             result["summary"] = summarize(result)
             results.append(result)
             print(f"{selector}: {json.dumps(result['summary'])}", flush=True)
