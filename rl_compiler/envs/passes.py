@@ -7,7 +7,6 @@ episode parses the benchmark's bitcode in the already running worker: no process
 
 from __future__ import annotations
 
-import shlex
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -23,7 +22,7 @@ from rl_compiler.envs.action_sets import ActionSet, action_index, load_action_se
 from rl_compiler.envs.datasets import Datasets
 from rl_compiler.envs.program import ObservationView, Program, RewardView, observation_choice, prepare, step_queries
 from rl_compiler.envs.state import EpisodeState
-from rl_compiler.envs.validation import ValidationResult, replay_state, validate_episode
+from rl_compiler.envs.validation import ValidationResult, opt_commandline, replay_state, validate_episode
 from rl_compiler.llvm.baselines import Baselines
 from rl_compiler.llvm.errors import ModuleParseError, WorkerCrashError, WorkerTimeoutError, unnamed
 from rl_compiler.llvm.session import DEFAULT_MEMORY_LIMIT, Session
@@ -410,10 +409,7 @@ class PassOrderingEnv(gym.Env):
 
         The starting bitcode is ``get_benchmark(env.benchmark).bitcode(env.bitcode_variant)``.
         """
-        opt = "opt"
-        pipeline = ",".join(self._require_program().session.history)
-        passes = f"-passes={shlex.quote(pipeline)} " if pipeline else ""
-        return f"{opt} {passes}{shlex.quote(input_path)} -o {shlex.quote(output_path)}"
+        return opt_commandline(self._require_program().session.history, input_path, output_path)
 
     def apply(self, state: EpisodeState) -> None:
         """Reset to ``state.benchmark`` and replay its pipelines (:func:`~rl_compiler.envs.validation.replay_state`)."""

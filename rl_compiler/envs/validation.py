@@ -6,6 +6,8 @@ result (:func:`validate_state`)."""
 from __future__ import annotations
 
 import math
+import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,7 @@ from rl_compiler.datasets.errors import DatasetError
 from rl_compiler.envs.program import Prepared
 from rl_compiler.envs.state import EpisodeState
 from rl_compiler.llvm.errors import LLVMError, WorkerCrashError
+from rl_compiler.llvm.module import ENGINE_OPT_FLAGS
 from rl_compiler.llvm.session import DEFAULT_MEMORY_LIMIT, Session
 
 
@@ -31,6 +34,15 @@ class ValidationResult:
     def okay(self) -> bool:
         """True when the replay reproduced the state, the verifier passed and the output (if any) matched."""
         return not self.errors
+
+
+def opt_commandline(pipelines: Sequence[str], input_path: str, output_path: str) -> str:
+    """The ``opt`` command that applies ``pipelines`` to ``input_path`` exactly as the engine did."""
+    # The engine's target machine settings: without them `opt` can build a different module (PIC tables).
+    flags = "".join(f"{flag} " for flag in ENGINE_OPT_FLAGS)
+    pipeline = ",".join(pipelines)
+    passes = f"-passes={shlex.quote(pipeline)} " if pipeline else ""
+    return f"opt {flags}{passes}{shlex.quote(input_path)} -o {shlex.quote(output_path)}"
 
 
 def replay_state(env: Any, state: EpisodeState) -> None:

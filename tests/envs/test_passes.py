@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import rl_compiler  # noqa: F401  (registers the ids)
-from rl_compiler.datasets import get_benchmark
+from rl_compiler.datasets import benchmark_from_files, get_benchmark
 from rl_compiler.envs.passes import PassOrderingEnv
 from rl_compiler.envs.state import EpisodeState, states_from_csv, states_to_csv
 from rl_compiler.llvm.module import Module
@@ -44,9 +44,7 @@ def test_step_info(env):
     obs, info = env.reset()
     assert info["benchmark"] == CRC32 and obs.shape == (56,)
     _, reward, terminated, truncated, info = env.step(env.action_names.index("function(sroa)"))
-    assert (
-        info["action"] == "function(sroa)" and info["ir_changed"] is True and info["recovered_crash"] is None
-    )
+    assert info["action"] == "function(sroa)" and info["ir_changed"] is True and info["recovered_crash"] is None
     assert reward > 0 and not terminated and not truncated
     _, reward, _, _, info = env.step(env.action_names.index("function(sroa)"))
     assert info["ir_changed"] is False and reward == 0.0
@@ -75,9 +73,40 @@ def _normalized_ir_sha1(text: str) -> str:
     return hashlib.sha1("\n".join(lines).encode()).hexdigest()
 
 
+#: A switch that simplifycfg turns into a relative lookup table under PIC: `opt` reproduces the module
+#: only with the engine's relocation model on its command line.
+LOOKUP_SWITCH = r"""
+static const char *name(int k) {
+    switch (k) {
+    case 0: return "zero"; case 1: return "one"; case 2: return "two"; case 3: return "three";
+    case 4: return "four"; case 5: return "five"; case 6: return "six"; default: return "many";
+    }
+}
+const char *pick(int k) { return name(k); }
+"""
+
+
 def test_commandline_reproduces_the_ir(env, tmp_path):
     _run(env)
-    (tmp_path / "input.bc").write_bytes(get_benchmark(CRC32).bitcode(env.bitcode_variant))
+    _check_commandline(env, get_benchmark(CRC32), tmp_path)
+
+
+def test_commandline_reproduces_a_pic_lookup_table(tmp_path):
+    source = tmp_path / "lookup.c"
+    source.write_text(LOOKUP_SWITCH)
+    benchmark = benchmark_from_files([source])
+    env = PassOrderingEnv(benchmark.uri, isolated=False)
+    try:
+        env.reset()
+        env.apply_pipeline("default<O2>")
+        assert "switch.table" in env.observation["Ir"]
+        _check_commandline(env, benchmark, tmp_path)
+    finally:
+        env.close()
+
+
+def _check_commandline(env, benchmark, tmp_path):
+    (tmp_path / "input.bc").write_bytes(benchmark.bitcode(env.bitcode_variant))
     args = shlex.split(env.commandline(str(tmp_path / "input.bc"), str(tmp_path / "output.ll")))
     assert args[0] == "opt"
     args[0] = str(get_toolchain().opt)
@@ -163,8 +192,7 @@ def test_compiler_gym_action_set():
     try:
         env.reset()
         assert (
-            len(env.action_names) == 108
-            and env.action_flags[env.action_names.index("function(mem2reg)")] == "-mem2reg"
+            len(env.action_names) == 108 and env.action_flags[env.action_names.index("function(mem2reg)")] == "-mem2reg"
         )
         assert env.step(env.action_flags.index("-mem2reg"))[4]["ir_changed"]
     finally:
