@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from rl_compiler.envs.action_sets import load_action_set, split_pipeline
+from rl_compiler.llvm.module import ENGINE_OPT_FLAGS
 
 CSV_HEADER = ("benchmark", "reward", "walltime", "commandline")
 
@@ -105,6 +106,8 @@ def commandline_pipelines(commandline: str) -> list[str]:
             skip_next = True  # the output file
         elif token.startswith("-passes="):
             pipelines.extend(split_pipeline(token[len("-passes=") :]))
+        elif token in ENGINE_OPT_FLAGS:
+            pass  # target machine settings that env.commandline() prints, not passes
         elif token.startswith("-"):
             try:
                 pipelines.append(flags.pipelines[flags.index(token)])

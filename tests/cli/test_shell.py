@@ -46,7 +46,7 @@ def test_a_session_through_stdin():
     assert "--- before\n+++ after\n@@" in out
     assert f"IR instructions: {after_gvn} (start {start}," in out and "; 2 passes" in out
     assert f"undid function(gvn): {after_sroa} IR instructions" in out and "; 1 passes" in out
-    assert "opt -passes='function(sroa)' input.bc -o output.bc" in out
+    assert "opt -relocation-model=pic -passes='function(sroa)' input.bc -o output.bc" in out
     assert "error: unknown command 'frobnicate'" in out and "error: apply what?" in out
 
 

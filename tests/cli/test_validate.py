@@ -75,3 +75,5 @@ def test_commandline_cells():
         "gvn",
     ]
     assert commandline_pipelines("opt -sroa -gvn input.bc -o output.bc") == ["function(sroa)", "function(gvn)"]
+    # What env.commandline() prints: the engine's target machine flags are not passes.
+    assert commandline_pipelines("opt -relocation-model=pic -passes=gvn input.bc -o output.bc") == ["gvn"]

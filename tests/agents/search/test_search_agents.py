@@ -32,7 +32,9 @@ def test_search_agent_end_to_end(name, env, small_split):
     for r in results:
         assert r.valid, r.validation
         assert r.ic_final <= r.ic_oz, f"{name} from -Oz ended larger than -Oz on {r.benchmark}"
-        assert r.passes and r.passes[0] == envtools.OZ
+        assert r.passes
+        if name != "default":  # the default agent may instead apply a coreset sequence to the start module
+            assert r.passes[0] == envtools.OZ
         assert r.text_final and r.text_oz
     assert summarize(results)["geomean_ir_instruction_count_oz"] >= 1.0
 
