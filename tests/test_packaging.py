@@ -21,9 +21,15 @@ def test_wheel_ships_data_folders_and_engine_source(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("rl_compiler-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
+    # Every non-Python file of the package (the engine, the sandbox launcher, the profile runtime, ...).
+    package_files = [
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "rl_compiler").rglob("*")
+        if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts
+    ]
+    assert "rl_compiler/llvm/engine.c" in package_files
     for required in (
-        "rl_compiler/llvm/engine.c",
-        "rl_compiler/py.typed",
+        *package_files,
         "rl_compiler/data/envs/registry.yaml",
         "rl_compiler/data/benchmarks/builtin-v0/manifest.yaml",
         "rl_compiler/data/benchmarks/builtin-v0/crc32/crc32.c",
