@@ -87,7 +87,10 @@ def _optional_api_flags(toolchain: Toolchain) -> list[str]:
 def library_path(toolchain: Toolchain | None = None) -> Path:
     """Where the compiled engine for ``toolchain`` lives (built or not)."""
     toolchain = toolchain or get_toolchain()
-    digest = hashlib.sha1(SOURCE.read_bytes()).hexdigest()[:12]
+    # The library finds libLLVM through an rpath to this toolchain's directory, so one build serves one
+    # installation: another venv (with the same LLVM version) gets its own, and deleting a venv breaks no other.
+    key = SOURCE.read_bytes() + b"\0" + str(toolchain.libdir.resolve()).encode()
+    digest = hashlib.sha1(key).hexdigest()[:12]
     return cache_dir("engine", f"{toolchain.id}-{digest}") / "librlc_engine.so"
 
 
