@@ -69,9 +69,7 @@ class BytesSpace(spaces.Space[bytes]):
         self.max_length = max_length
 
     def sample(self, mask: Any = None, probability: Any = None) -> bytes:
-        return bytes(
-            self.np_random.integers(0, 256, size=int(self.np_random.integers(0, 64)), dtype=np.uint8)
-        )
+        return bytes(self.np_random.integers(0, 256, size=int(self.np_random.integers(0, 64)), dtype=np.uint8))
 
     def contains(self, x: Any) -> bool:
         return isinstance(x, bytes) and len(x) <= self.max_length
@@ -260,10 +258,7 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
         ObservationSpec(
             "InstCountNormDict",
             spaces.Dict(
-                {
-                    n: spaces.Box(0.0, np.inf, shape=(1,), dtype=np.float32)
-                    for n in INST_COUNT_NORM_FEATURE_NAMES
-                }
+                {n: spaces.Box(0.0, np.inf, shape=(1,), dtype=np.float32) for n in INST_COUNT_NORM_FEATURE_NAMES}
             ),
             lambda c: dict(zip(INST_COUNT_NORM_FEATURE_NAMES, map(float, _inst_count_norm(c)), strict=True)),
             _dict_norm_to_space,
@@ -289,15 +284,9 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
             platform_dependent=True,
             description=".text bytes of the module's object file (codegen -O2)",
         ),
-        ObservationSpec(
-            "ObjectTextSizeO0", _scalar_box(), _baseline("text_O0"), _scalar_int, platform_dependent=True
-        ),
-        ObservationSpec(
-            "ObjectTextSizeO3", _scalar_box(), _baseline("text_O3"), _scalar_int, platform_dependent=True
-        ),
-        ObservationSpec(
-            "ObjectTextSizeOz", _scalar_box(), _baseline("text_Oz"), _scalar_int, platform_dependent=True
-        ),
+        ObservationSpec("ObjectTextSizeO0", _scalar_box(), _baseline("text_O0"), _scalar_int, platform_dependent=True),
+        ObservationSpec("ObjectTextSizeO3", _scalar_box(), _baseline("text_O3"), _scalar_int, platform_dependent=True),
+        ObservationSpec("ObjectTextSizeOz", _scalar_box(), _baseline("text_Oz"), _scalar_int, platform_dependent=True),
         ObservationSpec(
             "Ir",
             spaces.Text(max_length=1 << 30, min_length=0, charset=IR_CHARSET),

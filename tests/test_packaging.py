@@ -17,7 +17,8 @@ def test_wheel_ships_data_folders_and_engine_source(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", str(ROOT)]
         + ["-w", str(tmp_path)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     (wheel,) = tmp_path.glob("rl_compiler-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())

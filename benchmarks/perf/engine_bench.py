@@ -30,12 +30,26 @@ from rl_compiler.llvm.toolchain import get_toolchain
 
 #: A realistic mix of cheap and expensive passes (all from the screened-clean list of LLVM 23).
 SEQUENCE = [
-    "function(sroa)", "function(early-cse<memssa>)", "function(simplifycfg)",
-    "function(instcombine<no-verify-fixpoint>)", "function(loop-mssa(licm))", "function(gvn)",
-    "function(loop(loop-rotate))", "function(reassociate)", "function(sccp)", "function(adce)",
-    "ipsccp", "globalopt", "function(jump-threading)", "function(correlated-propagation)",
-    "function(dse)", "function(loop(indvars))", "function(loop(loop-deletion))", "cgscc(inline)",
-    "function(mem2reg)", "globaldce",
+    "function(sroa)",
+    "function(early-cse<memssa>)",
+    "function(simplifycfg)",
+    "function(instcombine<no-verify-fixpoint>)",
+    "function(loop-mssa(licm))",
+    "function(gvn)",
+    "function(loop(loop-rotate))",
+    "function(reassociate)",
+    "function(sccp)",
+    "function(adce)",
+    "ipsccp",
+    "globalopt",
+    "function(jump-threading)",
+    "function(correlated-propagation)",
+    "function(dse)",
+    "function(loop(indvars))",
+    "function(loop(loop-deletion))",
+    "cgscc(inline)",
+    "function(mem2reg)",
+    "globaldce",
 ]
 DEFAULT_PROGRAMS = ["kmp", "crc32", "sha256", "huffman", "regex", "bytecodevm", "deflatelite", "hashsuite"]
 
@@ -130,8 +144,10 @@ def main() -> None:
     parser.add_argument("--programs", nargs="*", default=DEFAULT_PROGRAMS)
     args = parser.parse_args()
     toolchain = get_toolchain()
-    print(f"LLVM {toolchain.version}; {len(SEQUENCE)} passes per sequence; {args.rounds} rounds; "
-          "medians over every (round, pass)\n")
+    print(
+        f"LLVM {toolchain.version}; {len(SEQUENCE)} passes per sequence; {args.rounds} rounds; "
+        "medians over every (round, pass)\n"
+    )
     rows, feature_rows = [], []
     with tempfile.TemporaryDirectory(prefix="rl-compiler-bench-") as tmp:
         for name in args.programs:
@@ -158,12 +174,16 @@ def main() -> None:
             feature_rows.append((name, size, separate, combined))
             print(f"  measured {name} ({size} instructions)", flush=True)
     print()
-    print("| program | IR instructions | floor: bare pass + count (ms) | (b) in-process (ms) | (b) overhead "
-          "| (a) worker (ms) | (a) overhead | (c) opt per pass (ms) | (c)/(a) | Session.fork (ms) |")
+    print(
+        "| program | IR instructions | floor: bare pass + count (ms) | (b) in-process (ms) | (b) overhead "
+        "| (a) worker (ms) | (a) overhead | (c) opt per pass (ms) | (c)/(a) | Session.fork (ms) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, size, floor, b, b_over, a, a_over, c, c_ratio, fork_ms in sorted(rows, key=lambda row: row[1]):
-        print(f"| {name} | {size:,} | {floor:.3f} | {b:.3f} | {100 * b_over:+.0f}% | {a:.3f} "
-              f"| {100 * a_over:+.0f}% | {c:.2f} | {c_ratio:.1f}x | {fork_ms:.3f} |")
+        print(
+            f"| {name} | {size:,} | {floor:.3f} | {b:.3f} | {100 * b_over:+.0f}% | {a:.3f} "
+            f"| {100 * a_over:+.0f}% | {c:.2f} | {c_ratio:.1f}x | {fork_ms:.3f} |"
+        )
     print()
     print("| program | IR instructions | autophase() + inst_count() (ms) | features(), one walk (ms) |")
     print("|---|---|---|---|")

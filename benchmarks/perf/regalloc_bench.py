@@ -46,9 +46,7 @@ def plain_llc(module: Path) -> float:
     llc = get_toolchain().llc
     with tempfile.TemporaryDirectory(prefix="rl-compiler-bench-") as tmp:
         start = time.perf_counter()
-        mlgo.run_compiler(
-            [llc, *LLC_FLAGS, f"-pass-remarks-output={tmp}/r.yaml", "-o", f"{tmp}/out.o", module]
-        )
+        mlgo.run_compiler([llc, *LLC_FLAGS, f"-pass-remarks-output={tmp}/r.yaml", "-o", f"{tmp}/out.o", module])
         return time.perf_counter() - start
 
 

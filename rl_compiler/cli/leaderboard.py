@@ -29,9 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--dataset", help="judge on this dataset instead of the task's (e.g. a manifest path)")
     run.add_argument("--split", help="judge on this split instead of the task's")
     run.add_argument("--repetitions", type=int, help="repetitions per benchmark instead of the task's")
-    run.add_argument(
-        "--config", nargs="*", default=[], metavar="KEY=VALUE", help="agent constructor arguments"
-    )
+    run.add_argument("--config", nargs="*", default=[], metavar="KEY=VALUE", help="agent constructor arguments")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--author", default="anonymous")
     run.add_argument("--algorithm", default="", help="the name shown in the table (default: the agent)")
@@ -75,9 +73,7 @@ def run_tasks(args: argparse.Namespace) -> int:
 
     for name in task_names():
         task = load_task(name)
-        print(
-            f"{task.name:<15} {task.env:<32} {task.dataset}/{task.split} x{task.repetitions}  {task.metric}"
-        )
+        print(f"{task.name:<15} {task.env:<32} {task.dataset}/{task.split} x{task.repetitions}  {task.metric}")
     return 0
 
 

@@ -129,15 +129,10 @@ class Benchmark:
         """The output of the unoptimised ``size`` build (cached in memory and on disk)."""
         if self._reference is None:
             bitcode = self.bitcode(REFERENCE_VARIANT)
-            path = (
-                cache_dir("benchmarks", self.dataset, "outputs")
-                / f"{self.name}.{self._run_key(bitcode)}.json"
-            )
+            path = cache_dir("benchmarks", self.dataset, "outputs") / f"{self.name}.{self._run_key(bitcode)}.json"
             if path.is_file():
                 saved = json.loads(path.read_text())
-                self._reference = RunResult(
-                    base64.b64decode(saved["stdout"]), saved["returncode"], saved["times"]
-                )
+                self._reference = RunResult(base64.b64decode(saved["stdout"]), saved["returncode"], saved["times"])
             else:
                 self._reference = self.run(bitcode, timeout=timeout)
                 atomic_write_text(
@@ -173,9 +168,7 @@ class Benchmark:
                 )
             )
             excerpt = "\n".join(diff[:24]) + ("\n..." if len(diff) > 24 else "")
-            problems.append(
-                f"stdout differs ({len(result.stdout)} bytes, expected {len(expected)}):\n{excerpt}"
-            )
+            problems.append(f"stdout differs ({len(result.stdout)} bytes, expected {len(expected)}):\n{excerpt}")
         raise OutputMismatchError(f"{self.uri}: output mismatch: " + "; ".join(problems))
 
     def _run_key(self, bitcode: bytes) -> str:

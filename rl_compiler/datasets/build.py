@@ -73,9 +73,7 @@ def run_tool(args: list[str], what: str) -> None:
     try:
         result = subprocess.run(args, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
     except subprocess.TimeoutExpired as error:
-        raise BuildError(
-            f"{what}: timed out after {BUILD_TIMEOUT:.0f}s\n  command: {' '.join(args)}"
-        ) from error
+        raise BuildError(f"{what}: timed out after {BUILD_TIMEOUT:.0f}s\n  command: {' '.join(args)}") from error
     except OSError as error:
         raise BuildError(f"{what}: could not run {args[0]}: {error}") from error
     if result.returncode != 0:

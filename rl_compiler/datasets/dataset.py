@@ -138,9 +138,7 @@ class ManifestDataset(Dataset):
         splits["test"] += free[:n_test]
         splits["validation"] += free[n_test : n_test + n_validation]
         splits["train"] += free[n_test + n_validation :]
-        return {
-            split: [benchmark_uri(self.name, n) for n in sorted(names)] for split, names in splits.items()
-        }
+        return {split: [benchmark_uri(self.name, n) for n in sorted(names)] for split, names in splits.items()}
 
 
 def dataset_from_manifest(path: str | Path) -> ManifestDataset:

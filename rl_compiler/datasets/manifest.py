@@ -111,24 +111,18 @@ def parse_program(entry: Any, root: Path, where: str) -> ProgramSpec:
     where = f"{where} ({name})"
     unknown = set(entry) - _KNOWN_FIELDS
     if unknown:
-        raise ManifestError(
-            f"{where}: unknown field(s) {', '.join(sorted(unknown))}; known: {sorted(_KNOWN_FIELDS)}"
-        )
+        raise ManifestError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}; known: {sorted(_KNOWN_FIELDS)}")
     if "sources" not in entry:
         raise ManifestError(f"{where}: missing required field 'sources'")
     raw_sources = entry["sources"]
     if isinstance(raw_sources, str):
         raw_sources = [raw_sources]
     if not isinstance(raw_sources, list) or not raw_sources:
-        raise ManifestError(
-            f"{where}: field 'sources' must be a non-empty list of paths, got {raw_sources!r}"
-        )
+        raise ManifestError(f"{where}: field 'sources' must be a non-empty list of paths, got {raw_sources!r}")
     sources = tuple(_existing_path(root, source, "sources", where) for source in raw_sources)
     for source in sources:
         if source.suffix not in SOURCE_SUFFIXES:
-            raise ManifestError(
-                f"{where}: field 'sources': {source.name} is not one of {', '.join(SOURCE_SUFFIXES)}"
-            )
+            raise ManifestError(f"{where}: field 'sources': {source.name} is not one of {', '.join(SOURCE_SUFFIXES)}")
     lists = {field: _string_list(entry, field, where) for field in _LIST_FIELDS}
     stdin = _existing_path(root, entry["stdin"], "stdin", where) if entry.get("stdin") else None
     expected = entry.get("expected_stdout")
@@ -177,9 +171,7 @@ def load_manifest(path: str | Path) -> Manifest:
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise ManifestError(f"{path}: not valid YAML: {error}") from error
     if not isinstance(data, dict):
-        raise ManifestError(
-            f"{path}: expected a mapping with 'dataset' and 'programs', got {type(data).__name__}"
-        )
+        raise ManifestError(f"{path}: expected a mapping with 'dataset' and 'programs', got {type(data).__name__}")
     for field in ("dataset", "programs"):
         if field not in data:
             raise ManifestError(f"{path}: missing required top-level field '{field}'")

@@ -51,15 +51,12 @@ def parse_uri(text: str) -> BenchmarkUri:
     scheme = text.split("://", 1)[0]
     if scheme not in SCHEMES:
         raise DatasetError(
-            f"unknown URI scheme {scheme!r} in {text!r}; expected one of "
-            + ", ".join(f"{s}://" for s in SCHEMES)
+            f"unknown URI scheme {scheme!r} in {text!r}; expected one of " + ", ".join(f"{s}://" for s in SCHEMES)
         )
     if scheme == FILE:
         parsed = urlparse(text)
         if parsed.netloc not in ("", "localhost"):
-            raise DatasetError(
-                f"{text!r}: file URIs must be absolute (file:///path), got host {parsed.netloc!r}"
-            )
+            raise DatasetError(f"{text!r}: file URIs must be absolute (file:///path), got host {parsed.netloc!r}")
         return BenchmarkUri(FILE, path=Path(unquote(parsed.path)).resolve())
     rest = text.split("://", 1)[1].strip("/")
     if "/" not in rest:

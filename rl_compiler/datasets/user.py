@@ -17,9 +17,7 @@ def _sources_of(path: Path) -> list[Path]:
     if not path.exists():
         raise MissingFileError(f"no such file or directory: {path}")
     if path.is_dir():
-        sources = sorted(
-            child for child in path.iterdir() if child.is_file() and child.suffix in SOURCE_SUFFIXES
-        )
+        sources = sorted(child for child in path.iterdir() if child.is_file() and child.suffix in SOURCE_SUFFIXES)
         if not sources:
             raise DatasetError(f"{path}: no source files ({', '.join(SOURCE_SUFFIXES)}) in this directory")
         return sources

@@ -132,15 +132,11 @@ class InliningEnv(MLGOEnv):
         startup_timeout: float = 600.0,
         decision_timeout: float = 120.0,
     ) -> None:
-        super().__init__(
-            benchmark, variant, observation_format, reward_delta, startup_timeout, decision_timeout
-        )
+        super().__init__(benchmark, variant, observation_format, reward_delta, startup_timeout, decision_timeout)
         self.opt_args = tuple(str(a) for a in opt_args)
         self.action_space = spaces.Discrete(2)
         feature = self.channel_spec.feature(DEFAULT_FEATURE)  # KeyError names the features if it is missing
-        self._default_offset = self.channel_spec.offsets[
-            self.channel_spec.feature_names.index(DEFAULT_FEATURE)
-        ]
+        self._default_offset = self.channel_spec.offsets[self.channel_spec.feature_names.index(DEFAULT_FEATURE)]
         self._default_dtype = feature.dtype
         self._always = np.ones(2, dtype=bool)
         self._agree = 0
@@ -150,9 +146,7 @@ class InliningEnv(MLGOEnv):
         """LLVM's own decision (``inlining_default``) for the current call site."""
         if self._blob is None:
             raise RuntimeError("no decision pending: call reset() first")
-        return int(
-            np.frombuffer(self._blob, dtype=self._default_dtype, count=1, offset=self._default_offset)[0] != 0
-        )
+        return int(np.frombuffer(self._blob, dtype=self._default_dtype, count=1, offset=self._default_offset)[0] != 0)
 
     def _prepare(self, data: bytes) -> Path:
         return prepared_module(data, (), self.toolchain)
@@ -179,9 +173,7 @@ class InliningEnv(MLGOEnv):
         return " ".join(self._opt_command(self.module_path, "$WORKDIR/out.bc"))
 
     def _baseline(self, module: Path, key: str) -> dict:
-        flags_key = hashlib.sha1(
-            "\0".join((*SIZE_PIPELINE, *INLINER_FLAGS, *self.opt_args)).encode()
-        ).hexdigest()[:12]
+        flags_key = hashlib.sha1("\0".join((*SIZE_PIPELINE, *INLINER_FLAGS, *self.opt_args)).encode()).hexdigest()[:12]
         return cached_json(
             "inline-default", f"{key}-{flags_key}", self.toolchain, lambda: self._compute_baseline(module)
         )
@@ -193,9 +185,7 @@ class InliningEnv(MLGOEnv):
             if compilation.start(self._opt_command(module, output), self.channel_option) is not None:
                 offset, dtype = self._default_offset, self._default_dtype
                 while (observation := compilation.next_observation()) is not None:
-                    compilation.send(
-                        int(np.frombuffer(observation.blob, dtype=dtype, count=1, offset=offset)[0] != 0)
-                    )
+                    compilation.send(int(np.frombuffer(observation.blob, dtype=dtype, count=1, offset=offset)[0] != 0))
                     decisions += 1
                 compilation.finish()
             size, digest = object_text_size(self.toolchain.llc, output, compilation.workdir)

@@ -177,9 +177,7 @@ class RegallocEnv(MLGOEnv):
     ) -> None:
         if reward not in REWARD_MODES:
             raise ValueError(f"reward={reward!r}; expected one of {', '.join(REWARD_MODES)}")
-        super().__init__(
-            benchmark, variant, observation_format, reward_delta, startup_timeout, decision_timeout
-        )
+        super().__init__(benchmark, variant, observation_format, reward_delta, startup_timeout, decision_timeout)
         self.pipeline = pipeline or None
         self.reward_mode = reward
         self.llc_args = tuple(str(a) for a in llc_args)
@@ -221,9 +219,7 @@ class RegallocEnv(MLGOEnv):
         )
 
     def _mask(self, blob: bytes) -> np.ndarray:
-        return (
-            np.frombuffer(blob, dtype=self._mask_dtype, count=self._mask_size, offset=self._mask_offset) != 0
-        )
+        return np.frombuffer(blob, dtype=self._mask_dtype, count=self._mask_size, offset=self._mask_offset) != 0
 
     def _advice(self, index: int, mask: np.ndarray) -> tuple[int, bool]:
         if mask[index]:

@@ -113,9 +113,7 @@ class Module:
             raise ModuleParseError(f"cannot parse module {name}: the input is empty")
         if not data.startswith(_BITCODE_MAGICS) and b"\0" in data:
             # LLVM's IR lexer stops at a NUL byte and would accept e.g. zeros as an empty module.
-            raise ModuleParseError(
-                f"cannot parse module {name}: neither bitcode nor textual IR (binary data)"
-            )
+            raise ModuleParseError(f"cannot parse module {name}: neither bitcode nor textual IR (binary data)")
         lib = engine.lib()
         err = ctypes.c_void_p()
         handle = lib.rlc_parse(data, len(data), name.encode(errors="replace"), ctypes.byref(err))
@@ -162,9 +160,7 @@ class Module:
         err = ctypes.c_void_p()
         status = self._lib.rlc_run_passes(self._ptr, pipeline.encode(), ctypes.byref(err))
         if status == 1:
-            raise PassPipelineError(
-                f"invalid pass pipeline {pipeline!r}: {engine.take_message(self._lib, err)}"
-            )
+            raise PassPipelineError(f"invalid pass pipeline {pipeline!r}: {engine.take_message(self._lib, err)}")
         if status:
             raise LLVMError(f"running {pipeline!r} reported an error: {engine.take_message(self._lib, err)}")
 

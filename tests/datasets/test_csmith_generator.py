@@ -22,9 +22,7 @@ def test_csmith_program_builds_runs_and_checks():
     reference = benchmark.reference_output()
     assert reference.stdout.startswith(b"checksum = ") and reference.returncode == 0
     benchmark.check_output(benchmark.bitcode("runtime"))
-    assert (
-        get_benchmark("generator://csmith-v0/42").bitcode() == benchmark.bitcode()
-    )  # same seed, same program
+    assert get_benchmark("generator://csmith-v0/42").bitcode() == benchmark.bitcode()  # same seed, same program
 
 
 @needs_csmith
@@ -48,9 +46,7 @@ def test_missing_csmith_is_a_clear_error(monkeypatch: pytest.MonkeyPatch):
     csmith_install.cache_clear()
     monkeypatch.setenv("PATH", "/nonexistent")
     try:
-        with pytest.raises(
-            GeneratorUnavailableError, match="csmith is not installed: apt-get install csmith"
-        ):
+        with pytest.raises(GeneratorUnavailableError, match="csmith is not installed: apt-get install csmith"):
             get_benchmark("generator://csmith-v0/1")
         assert not csmith_available()
     finally:

@@ -58,9 +58,7 @@ def test_sampling_is_reproducible(builtin):
 def _user_manifest(folder: Path, dataset: str = "user-v0", split: str = "") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for index in range(5):
-        (folder / f"p{index}.c").write_text(
-            f'#include <stdio.h>\nint main(void){{puts("{index}");return 0;}}\n'
-        )
+        (folder / f"p{index}.c").write_text(f'#include <stdio.h>\nint main(void){{puts("{index}");return 0;}}\n')
     programs = "".join(f"  - {{name: p{index}, sources: [p{index}.c]{split}}}\n" for index in range(5))
     (folder / "manifest.yaml").write_text(f"dataset: {dataset}\ndescription: five\nprograms:\n{programs}")
     return folder / "manifest.yaml"

@@ -4,10 +4,7 @@ import pytest
 
 from rl_compiler.datasets import ManifestError, dataset_from_manifest, load_manifest
 
-PROGRAM = (
-    "#include <stdio.h>\nint main(void){int c,n=0;while((c=getchar())!=EOF)n+=c;"
-    'printf("%d\\n",n);return 0;}\n'
-)
+PROGRAM = '#include <stdio.h>\nint main(void){int c,n=0;while((c=getchar())!=EOF)n+=c;printf("%d\\n",n);return 0;}\n'
 
 
 def make_suite(tmp_path: Path, entries: str) -> Path:
@@ -56,8 +53,7 @@ def test_valid_manifest(tmp_path: Path):
         ("dataset: x\nprograms:\n  - name: sum\n    sources: [sum/sum.c]\n    sorces: []\n", "sorces"),
         ("dataset: x\nprograms:\n  - name: bad/name\n    sources: [sum/sum.c]\n", "bad/name"),
         (
-            "dataset: x\nprograms:\n  - {name: sum, sources: [sum/sum.c]}\n"
-            "  - {name: sum, sources: [sum/sum.c]}\n",
+            "dataset: x\nprograms:\n  - {name: sum, sources: [sum/sum.c]}\n  - {name: sum, sources: [sum/sum.c]}\n",
             "duplicate",
         ),
         ("dataset: x\nprograms: [\n", "YAML"),

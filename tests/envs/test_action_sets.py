@@ -60,9 +60,7 @@ def test_every_pass_of_opt_is_an_action_or_excluded_with_a_reason():
     default = load_action_set("default")
     offered = {_innermost(p) for p in default.pipelines}
     excluded = {_base(name) for name, _ in default.excluded} | {_innermost(n) for n, _ in default.excluded}
-    missing = sorted(
-        w for w in wanted if w not in offered and w not in excluded and not w.startswith("print")
-    )
+    missing = sorted(w for w in wanted if w not in offered and w not in excluded and not w.startswith("print"))
     assert not missing, f"passes neither offered nor excluded: {missing}"
     assert all(reason for _, reason in default.excluded)
 

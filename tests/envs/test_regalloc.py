@@ -249,9 +249,7 @@ def test_maskable_ppo_trains(private_tmp: Path) -> None:
     from sb3_contrib import MaskablePPO
 
     environment = RegallocEnv(BENCHMARK)
-    model = MaskablePPO(
-        "MlpPolicy", environment, n_steps=128, batch_size=64, n_epochs=1, seed=0, device="cpu"
-    )
+    model = MaskablePPO("MlpPolicy", environment, n_steps=128, batch_size=64, n_epochs=1, seed=0, device="cpu")
     model.learn(total_timesteps=256)
     observation, info = environment.reset(seed=0)
     action, _ = model.predict(observation, action_masks=environment.action_masks(), deterministic=True)

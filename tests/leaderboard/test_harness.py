@@ -17,9 +17,7 @@ from rl_compiler.leaderboard.verify import verify
 
 def _run(tiny_task, output, agent="random", **config):
     task = load_task(str(tiny_task))
-    run_config = harness.RunConfig(
-        agent=agent, agent_config=config or {"max_steps": 6}, seed=1, author="tests"
-    )
+    run_config = harness.RunConfig(agent=agent, agent_config=config or {"max_steps": 6}, seed=1, author="tests")
     return harness.run(task, run_config, output)
 
 

@@ -30,9 +30,7 @@ def toolchain() -> Toolchain:
 
 def compile_c(toolchain: Toolchain, source: Path, flags: list[str], out: Path) -> Path:
     """Compile a C file to bitcode with the toolchain's clang."""
-    subprocess.run(
-        [str(toolchain.clang), *flags, "-c", "-emit-llvm", str(source), "-o", str(out)], check=True
-    )
+    subprocess.run([str(toolchain.clang), *flags, "-c", "-emit-llvm", str(source), "-o", str(out)], check=True)
     return out
 
 

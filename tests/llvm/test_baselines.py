@@ -48,9 +48,7 @@ def test_oz_sets_size_attributes_itself(kitchen_o0: Path) -> None:
 
 def test_o3_equals_opt(kitchen_o0: Path, toolchain, tmp_path: Path) -> None:
     out = tmp_path / "o3.ll"
-    subprocess.run(
-        [str(toolchain.opt), f"-passes={O3_PIPELINE}", "-S", str(kitchen_o0), "-o", str(out)], check=True
-    )
+    subprocess.run([str(toolchain.opt), f"-passes={O3_PIPELINE}", "-S", str(kitchen_o0), "-o", str(out)], check=True)
     with Module.from_file(kitchen_o0) as module, optimize_o3(module) as o3:
         assert o3.instruction_count() == Module.from_file(out).instruction_count()
 

@@ -129,10 +129,7 @@ def test_set_size_attributes_skips_declarations_and_optnone() -> None:
         ir = module.ir()
     plain_attrs = ir.split("define void @plain() #")[1].split(" ")[0]
     groups = {line.split(" = ")[0]: line for line in ir.splitlines() if line.startswith("attributes #")}
-    assert (
-        "minsize" in groups[f"attributes #{plain_attrs}"]
-        and "optsize" in groups[f"attributes #{plain_attrs}"]
-    )
+    assert "minsize" in groups[f"attributes #{plain_attrs}"] and "optsize" in groups[f"attributes #{plain_attrs}"]
     frozen = ir.split("define void @frozen() #")[1].split(" ")[0]
     assert "minsize" not in groups[f"attributes #{frozen}"]
     assert "declare void @ext()\n" in ir
@@ -143,9 +140,7 @@ def llc_text_size(toolchain, module: Module, tmp_path: Path) -> int:
     bc.write_bytes(module.bitcode())
     llc = [str(toolchain.llc), "-O2", "-filetype=obj", "-relocation-model=pic", str(bc), "-o", str(obj)]
     subprocess.run(llc, check=True)
-    report = subprocess.run(
-        [str(toolchain.llvm_size), "-A", str(obj)], capture_output=True, text=True, check=True
-    )
+    report = subprocess.run([str(toolchain.llvm_size), "-A", str(obj)], capture_output=True, text=True, check=True)
     total = 0
     for line in report.stdout.splitlines():
         parts = line.split()

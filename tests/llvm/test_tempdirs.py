@@ -25,9 +25,14 @@ def test_private_dir_is_removed_after_the_block_even_on_error():
 
 def test_directories_of_a_killed_owner_are_swept():
     child = subprocess.Popen(
-        [sys.executable, "-c", "from rl_compiler.llvm import tempdirs; import time; "
-         "print(tempdirs.make_private_dir('unit'), flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from rl_compiler.llvm import tempdirs; import time; "
+            "print(tempdirs.make_private_dir('unit'), flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     path = Path(child.stdout.readline().strip())
     assert path.is_dir()
