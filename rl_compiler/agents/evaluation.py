@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import gymnasium as gym
 from tqdm.auto import tqdm
@@ -21,6 +21,8 @@ from tqdm.auto import tqdm
 from rl_compiler.agents import envtools
 from rl_compiler.agents.base import EpisodeResult, Policy
 from rl_compiler.stats import bootstrap_ci, floored, geomean
+
+Result = TypeVar("Result")
 
 COLUMNS = (
     "benchmark",
@@ -50,6 +52,21 @@ def validate(env: gym.Env, run: bool = True) -> tuple[bool, str]:
     return result
 
 
+def evaluate_each(
+    benchmarks: Iterable[str], episode: Callable[[str], Result | None], *, name: str, progress: bool = True
+) -> list[Result]:
+    """The one evaluation loop of every env family: ``episode(uri)`` on every benchmark in turn, behind a progress
+    bar named ``name``; a benchmark whose episode returns None is left out of the results."""
+    results = []
+    bar = tqdm(list(benchmarks), desc=name, unit="benchmark", disable=not progress, leave=False)
+    for uri in bar:
+        bar.set_postfix_str(uri.rsplit("/", 1)[-1])
+        result = episode(uri)
+        if result is not None:
+            results.append(result)
+    return results
+
+
 def evaluate(
     policy: Policy | Callable[[], Policy],
     env: gym.Env,
@@ -59,18 +76,16 @@ def evaluate(
     progress: bool = True,
 ) -> list[EpisodeResult]:
     """Run ``policy`` on every benchmark (one episode each) and validate each final module."""
-    benchmarks = list(benchmarks)
-    results = []
-    bar = tqdm(benchmarks, desc=getattr(policy, "name", "eval"), unit="benchmark", disable=not progress, leave=False)
-    for uri in bar:
-        bar.set_postfix_str(uri.rsplit("/", 1)[-1])
+
+    def episode(uri: str) -> EpisodeResult:
         agent = policy() if callable(policy) and not isinstance(policy, Policy) else policy
         result = agent.run(env, benchmark=uri)
         start = time.perf_counter()
         result.valid, result.validation = validate(env, run=run_programs)
         result.extra["validation_time"] = time.perf_counter() - start
-        results.append(result)
-    return results
+        return result
+
+    return evaluate_each(benchmarks, episode, name=getattr(policy, "name", "eval"), progress=progress)
 
 
 def summarize(results: list[EpisodeResult]) -> dict[str, Any]:

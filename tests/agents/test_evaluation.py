@@ -29,3 +29,16 @@ def test_the_table_shows_whole_uris():
     uri = "benchmark://builtin-v0/bytecodevm"  # 33 characters: the first was cut before
     result = EpisodeResult(uri, "oz", [], ["default<O2>"], ic_o0=6580, ic_oz=2746, ic_final=2746)
     assert f"\n{uri} " in format_table([result])
+
+
+def test_the_one_loop_keeps_the_order_and_leaves_out_benchmarks_without_a_result():
+    from rl_compiler.agents.evaluation import evaluate_each
+
+    seen = []
+
+    def episode(uri):
+        seen.append(uri)
+        return None if uri.endswith("b") else uri.upper()
+
+    assert evaluate_each(["x/a", "x/b", "x/c"], episode, name="t", progress=False) == ["X/A", "X/C"]
+    assert seen == ["x/a", "x/b", "x/c"]

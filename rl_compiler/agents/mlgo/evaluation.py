@@ -15,9 +15,9 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-from tqdm.auto import tqdm
 
 from rl_compiler.agents.base import DecisionPolicy
+from rl_compiler.agents.evaluation import evaluate_each
 from rl_compiler.llvm.errors import NoDecisionsError
 from rl_compiler.stats import bootstrap_ci, geomean
 
@@ -64,30 +64,26 @@ def evaluate_decisions(
 ) -> list[DecisionResult]:
     """Play ``policy`` once on every benchmark of an MLGO env (a benchmark whose compilation asks no decision is
     skipped with a warning)."""
-    results = []
-    benchmarks = list(benchmarks)
-    bar = tqdm(benchmarks, desc=policy.name, unit="benchmark", disable=not progress, leave=False)
-    for uri in bar:
-        bar.set_postfix_str(uri.rsplit("/", 1)[-1])
+
+    def episode(uri: str) -> DecisionResult | None:
         try:
-            episode = policy.run(env, uri, seed=seed)
+            played = policy.run(env, uri, seed=seed)
         except NoDecisionsError as error:  # the compiler asked nothing: no policy can differ from LLVM here
             logger.warning("skipping %s: %s", uri, error)
-            continue
-        score = episode.info.get("score", episode.info.get("text_size"))
-        default = episode.info.get("default_score", episode.info.get("default_text_size"))
-        results.append(
-            DecisionResult(
-                benchmark=uri,
-                decisions=episode.steps,
-                reward=float(episode.reward),
-                score=_number(score),
-                default_score=_number(default),
-                wall_time=episode.wall_time,
-                actions=[int(a) for a in episode.decisions],
-            )
+            return None
+        score = played.info.get("score", played.info.get("text_size"))
+        default = played.info.get("default_score", played.info.get("default_text_size"))
+        return DecisionResult(
+            benchmark=uri,
+            decisions=played.steps,
+            reward=float(played.reward),
+            score=_number(score),
+            default_score=_number(default),
+            wall_time=played.wall_time,
+            actions=[int(a) for a in played.decisions],
         )
-    return results
+
+    return evaluate_each(benchmarks, episode, name=policy.name, progress=progress)
 
 
 def summarize_decisions(results: list[DecisionResult]) -> dict[str, Any]:
