@@ -9,12 +9,13 @@ from pathlib import Path
 
 import gymnasium as gym
 import pytest
-from mlgo_episodes import play_episode as play
 from process_checks import assert_clean
 
 import rl_compiler  # noqa: F401  (registers the ids)
+from rl_compiler.agents.base import play
 from rl_compiler.agents.mlgo.baselines import FollowDefault, RandomLegal, run_episode
 from rl_compiler.envs.inlining import InliningEnv
+from rl_compiler.leaderboard.decisions import replay
 from rl_compiler.llvm import mlgo
 from rl_compiler.llvm.toolchain import get_toolchain
 
@@ -41,23 +42,25 @@ def test_spaces_include_the_heuristic_decision(env: InliningEnv) -> None:
 
 
 def test_following_the_heuristic_reproduces_the_baseline(env: InliningEnv) -> None:
-    actions, reward, info = play(env, FollowDefault(env))
+    episode = play(env, FollowDefault(env), seed=0)
+    reward, info = episode.reward, episode.info
     assert reward == 0.0 and info["text_size"] == info["default_text_size"] > 0
-    assert info["default_agreement"] == 1.0 and info["decisions"] == len(actions) >= 5
+    assert info["default_agreement"] == 1.0 and info["decisions"] == len(episode.decisions) >= 5
     assert info["object_sha1"] == env.baseline["object_sha1"]
 
 
 def test_inlining_everything_costs_size(env: InliningEnv) -> None:
-    _, reward, info = play(env, lambda o, i: 1)
+    episode = play(env, lambda o, i: 1, seed=0)
+    reward, info = episode.reward, episode.info
     assert info["text_size"] > info["default_text_size"] and reward < 0
     assert reward == pytest.approx(1 - (info["text_size"] + 1.0) / (info["default_text_size"] + 1.0))
 
 
 def test_same_actions_give_a_bit_identical_object(env: InliningEnv) -> None:
-    actions, reward, info = play(env, RandomLegal(seed=1))
+    episode = play(env, RandomLegal(seed=1), seed=0)
     first = env.last_object
-    _, reward2, info2 = play(env, actions=actions)
-    assert env.last_object == first and reward2 == reward and info2["object_sha1"] == info["object_sha1"]
+    reward, info = replay(env, BENCHMARK, episode.decisions)
+    assert env.last_object == first and reward == episode.reward and info["object_sha1"] == episode.info["object_sha1"]
 
 
 @pytest.mark.parametrize("action", [2, -1, 0.0, None])

@@ -11,12 +11,13 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 import pytest
-from mlgo_episodes import play_episode
 from process_checks import assert_clean
 
 import rl_compiler  # noqa: F401  (registers the ids)
+from rl_compiler.agents.base import play
 from rl_compiler.agents.mlgo.baselines import RandomLegal, first_legal, no_eviction, run_episode
 from rl_compiler.envs.regalloc import RegallocEnv, default_heuristic_result
+from rl_compiler.leaderboard.decisions import replay
 from rl_compiler.llvm import mlgo
 from rl_compiler.llvm.toolchain import get_toolchain
 
@@ -33,11 +34,6 @@ def env(private_tmp: Path):
     assert_clean(private_tmp)
 
 
-def play(env: gym.Env, actions=None, policy=first_legal):
-    """Run one episode, replaying ``actions`` if given; return (actions, reward, info)."""
-    return play_episode(env, policy, actions)
-
-
 def test_spaces_come_from_the_header(env: RegallocEnv) -> None:
     spec = mlgo.probe_spec("regalloc")
     assert env.action_space == gym.spaces.Discrete(spec.feature("mask").size)
@@ -52,8 +48,9 @@ def test_episode_runs_to_the_end(env: RegallocEnv) -> None:
     assert mask.dtype == bool and mask.shape == (33,) and mask.any()
     assert np.array_equal(mask, info["action_mask"])
     assert np.array_equal(observation[env.encoder.slices["mask"]] != 0, mask)
-    actions, reward, info = play(env)
-    assert len(actions) == info["decisions"] > 100
+    episode = play(env, first_legal, seed=0)
+    reward, info = episode.reward, episode.info
+    assert len(episode.decisions) == info["decisions"] > 100
     assert info["illegal_actions"] == 0
     for key in (
         "score",
@@ -77,11 +74,11 @@ def test_episode_runs_to_the_end(env: RegallocEnv) -> None:
 
 
 def test_same_actions_give_a_bit_identical_object(env: RegallocEnv) -> None:
-    actions, reward, info = play(env, policy=RandomLegal(seed=3))
+    episode = play(env, RandomLegal(seed=3), seed=0)
     first = env.last_object
-    replayed, reward2, info2 = play(env, actions=actions)
-    assert env.last_object == first and info2["object_sha1"] == info["object_sha1"]
-    assert reward2 == reward and info2["score"] == info["score"]
+    reward, info = replay(env, BENCHMARK, episode.decisions)
+    assert env.last_object == first and info["object_sha1"] == episode.info["object_sha1"]
+    assert reward == episode.reward and info["score"] == episode.info["score"]
 
 
 def test_default_heuristic_score_is_reproduced(env: RegallocEnv, private_tmp: Path) -> None:
@@ -102,10 +99,9 @@ def test_illegal_actions_are_mapped_never_sent(env: RegallocEnv) -> None:
         masked = np.flatnonzero(~info["action_mask"])
         return int(masked[0]) if masked.size else 0
 
-    actions, _, info = play(env, policy=illegal)
+    info = play(env, illegal, seed=0).info
     assert info["illegal_actions"] > 0
-    _, _, expected = play(env, policy=no_eviction)
-    assert info["object_sha1"] == expected["object_sha1"]
+    assert info["object_sha1"] == play(env, no_eviction, seed=0).info["object_sha1"]
 
 
 @pytest.mark.parametrize("action", [33, -1, 10**9, 1.5, "3", np.array([1, 2])])
@@ -113,8 +109,7 @@ def test_out_of_range_action_raises_and_the_episode_continues(env: RegallocEnv, 
     observation, info = env.reset(seed=0)
     with pytest.raises(ValueError, match=r"expected one integer in \[0, 32\]|out of range"):
         env.step(action)
-    _, reward, info = play(env)  # a new episode; the failed one was still usable too
-    assert np.isfinite(reward)
+    assert np.isfinite(play(env, first_legal, seed=0).reward)  # a new episode; the failed one was usable too
 
 
 def test_out_of_range_action_keeps_the_episode(env: RegallocEnv) -> None:
@@ -158,8 +153,7 @@ def test_close_mid_episode(env: RegallocEnv, private_tmp: Path) -> None:
     assert_clean(private_tmp, pid)
     with pytest.raises(gym.error.ResetNeeded):
         env.step(32)
-    _, reward, _ = play(env)  # a closed env can start again with reset()
-    assert np.isfinite(reward)
+    assert np.isfinite(play(env, first_legal, seed=0).reward)  # a closed env can start again with reset()
 
 
 def test_compiler_crash_mid_episode(env: RegallocEnv, private_tmp: Path) -> None:
@@ -175,8 +169,7 @@ def test_compiler_crash_mid_episode(env: RegallocEnv, private_tmp: Path) -> None
     assert_clean(private_tmp, pid)
     with pytest.raises(gym.error.ResetNeeded):
         env.step(32)
-    _, reward, _ = play(env)  # the env recovers with a reset
-    assert np.isfinite(reward)
+    assert np.isfinite(play(env, first_legal, seed=0).reward)  # the env recovers with a reset
 
 
 def _module(tmp_path: Path, source: str, *flags: str) -> Path:
@@ -218,7 +211,8 @@ def test_module_without_decisions(flags: tuple[str, ...], tmp_path: Path, privat
 
 def test_per_function_reward(private_tmp: Path) -> None:
     environment = RegallocEnv(BENCHMARK, reward="function", observation_format="dict")
-    _, reward, info = play(environment, policy=lambda o, i: first_legal(o, i))
+    episode = play(environment, first_legal, seed=0)
+    reward, info = episode.reward, episode.info
     rewards = info["function_rewards"]
     assert rewards and set(rewards) <= set(info["decisions_per_function"])
     assert reward == pytest.approx(np.mean(list(rewards.values())))
