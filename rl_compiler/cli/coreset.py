@@ -15,6 +15,7 @@ from rl_compiler.agents.coreset.candidates import SearchSpec
 from rl_compiler.agents.coreset.scoring import Scorer, score_table
 from rl_compiler.agents.coreset.value import feature_vector, train_value_model
 from rl_compiler.cli import CLIError
+from rl_compiler.cli.tables import Column, Table
 from rl_compiler.datasets import DatasetError, get_benchmark
 from rl_compiler.envs.coreset import coreset_path
 from rl_compiler.llvm.cache import atomic_write_text
@@ -163,6 +164,8 @@ def run_rank(args: argparse.Namespace) -> int:
         load_value_model()
     except (DatasetError, ValueError) as error:
         raise CLIError(str(error)) from error
+    table = Table(Column("index", right=True), Column("sequence"))
+    table.print_header()
     for index in order[: args.n]:
-        print(f"{index:3d}  {coreset.sequences[index]}")
+        table.print_row(index, coreset.sequences[index])
     return 0

@@ -8,6 +8,7 @@ import json
 import random
 
 from rl_compiler.cli import CLIError
+from rl_compiler.cli.tables import Column, Table
 from rl_compiler.datasets import DatasetError, get_dataset, list_datasets
 from rl_compiler.datasets.dataset import ManifestDataset
 from rl_compiler.datasets.importer import import_dataset
@@ -99,10 +100,12 @@ def run_datasets(args: argparse.Namespace) -> int:
             json.dumps([{"name": d.name, "size": _size(d), "description": d.description} for d in datasets], indent=2)
         )
         return 0
-    width = max(len(d.name) for d in datasets)
-    print(f"{'dataset':<{width}}  {'size':>11}  description")
+    table = Table(
+        Column("dataset", max(len(d.name) for d in datasets)), Column("size", 11, right=True), Column("description")
+    )
+    table.print_header()
     for dataset in datasets:
-        print(f"{dataset.name:<{width}}  {_size(dataset):>11}  {dataset.description}")
+        table.print_row(dataset.name, _size(dataset), dataset.description)
     return 0
 
 
@@ -204,20 +207,23 @@ def run_benchmarks(args: argparse.Namespace) -> int:
     split_of = {}
     if isinstance(dataset, ManifestDataset):
         split_of = {uri: split for split in SPLITS for uri in dataset.split(split)}
-    width = max((len(b.uri) for b in benchmarks), default=10)
     # Measured, not the manifest's note: "IR -O0" is CompilerGym's -O0 build (the README's column) and
     # "IR start" the module an episode starts from (the envs' IrInstructionCountO0). Builds are cached.
-    print(f"{'uri':<{width}}  {'split':<10}  {'IR -O0':>7}  {'IR start':>8}  {'tags':<22}  description")
+    table = Table(
+        Column("uri", max((len(b.uri) for b in benchmarks), default=10)),
+        Column("split", 10),
+        Column("IR -O0", 7, right=True),
+        Column("IR start", 8, right=True),
+        Column("tags", 22),
+        Column("description"),
+    )
+    table.print_header()
     for b in benchmarks:
         try:
             o0, start = instruction_count(b, "O0"), instruction_count(b, "size")
         except DatasetError as error:
             raise CLIError(f"{b.uri}: {error}") from error
-        print(
-            f"{b.uri:<{width}}  {split_of.get(b.uri, '-'):<10}  {o0:>7}  {start:>8}  {','.join(b.tags):<22}  "
-            f"{b.description}",
-            flush=True,
-        )
+        table.print_row(b.uri, split_of.get(b.uri, "-"), o0, start, ",".join(b.tags), b.description)
     return 0
 
 

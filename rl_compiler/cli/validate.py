@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from rl_compiler.cli import CLIError
+from rl_compiler.cli.tables import Column, Table
 
 DEFAULT_ENV = "rl_compiler/llvm-ic-v0"
 
@@ -62,8 +63,14 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CLIError(str(error)) from None
     failures = 0
-    width = max(len(state.benchmark) for state in states)
-    print(f"{'':4}  {'benchmark':<{width}}  {'recorded':>10}  {'replayed':>10}  details")
+    table = Table(
+        Column("", 4),
+        Column("benchmark", max(len(state.benchmark) for state in states)),
+        Column("recorded", 10, right=True),
+        Column("replayed", 10, right=True),
+        Column("details"),
+    )
+    table.print_header()
     try:
         for state in states:
             result = validate_state(env, state)
@@ -72,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
             replayed = "-" if result.replayed_reward is None else f"{result.replayed_reward:.4f}"
             details = "; ".join(result.errors) or f"{len(state.actions)} passes"
             status = "ok" if result.okay() else "FAIL"
-            print(f"{status:4}  {state.benchmark:<{width}}  {recorded:>10}  {replayed:>10}  {details}", flush=True)
+            table.print_row(status, state.benchmark, recorded, replayed, details)
     finally:
         env.close()
     print(f"{len(states) - failures} of {len(states)} states validated")
