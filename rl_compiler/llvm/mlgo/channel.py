@@ -41,6 +41,21 @@ def _spawn_compiler(argv: Sequence[str], stderr_path: Path, cwd: Path | None = N
         return spawn(argv, stderr=stderr, cwd=cwd)
 
 
+#: The first pause while waiting for the compiler; each next one doubles, up to ``MAX_PAUSE``: a short wait
+#: costs little latency, a long one little CPU.
+FIRST_PAUSE = 50e-6
+MAX_PAUSE = 5e-3
+
+
+def _pause(delay: float, deadline: float, message: str) -> float:
+    """Sleep ``delay`` seconds before polling again (or raise ``ChannelTimeoutError(message)`` once past
+    ``deadline``); return the next, doubled, delay."""
+    if time.monotonic() > deadline:
+        raise ChannelTimeoutError(message)
+    time.sleep(delay)
+    return min(delay * 2, MAX_PAUSE)
+
+
 def run_compiler(argv: Sequence[str], timeout: float = 600.0) -> None:
     """Run a (non-interactive) compiler command to completion with the same hygiene; raise on failure."""
     with private_dir("run") as tmp:
@@ -200,7 +215,7 @@ class InteractiveCompilation:
 
     def _open_inbound(self, deadline: float) -> bool:
         """Open ``BASE.in`` for writing once the compiler opened it for reading; False if it never will."""
-        delay = 50e-6
+        delay = FIRST_PAUSE
         while True:
             try:
                 fd = os.open(f"{self.base}.in", os.O_WRONLY | os.O_NONBLOCK)
@@ -218,19 +233,18 @@ class InteractiveCompilation:
                     raise self._crash("before opening the channel")
                 self._eof = True
                 return False
-            if time.monotonic() > deadline:
-                raise ChannelTimeoutError(
-                    f"{Path(self.argv[0]).name} did not open the MLGO channel within {self.startup_timeout:.0f} s"
-                )
-            time.sleep(delay)
-            delay = min(delay * 2, 5e-3)
+            delay = _pause(
+                delay,
+                deadline,
+                f"{Path(self.argv[0]).name} did not open the MLGO channel within {self.startup_timeout:.0f} s",
+            )
 
     # ---- reading
 
     def _fill(self, deadline: float) -> bool:
         """Read more bytes into the buffer; False at EOF."""
         fd = self._state["read_fd"]
-        delay = 50e-6
+        delay = FIRST_PAUSE
         while True:
             try:
                 chunk = os.read(fd, 1 << 20)
@@ -248,12 +262,11 @@ class InteractiveCompilation:
                 # and .out later): wait while it is alive. After that, EOF is the end of the stream.
                 if self._received or self.process.poll() is not None:
                     return False
-                if time.monotonic() > deadline:
-                    raise ChannelTimeoutError(
-                        f"{Path(self.argv[0]).name} opened the channel's inbound pipe but never wrote to it"
-                    )
-                time.sleep(delay)
-                delay = min(delay * 2, 5e-3)
+                delay = _pause(
+                    delay,
+                    deadline,
+                    f"{Path(self.argv[0]).name} opened the channel's inbound pipe but never wrote to it",
+                )
                 continue
             self._received = True
             if self._pos:

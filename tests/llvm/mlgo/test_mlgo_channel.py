@@ -72,6 +72,26 @@ def test_crash_before_opening_is_reported(tmp_path: Path, private_tmp: Path) -> 
     assert_clean(private_tmp)
 
 
+# A compiler that hangs before its first byte (here a shell standing in for it: an llc cannot be made to stall
+# at that point on purpose) must time out within startup_timeout and be killed.
+HANGS_BEFORE_OPENING = ["/bin/sh", "-c", "sleep 60", "sh"]  # the channel option lands in $1, unread
+HANGS_AFTER_OPENING = ["/bin/sh", "-c", 'exec 3<"${1#*=}.in"; sleep 60', "sh"]  # opens .in, never writes .out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(HANGS_BEFORE_OPENING, "did not open the MLGO channel within"), (HANGS_AFTER_OPENING, "never wrote to it")],
+)
+def test_a_compiler_that_hangs_at_startup_times_out_and_is_killed(argv, message, private_tmp: Path) -> None:
+    with mlgo.InteractiveCompilation(startup_timeout=0.5) as c:
+        start = time.monotonic()
+        with pytest.raises(mlgo.ChannelTimeoutError, match=message):
+            c.start(argv, mlgo.REGALLOC_CHANNEL_OPTION)
+        assert 0.5 <= time.monotonic() - start < 5
+        assert c.closed and c.pid is not None
+    assert_clean(private_tmp, c.pid)
+
+
 def test_sigsegv_mid_compilation(pressure_bc: Path, private_tmp: Path) -> None:
     c = mlgo.InteractiveCompilation()
     spec = c.start(llc_argv(pressure_bc, c), mlgo.REGALLOC_CHANNEL_OPTION)
