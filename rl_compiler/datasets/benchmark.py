@@ -14,6 +14,7 @@ from rl_compiler.datasets.build import build_bitcode, check_variant, is_cxx
 from rl_compiler.datasets.errors import BenchmarkRunError, BuildError, OutputMismatchError
 from rl_compiler.datasets.manifest import ProgramSpec
 from rl_compiler.datasets.runner import Limits, RunResult, RunSpec, run_bitcode
+from rl_compiler.llvm import processes
 from rl_compiler.llvm.cache import atomic_write_text, cache_dir
 from rl_compiler.llvm.toolchain import get_toolchain
 
@@ -182,11 +183,8 @@ class Benchmark:
 
     def _defines_main(self) -> bool:
         try:
-            result = subprocess.run(
-                [str(get_toolchain().llvm_dis), "-", "-o", "-"],
-                input=self.bitcode(),
-                capture_output=True,
-                timeout=120,
+            result = processes.run(
+                [str(get_toolchain().llvm_dis), "-", "-o", "-"], input=self.bitcode(), timeout=120, text=False
             )
         except (OSError, subprocess.TimeoutExpired) as error:
             raise BuildError(f"{self.uri}: llvm-dis failed: {error}") from error

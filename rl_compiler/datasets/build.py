@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rl_compiler.datasets.errors import BuildError, DatasetError, MissingFileError
+from rl_compiler.llvm import processes
 from rl_compiler.llvm.cache import atomic_write_bytes, cache_dir, file_lock
 from rl_compiler.llvm.tempdirs import private_dir
 from rl_compiler.llvm.toolchain import get_toolchain
@@ -70,8 +71,10 @@ def build_key(sources: Sequence[Path], cflags: Sequence[str], variant: str) -> s
 
 
 def run_tool(args: list[str], what: str) -> None:
+    """Run a build tool (clang, llvm-link, the linker) to completion; a :class:`BuildError` saying ``what`` failed
+    if it fails, times out or cannot start. It dies with this process (:func:`processes.run`)."""
     try:
-        result = subprocess.run(args, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+        result = processes.run(args, timeout=BUILD_TIMEOUT)
     except subprocess.TimeoutExpired as error:
         raise BuildError(f"{what}: timed out after {BUILD_TIMEOUT:.0f}s\n  command: {' '.join(args)}") from error
     except OSError as error:

@@ -21,6 +21,7 @@ from rl_compiler.datasets.dataset import Dataset, pick_index
 from rl_compiler.datasets.errors import DatasetError, GeneratorUnavailableError, UnknownBenchmarkError
 from rl_compiler.datasets.manifest import ProgramSpec
 from rl_compiler.datasets.uri import GENERATOR, benchmark_uri
+from rl_compiler.llvm import processes
 from rl_compiler.llvm.cache import atomic_write_text, cache_dir, file_lock
 from rl_compiler.llvm.tempdirs import private_dir
 
@@ -42,9 +43,7 @@ def csmith_install() -> tuple[str, Path, str]:
         raise GeneratorUnavailableError(f"csmith is not installed: {INSTALL_HINT}")
     try:
         with private_dir("csmith") as workdir:  # csmith writes platform.info to its cwd, even for --version
-            version = subprocess.run(
-                [executable, "--version"], capture_output=True, text=True, timeout=30, cwd=workdir
-            ).stdout
+            version = processes.run([executable, "--version"], timeout=30, cwd=workdir).stdout
     except (OSError, subprocess.TimeoutExpired) as error:
         raise GeneratorUnavailableError(f"csmith does not run ({executable}): {error}") from error
     prefix = Path(executable).resolve().parent.parent
@@ -80,13 +79,7 @@ def generate_source(seed: int) -> Path:
         if not path.is_file():
             try:
                 with private_dir("csmith") as workdir:  # csmith writes platform.info to its cwd
-                    result = subprocess.run(
-                        [executable, "--seed", str(seed), *CSMITH_OPTIONS],
-                        capture_output=True,
-                        text=True,
-                        timeout=120,
-                        cwd=workdir,
-                    )
+                    result = processes.run([executable, "--seed", str(seed), *CSMITH_OPTIONS], timeout=120, cwd=workdir)
             except subprocess.TimeoutExpired as error:
                 raise DatasetError(f"csmith timed out generating seed {seed}") from error
             if result.returncode != 0 or "int main" not in result.stdout:

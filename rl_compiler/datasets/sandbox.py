@@ -38,7 +38,7 @@ from pathlib import Path
 
 from rl_compiler.datasets.errors import BenchmarkRunError
 from rl_compiler.llvm.cache import build_once, cache_dir
-from rl_compiler.llvm.processes import kill_group, spawn
+from rl_compiler.llvm.processes import kill_group, run, spawn
 from rl_compiler.llvm.tempdirs import private_dir
 from rl_compiler.llvm.toolchain import get_toolchain
 
@@ -76,7 +76,7 @@ def launcher_path() -> Path:
 
     def compile_to(tmp: str) -> None:
         command = [str(toolchain.clang), "-O2", "-std=c11", str(LAUNCHER_SOURCE), "-o", tmp]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        result = run(command, timeout=120)
         if result.returncode != 0:
             raise BenchmarkRunError(f"building the sandbox launcher failed:\n{result.stderr}", kind="sandbox")
         os.chmod(tmp, 0o755)

@@ -33,6 +33,7 @@ from rl_compiler.datasets.dataset import dataset_from_manifest
 from rl_compiler.datasets.errors import BuildError, DatasetError, MissingFileError
 from rl_compiler.datasets.importer import imported_manifest_path
 from rl_compiler.datasets.registry import register_dataset
+from rl_compiler.llvm import processes
 from rl_compiler.llvm.cache import atomic_write_text
 
 SUITES = ("cbench", "mibench", "polybench", "chstone", "npb")
@@ -80,19 +81,15 @@ def _npb_params(root: Path, program: dict[str, Any], npb_class: str, work: Path)
     setparams = work / "setparams"
     if not setparams.is_file():
         work.mkdir(parents=True, exist_ok=True)
-        result = subprocess.run(
+        result = processes.run(
             [str(get_toolchain().clang), "-w", "-O1", str(root / "sys" / "setparams.c"), "-o", str(setparams)],
-            capture_output=True,
-            text=True,
             timeout=300,
         )
         if result.returncode != 0:
             raise BuildError(f"{root / 'sys' / 'setparams.c'} does not compile: {result.stderr.strip()[:500]}")
     folder = work / program["name"]
     folder.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [str(setparams), program["name"], npb_class], cwd=folder, capture_output=True, text=True, timeout=60
-    )
+    result = processes.run([str(setparams), program["name"], npb_class], cwd=folder, timeout=60)
     if result.returncode != 0 or not (folder / "npbparams.h").is_file():
         raise BuildError(
             f"setparams {program['name']} {npb_class} wrote no npbparams.h: {(result.stdout + result.stderr)[:500]}"

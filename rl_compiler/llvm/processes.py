@@ -12,6 +12,9 @@ programs) goes through :func:`spawn`, which gives it:
 * optional resource limits (``rlimits``: ``{resource.RLIMIT_AS: bytes, ...}``), applied in the child
   before ``exec``.
 
+:func:`run` is ``subprocess.run`` with captured output on top of :func:`spawn`: the tools run to completion
+(clang, llvm-link, csmith) die with this process too.
+
 :func:`describe_returncode` turns an exit status into words (``exit status 1``, ``killed by signal
 SIGSEGV``) for error messages; :func:`read_tail` reads the end of a child's stderr file.
 """
@@ -120,6 +123,42 @@ def spawn(
     return future.result()
 
 
+def run(
+    argv: Sequence[str | os.PathLike],
+    *,
+    timeout: float,
+    input: bytes | None = None,
+    cwd: str | os.PathLike | None = None,
+    text: bool = True,
+) -> subprocess.CompletedProcess:
+    """Run ``argv`` to completion through :func:`spawn` (it dies with this process) and capture its output:
+    ``subprocess.run(argv, capture_output=True, timeout=timeout)`` for the tools rl-compiler runs (clang,
+    llvm-link, csmith), whose whole group is killed on a timeout or an interruption.
+
+    :param input: bytes for its stdin (else stdin is ``/dev/null``).
+    :param text: decode stdout and stderr as UTF-8 (undecodable bytes replaced).
+    :raises subprocess.TimeoutExpired: after ``timeout`` seconds (the group killed by then).
+    :raises OSError: if the program cannot be started.
+    """
+    process = spawn(
+        argv,
+        stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+    )
+    try:
+        stdout, stderr = process.communicate(input, timeout=timeout)
+    except BaseException:  # a timeout, or KeyboardInterrupt: the tool must not outlive the call
+        kill_group(process)
+        for stream in (process.stdin, process.stdout, process.stderr):
+            close_quietly(stream)
+        raise
+    if text:
+        stdout, stderr = stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
 def kill_group(process: subprocess.Popen, timeout: float | None = 10.0) -> int | None:
     """SIGKILL ``process``'s whole process group (it leads its own session) and reap it.
 
@@ -191,6 +230,7 @@ __all__ = [
     "kill_group",
     "read_tail",
     "read_tail_fd",
+    "run",
     "signal_name",
     "spawn",
 ]

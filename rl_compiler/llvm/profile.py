@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from rl_compiler.llvm import engine
+from rl_compiler.llvm import engine, processes
 from rl_compiler.llvm.cache import build_once, cache_dir
 from rl_compiler.llvm.errors import LLVMError
 from rl_compiler.llvm.module import Module
@@ -107,7 +106,7 @@ def runtime_object() -> Path:
 
     def compile_to(tmp: str) -> None:
         cmd = [str(toolchain.clang), "-O2", "-fPIC", "-c", str(RUNTIME_SOURCE), "-o", tmp]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        proc = processes.run(cmd, timeout=120)
         if proc.returncode != 0:
             raise LLVMError(f"compiling the block-count runtime failed:\n$ {' '.join(cmd)}\n{proc.stderr}")
 

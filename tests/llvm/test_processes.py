@@ -97,3 +97,23 @@ def test_read_tail(tmp_path: Path) -> None:
 def test_missing_program_raises() -> None:
     with pytest.raises(FileNotFoundError):
         processes.spawn(["/nonexistent/program"])
+
+
+def test_run_captures_output_and_feeds_input() -> None:
+    code = "import sys; data = sys.stdin.buffer.read(); print(len(data)); print('é', file=sys.stderr); sys.exit(3)"
+    result = processes.run([sys.executable, "-c", code], input=b"x" * 100_000, timeout=30)
+    assert (result.returncode, result.stdout, result.stderr) == (3, "100000\n", "é\n")
+    raw = processes.run([sys.executable, "-c", "print(end='ab')"], timeout=30, text=False)
+    assert raw.stdout == b"ab" and raw.stderr == b""
+    with pytest.raises(FileNotFoundError):
+        processes.run(["/nonexistent/program"], timeout=30)
+
+
+def test_run_kills_the_group_on_a_timeout(tmp_path: Path) -> None:
+    pidfile = tmp_path / "grandchild"
+    code = f"import subprocess, time; open({str(pidfile)!r}, 'w').write(str(subprocess.Popen(['sleep', '60']).pid))"
+    start = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired):
+        processes.run([sys.executable, "-c", code + "; time.sleep(60)"], timeout=2)
+    assert time.monotonic() - start < 10
+    assert _gone(int(pidfile.read_text()))
