@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import c_sources
+from llvm_programs import c_sources
 
 from rl_compiler.llvm.baselines import (
     O3_PIPELINE,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import C_FLAGS, DATA, c_sources, postgres_modules
 from irtext import AUTOPHASE_NAMES, INSTCOUNT_OPCODES, parse, parse_bitcode
+from llvm_programs import C_FLAGS, DATA, c_sources, postgres_modules
 
 from rl_compiler.llvm.module import AUTOPHASE_DIM, INSTCOUNT_DIM, Module
 

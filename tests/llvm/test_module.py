@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import DATA
+from llvm_programs import DATA
 
 from rl_compiler.llvm.errors import VerifierError
 from rl_compiler.llvm.module import Module

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import DATA
+from llvm_programs import DATA
 
 from rl_compiler.llvm import engine
 from rl_compiler.llvm.errors import LLVMError, ModuleParseError, PassPipelineError
