@@ -22,6 +22,8 @@ from rl_compiler.llvm.cache import build_once, cache_dir
 from rl_compiler.llvm.toolchain import Toolchain, ToolchainError, get_toolchain
 
 SOURCE = Path(__file__).with_name("engine.c")
+#: Compiled into the same library: the worker's native request loop (see worker.py).
+SOURCES = (SOURCE, Path(__file__).with_name("serve.c"))
 AUTOPHASE_DIM = 56
 INSTCOUNT_DIM = 70
 #: LLVM-C API that exists only in some supported versions; ``-DRLC_HAVE_<name>`` when the headers have it.
@@ -66,6 +68,9 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "rlc_programl": (ctypes.c_void_p, [HANDLE, _I64P]),
     "rlc_graph_export": (None, [ctypes.c_void_p] * 6),
     "rlc_graph_dispose": (None, [ctypes.c_void_p]),
+    "rlc_serve_register": (ctypes.c_int, [ctypes.c_uint64, HANDLE]),
+    "rlc_serve_forget": (None, [ctypes.c_uint64]),
+    "rlc_serve": (ctypes.c_int64, [ctypes.c_int, ctypes.c_int, ctypes.c_double, ctypes.c_int, _ERR]),
 }
 
 
@@ -89,7 +94,7 @@ def library_path(toolchain: Toolchain | None = None) -> Path:
     toolchain = toolchain or get_toolchain()
     # The library finds libLLVM through an rpath to this toolchain's directory, so one build serves one
     # installation: another venv (with the same LLVM version) gets its own, and deleting a venv breaks no other.
-    key = SOURCE.read_bytes() + b"\0" + str(toolchain.libdir.resolve()).encode()
+    key = b"\0".join([*(source.read_bytes() for source in SOURCES), str(toolchain.libdir.resolve()).encode()])
     digest = hashlib.sha1(key).hexdigest()[:12]
     return cache_dir("engine", f"{toolchain.id}-{digest}") / "librlc_engine.so"
 
@@ -101,7 +106,7 @@ def build(toolchain: Toolchain | None = None) -> Path:
     def compile_to(tmp: str) -> None:
         cmd = [
             _compiler(), "-O2", "-fPIC", "-shared", "-std=c11", "-Wall", "-Wno-deprecated-declarations",
-            *_optional_api_flags(toolchain), f"-I{toolchain.includedir}", str(SOURCE), "-o", tmp,
+            *_optional_api_flags(toolchain), f"-I{toolchain.includedir}", *map(str, SOURCES), "-o", tmp,
             str(toolchain.libllvm), f"-Wl,-rpath,{toolchain.libdir}",
         ]  # fmt: skip
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)

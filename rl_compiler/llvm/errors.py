@@ -21,6 +21,15 @@ class PassPipelineError(LLVMError, ValueError):
     """A pass pipeline string LLVM rejects: an unknown pass name or malformed syntax."""
 
 
+def run_passes_error(pipeline: str, status: int, message: str) -> LLVMError:
+    """The error of a failed ``rlc_run_passes``: status 1 (LLVM rejected the pipeline) or 2 (LLVM reported
+    an error diagnostic while running it). One definition for the in-process module and the worker's
+    native step."""
+    if status == 1:
+        return PassPipelineError(f"invalid pass pipeline {pipeline!r}: {message}")
+    return LLVMError(f"running {pipeline!r} reported an error: {message}")
+
+
 class VerifierError(LLVMError):
     """The module fails LLVM's verifier."""
 

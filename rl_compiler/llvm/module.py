@@ -29,6 +29,7 @@ from rl_compiler.llvm.errors import (
     ModuleParseError,
     PassPipelineError,
     VerifierError,
+    run_passes_error,
 )
 
 AUTOPHASE_DIM = engine.AUTOPHASE_DIM
@@ -159,10 +160,8 @@ class Module:
                 )
         err = ctypes.c_void_p()
         status = self._lib.rlc_run_passes(self._ptr, pipeline.encode(), ctypes.byref(err))
-        if status == 1:
-            raise PassPipelineError(f"invalid pass pipeline {pipeline!r}: {engine.take_message(self._lib, err)}")
         if status:
-            raise LLVMError(f"running {pipeline!r} reported an error: {engine.take_message(self._lib, err)}")
+            raise run_passes_error(pipeline, status, engine.take_message(self._lib, err))
 
     def set_size_attributes(self) -> None:
         """Add ``minsize`` and ``optsize`` to every defined non-``optnone`` function (as clang -Oz does)."""

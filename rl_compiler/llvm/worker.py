@@ -14,11 +14,16 @@ requests from its stdin and writes replies to its stdout; each message is a pick
   pipelines run here, under the session's timeout and memory limit), or a method of
   :class:`rl_compiler.llvm.module.Module` from :data:`MODULE_METHODS`.
 
+Step requests normally take the fast lane instead (:mod:`rl_compiler.llvm.fastlane`): once libLLVM is
+loaded, the worker waits for requests in ``serve.c``'s C loop, which answers steps itself (binary request,
+binary reply, no Python) and hands every other request to the Python loop here. ``RL_COMPILER_FAST_LANE=0``
+in the worker's environment serves everything in Python.
+
 A reply is ``(REPLY_OK, result)``; ``(REPLY_ARRAYS, (single, positions, items))`` for a NumPy array or
 a tuple holding some, where the arrays at ``positions`` travel as raw ``(dtype, shape, bytes)``
 (pickling a small array costs more than computing it); or
 ``(REPLY_ERROR, (type_module, type_name, message, pickled_exception))``. The first message the worker
-sends, unasked, is ``(REPLY_OK, ("ready", pid))``.
+sends, unasked, is ``(REPLY_OK, ("ready", pid, fast_lane))``.
 
 A ``MemoryError`` (the session's memory limit met in Python) ends the worker with
 :data:`EXIT_OUT_OF_MEMORY`, as LLVM ends it when an allocation fails, so both are recovered as crashes.
@@ -36,9 +41,11 @@ import pickle
 import struct
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from rl_compiler.llvm.pipeio import MessageReader, frame
+from rl_compiler.llvm import fastlane
+from rl_compiler.llvm.pipeio import MessageReader, frame, spin_seconds
 
 #: Set (to the parent's pid) in the worker's environment: marks a worker process (``import rl_compiler``
 #: then skips registering the environments).
@@ -164,10 +171,12 @@ def _error_reply(exc: BaseException) -> tuple[int, tuple[str, str, str, bytes | 
 class _Host:
     """The modules this worker holds, by handle."""
 
-    def __init__(self) -> None:
+    def __init__(self, native: Any = None) -> None:
         self.modules: dict[int, Any] = {}
         self.next_handle = 1
         self._module_class: Any = None
+        #: The engine library when its native loop serves steps: it must know every module by handle.
+        self.native = native
 
     def module_class(self) -> Any:
         if self._module_class is None:
@@ -180,11 +189,15 @@ class _Host:
         handle = self.next_handle
         self.next_handle += 1
         self.modules[handle] = module
+        if self.native is not None and self.native.rlc_serve_register(handle, module._handle):
+            raise MemoryError("out of memory registering a module")
         return handle
 
     def drop(self, handle: int) -> None:
         module = self.modules.pop(handle, None)
         if module is not None:
+            if self.native is not None:
+                self.native.rlc_serve_forget(handle)
             module.close()
 
     def replay(self, bitcode: bytes, ops: list[tuple[str, tuple]]) -> int:
@@ -217,19 +230,44 @@ class _Host:
         return call_module(module, method, args)
 
 
-def serve(requests: int, replies: BinaryIO) -> None:
-    """Answer requests read from the file descriptor ``requests`` until the parent closes it."""
-    host = _Host()
+def _native_reader(native: Any, requests: int, replies: BinaryIO) -> Callable[[], bytes | None]:
+    """A ``read()`` for :func:`serve` that runs ``serve.c``'s loop: it answers step requests itself and
+    returns the next other request's payload (None once the parent closed the pipe)."""
+    message = ctypes.c_void_p()
+    spin, reply_fd = spin_seconds(), replies.fileno()
+    serve_natively, string_at = native.rlc_serve, ctypes.string_at
+
+    def read() -> bytes | None:
+        replies.flush()  # the C loop writes to the same descriptor
+        size = serve_natively(requests, reply_fd, spin, EXIT_OUT_OF_MEMORY, ctypes.byref(message))
+        if size == -2:
+            raise MemoryError("out of memory reading a request")
+        return None if size < 0 else string_at(message.value, size)
+
+    return read
+
+
+def serve(requests: int, replies: BinaryIO, native: Any = None) -> None:
+    """Answer requests read from the file descriptor ``requests`` until the parent closes it.
+
+    :param native: the engine library, whose C loop then serves step requests (the fast lane,
+        :mod:`rl_compiler.llvm.fastlane`); None serves every request here.
+    """
+    host = _Host(native)
     # Bound once: the loop runs for every request, often only tens of microseconds of work.
     loads, dumps, protocol = pickle.loads, pickle.dumps, pickle.HIGHEST_PROTOCOL
     handle_request, drop = host.handle_request, host.drop
     write, flush = replies.write, replies.flush
-    write(frame(dumps((REPLY_OK, ("ready", os.getpid())), protocol=protocol)))
+    write(frame(dumps((REPLY_OK, ("ready", os.getpid(), native is not None)), protocol=protocol)))
     flush()
     # Adaptive: the parent may think for long between requests (an agent, a training update).
-    read = MessageReader(requests, adaptive=True).read
+    read = MessageReader(requests, adaptive=True).read if native is None else _native_reader(native, requests, replies)
     while True:
-        payload = read()
+        try:
+            payload = read()
+        except MemoryError:
+            os.write(2, b"rl_compiler worker: out of memory (MemoryError)\n")
+            os._exit(EXIT_OUT_OF_MEMORY)
         if payload is None:
             return
         try:
@@ -258,14 +296,19 @@ def main() -> None:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     faulthandler.enable()  # a crash also prints the Python stack: which request was running
+    native = None
     try:  # load libLLVM (and build the engine if needed) now, not inside the first timed call
         _Host().module_class().from_ir(_WARM_UP_IR).close()
     except Exception as exc:  # reported again, with its type, by the first request that needs it
         print(f"rl_compiler worker: warm-up failed: {type(exc).__name__}: {exc}", file=sys.stderr)
     else:
         _enable_llvm_stack_dump()
+        if fastlane.enabled():
+            from rl_compiler.llvm import engine
+
+            native = engine.lib()
     _request_short_slice()
-    serve(requests, replies)
+    serve(requests, replies, native)
 
 
 if __name__ == "__main__":

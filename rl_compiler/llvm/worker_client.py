@@ -22,6 +22,7 @@ import time
 import weakref
 from typing import Any, BinaryIO
 
+from rl_compiler.llvm import fastlane
 from rl_compiler.llvm.errors import LLVMError, WorkerCrashError
 from rl_compiler.llvm.pipeio import MessageReader, enlarge_pipe, frame
 from rl_compiler.llvm.processes import close_quietly, describe_returncode, kill_group, read_tail_fd, spawn
@@ -101,6 +102,7 @@ class Worker:
         self.sessions = 0  # open sessions using this worker
         self.pending_drops: list[tuple[int, int]] = []  # (generation, handle) of closed sessions
         self.pid: int | None = None
+        self.fast_lane = False
         self._proc = _Process()
         self._finalizer = weakref.finalize(self, _Process.finish, self._proc)
 
@@ -148,11 +150,13 @@ class Worker:
         # The worker answers at once: always spin (briefly) for its reply.
         self._replies = MessageReader(popen.stdout.fileno(), adaptive=False)
         try:
-            self._receive(time.monotonic() + STARTUP_TIMEOUT, STARTUP_TIMEOUT)
+            _, ready = pickle.loads(self._receive(time.monotonic() + STARTUP_TIMEOUT, STARTUP_TIMEOUT))
         except WorkerLost as lost:
             raise WorkerCrashError(
                 f"the rl_compiler worker failed to start: {lost.detail}{stderr_note(lost)}"
             ) from None
+        #: Whether this worker serves steps natively (:mod:`rl_compiler.llvm.fastlane`).
+        self.fast_lane = ready[2:3] == (True,)
 
     def shutdown(self) -> None:
         """Kill the worker process and close its files."""
@@ -194,13 +198,20 @@ class Worker:
 
         Returns the result, raises the exception the worker raised, or raises ``WorkerLost``.
         """
-        drops = tuple(h for g, h in self.pending_drops if g == self.generation)
-        self.pending_drops.clear()
-        data = pickle.dumps((drops, handle, method, args), protocol=pickle.HIGHEST_PROTOCOL)
+        data = None
+        if method == "step" and self.fast_lane and not self.pending_drops:
+            data = fastlane.encode_step(handle, *args)
+        if data is None:
+            drops = tuple(h for g, h in self.pending_drops if g == self.generation)
+            self.pending_drops.clear()
+            data = pickle.dumps((drops, handle, method, args), protocol=pickle.HIGHEST_PROTOCOL)
         deadline = time.monotonic() + timeout
         try:
             self._send(frame(data), deadline, timeout)
-            status, value = self._receive(deadline, timeout)
+            payload = self._receive(deadline, timeout)
+            fast = fastlane.is_fast_reply(payload)
+            if not fast:
+                status, value = pickle.loads(payload)
         except WorkerLost:
             raise
         except BaseException:
@@ -208,6 +219,8 @@ class Worker:
             # step with the requests, so this worker cannot be trusted; its sessions will be replayed.
             self._proc.kill()
             raise
+        if fast:
+            return fastlane.decode_step(payload, *args)
         if status == REPLY_OK:
             return value
         if status == REPLY_ARRAYS:
@@ -235,14 +248,14 @@ class Worker:
             if remaining <= 0 or not poller.poll(remaining * 1000):
                 raise self._lose(True, f"no reply within {timeout:g} s")
 
-    def _receive(self, deadline: float, timeout: float) -> tuple[int, Any]:
+    def _receive(self, deadline: float, timeout: float) -> bytes:
         try:
             payload = self._replies.read(max(0.0, deadline - time.monotonic()))
         except TimeoutError:
             raise self._lose(True, f"no reply within {timeout:g} s") from None
         if payload is None:
             raise self._lose(False, "the worker closed its output")
-        return pickle.loads(payload)
+        return payload
 
 
 def stderr_note(lost: WorkerLost) -> str:

@@ -1,0 +1,272 @@
+/*
+ * The worker's request loop in C: the native fast lane of rl_compiler/llvm/worker.py.
+ *
+ * Compiled into the engine library with engine.c. The worker (Python) calls rlc_serve(), which waits for
+ * the next framed request on the request pipe, answers every *step* request itself (run a pipeline on a
+ * module, then compute the asked values, reply in a fixed binary layout) and returns to Python with any
+ * other request (a pickle) for the Python loop to answer. An environment step is therefore served without
+ * the interpreter: no unpickling, no dispatch, no NumPy arrays, no pickling in the worker.
+ *
+ * Frames are those of pipeio.py: an 8-byte little-endian length, then the payload. A step request's payload
+ * (layout owned by fastlane.py, which encodes it):
+ *     'S', u8 query count n, u64 module handle (little-endian), n query codes, the pipeline (UTF-8, no NUL)
+ * and its reply: 'S', u8 status, then for status 0 the values of the queries in order (fingerprint: u64;
+ * instruction count: i64; Autophase: 56 i64; InstCount: 70 i64; features: both), otherwise an error message.
+ * Pickled payloads start with 0x80 (protocol >= 2), never with 'S'.
+ *
+ * Module handles are the Python worker's; it registers each module's pointer here (rlc_serve_register)
+ * and forgets it before freeing the module (rlc_serve_forget). Waiting follows pipeio.PipeWaiter: spin
+ * (yielding) for at most `spin` seconds while requests keep coming within that window, stop spinning for
+ * a second when a yield ran another task, then sleep in poll().
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct rlc_module rlc_module;
+int rlc_run_passes(rlc_module *m, const char *pipeline, char **err);
+int64_t rlc_instruction_count(rlc_module *m);
+int rlc_features(rlc_module *m, int64_t *autophase, int64_t *instcount);
+uint64_t rlc_fingerprint(rlc_module *m);
+void rlc_free(void *p);
+
+#define AUTOPHASE_DIM 56
+#define INSTCOUNT_DIM 70
+#define TAG 'S'
+/* Query codes (fastlane.QUERY_CODES). */
+enum { Q_FINGERPRINT = 1, Q_INSTRUCTION_COUNT = 2, Q_AUTOPHASE = 3, Q_INST_COUNT = 4, Q_FEATURES = 5 };
+/* Reply statuses (fastlane.py raises the matching exceptions). */
+enum { ST_OK = 0, ST_PIPELINE = 1, ST_LLVM = 2, ST_NO_MODULE = 3, ST_BAD_REQUEST = 4 };
+#define HEADER 8
+#define MAX_QUERIES 16
+#define CONTENDED_YIELD 50e-6 /* pipeio.CONTENDED_YIELD */
+#define CONTENDED_BACKOFF 1.0 /* pipeio.CONTENDED_BACKOFF */
+
+/* -- module table ------------------------------------------------------------------------------ */
+
+typedef struct {
+    uint64_t handle;
+    rlc_module *module;
+} entry;
+static entry *table;
+static size_t table_len, table_cap;
+
+/* Returns 0, or -1 out of memory. */
+int rlc_serve_register(uint64_t handle, rlc_module *m) {
+    if (table_len == table_cap) {
+        size_t cap = table_cap ? 2 * table_cap : 16;
+        entry *grown = realloc(table, cap * sizeof *grown);
+        if (!grown) return -1;
+        table = grown, table_cap = cap;
+    }
+    table[table_len++] = (entry){handle, m};
+    return 0;
+}
+
+void rlc_serve_forget(uint64_t handle) {
+    for (size_t k = 0; k < table_len; k++)
+        if (table[k].handle == handle) {
+            table[k] = table[--table_len];
+            return;
+        }
+}
+
+static rlc_module *lookup(uint64_t handle) {
+    for (size_t k = 0; k < table_len; k++)
+        if (table[k].handle == handle) return table[k].module;
+    return NULL;
+}
+
+/* -- waiting and framing ----------------------------------------------------------------------- */
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static int recent = 1;         /* the last request came within the spin window */
+static double calm_until = 0;  /* no spinning before this time (the CPUs were contested) */
+
+/* Wait until fd is readable or hung up. Returns 0, or -1 on a poll error. */
+static int wait_readable(int fd, double spin) {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, 0) > 0) {
+        recent = 1;
+        return 0;
+    }
+    double start = now();
+    if (spin > 0 && recent && start >= calm_until) {
+        for (double t = start; t < start + spin;) {
+            sched_yield();
+            if (poll(&p, 1, 0) > 0) return 0;
+            double before = t;
+            t = now();
+            if (t - before > CONTENDED_YIELD) { /* the yield ran another task: sleep instead, for a while */
+                calm_until = t + CONTENDED_BACKOFF;
+                break;
+            }
+        }
+    }
+    int r;
+    do r = poll(&p, 1, -1);
+    while (r < 0 && errno == EINTR);
+    recent = now() - start < spin;
+    return r < 0 ? -1 : 0;
+}
+
+static char *buffer;
+static size_t buffer_cap;
+
+/* Read exactly n bytes into buffer + offset. Returns 0, 1 at end of file, -1 on error. */
+static int read_exact(int fd, size_t offset, size_t n, double spin) {
+    while (n) {
+        if (wait_readable(fd, spin)) return -1;
+        ssize_t got = read(fd, buffer + offset, n);
+        if (got == 0) return 1;
+        if (got < 0) {
+            if (errno == EINTR || errno == EAGAIN) continue;
+            return -1;
+        }
+        offset += (size_t)got, n -= (size_t)got;
+    }
+    return 0;
+}
+
+static int reserve(size_t n) {
+    if (n <= buffer_cap) return 0;
+    size_t cap = buffer_cap ? buffer_cap : 1 << 16;
+    while (cap < n) cap *= 2;
+    char *grown = realloc(buffer, cap);
+    if (!grown) return -1;
+    buffer = grown, buffer_cap = cap;
+    return 0;
+}
+
+/* Write all of data. Returns 0, or -1 (the reader is gone). */
+static int write_all(int fd, const char *data, size_t n) {
+    while (n) {
+        ssize_t put = write(fd, data, n);
+        if (put < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN) {
+                struct pollfd p = {fd, POLLOUT, 0};
+                poll(&p, 1, -1);
+                continue;
+            }
+            return -1;
+        }
+        data += put, n -= (size_t)put;
+    }
+    return 0;
+}
+
+/* -- the step ---------------------------------------------------------------------------------- */
+
+static char reply[HEADER + 2 + MAX_QUERIES * 8 * (AUTOPHASE_DIM + INSTCOUNT_DIM)];
+
+static void put_u64(char *at, uint64_t x) {
+    for (int k = 0; k < 8; k++) at[k] = (char)(x >> (8 * k));
+}
+
+static uint64_t get_u64(const char *at) {
+    uint64_t x = 0;
+    for (int k = 0; k < 8; k++) x |= (uint64_t)(unsigned char)at[k] << (8 * k);
+    return x;
+}
+
+/* An error reply: status and message (truncated to what the reply buffer holds). */
+static int reply_error(int out_fd, int status, const char *message) {
+    size_t n = strlen(message), room = sizeof reply - HEADER - 2;
+    if (n > room) n = room;
+    put_u64(reply, 2 + n);
+    reply[HEADER] = TAG, reply[HEADER + 1] = (char)status;
+    memcpy(reply + HEADER + 2, message, n);
+    return write_all(out_fd, reply, HEADER + 2 + n);
+}
+
+static void out_of_memory(int status) {
+    static const char text[] = "rl_compiler worker: out of memory (features)\n";
+    if (write(2, text, sizeof text - 1) < 0) { /* nothing more to do: exiting anyway */
+    }
+    _exit(status);
+}
+
+/* Answer one step request (payload of n bytes, NUL-terminated in the buffer). Returns 0, or -1 if the
+ * reply could not be written. */
+static int serve_step(int out_fd, char *payload, size_t n, int oom_status) {
+    if (n < 10) return reply_error(out_fd, ST_BAD_REQUEST, "truncated step request");
+    size_t nq = (unsigned char)payload[1];
+    uint64_t handle = get_u64(payload + 2);
+    if (nq > MAX_QUERIES || 10 + nq > n) return reply_error(out_fd, ST_BAD_REQUEST, "malformed step request");
+    const char *queries = payload + 10, *pipeline = payload + 10 + nq;
+    if (memchr(pipeline, 0, n - 10 - nq)) return reply_error(out_fd, ST_BAD_REQUEST, "NUL in the pipeline");
+    for (size_t k = 0; k < nq; k++)
+        if (queries[k] < Q_FINGERPRINT || queries[k] > Q_FEATURES)
+            return reply_error(out_fd, ST_BAD_REQUEST, "unknown query code");
+    rlc_module *m = lookup(handle);
+    if (!m) {
+        char text[96];
+        snprintf(text, sizeof text, "no module with handle %llu in worker %d", (unsigned long long)handle,
+                 (int)getpid());
+        return reply_error(out_fd, ST_NO_MODULE, text);
+    }
+    char *err = NULL;
+    int status = rlc_run_passes(m, pipeline, &err);
+    if (status) {
+        int rc = reply_error(out_fd, status == 1 ? ST_PIPELINE : ST_LLVM, err ? err : "");
+        rlc_free(err);
+        return rc;
+    }
+    int64_t autophase[AUTOPHASE_DIM], instcount[INSTCOUNT_DIM];
+    int have_features = 0;
+    char *at = reply + HEADER + 2;
+    for (size_t k = 0; k < nq; k++) {
+        switch (queries[k]) {
+        case Q_FINGERPRINT: put_u64(at, rlc_fingerprint(m)), at += 8; break;
+        case Q_INSTRUCTION_COUNT: put_u64(at, (uint64_t)rlc_instruction_count(m)), at += 8; break;
+        default:
+            if (!have_features) {
+                if (rlc_features(m, autophase, instcount)) out_of_memory(oom_status);
+                have_features = 1;
+            }
+            if (queries[k] != Q_INST_COUNT)
+                for (int j = 0; j < AUTOPHASE_DIM; j++) put_u64(at, (uint64_t)autophase[j]), at += 8;
+            if (queries[k] != Q_AUTOPHASE)
+                for (int j = 0; j < INSTCOUNT_DIM; j++) put_u64(at, (uint64_t)instcount[j]), at += 8;
+        }
+    }
+    put_u64(reply, (uint64_t)(at - reply - HEADER));
+    reply[HEADER] = TAG, reply[HEADER + 1] = ST_OK;
+    return write_all(out_fd, reply, (size_t)(at - reply));
+}
+
+/* Serve step requests from in_fd (replies on out_fd) until another request arrives: then set *message to
+ * its payload (valid until the next call) and return its length. Returns -1 when the caller closed the
+ * pipe (or a reply could not be written: the caller is gone), -2 out of memory. `spin` is the spin window
+ * in seconds (0: never spin); `oom_status` the exit status of a worker out of memory. */
+int64_t rlc_serve(int in_fd, int out_fd, double spin, int oom_status, const char **message) {
+    for (;;) {
+        if (reserve(HEADER + 1)) return -2;
+        int rc = read_exact(in_fd, 0, HEADER, spin);
+        if (rc) return -1;
+        uint64_t n = get_u64(buffer);
+        if (reserve(HEADER + n + 1)) return -2;
+        if (n && read_exact(in_fd, HEADER, n, spin)) return -1;
+        char *payload = buffer + HEADER;
+        payload[n] = 0;
+        if (n && payload[0] == TAG) {
+            if (serve_step(out_fd, payload, n, oom_status)) return -1;
+            continue;
+        }
+        *message = payload;
+        return (int64_t)n;
+    }
+}

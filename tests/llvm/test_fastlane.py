@@ -1,0 +1,129 @@
+"""The worker's fast lane (`serve.c`): steps answered natively, exactly as the Python path answers them,
+and recovered like any other request when the worker dies during one."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+import numpy as np
+import pytest
+from test_session import (
+    CRASH_C,
+    FATAL_C,
+    FATAL_PIPELINE,
+    PROGRAM_C,
+    SEGFAULT_PIPELINE,
+    SEQUENCE,
+    _compile,
+    _reference,
+    _state,
+    _wait_dead,
+)
+
+from rl_compiler.llvm import fastlane
+from rl_compiler.llvm.errors import LLVMError, PassPipelineError, WorkerCrashError
+from rl_compiler.llvm.session import Session
+from rl_compiler.llvm.toolchain import Toolchain
+
+QUERIES = ("fingerprint", "instruction_count", "autophase", "inst_count", "features")
+
+
+@pytest.fixture(scope="module")
+def program(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    return _compile(
+        toolchain, PROGRAM_C, ["-O0", "-Xclang", "-disable-O0-optnone"], tmp_path_factory.mktemp("f") / "p.bc"
+    )
+
+
+@pytest.fixture(scope="module")
+def crasher(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    return _compile(
+        toolchain, CRASH_C, ["-Oz", "-Xclang", "-disable-llvm-passes"], tmp_path_factory.mktemp("f") / "c.bc"
+    )
+
+
+@pytest.fixture(scope="module")
+def fatal(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    return _compile(
+        toolchain, FATAL_C, ["-O0", "-Xclang", "-disable-O0-optnone"], tmp_path_factory.mktemp("f") / "f.bc"
+    )
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, tuple):
+        return isinstance(b, tuple) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape and (a == b).all()
+    return type(a) is type(b) and a == b
+
+
+def test_native_steps_answer_as_the_module_does(program: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Session(program) as fast, Session(program, isolated=False) as local:
+        monkeypatch.setenv(fastlane.FAST_LANE_ENV, "0")
+        with Session(program) as slow:
+            assert fast._slot.worker.fast_lane and not slow._slot.worker.fast_lane
+            for k, pipeline in enumerate(SEQUENCE):
+                queries = QUERIES[k % 5 :] + QUERIES[: k % 5] + ("ir_sha1",) * (k % 2)  # any order, a slow one
+                expected = local.step(pipeline, queries)
+                assert _same(fast.step(pipeline, queries), expected)
+                assert _same(slow.step(pipeline, queries), expected)
+            assert fast.history == slow.history == local.history
+            assert _state(fast) == _state(local)
+            assert fast.step("function(dce)", ()) == ()
+            assert fast.step("globaldce", ("autophase",))[0].flags.writeable
+
+
+def test_native_step_errors_keep_their_type_and_message(program: bytes) -> None:
+    with Session(program) as fast, Session(program, isolated=False) as local:
+        for pipeline in ("function(no-such-pass)", "function(sroa", "", "default<Oz>"):
+            with pytest.raises(PassPipelineError) as isolated_error:
+                fast.step(pipeline, ("fingerprint",))
+            with pytest.raises(PassPipelineError) as local_error:
+                local.step(pipeline, ("fingerprint",))
+            assert str(isolated_error.value) == str(local_error.value)
+        assert fast.history == [] and fast.recoveries == 0
+        with pytest.raises(ValueError, match="read-only"):
+            fast.step("function(dce)", ("run_passes",))
+
+
+def test_encode_step_leaves_what_python_checks_to_the_pickle_path() -> None:
+    assert fastlane.encode_step(3, "function(sroa)", ("fingerprint", "autophase")) is not None
+    for pipeline, queries in [(" ", ()), ("default<O2>", ()), ("a\0b", ()), ("sroa", ("ir",))]:
+        assert fastlane.encode_step(3, pipeline, queries) is None
+    with pytest.raises(LLVMError, match="rejected"):
+        fastlane.decode_step(b"S\x04bad", "sroa", ())
+
+
+def test_segfault_in_a_native_step_is_recovered(crasher: bytes) -> None:
+    with Session(crasher) as s:
+        s.step("function(early-cse)", ("fingerprint",))
+        before = _state(s)
+        with pytest.raises(WorkerCrashError) as info:
+            s.step(SEGFAULT_PIPELINE, ("fingerprint", "autophase"))
+        assert "SIGSEGV" in str(info.value) and SEGFAULT_PIPELINE in str(info.value)
+        assert s.recoveries == 2 and s.history == ["function(early-cse)"] and _state(s) == before
+        (count,) = s.step("function(simplifycfg)", ("instruction_count",))
+        assert count == _reference(crasher, ["function(early-cse)", "function(simplifycfg)"])[2]
+
+
+def test_llvm_fatal_error_in_a_native_step_is_recovered(fatal: bytes) -> None:
+    with Session(fatal) as s:
+        with pytest.raises(WorkerCrashError, match="LLVM ERROR"):
+            s.step(FATAL_PIPELINE, ("instruction_count",))
+        assert s.history == [] and _state(s) == _reference(fatal, [])
+
+
+@pytest.mark.slow
+def test_worker_killed_during_a_native_step_retries_it(program: bytes) -> None:
+    # No "<O" in it: a default<O3> pipeline goes through the Python path.
+    heavy = ",".join(["function(gvn,instcombine<no-verify-fixpoint>,simplifycfg),cgscc(inline)"] * 1000)
+    with Session(program) as s:
+        s.step("function(sroa)", ())
+        victim = s.pid
+        threading.Timer(0.02, os.kill, (victim, signal.SIGKILL)).start()
+        (count,) = s.step(heavy, ("instruction_count",))
+        assert _wait_dead(victim)
+        assert s.recoveries == 1
+        assert count == _reference(program, ["function(sroa)", heavy])[2]
