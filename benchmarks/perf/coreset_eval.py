@@ -6,12 +6,13 @@
 Per program (start module = clang's -Oz front-end output):
 
 - **-Oz**: ``default<O2>``, the reference (1.0);
-- **value prediction, 5 compilations**: -Oz plus the value model's top 4 other sequences, keeping the
-  smallest object ``.text`` (then IR), so never larger than -Oz. For the first ``--timed`` programs of each
-  set the whole path (features, prediction, 5 compilations with the verifier) is compiled afresh and timed,
-  and must reproduce the cached scores exactly;
-- **static order, 5 compilations**: the same with the 4 sequences of best mean training value (no model):
-  what the model must beat to be worth having;
+- **value prediction, 5 compilations**: -Oz first, then the value model's first 4 other sequences for the
+  start module's features and -Oz's outcome, keeping the smallest object ``.text`` (then IR), so never
+  larger than -Oz. For the first ``--timed`` programs of each set the whole path (features, -Oz, prediction,
+  4 more compilations, each verified) is compiled afresh and timed, and must reproduce the cached scores;
+- **static order, 5 compilations**: the same with the 4 sequences of best mean training value (no model);
+- **coreset order, 5 compilations**: the same with the coreset file's first 4 (its greedy cover of the
+  training corpus, no model): what the model must beat to be worth having;
 - **coreset oracle**: the best of all the coreset's sequences by ``.text`` (what unlimited compilations of
   the coreset reach).
 
@@ -36,6 +37,7 @@ import numpy as np
 from rl_compiler.agents.coreset import load_coreset, load_value_model, rank_sequences
 from rl_compiler.agents.coreset.build import dataset_uris, load_programs
 from rl_compiler.agents.coreset.scoring import Program, Scorer, score_table
+from rl_compiler.agents.coreset.value import feature_vector
 from rl_compiler.datasets import get_benchmark
 from rl_compiler.llvm.errors import LLVMError
 from rl_compiler.llvm.module import Module
@@ -47,15 +49,23 @@ def geomean(values: list[float]) -> float:
     return float(math.exp(np.mean([math.log(max(v, 1e-2)) for v in values]))) if values else float("nan")
 
 
-def best_of(program: Program, sequences: list[str], scorer: Scorer) -> tuple[str, int, int]:
-    """Compile ``sequences`` now (no cache) and keep the smallest ``.text`` (then IR): (sequence, ic, text)."""
-    results = []
-    for sequence in sequences:
-        scored = scorer.compile(program.bitcode, sequence)  # uncached on purpose: this path is timed
+def prediction_path(program: Program, scorer: Scorer, coreset, model) -> tuple[list[int], str, int, int]:
+    """What ``optimize`` does first, compiled now (no cache; this path is timed): features, -Oz, the model's
+    order, its first 4 other sequences; keep the smallest ``.text`` (then IR).
+    Returns (the 5 columns, the kept sequence, its ic, its text)."""
+    with scorer._session(program.bitcode) as session:  # noqa: SLF001 - the scorer's crash-isolated worker
+        autophase, inst_count = session.features()
+        ic_start = session.instruction_count()
+    ic_oz, text_oz = scorer.compile(program.bitcode, coreset.sequences[0])
+    features = feature_vector(autophase, inst_count, ic_start, ic_oz, text_oz)
+    chosen = [0, *[i for i in rank_sequences(features, coreset=coreset, model=model) if i != 0][: COMPILATIONS - 1]]
+    results = [(text_oz, ic_oz, coreset.sequences[0])]
+    for column in chosen[1:]:
+        scored = scorer.compile(program.bitcode, coreset.sequences[column])
         if scored is not None and scored[1] > 0:
-            results.append((scored[1], scored[0], sequence))
+            results.append((scored[1], scored[0], coreset.sequences[column]))
     text, ic, sequence = min(results)
-    return sequence, ic, text
+    return chosen, sequence, ic, text
 
 
 def check_output(uri: str, bitcode: bytes, sequence: str) -> str | None:
@@ -88,22 +98,26 @@ def evaluate_set(
 ) -> dict:
     coreset, model = load_coreset(), load_value_model()
     static = [0, *sorted(range(1, len(coreset)), key=lambda i: -coreset.stats[i]["mean_text_value"])]
+    cover = list(range(COMPILATIONS))
     programs = load_programs(scorer, dataset_uris(selector)[:limit], max_instructions=max_instructions)
     table = score_table(scorer, programs, list(coreset.sequences))
     rows = []
     for row, program in enumerate(programs):
         texts, ics = table.text[row], table.ic[row]
-        start = time.perf_counter()
-        order = rank_sequences((program.autophase, program.inst_count), coreset=coreset, model=model)
+        features = feature_vector(program.autophase, program.inst_count, program.ic_start, program.ic_oz,
+                                  program.text_oz)  # fmt: skip
+        order = rank_sequences(features, coreset=coreset, model=model)
         chosen = [0, *[i for i in order if i != 0][: COMPILATIONS - 1]]
         seconds = None
         if row < timed:  # the whole prediction path, compiled afresh and timed; it must agree with the table
-            sequence, ic, text = best_of(program, [coreset.sequences[i] for i in chosen], scorer)
+            start = time.perf_counter()
+            fresh, sequence, ic, text = prediction_path(program, scorer, coreset, model)
             seconds = time.perf_counter() - start
-            predicted = coreset.sequences.index(sequence)
-            assert (ic, text) == (ics[predicted], texts[predicted]), f"{program.uri}: not reproducible"
+            kept = coreset.sequences.index(sequence)
+            assert fresh == chosen and (ic, text) == (ics[kept], texts[kept]), f"{program.uri}: not reproducible"
         predicted = best(texts, ics, chosen)
         static_col = best(texts, ics, static[:COMPILATIONS])
+        cover_col = best(texts, ics, cover)
         oracle = best(texts, ics, list(range(len(coreset))))
         rows.append(
             {
@@ -113,6 +127,7 @@ def evaluate_set(
                 "text_oz": program.text_oz,
                 "predicted": outcome(texts, ics, predicted),
                 "static": outcome(texts, ics, static_col),
+                "cover": outcome(texts, ics, cover_col),
                 "oracle": outcome(texts, ics, oracle),
                 "seconds": seconds,
                 "runnable": run and get_benchmark(program.uri).runnable,
@@ -138,10 +153,12 @@ def summarize(result: dict) -> dict:
             "larger": sum(r[key]["text"] > r["text_oz"] for r in rows),
         }
 
-    summary = {key: metrics(key) for key in ("predicted", "static", "oracle")}
+    summary = {key: metrics(key) for key in ("predicted", "static", "cover", "oracle")}
     oracle_gain = summary["oracle"]["text"] - 1
     summary["share_of_oracle_gain"] = (summary["predicted"]["text"] - 1) / oracle_gain if oracle_gain > 0 else None
-    summary["static_share_of_oracle_gain"] = (summary["static"]["text"] - 1) / oracle_gain if oracle_gain > 0 else None
+    for key in ("static", "cover"):
+        share = (summary[key]["text"] - 1) / oracle_gain if oracle_gain > 0 else None
+        summary[f"{key}_share_of_oracle_gain"] = share
     seconds = [r["seconds"] for r in rows if r["seconds"] is not None]
     summary["timed_programs"] = len(seconds)
     summary["seconds_median"] = float(np.median(seconds)) if seconds else float("nan")
@@ -153,20 +170,21 @@ def summarize(result: dict) -> dict:
 
 def markdown(results: list[dict]) -> str:
     lines = [
-        "| set | programs | value prediction, 5 compilations | static order, 5 compilations | coreset oracle "
-        "| share of the oracle's .text gain (prediction / static) | larger than -Oz | s/program (median / max) "
-        "| validation |",
-        "|---|--:|---|---|---|---|--:|---|---|",
+        "| set | programs | value prediction, 5 compilations | static order, 5 compilations "
+        "| coreset order, 5 compilations | coreset oracle "
+        "| share of the oracle's .text gain (prediction / static / coreset order) | larger than -Oz "
+        "| s/program (median / max) | validation |",
+        "|---|--:|---|---|---|---|---|--:|---|---|",
     ]
     for result in results:
         s = result["summary"]
         cell = {
             k: f"{s[k]['text']:.4f}x / {s[k]['ir_ratio']:.4f}x / {s[k]['ic_oz']:.3f}"
-            for k in ("predicted", "static", "oracle")
+            for k in ("predicted", "static", "cover", "oracle")
         }
-        share = "-" if s["share_of_oracle_gain"] is None else f"{100 * s['share_of_oracle_gain']:.0f}%"
-        static_share = (
-            "-" if s["static_share_of_oracle_gain"] is None else f"{100 * s['static_share_of_oracle_gain']:.0f}%"
+        share = " / ".join(
+            "-" if s[key] is None else f"{100 * s[key]:.0f}%"
+            for key in ("share_of_oracle_gain", "static_share_of_oracle_gain", "cover_share_of_oracle_gain")
         )
         errors = len(s["output_errors"])
         runnable = sum(bool(r.get("runnable")) for r in result["programs"])
@@ -174,8 +192,8 @@ def markdown(results: list[dict]) -> str:
             f"; output of {runnable} runs: {errors} failed" if errors else f"; output of {runnable} runs ok"
         )
         lines.append(
-            f"| {result['set']} | {s['programs']} | {cell['predicted']} | {cell['static']} | {cell['oracle']} | "
-            f"{share} / {static_share} | {s['predicted']['larger']} | "
+            f"| {result['set']} | {s['programs']} | {cell['predicted']} | {cell['static']} | {cell['cover']} | "
+            f"{cell['oracle']} | {share} | {s['predicted']['larger']} | "
             f"{s['seconds_median']:.2f} / {s['seconds_max']:.2f} ({s['timed_programs']} timed) | {check} |"
         )
     lines.append("")

@@ -52,14 +52,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="train the model that predicts each coreset sequence's value for a program",
         description=(
             "Score the coreset on training programs (cached; by default the programs the coreset was built "
-            "on) and fit the value model to the values."
+            "on) and write the value model: a nearest-neighbour model over the programs' features (start "
+            "module Autophase/InstCount and -Oz's outcome) that orders the sequences by greedy cover of the "
+            "neighbours' values (NumPy only)."
         ),
     )
     _programs_arguments(train, required=False)
     train.add_argument("--coreset", default="coreset-v0", help="coreset name or file")
     train.add_argument("--metric", choices=METRICS, default="text", help="which value to predict (default text)")
-    train.add_argument("--epochs", type=int, default=400)
-    train.add_argument("--hidden", type=int, default=64)
+    train.add_argument("--k", type=int, default=20, help="neighbours per program (default 20)")
+    train.add_argument(
+        "--oz-weight", type=float, default=5.0, help="scale of the -Oz outcome features in the distance (default 5)"
+    )
+    train.add_argument(
+        "--alpha", type=float, default=0.05, help="weight of every training program besides the neighbours' (0.05)"
+    )
     train.add_argument("-o", "--output", type=Path, help="model file (default: the shipped one)")
     train.set_defaults(func=run_train)
 
@@ -141,18 +148,26 @@ def run_train(args: argparse.Namespace) -> int:
     with Scorer() as scorer:
         programs = load_programs(scorer, uris, _progress(args), args.max_instructions)
         table = score_table(scorer, programs, coreset.sequences, progress=_progress(args))
-    features = np.stack([feature_vector(p.autophase, p.inst_count) for p in programs])
-    model = train_value_model(
-        features, table.values(args.metric), coreset, metric=args.metric, hidden=args.hidden,
-        epochs=args.epochs, seed=args.seed,
-    )  # fmt: skip
+    features = np.stack([feature_vector(p.autophase, p.inst_count, p.ic_start, p.ic_oz, p.text_oz) for p in programs])
+    try:
+        model = train_value_model(
+            features, table.values(args.metric), coreset, metric=args.metric, k=args.k, oz_weight=args.oz_weight,
+            alpha=args.alpha,
+        )  # fmt: skip
+    except ValueError as error:
+        raise CLIError(str(error)) from error
     model.info["datasets"] = list(args.dataset or [f"the {len(uris)} training programs of {coreset.name}"])
+    parts = [f"--dataset {shlex.quote(d)}" for d in args.dataset or []]
+    parts += [f"--coreset {shlex.quote(args.coreset)}", f"--metric {args.metric}", f"--k {args.k}"]
+    parts += [f"--oz-weight {args.oz_weight:g}", f"--alpha {args.alpha:g}", f"--seed {args.seed}"]
+    parts += [f"--max-instructions {args.max_instructions}"]
+    model.info["recipe"] = "rl-compiler coreset train-value " + " ".join(parts)
     output = args.output or value_model_path()
     output.parent.mkdir(parents=True, exist_ok=True)
     model.save(output)
     print(
-        f"value model for {coreset.name}: {len(programs)} programs, {table.compilations} new compilations, "
-        f"final training MSE {model.info['final_mse']:.5f}; wrote {output}"
+        f"value model for {coreset.name}: {len(programs)} programs, {table.compilations} new compilations; "
+        f"wrote {output}"
     )
     return 0
 

@@ -1,38 +1,56 @@
-"""Value prediction: which coreset sequences will do best on a program, from the program's features.
+"""Value prediction: which coreset sequences to try on a program, from its features and -Oz's outcome.
 
-A small MLP (PyTorch) maps the start module's Autophase (56) and InstCount (70) features, log-scaled and
-standardized, to one number per coreset sequence: the predicted log of its value normalized to -Oz
-(``text_Oz / text``; the IR instruction count for ``metric="ir"``). Sequences are then tried in predicted
-order (Coreset-NVP, Liang et al., ICML 2023, which uses a graph network on the same targets). Trained with
-``rl-compiler coreset train-value`` on the training corpus; the shipped model is
-``agents/coreset/value-v0.pt``. A sequence that fails on a training program counts as 20% larger than -Oz
-there, so the model learns to put it last.
+A nearest-neighbour model in NumPy (Coreset-NVP's spirit: Liang et al., ICML 2023 predict each sequence's
+normalized value and try the best). Its input per program is the start module's Autophase (56) and InstCount
+(70) features, log-scaled, plus three numbers from the -Oz result that ``optimize`` compiles first anyway:
+log(IR after -Oz / IR of the start module), log(-Oz ``.text`` / IR after -Oz) and log(-Oz ``.text`` / IR of
+the start module). -Oz *growing* the IR marks programs where force-inlining blows code up; a sequence that is
+bad on average shrinks exactly those, and the start module's features alone do not show them.
+
+The model keeps its training programs' standardized features and the log of every coreset sequence's value
+on each (``text_Oz / text``, clipped to +-0.5, a failure counting as 20% larger than -Oz). For a new program
+it weighs the ``k`` nearest training programs (the -Oz features scaled up by ``oz_weight`` in the distance)
+and orders the sequences by greedy cover of those neighbours: each next sequence adds the most to the
+weighted sum over neighbours of the best value so far (never below -Oz's). So the first few sequences
+complement each other instead of being near-copies of one good guess. Chosen by grouped 5-fold
+cross-validation on the training programs (docs/coreset.md): it beat an MLP on the same targets and the
+top-k by predicted mean. Trained with ``rl-compiler coreset train-value``; shipped as
+``agents/coreset/value-v1.npz``, loaded with NumPy alone (no PyTorch in ``optimize``).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import io
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
-from torch import nn
 
 from rl_compiler.envs.coreset import Coreset
 
-FEATURES = 56 + 70
+START_FEATURES = 56 + 70
+OZ_FEATURES = 3
+FEATURES = START_FEATURES + OZ_FEATURES
 FAILED_LOG_VALUE = float(np.log(1 / 1.2))
-CLIP = 0.5  # log values beyond +-0.5 (1.65x) are clipped: a few outliers would dominate the loss
+CLIP = 0.5  # log values beyond +-0.5 (1.65x) are clipped: a few outliers would dominate the cover
+FORMAT = "rl-compiler-coreset-knn-v1"
 
 
-def feature_vector(autophase: np.ndarray, inst_count: np.ndarray) -> np.ndarray:
-    """The model's raw input for one program: log1p of Autophase and InstCount, concatenated."""
+def feature_vector(autophase: Any, inst_count: Any, ic_start: float, ic_oz: float, text_oz: float) -> np.ndarray:
+    """The model's raw input for one program: log1p of the start module's Autophase and InstCount, then
+    the three -Oz outcome features (see the module docstring)."""
     raw = np.concatenate([np.asarray(autophase, float).ravel(), np.asarray(inst_count, float).ravel()])
-    if raw.shape != (FEATURES,):
+    if raw.shape != (START_FEATURES,):
         raise ValueError(f"expected 56 Autophase + 70 InstCount features, got {raw.shape[0]} values")
-    return np.log1p(np.maximum(raw, 0.0))
+    if min(ic_start, ic_oz, text_oz) <= 0:
+        raise ValueError(
+            f"the -Oz outcome needs positive sizes: start IR {ic_start}, -Oz IR {ic_oz}, -Oz .text {text_oz}"
+        )
+    oz = [np.log(ic_oz / ic_start), np.log(text_oz / ic_oz), np.log(text_oz / ic_start)]
+    return np.concatenate([np.log1p(np.maximum(raw, 0.0)), oz])
 
 
 def targets(values: np.ndarray) -> np.ndarray:
@@ -47,57 +65,99 @@ def sequences_digest(sequences: tuple[str, ...] | list[str]) -> str:
     return hashlib.sha1("\n".join(sequences).encode()).hexdigest()[:16]
 
 
-def _network(outputs: int, hidden: int) -> nn.Module:
-    return nn.Sequential(
-        nn.Linear(FEATURES, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, outputs)
-    )
+def greedy_cover_order(logs: np.ndarray, weights: np.ndarray) -> list[int]:
+    """Every column of ``logs`` (programs x sequences) ordered by greedy weighted cover, column 0 (-Oz)
+    first: each next column adds most to ``sum_p weights[p] * max(0, best so far on p)``; ties go to the
+    higher weighted mean."""
+    mean = weights @ logs / max(weights.sum(), 1e-12)
+    best = np.zeros(logs.shape[0])
+    order, left = [0], list(range(1, logs.shape[1]))
+    while left:
+        gains = [weights @ np.maximum(best, logs[:, s]) + 1e-9 * mean[s] for s in left]
+        column = left.pop(int(np.argmax(gains)))
+        order.append(column)
+        best = np.maximum(best, logs[:, column])
+    return order
 
 
 @dataclass
 class ValueModel:
-    """The trained predictor: standardization, network weights, and the coreset it belongs to."""
+    """The neighbour model: training features (raw), their standardization, log-values, and settings."""
 
-    network: nn.Module
+    features: np.ndarray
+    logs: np.ndarray
     mean: np.ndarray
     std: np.ndarray
     coreset_digest: str
-    metric: str
-    hidden: int
-    info: dict[str, Any]
+    metric: str = "text"
+    k: int = 20
+    oz_weight: float = 5.0
+    alpha: float = 0.05
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def _scaled(self, features: np.ndarray) -> np.ndarray:
+        scaled = (np.atleast_2d(features) - self.mean) / self.std
+        scaled[:, START_FEATURES:] *= self.oz_weight
+        return scaled
+
+    def weights(self, features: np.ndarray) -> np.ndarray:
+        """Each training program's weight for one program's raw features: ``alpha`` for all, plus
+        ``1 / (1 + d / mean d)`` for the ``k`` nearest (squared distance ``d``)."""
+        distances = ((self._scaled(self.features) - self._scaled(features)) ** 2).sum(axis=1)
+        weights = np.full(len(distances), self.alpha)
+        nearest = np.argsort(distances, kind="stable")[: self.k]
+        weights[nearest] += 1.0 / (1.0 + distances[nearest] / max(distances[nearest].mean(), 1e-12))
+        return weights
 
     def predict(self, features: np.ndarray) -> np.ndarray:
-        """Predicted log-values, shape ``(programs, sequences)``, for raw feature rows (:func:`feature_vector`)."""
-        x = (np.atleast_2d(features) - self.mean) / self.std
-        with torch.no_grad():
-            return self.network(torch.as_tensor(x, dtype=torch.float32)).numpy().astype(float)
+        """Predicted log-value of each sequence for one program: the neighbours' weighted mean."""
+        weights = self.weights(features)
+        return weights @ self.logs / weights.sum()
+
+    def rank(self, features: np.ndarray) -> list[int]:
+        """Coreset indices, -Oz first, then in greedy-cover order of the program's neighbours."""
+        return greedy_cover_order(self.logs, self.weights(features))
+
+    def check_coreset(self, sequences: tuple[str, ...] | list[str]) -> None:
+        """:raises ValueError: the model was trained for another coreset."""
+        if sequences_digest(sequences) != self.coreset_digest:
+            raise ValueError(
+                f"the value model was trained for another coreset ({len(sequences)} sequences given): "
+                "retrain it with `rl-compiler coreset train-value`"
+            )
 
     def save(self, path: str | Path) -> None:
-        torch.save(
-            {
-                "state_dict": self.network.state_dict(),
-                "mean": self.mean.tolist(),
-                "std": self.std.tolist(),
-                "coreset_digest": self.coreset_digest,
-                "metric": self.metric,
-                "hidden": self.hidden,
-                "outputs": int(self.network[-1].out_features),
-                "info": self.info,
-            },
-            str(path),
+        """Write the model as a NumPy ``.npz`` (no pickles)."""
+        settings = {"format": FORMAT, "coreset_digest": self.coreset_digest, "metric": self.metric, "k": self.k,
+                    "oz_weight": self.oz_weight, "alpha": self.alpha, "info": self.info}  # fmt: skip
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer,
+            features=self.features.astype(np.float32),
+            logs=self.logs.astype(np.float32),
+            mean=self.mean,
+            std=self.std,
+            settings=np.array(json.dumps(settings, sort_keys=True)),
         )
+        Path(path).write_bytes(buffer.getvalue())
 
     @classmethod
     def load(cls, path: str | Path) -> ValueModel:
+        """Read a model written by :meth:`save`.
+
+        :raises ValueError: the file is not such a model.
+        """
         try:
-            data = torch.load(str(path), map_location="cpu", weights_only=True)
-        except (OSError, RuntimeError) as error:
+            with np.load(str(path), allow_pickle=False) as data:
+                settings = json.loads(str(data["settings"]))
+                arrays = {key: np.asarray(data[key], float) for key in ("features", "logs", "mean", "std")}
+        except (OSError, ValueError, KeyError) as error:
             raise ValueError(f"{path}: not a coreset value model: {error}") from error
-        network = _network(data["outputs"], data["hidden"])
-        network.load_state_dict(data["state_dict"])
-        network.eval()
+        if settings.get("format") != FORMAT:
+            raise ValueError(f"{path}: not a coreset value model of format {FORMAT}")
         return cls(
-            network, np.array(data["mean"]), np.array(data["std"]), data["coreset_digest"], data["metric"],
-            data["hidden"], dict(data["info"]),
+            **arrays, coreset_digest=settings["coreset_digest"], metric=settings["metric"], k=int(settings["k"]),
+            oz_weight=float(settings["oz_weight"]), alpha=float(settings["alpha"]), info=dict(settings["info"]),
         )  # fmt: skip
 
 
@@ -107,48 +167,24 @@ def train_value_model(
     coreset: Coreset,
     *,
     metric: str = "text",
-    hidden: int = 64,
-    epochs: int = 400,
-    seed: int = 0,
-    weight_decay: float = 1e-3,
+    k: int = 20,
+    oz_weight: float = 5.0,
+    alpha: float = 0.05,
 ) -> ValueModel:
-    """Fit the MLP to ``values`` (programs x coreset sequences, normalized to -Oz, NaN for failures)."""
+    """The model of ``values`` (programs x coreset sequences, normalized to -Oz, NaN for failures) on
+    programs with raw ``features`` (:func:`feature_vector`)."""
+    features = np.atleast_2d(np.asarray(features, float))
+    if features.shape[1] != FEATURES:
+        raise ValueError(f"features have {features.shape[1]} columns; expected {FEATURES} (feature_vector)")
     if values.shape != (features.shape[0], len(coreset)):
         raise ValueError(
             f"values have shape {values.shape}; expected ({features.shape[0]}, {len(coreset)}) for "
             f"{features.shape[0]} programs and the {len(coreset)} sequences of {coreset.name}"
         )
-    torch.manual_seed(seed)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # a network this small trains fastest on one thread; more only contend
-    try:
-        network, loss, mean, std = _fit(features, values, len(coreset), hidden, epochs, weight_decay)
-    finally:
-        torch.set_num_threads(threads)
-    info = {
-        "programs": int(features.shape[0]),
-        "epochs": epochs,
-        "final_mse": float(loss),
-        "coreset": coreset.name,
-        "weight_decay": weight_decay,
-        "seed": seed,
-    }
-    return ValueModel(network, mean, std, sequences_digest(coreset.sequences), metric, hidden, info)
-
-
-def _fit(
-    features: np.ndarray, values: np.ndarray, outputs: int, hidden: int, epochs: int, weight_decay: float
-) -> tuple[nn.Module, float, np.ndarray, np.ndarray]:
-    mean, std = features.mean(axis=0), features.std(axis=0) + 1e-6
-    x = torch.as_tensor((features - mean) / std, dtype=torch.float32)
-    y = torch.as_tensor(targets(values), dtype=torch.float32)
-    network = _network(outputs, hidden)
-    optimizer = torch.optim.Adam(network.parameters(), lr=3e-3, weight_decay=weight_decay)
-    network.train()
-    for _ in range(epochs):
-        optimizer.zero_grad()
-        loss = nn.functional.mse_loss(network(x), y)
-        loss.backward()
-        optimizer.step()
-    network.eval()
-    return network, float(loss.detach()), mean, std
+    if k < 1 or oz_weight < 0 or alpha < 0:
+        raise ValueError(f"need k >= 1, oz_weight >= 0, alpha >= 0; got {k}, {oz_weight}, {alpha}")
+    info = {"programs": int(features.shape[0]), "coreset": coreset.name}
+    return ValueModel(
+        features, targets(values), features.mean(axis=0), features.std(axis=0) + 1e-6,
+        sequences_digest(coreset.sequences), metric, k, oz_weight, alpha, info,
+    )  # fmt: skip

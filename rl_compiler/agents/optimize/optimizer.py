@@ -162,34 +162,31 @@ def _size_attributed(path: Path) -> bytes:
 #: -Oz run three times made `.text` 3.1% smaller than -Oz in geomean there (up to 20% on csmith programs,
 #: whose inlining and constant propagation each round unlocks more), twice 1.2%.
 EXTRA_SEQUENCES: tuple[tuple[str, ...], ...] = ((OZ, OZ, OZ), (OZ, OZ))
-#: Coreset sequences tried before the extra ones: the value model's best predictions.
-FIRST_PREDICTED = 4
+#: Coreset sequences tried before the extra ones: -Oz (already compiled, so free) and the model's first 4,
+#: the "value prediction, 5 compilations" that benchmarks/perf/coreset_eval.py measures.
+FIRST_PREDICTED = 5
 
 
 class CandidateSequences:
     """The candidate pass lists for a program, best predicted first: a callable for :class:`SizeSearch`.
 
     The shipped coreset (``agents/coreset/coreset-v0.yml``, :mod:`rl_compiler.agents.coreset`) in the order
-    its value model predicts for the start module, with :data:`EXTRA_SEQUENCES` after the first
-    :data:`FIRST_PREDICTED`. The model is evaluated in NumPy (:mod:`.ranking`): importing PyTorch would cost
-    seconds of the budget. The first run after installation exports the model for that in a thread
-    (:func:`preload_coreset`) and, unless the export is done ``wait`` seconds after the search asks, uses
-    the coreset's own order (greedy marginal gain on the training corpus) with the extra sequences right
-    after -Oz. Without a coreset: the extra sequences, then -Oz followed by each of the PPO recipe's macro
-    actions. :attr:`order` says which order was used.
+    its value model (NumPy only: :mod:`.ranking`) gives for the start module's features and -Oz's outcome,
+    with :data:`EXTRA_SEQUENCES` after the first :data:`FIRST_PREDICTED`. Without a usable model: the
+    coreset's own order (greedy marginal gain on the training corpus) with the extra sequences right after
+    -Oz. Without a coreset: the extra sequences, then -Oz followed by each of the PPO recipe's macro actions.
+    :attr:`order` says which order was used.
 
-    :param wait: seconds to wait for a first export of the value model.
+    :param wait: kept for callers; loading the model takes milliseconds, so nothing is waited for.
     """
 
     def __init__(self, wait: float = 1.0) -> None:
         self.wait = wait
         self.order = ""
 
-    def __call__(self, root: Session) -> list[tuple[str, ...]]:
-        from rl_compiler.agents.optimize.ranking import load_numpy_model
-
+    def __call__(self, root: Session, oz: Candidate | None = None) -> list[tuple[str, ...]]:
         try:
-            from rl_compiler.envs.coreset import load_coreset  # the coreset file alone: no PyTorch
+            from rl_compiler.envs.coreset import load_coreset  # the coreset file alone
         except ImportError:  # no coreset in this installation
             from rl_compiler.agents.rl.shipped import default_policy_path, search_settings
 
@@ -198,45 +195,44 @@ class CandidateSequences:
             return [*EXTRA_SEQUENCES, *((OZ, macro) for macro in macros if macro != OZ)]
         coreset = load_coreset()
         order = list(range(len(coreset)))
-        preload_coreset().join(timeout=max(self.wait, 0.0))
-        model = load_numpy_model()
-        if model is None:
-            why = _EXPORT.get("error") or f"not exported for PyTorch-free use within {self.wait:.1f} s"
-            self.order = f"coreset order (value model: {why})"
-        else:
-            try:
-                order = model.rank(coreset.sequences, *root.features())
-                self.order = "value model"
-            except ValueError as error:  # a model trained for another coreset
-                self.order = f"coreset order (value model: {error})"
+        try:
+            order = _rank(coreset, root, oz)
+            self.order = "value model"
+        except (ValueError, OSError) as error:  # none shipped, another coreset's, or -Oz left no .text
+            self.order = f"coreset order (value model: {str(error).splitlines()[0][:120]})"
         ranked = [(coreset.sequences[index],) for index in order]
         first = FIRST_PREDICTED if self.order == "value model" else 1  # without a model: -Oz, then the extras
         return [*ranked[:first], *EXTRA_SEQUENCES, *ranked[first:]]
 
 
-#: Set by the export thread: "error" says why the value model is not usable ("" when it is).
-_EXPORT: dict[str, str] = {}
+def _rank(coreset: Any, root: Session, oz: Candidate | None) -> list[int]:
+    """The value model's order of ``coreset`` for the start module ``root`` (NumPy only)."""
+    from rl_compiler.agents.coreset.value import feature_vector
+    from rl_compiler.agents.optimize.ranking import load_shipped_model
+
+    model = load_shipped_model()
+    if model is None:
+        raise ValueError("none shipped")
+    model.check_coreset(coreset.sequences)
+    if oz is None:
+        raise ValueError("no -Oz result to rank from")
+    return model.rank(feature_vector(*root.features(), root.instruction_count(), oz.ic, oz.text))
 
 
 @functools.cache
 def preload_coreset() -> threading.Thread:
-    """Once per process: if a value model is shipped but not yet exported for NumPy, export it in a thread
-    (this imports PyTorch: seconds), started early so it overlaps building the program. A no-op afterwards."""
+    """Once per process: load the coreset and its value model (NumPy only: milliseconds) in a thread started
+    early, so that it overlaps building the program. A no-op afterwards."""
 
-    def export() -> None:
-        from rl_compiler.agents.optimize.ranking import export_numpy_model, load_numpy_model, shipped_model_path
+    def load() -> None:
+        from rl_compiler.agents.optimize.ranking import load_shipped_model
 
-        if not shipped_model_path().is_file():
-            _EXPORT["error"] = "none shipped"
-            return
-        if load_numpy_model() is not None:
-            return
         try:
-            export_numpy_model()
-        except Exception as error:  # noqa: BLE001 - any failure means: rank without the model, and say why
-            _EXPORT["error"] = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+            load_shipped_model()
+        except (ValueError, OSError):  # reported when ranking
+            pass
 
-    thread = threading.Thread(target=export, name="rl-compiler-export-value-model", daemon=True)
+    thread = threading.Thread(target=load, name="rl-compiler-load-value-model", daemon=True)
     thread.start()
     return thread
 

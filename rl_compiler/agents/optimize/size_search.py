@@ -88,8 +88,8 @@ class SizeSearch:
     """Find a pass list that makes one program's object code as small as possible within a deadline.
 
     :param metric: ``"text"`` (object ``.text`` bytes first, then IR instructions) or ``"ir"`` (the reverse).
-    :param sequences: candidate pass lists, best predicted first, or a callable given the start session that
-        returns them (e.g. a value model ranking the coreset for this program).
+    :param sequences: candidate pass lists, best predicted first, or a callable given the start session and
+        the -Oz :class:`Candidate` that returns them (e.g. a value model ranking the coreset for this program).
     :param refine_actions: the passes the refinement may append (default: the ``default`` action set).
     :param macro_actions: pipelines the refinement tries before the single passes (default: a re-run of -Oz).
     :param refine: spend the time left after the sequences on refining the best result.
@@ -220,7 +220,7 @@ class SizeSearch:
         if self._stop(deadline):  # e.g. a slow build took the budget: not even ranking the candidates
             sequences: Sequence[Sequence[str]] = ()
         else:
-            sequences = self.sequences(root) if callable(self.sequences) else self.sequences
+            sequences = self.sequences(root, oz) if callable(self.sequences) else self.sequences
         for passes in sequences:
             if self._stop(deadline):
                 break

@@ -9,6 +9,7 @@ import pytest
 
 from rl_compiler.agents.coreset import load_coreset, load_value_model, rank_sequences
 from rl_compiler.agents.coreset.scoring import Scorer
+from rl_compiler.agents.coreset.value import FEATURES, feature_vector
 from rl_compiler.cli import main
 from rl_compiler.datasets import get_benchmark
 from rl_compiler.envs.coreset import OZ, CoresetEnv
@@ -30,7 +31,7 @@ def tiny_dataset(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 def test_build_train_rank_end_to_end(tiny_dataset: Path, tmp_path: Path, capsys):
-    coreset_file, model_file = tmp_path / "tiny.yml", tmp_path / "tiny.pt"
+    coreset_file, model_file = tmp_path / "tiny.yml", tmp_path / "tiny.npz"
     dataset = f"{tiny_dataset}"
     argv = ["coreset", "build", "--dataset", dataset, "--size", "3", "--search-steps", "40"]
     assert main([*argv, "--name", "tiny", "-o", str(coreset_file)]) == 0
@@ -53,15 +54,23 @@ def test_build_train_rank_end_to_end(tiny_dataset: Path, tmp_path: Path, capsys)
         assert (module.instruction_count(), module.object_text_size()) == (ic, text)
 
     assert main(["coreset", "train-value", "--dataset", dataset, "--coreset", str(coreset_file),
-                 "--epochs", "50", "-q", "-o", str(model_file)]) == 0  # fmt: skip
+                 "--k", "2", "-q", "-o", str(model_file)]) == 0  # fmt: skip
     model = load_value_model(model_file)
+    assert model.k == 2 and model.features.shape == (len(TINY), FEATURES)
+    assert model.info["recipe"].startswith("rl-compiler coreset train-value --dataset")
     order = rank_sequences(bitcode, coreset=coreset, model=model)
-    assert sorted(order) == list(range(len(coreset)))
+    assert sorted(order) == list(range(len(coreset))) and order[0] == 0
     with Module.from_bitcode(bitcode) as module:  # every accepted input form gives the same order
         assert rank_sequences(module, coreset=coreset, model=model) == order
-        features = (module.autophase(), module.inst_count())
-    assert rank_sequences(features, coreset=coreset, model=model) == order
-    assert rank_sequences(np.concatenate(features), coreset=coreset, model=model) == order
+        ic_start = module.instruction_count()
+        features = module.features()
+        module.run_passes(OZ)
+        oz = (module.instruction_count(), module.object_text_size())
+    assert rank_sequences(bitcode, oz=oz, coreset=coreset, model=model) == order
+    raw = feature_vector(*features, ic_start, *oz)
+    assert rank_sequences(raw, coreset=coreset, model=model) == order
+    with pytest.raises(ValueError, match="raw features"):
+        rank_sequences(np.concatenate(features), coreset=coreset, model=model)
 
 
 def test_build_bad_input(capsys):

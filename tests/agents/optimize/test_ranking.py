@@ -1,27 +1,32 @@
-"""The value model in NumPy ranks the coreset exactly as the PyTorch model does."""
+"""``optimize``'s candidate order: the shipped value model from the start module and -Oz's outcome."""
 
 from __future__ import annotations
 
-import pytest
-
-from rl_compiler.agents.optimize.ranking import export_numpy_model, load_numpy_model, shipped_model_path
+from rl_compiler.agents.coreset import load_coreset, rank_sequences
+from rl_compiler.agents.optimize.optimizer import EXTRA_SEQUENCES, FIRST_PREDICTED, CandidateSequences
+from rl_compiler.agents.optimize.ranking import load_shipped_model, shipped_model_path
+from rl_compiler.agents.optimize.size_search import Candidate
 from rl_compiler.datasets import get_benchmark
-from rl_compiler.llvm.module import Module
+from rl_compiler.envs.pipelines import OZ
+from rl_compiler.llvm.session import Session
 
 
-@pytest.mark.slow  # imports PyTorch once to export the model
-def test_numpy_ranking_matches_the_pytorch_model():
-    if not shipped_model_path().is_file():
-        pytest.skip("no value model shipped")
-    from rl_compiler.agents.coreset import load_coreset, rank_sequences
-
-    export_numpy_model()
-    model = load_numpy_model()
-    assert model is not None
+def test_candidate_sequences_follow_the_value_model():
+    assert shipped_model_path().is_file() and load_shipped_model() is not None
     coreset = load_coreset()
-    for name in ("crc32", "bigint", "sha256"):
-        with Module.from_bitcode(get_benchmark(f"benchmark://builtin-v0/{name}").bitcode()) as module:
-            features = module.autophase(), module.inst_count()
-            assert model.rank(coreset.sequences, *features) == rank_sequences(module, coreset=coreset)
-    with pytest.raises(ValueError, match="another coreset"):
-        model.rank(coreset.sequences[:-1], *features)
+    bitcode = get_benchmark("benchmark://builtin-v0/crc32").bitcode("size")
+    with Session(bitcode) as root, Session(bitcode) as oz_session:
+        oz_session.run_passes(OZ)
+        oz = Candidate((OZ,), oz_session.instruction_count(), oz_session.object_text_size(), "oz")
+        ranking = CandidateSequences()
+        sequences = ranking(root, oz)
+        assert ranking.order == "value model"
+        order = rank_sequences(bitcode, oz=(oz.ic, oz.text))
+        expected = [(coreset.sequences[i],) for i in order]
+        assert sequences == [*expected[:FIRST_PREDICTED], *EXTRA_SEQUENCES, *expected[FIRST_PREDICTED:]]
+        assert sequences[0] == (OZ,)
+
+        without = CandidateSequences()
+        fallback = without(root)  # no -Oz outcome: the coreset's own order, -Oz and the extras first
+        assert without.order.startswith("coreset order (value model: no -Oz result")
+        assert fallback[: 1 + len(EXTRA_SEQUENCES)] == [(OZ,), *EXTRA_SEQUENCES]

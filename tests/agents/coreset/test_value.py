@@ -1,0 +1,88 @@
+"""The neighbour value model: greedy cover order, what the -Oz features do, saving and loading, bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rl_compiler.agents.coreset.value import (
+    FEATURES,
+    START_FEATURES,
+    ValueModel,
+    feature_vector,
+    greedy_cover_order,
+    train_value_model,
+)
+from rl_compiler.envs.coreset import OZ, Coreset
+
+CORESET = Coreset(name="toy", sequences=(OZ, "a", "b", "c"))
+
+
+def test_greedy_cover_complements_instead_of_repeating_one_guess():
+    # "a" and "b" are good on the same programs; "c" is good on the other: after "a", "c" adds more than
+    # "b", though "b" has the higher mean.
+    logs = np.array([[0, 0.3, 0.25, 0], [0, 0.3, 0.25, 0], [0, 0, 0.05, 0.2]])
+    assert greedy_cover_order(logs, np.ones(3)) == [0, 1, 3, 2]
+    assert greedy_cover_order(logs, np.array([0, 0, 1.0])) == [0, 3, 2, 1]  # weights decide
+
+
+def _features(growth: float, rng: np.random.Generator) -> np.ndarray:
+    """Programs alike in their start features; -Oz makes the IR ``growth`` times larger."""
+    return feature_vector(rng.uniform(1, 2, 56), rng.uniform(1, 2, 70), 1000, 1000 * growth, 3000 * growth)
+
+
+def test_the_oz_outcome_picks_the_sequence_for_programs_that_oz_grows():
+    rng = np.random.default_rng(0)
+    # "c" is bad on most programs but shrinks the few that -Oz grows (force-inlining); "a" helps the rest.
+    normal = [_features(0.4, rng) for _ in range(30)]
+    grown = [_features(2.0, rng) for _ in range(4)]
+    values = np.array([[1, 1.1, 1.0, 0.7]] * 30 + [[1, 1.0, 1.0, 3.0]] * 4)
+    model = train_value_model(np.stack(normal + grown), values, CORESET, k=3, oz_weight=5, alpha=0.05)
+    assert model.rank(_features(1.8, rng))[1] == 3
+    assert model.rank(_features(0.45, rng))[1] == 1
+    assert model.predict(_features(1.8, rng))[3] > model.predict(_features(0.45, rng))[3]
+
+
+def test_save_load_round_trip_without_pickles(tmp_path: Path):
+    rng = np.random.default_rng(1)
+    features = np.stack([_features(0.5, rng) for _ in range(5)])
+    values = np.array([[1, 1.2, np.nan, 0.9]] * 5)  # a failure counts as 20% larger than -Oz
+    model = train_value_model(features, values, CORESET, k=2)
+    assert model.logs[0, 2] == pytest.approx(np.log(1 / 1.2))
+    model.save(tmp_path / "m.npz")
+    loaded = ValueModel.load(tmp_path / "m.npz")
+    assert (loaded.k, loaded.oz_weight, loaded.alpha, loaded.coreset_digest) == (2, 5.0, 0.05, model.coreset_digest)
+    assert loaded.rank(features[0]) == model.rank(features[0])
+    loaded.check_coreset(CORESET.sequences)
+    with pytest.raises(ValueError, match="another coreset"):
+        loaded.check_coreset((OZ, "a"))
+    (tmp_path / "bad.npz").write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="not a coreset value model"):
+        ValueModel.load(tmp_path / "bad.npz")
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match="56 Autophase"):
+        feature_vector(np.ones(10), np.ones(70), 1, 1, 1)
+    with pytest.raises(ValueError, match="positive sizes"):
+        feature_vector(np.ones(56), np.ones(70), 100, 50, 0)
+    with pytest.raises(ValueError, match="expected 129"):
+        train_value_model(np.ones((2, START_FEATURES)), np.ones((2, 4)), CORESET)
+    with pytest.raises(ValueError, match="shape"):
+        train_value_model(np.ones((2, FEATURES)), np.ones((2, 3)), CORESET)
+
+
+def test_the_shipped_model_loads_and_ranks_without_pytorch():
+    code = (
+        "import sys, numpy as np\n"
+        "from rl_compiler.agents.coreset import load_coreset, load_value_model\n"
+        "model = load_value_model(); model.check_coreset(load_coreset().sequences)\n"
+        "order = model.rank(model.features[0])\n"
+        "assert sorted(order) == list(range(len(load_coreset()))) and order[0] == 0\n"
+        "assert 'torch' not in sys.modules, 'PyTorch was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
