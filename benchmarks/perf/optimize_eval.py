@@ -91,10 +91,10 @@ def runnable_csmith(first: int, count: int) -> list[str]:
     return uris
 
 
-def optimize(uri: str, time_limit: float, workdir: Path) -> dict:
+def optimize(uri: str, time_limit: float, workdir: Path, metric: str = "text") -> dict:
     """Run the command on ``uri``; its JSON record plus the wall time and exit code."""
     output = workdir / "prog.o"
-    command = [sys.executable, "-m", "rl_compiler.cli", "optimize", uri, "-o", str(output)]
+    command = [sys.executable, "-m", "rl_compiler.cli", "optimize", uri, "-o", str(output), "--metric", metric]
     started = time.perf_counter()
     done = subprocess.run(
         [*command, "--time-limit", str(time_limit)], capture_output=True, text=True, timeout=30 * time_limit + 600
@@ -210,6 +210,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", action="append", required=True, metavar="NAME=SPEC", help="a set to evaluate")
     parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--metric", choices=("text", "ir"), default="text", help="optimize's --metric (default: text)")
     parser.add_argument("--results", type=Path, required=True, help="JSON lines, appended (resumable)")
     parser.add_argument("--out", type=Path, default=None, help="also write the Markdown tables here")
     parser.add_argument("--sample", type=int, default=None, help="a seeded random subset of this many per set")
@@ -220,7 +221,7 @@ def main() -> None:
     if args.results.is_file():
         for line in args.results.read_text().splitlines():
             row = json.loads(line)
-            if row.get("time_limit") == args.time_limit:
+            if row.get("time_limit") == args.time_limit and row.get("metric", "text") == args.metric:
                 done[(row["set"], row["uri"])] = row
     sets: dict[str, list[dict]] = {}
     for item in args.set:
@@ -232,8 +233,8 @@ def main() -> None:
         for index, uri in enumerate(uris):
             if (name, uri) not in done:
                 with tempfile.TemporaryDirectory(prefix="rl-compiler-optimize-eval-") as tmp:
-                    row = optimize(uri, args.time_limit, Path(tmp))
-                row.update(set=name, time_limit=args.time_limit)
+                    row = optimize(uri, args.time_limit, Path(tmp), args.metric)
+                row.update(set=name, time_limit=args.time_limit, metric=args.metric)
                 with args.results.open("a") as results:
                     results.write(json.dumps(row) + "\n")
                 done[(name, uri)] = row

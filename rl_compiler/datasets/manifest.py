@@ -167,7 +167,9 @@ def load_manifest(path: str | Path) -> Manifest:
     if not path.is_file():
         raise ManifestError(f"{path}: manifest file does not exist")
     try:
-        data = yaml.safe_load(path.read_text())
+        # libyaml's parser when PyYAML has it: 6x faster on a 1,000-program manifest, which `optimize` reads
+        # within its time budget when RL_COMPILER_DATASETS names it.
+        data = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise ManifestError(f"{path}: not valid YAML: {error}") from error
     if not isinstance(data, dict):

@@ -29,6 +29,26 @@ from rl_compiler.llvm.session import Session
 
 OZ = "default<O2>"
 METRICS = ("text", "ir")
+#: Shortest time a bounded call is given (seconds): below it, a worker's round trip alone may not fit.
+MIN_CALL_SECONDS = 0.25
+
+
+#: A candidate sequence may take this many times what -Oz took on the program (at least SLOW_MIN_SECONDS),
+#: per attempt (a timed-out call is retried once). On training programs the useful sequences took up to
+#: 3.8 times -Oz; the slower ones (10-50 times) gave results larger than -Oz's.
+SLOW_FACTOR = 5.0
+SLOW_MIN_SECONDS = 1.0
+
+
+def _bound(session: Session, deadline: Deadline | None, cap: float | None = None) -> None:
+    """Make each call on ``session`` end by ``deadline`` (and take at most ``cap`` seconds): a whole pass
+    sequence can take 50 times -Oz on a large unoptimised module (15 s against 0.3 s on a csmith training
+    program, for a result larger than -Oz's). A call over its timeout kills the worker and is retried once,
+    hence half of the time left. The other sessions in that worker replay their history on their next call
+    (-Oz and the best: about what -Oz costs twice)."""
+    if deadline is not None:
+        limit = max(MIN_CALL_SECONDS, deadline.remaining() / 2)
+        session.timeout = min(session.timeout, limit if cap is None else min(limit, cap))
 
 
 @dataclass
@@ -143,24 +163,34 @@ class SizeSearch:
 
     # -- exact evaluation ----------------------------------------------------------------------------------
     def evaluate(
-        self, root: Session, passes: Sequence[str], origin: str, phase: str | None = None
+        self,
+        root: Session,
+        passes: Sequence[str],
+        origin: str,
+        phase: str | None = None,
+        deadline: Deadline | None = None,
     ) -> tuple[Candidate, Session] | None:
         """Run ``passes`` as one pipeline on a fresh parse of the start module; the candidate and its session
-        (the caller closes it), or None if LLVM rejects or crashes on the pipeline. ``phase`` (default:
+        (the caller closes it), or None if LLVM rejects or crashes on the pipeline, or (given ``deadline``)
+        it would run past the deadline or take :data:`SLOW_FACTOR` times -Oz's time. ``phase`` (default:
         ``origin``) is where the time is logged."""
         started = time.perf_counter()
         session = root.sibling(root.start_bitcode)
+        timeout = session.timeout
+        oz_seconds = self.log.seconds.get("oz")
+        _bound(session, deadline, None if oz_seconds is None else max(SLOW_MIN_SECONDS, SLOW_FACTOR * oz_seconds))
         try:
-            if passes:
-                session.run_passes(",".join(passes))
-            ic = session.instruction_count()
-            text = session.object_text_size()
+            if passes:  # one request, so one bounded call: the pipeline, then the sizes
+                ic, text = session.step(",".join(passes), ("instruction_count", "object_text_size"))
+            else:
+                ic, text = session.instruction_count(), session.object_text_size()
         except LLVMError:
             session.close()
             self.log.failures += 1
             return None
         finally:
             self.log.count(phase or origin, time.perf_counter() - started)
+        session.timeout = timeout  # a kept session is checked and written after the deadline
         return Candidate(tuple(passes), ic, text, origin), session
 
     def baseline(self, root: Session) -> Candidate:
@@ -227,7 +257,7 @@ class SizeSearch:
             passes = tuple(passes)
             if ",".join(passes) in found:
                 continue
-            result = self.evaluate(root, passes, "sequence")
+            result = self.evaluate(root, passes, "sequence", deadline=deadline)
             if result is not None:
                 found[result[0].pipeline] = result[0]
                 if not self._offer(*result):
@@ -267,10 +297,10 @@ class SizeSearch:
                 for action in self._macros + actions:
                     if self._stop(deadline):
                         break
-                    probe = self._probe(session, here, action, tried)
+                    probe = self._probe(session, here, action, tried, deadline)
                     if probe is None or not self._better(probe, current):
                         continue
-                    exact = self.evaluate(root, current.passes + (action,), "refine")
+                    exact = self.evaluate(root, current.passes + (action,), "refine", deadline=deadline)
                     if exact is None:
                         continue
                     if exact[0].key(self.metric) < current.key(self.metric):
@@ -306,11 +336,14 @@ class SizeSearch:
         key = (text, ic) if self.metric == "text" else (ic, text)
         return key < current.key(self.metric)[:2]
 
-    def _probe(self, session: Session, here: int, action: str, tried: set[int]) -> tuple[int, int] | None:
+    def _probe(
+        self, session: Session, here: int, action: str, tried: set[int], deadline: Deadline | None = None
+    ) -> tuple[int, int] | None:
         """(ic, text) of ``session`` (whose fingerprint is ``here``) plus ``action`` on a fork, or None if the
-        action fails, changes nothing, or leads to a module already probed."""
+        action fails, changes nothing, leads to a module already probed, or would run past ``deadline``."""
         started = time.perf_counter()
         fork = session.fork()
+        _bound(fork, deadline)
         try:
             fingerprint, ic = fork.step(action, ("fingerprint", "instruction_count"))
             if fingerprint == here or fingerprint in tried:
@@ -330,7 +363,7 @@ class SizeSearch:
         """``best`` plus 1-3 random actions and a re-run of -Oz, exactly evaluated (None if out of time)."""
         while not self._stop(deadline):
             kick = tuple(rng.choice(self.refine_actions) for _ in range(rng.randint(1, 3)))
-            result = self.evaluate(root, best.passes + kick + (OZ,), "kick")
+            result = self.evaluate(root, best.passes + kick + (OZ,), "kick", deadline=deadline)
             if result is not None:
                 return result
         return None

@@ -10,11 +10,19 @@ import time
 
 import pytest
 
-from rl_compiler.agents.optimize.optimizer import OptimizeInputError, load_benchmark, optimize_program
+from rl_compiler.agents.optimize.optimizer import (
+    PAST_DEADLINE,
+    OptimizeInputError,
+    ProgramRunError,
+    _first_that_passes,
+    load_benchmark,
+    optimize_program,
+)
 from rl_compiler.agents.optimize.output import OutputPaths, write_outputs
-from rl_compiler.agents.optimize.size_search import OZ
+from rl_compiler.agents.optimize.size_search import OZ, SLOW_FACTOR, SLOW_MIN_SECONDS, Candidate, Deadline, SizeSearch
 from rl_compiler.datasets import get_benchmark
 from rl_compiler.llvm.module import ENGINE_OPT_FLAGS, Module
+from rl_compiler.llvm.session import Session
 from rl_compiler.llvm.toolchain import get_toolchain
 
 #: On kmp, gvn-hoist then -Oz again saves one IR instruction over -Oz and costs 3 bytes of .text
@@ -170,3 +178,53 @@ def test_bad_inputs_are_input_errors(tmp_path):
         load_benchmark([tmp_path / "bad.c"])
     with pytest.raises(OptimizeInputError, match="directory .* does not exist"):
         OutputPaths.of(tmp_path / "no" / "such" / "x.o")
+
+
+def test_a_program_that_runs_longer_than_the_budget_is_refused_within_it(tmp_path):
+    source = tmp_path / "spin.c"
+    source.write_text("int main(void) { volatile unsigned long i = 0; for (;;) i++; return 0; }\n")
+    benchmark = load_benchmark([source])
+    started = time.perf_counter()
+    with pytest.raises(ProgramRunError, match="within the time limit"):
+        optimize_program(benchmark, time_limit=2.0, started=started)
+    # The reference run got what was left of the 2 s budget (at least 1 s), not the fixed 10 s cap.
+    assert time.perf_counter() - started < 8.0
+
+
+def test_past_the_deadline_a_failed_best_falls_back_to_oz_without_re_running_others():
+    benchmark = get_benchmark("benchmark://builtin-v0/kmp")
+    search = SizeSearch(sequences=[(OZ, OZ), (OZ, OZ, OZ)], refine=False)
+    root = Session(benchmark.bitcode(), isolated=True)
+    try:
+        found = search.run(root, Deadline.after(120.0))
+        others = [c for c in found if c.origin != "oz"]
+        oz = next(c for c in found if c.origin == "oz")
+        evaluations = sum(search.log.evaluations.values())
+        # A candidate whose session is not kept would have to be re-run: past the deadline it is skipped.
+        stale = Candidate(others[0].passes, others[0].ic, others[0].text, "sequence")
+        final, _, checks, rejected = _first_that_passes(
+            benchmark, root, search, [stale, oz], True, Deadline.after(-1.0)
+        )
+    finally:
+        root.close()
+    assert final is oz and rejected == PAST_DEADLINE
+    assert sum(search.log.evaluations.values()) == evaluations
+    assert "run: output matches the unoptimised build" in checks
+
+
+def test_a_sequence_much_slower_than_oz_is_abandoned_and_the_next_one_evaluated():
+    benchmark = get_benchmark("benchmark://builtin-v0/kmp")
+    slow = tuple(["function(instcombine),function(gvn)"] * 10000)  # seconds, where -Oz takes about 0.1 s
+    search = SizeSearch(sequences=[slow, (OZ, OZ)], refine=False)
+    root = Session(benchmark.bitcode(), isolated=True)
+    try:
+        started = time.perf_counter()
+        found = search.run(root, Deadline.after(60.0))
+        elapsed = time.perf_counter() - started
+    finally:
+        search.close()
+        root.close()
+    assert search.log.failures == 1
+    assert {c.passes for c in found} == {(OZ,), (OZ, OZ)}
+    # Bounded by SLOW_FACTOR times -Oz's time per attempt (two attempts), far below the 60 s deadline.
+    assert elapsed < 2 * max(SLOW_MIN_SECONDS, SLOW_FACTOR * search.log.seconds["oz"]) + 5.0
