@@ -5,7 +5,8 @@ function taking the parsed ``argparse.Namespace`` and returning an exit code.
 
 Output goes through :mod:`logging` (``rl_compiler.log``): ``-v`` adds the library's DEBUG records, ``-q``
 shows errors only (no progress bars, nothing on standard output). Both work before or after the
-subcommand (``rl-compiler -q train ...`` or ``rl-compiler train -q ...``).
+subcommand, at any depth (``rl-compiler -q train ...``, ``rl-compiler train -q ...``,
+``rl-compiler datasets import -q ...``), with this one meaning: no subcommand defines its own ``-q``/``-v``.
 """
 
 from __future__ import annotations
@@ -57,10 +58,20 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name in (only,) if only in SUBCOMMANDS else SUBCOMMANDS:
         # A subcommand module that fails to import is a bug to see, never a subcommand to drop.
         importlib.import_module(f"rl_compiler.cli.{name}").register(subparsers)
-    for subparser in dict.fromkeys(subparsers.choices.values()):  # aliases share a parser
+    for subparser in nested_parsers(parser):
         # SUPPRESS: a subcommand's parser must not reset what was given before the subcommand.
         add_verbosity_arguments(subparser, default=argparse.SUPPRESS)
     return parser
+
+
+def nested_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every subcommand's parser below ``parser``, at any depth (``datasets import``), once (aliases share one)."""
+    found: list[argparse.ArgumentParser] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in dict.fromkeys(action.choices.values()):
+                found += [subparser, *nested_parsers(subparser)]
+    return found
 
 
 def add_verbosity_arguments(parser: argparse.ArgumentParser, default: object) -> None:

@@ -14,7 +14,7 @@ from rl_compiler.agents.coreset.build import build_coreset, dataset_uris, load_p
 from rl_compiler.agents.coreset.candidates import SearchSpec
 from rl_compiler.agents.coreset.scoring import Scorer, score_table
 from rl_compiler.agents.coreset.value import feature_vector, train_value_model
-from rl_compiler.cli import CLIError
+from rl_compiler.cli import CLIError, verbosity
 from rl_compiler.cli.tables import Column, Table
 from rl_compiler.datasets import DatasetError, get_benchmark
 from rl_compiler.envs.coreset import coreset_path
@@ -86,7 +86,6 @@ def _programs_arguments(parser: argparse.ArgumentParser, required: bool = True) 
         "--max-instructions", type=int, default=10_000,
         help="leave out programs whose start module is larger (default 10000: scoring cost grows with size)",
     )  # fmt: skip
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
 
 
 def _uris(args: argparse.Namespace) -> list[str]:
@@ -103,7 +102,7 @@ def _uris(args: argparse.Namespace) -> list[str]:
 
 
 def _progress(args: argparse.Namespace):
-    return None if args.quiet else lambda line: print(line, file=sys.stderr, flush=True)
+    return None if verbosity(args) < 0 else lambda line: print(line, file=sys.stderr, flush=True)
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import argparse
 import json
 import random
 
-from rl_compiler.cli import CLIError
+from rl_compiler.cli import CLIError, verbosity
 from rl_compiler.cli.tables import Column, Table
 from rl_compiler.datasets import DatasetError, get_dataset, list_datasets
 from rl_compiler.datasets.dataset import ManifestDataset
@@ -54,7 +54,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     importer.add_argument(
         "--not-runnable", action="store_true", help="never run the programs (default: those defining main run)"
     )
-    importer.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     importer.set_defaults(func=run_import)
     extractor = commands.add_parser(
         "extract-corpus",
@@ -129,7 +128,7 @@ def run_import(args: argparse.Namespace) -> int:
             min_instructions=args.min_instructions,
             max_instructions=args.max_instructions,
             runnable=False if args.not_runnable else None,
-            progress=None if args.quiet else print,
+            progress=None if verbosity(args) < 0 else print,
         )
     except DatasetError as error:
         raise CLIError(str(error)) from error
@@ -175,7 +174,7 @@ def run_import_suite(args: argparse.Namespace) -> int:
     if args.name:
         raise CLIError(f"a standard suite keeps CompilerGym's dataset name: drop --name {args.name}")
     try:
-        report = import_suite(suite, path, output=args.output, progress=None if args.quiet else print)
+        report = import_suite(suite, path, output=args.output, progress=None if verbosity(args) < 0 else print)
     except DatasetError as error:
         raise CLIError(str(error)) from error
     print(

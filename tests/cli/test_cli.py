@@ -54,3 +54,40 @@ def test_a_misspelt_agent_is_named_unknown(capsys):
     assert "unknown agent 'greedyy'" in error and "takes no search budget" not in error
     assert cli.main(["eval", "--agent", "first-legal", "--benchmark", "benchmark://builtin-v0/crc32"]) == 2
     assert "acts on mlgo envs, not passes" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "level"),
+    [
+        (["datasets", "import", "src", "--name", "n"], 0),
+        (["-q", "datasets", "import", "src", "--name", "n"], -1),  # a subcommand's own -q once reset this
+        (["datasets", "import", "src", "--name", "n", "-q"], -1),
+        (["datasets", "-q", "import", "src", "--name", "n"], -1),
+        (["coreset", "rank", "prog.c", "-v"], 1),  # nested subcommands once rejected -q and -v
+        (["coreset", "build", "--dataset", "d", "-q"], -1),
+    ],
+)
+def test_quiet_and_verbose_mean_one_thing_at_any_depth(argv, level):
+    assert cli.verbosity(cli.build_parser().parse_args(argv)) == level
+
+
+def test_every_nested_parser_offers_quiet_and_verbose_once():
+    parsers = cli.nested_parsers(cli.build_parser())
+    assert {"rl-compiler datasets import", "rl-compiler leaderboard run"} <= {p.prog for p in parsers}
+    for parser in parsers:
+        dests = [action.dest for action in parser._actions]
+        assert (dests.count("quiet"), dests.count("verbose")) == (1, 1), parser.prog
+
+
+def test_datasets_import_quiet_prints_nothing_and_plain_prints_the_summary(tmp_path, capsys):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "a.c").write_text("int f(int x) { return 3 * x; }\n")
+    argv = ["datasets", "import", str(source), "--name", "quiet-v0", "-o", str(tmp_path / "m.yaml")]
+    assert cli.main([*argv, "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert cli.main(["-q", *argv]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "quiet-v0: 1 programs" in out and "a: " in out  # the progress line and the summary
