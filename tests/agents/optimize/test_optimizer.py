@@ -88,6 +88,10 @@ def test_budget_is_the_whole_wall_time(tmp_path):
     assert elapsed < 10.0, f"took {elapsed:.1f} s for a 4 s budget"  # loaded CI machines run late
     # Building the program and its reference run came out of the same budget: the search got at most the rest.
     assert result.seconds["search"] <= max(0.0, 4.0 - result.seconds["build_and_reference"]) + 0.2, result.seconds
+    # Every phase is timed, from the budget's start (here: before loading the benchmark) to the checks.
+    assert set(result.seconds) == {"start", "build_and_reference", "worker", "oz", "search", "checks"}
+    assert sum(result.seconds.values()) <= elapsed
+    assert result.seconds["start"] > 0.0  # load_benchmark compiled the program before optimize_program began
     assert result.final.text <= result.oz.text
 
 
