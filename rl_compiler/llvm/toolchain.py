@@ -18,6 +18,8 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
+from rl_compiler.llvm import processes
+
 LLVM_CONFIG_ENV = "RL_COMPILER_LLVM_CONFIG"
 MIN_LLVM_MAJOR = 19
 #: The tools rl-compiler runs, by the name the rest of the package asks for.
@@ -99,10 +101,13 @@ def _finalize_wheels() -> None:
 
 def _run(args: list[str]) -> str:
     try:
-        return subprocess.run(args, capture_output=True, text=True, check=True, timeout=60).stdout.strip()
-    except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
-        detail = getattr(error, "stderr", "") or str(error)
-        raise ToolchainError(f"{' '.join(args)} failed: {detail.strip()}") from error
+        result = processes.run(args, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ToolchainError(f"{' '.join(args)} failed: {error}") from error
+    if result.returncode != 0:
+        detail = result.stderr.strip() or processes.describe_returncode(result.returncode)
+        raise ToolchainError(f"{' '.join(args)} failed: {detail}")
+    return result.stdout.strip()
 
 
 def _default_llvm_config() -> Path:
