@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import Any
 
 from rl_compiler.llvm.errors import LLVMError, run_passes_error
 
@@ -43,13 +42,17 @@ def enabled() -> bool:
 def encode_step(handle: int, pipeline: str, queries: tuple[str, ...]) -> bytes | None:
     """The fast-lane request for ``step(pipeline, queries)`` on ``handle``, or None if it needs the pickle
     path (an unknown query, or a pipeline Python checks before LLVM sees it: empty, with ``<O``, or NUL)."""
-    if len(queries) > MAX_QUERIES or not pipeline.strip() or "<O" in pipeline or "\0" in pipeline:
+    if not pipeline.strip() or "<O" in pipeline or "\0" in pipeline:
         return None
-    try:
-        codes = bytes(QUERY_CODES[query] for query in queries)
-    except KeyError:
-        return None
+    codes = _CODES.get(queries)
+    if codes is None:
+        if len(queries) > MAX_QUERIES or not set(queries) <= QUERY_CODES.keys():
+            return None
+        codes = _CODES[queries] = bytes(QUERY_CODES[query] for query in queries)
     return _HEAD.pack(TAG, len(codes), handle) + codes + pipeline.encode()
+
+
+_CODES: dict[tuple[str, ...], bytes] = {}
 
 
 def is_fast_reply(payload: bytes) -> bool:
@@ -69,21 +72,38 @@ def decode_step(payload: bytes, pipeline: str, queries: tuple[str, ...]) -> tupl
         if status == ST_NO_MODULE:
             raise KeyError(message)
         raise LLVMError(f"the worker rejected a step request: {message}")
-    import numpy as np
+    plan = _PLANS.get(queries)
+    if plan is None:
+        plan = _PLANS[queries] = _plan(queries)
+    scalars, arrays = plan
+    values = list(scalars.unpack_from(payload, _STATUS.size)) if scalars.size else []
+    if arrays:
+        import numpy as np
 
-    values = np.frombuffer(payload, dtype="<i8", offset=_STATUS.size)
-    out: list[Any] = []
-    at = 0
-    for query in queries:
+        frombuffer, int64 = np.frombuffer, np.int64
+        for at, start, count, split in arrays:
+            array = frombuffer(payload, int64, count, start).copy()
+            values.insert(at, array if split is None else (array[:split], array[split:]))
+    return tuple(values)
+
+
+#: Decoding plans by query tuple (an env asks the same queries at every step).
+_PLANS: dict[tuple[str, ...], tuple[struct.Struct, list[tuple[int, int, int, int | None]]]] = {}
+
+
+def _plan(queries: tuple[str, ...]) -> tuple[struct.Struct, list[tuple[int, int, int, int | None]]]:
+    """The scalars' layout (``Q`` for the fingerprint, ``q`` for a count; arrays skipped with padding),
+    and per array: its position in the result, its offset in the payload, its length, and where
+    ``features`` splits into Autophase and InstCount."""
+    layout, arrays = "<", []
+    offset = _STATUS.size
+    for position, query in enumerate(queries):
         code = QUERY_CODES[query]
         width = _WIDTHS[code]
-        if code == 1:
-            out.append(int(values[at]) & 0xFFFFFFFFFFFFFFFF)
-        elif code == 2:
-            out.append(int(values[at]))
-        elif code == 5:
-            out.append((values[at : at + _AUTOPHASE].copy(), values[at + _AUTOPHASE : at + width].copy()))
+        if code in (1, 2):
+            layout += "Q" if code == 1 else "q"
         else:
-            out.append(values[at : at + width].copy())
-        at += width
-    return tuple(out)
+            layout += f"{8 * width}x"
+            arrays.append((position, offset, width, _AUTOPHASE if code == 5 else None))
+        offset += 8 * width
+    return struct.Struct(layout), arrays

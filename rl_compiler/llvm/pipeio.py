@@ -18,6 +18,7 @@ A message is an 8-byte little-endian length (:data:`HEADER`) followed by that ma
 
 from __future__ import annotations
 
+import io
 import os
 import select
 import struct
@@ -27,6 +28,8 @@ HEADER = struct.Struct("<Q")
 SPIN_ENV = "RL_COMPILER_SPIN_US"
 DEFAULT_SPIN_US = 250.0
 _READ_CHUNK = 1 << 16
+#: A reader's buffer larger than this (grown for a big message) is dropped once the message is read.
+_KEEP_BUFFER = 1 << 22
 #: A ``sched_yield`` that returns later than this (seconds) ran another task: the CPU is contested.
 CONTENDED_YIELD = 50e-6
 #: Seconds without spinning after a contested yield.
@@ -94,37 +97,51 @@ class PipeWaiter:
 class MessageReader:
     """Reads length-prefixed messages from a pipe, taking whatever is available in one ``read``.
 
-    One read usually holds the whole message (header and payload); bytes beyond the current message are
-    kept for the next one.
+    The descriptor is made non-blocking: a reply that is already there is read at once, without a
+    ``poll`` first (each system call costs microseconds on a virtual machine). Bytes arrive into one
+    reused buffer; bytes beyond the current message are kept for the next one.
     """
 
     def __init__(self, fd: int, adaptive: bool = True, spin: float | None = None) -> None:
-        self._fd = fd
+        os.set_blocking(fd, False)
+        self._file = io.FileIO(fd, "rb", closefd=False)
         self._waiter = PipeWaiter(fd, adaptive=adaptive, spin=spin)
-        self._buffer = bytearray()
+        self._buffer = bytearray(_READ_CHUNK)
+        self._start = self._end = 0  # the unread bytes are _buffer[_start:_end]
 
     def read(self, timeout: float | None = None) -> bytes | None:
         """The next message, or None if the writer closed the pipe first.
 
         :raises TimeoutError: no complete message within ``timeout`` seconds (None: wait forever).
         """
-        buffer = self._buffer
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
+            buffer, start, end = self._buffer, self._start, self._end
             needed = HEADER.size
-            if len(buffer) >= HEADER.size:
-                needed += HEADER.unpack_from(buffer)[0]
-                if len(buffer) >= needed:
-                    message = bytes(memoryview(buffer)[HEADER.size : needed])
-                    del buffer[:needed]
+            if end - start >= HEADER.size:
+                needed += HEADER.unpack_from(buffer, start)[0]
+                if end - start >= needed:
+                    message = bytes(memoryview(buffer)[start + HEADER.size : start + needed])
+                    self._start = start + needed
+                    if self._start == end:
+                        self._start = self._end = 0
+                        if len(buffer) > _KEEP_BUFFER:  # after a huge message: do not hold on to its memory
+                            self._buffer = bytearray(_READ_CHUNK)
                     return message
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0 or not self._waiter.wait(remaining):
-                raise TimeoutError(f"no complete message within {timeout:g} s")
-            chunk = os.read(self._fd, max(_READ_CHUNK, needed - len(buffer)))
-            if not chunk:
+            if len(buffer) - start < max(needed, _READ_CHUNK // 2):  # make room: compact, or grow
+                grown = bytearray(max(len(buffer), needed + _READ_CHUNK))
+                grown[: end - start] = memoryview(buffer)[start:end]
+                self._buffer, self._start, self._end = grown, 0, end - start
+                continue
+            got = self._file.readinto(memoryview(buffer)[end:])
+            if got is None:  # nothing there yet
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0 or not self._waiter.wait(remaining):
+                    raise TimeoutError(f"no complete message within {timeout:g} s")
+                continue
+            if not got:
                 return None
-            buffer += chunk
+            self._end = end + got
 
 
 #: ``fcntl`` command to resize a pipe (Linux); the default 64 KiB buffer splits larger replies (a graph,

@@ -261,7 +261,10 @@ def serve(requests: int, replies: BinaryIO, native: Any = None) -> None:
     write(frame(dumps((REPLY_OK, ("ready", os.getpid(), native is not None)), protocol=protocol)))
     flush()
     # Adaptive: the parent may think for long between requests (an agent, a training update).
-    read = MessageReader(requests, adaptive=True).read if native is None else _native_reader(native, requests, replies)
+    if native is None:
+        read = MessageReader(requests, adaptive=True).read
+    else:
+        read = _native_reader(native, requests, replies)
     while True:
         try:
             payload = read()
