@@ -62,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--metric", choices=METRICS, default="text", help="which value to predict (default text)")
     train.add_argument("--k", type=int, default=20, help="neighbours per program (default 20)")
     train.add_argument(
-        "--oz-weight", type=float, default=5.0, help="scale of the -Oz outcome features in the distance (default 5)"
+        "--oz-weight", type=float, default=20.0, help="scale of the -Oz outcome features in the distance (default 20)"
     )
     train.add_argument(
         "--alpha", type=float, default=0.05, help="weight of every training program besides the neighbours' (0.05)"

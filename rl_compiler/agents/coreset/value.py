@@ -91,7 +91,7 @@ class ValueModel:
     coreset_digest: str
     metric: str = "text"
     k: int = 20
-    oz_weight: float = 5.0
+    oz_weight: float = 20.0
     alpha: float = 0.05
     info: dict[str, Any] = field(default_factory=dict)
 
@@ -168,7 +168,7 @@ def train_value_model(
     *,
     metric: str = "text",
     k: int = 20,
-    oz_weight: float = 5.0,
+    oz_weight: float = 20.0,
     alpha: float = 0.05,
 ) -> ValueModel:
     """The model of ``values`` (programs x coreset sequences, normalized to -Oz, NaN for failures) on

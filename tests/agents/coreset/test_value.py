@@ -55,7 +55,7 @@ def test_save_load_round_trip_without_pickles(tmp_path: Path):
     assert model.logs[0, 2] == pytest.approx(np.log(1 / 1.2))
     model.save(tmp_path / "m.npz")
     loaded = ValueModel.load(tmp_path / "m.npz")
-    assert (loaded.k, loaded.oz_weight, loaded.alpha, loaded.coreset_digest) == (2, 5.0, 0.05, model.coreset_digest)
+    assert (loaded.k, loaded.oz_weight, loaded.alpha, loaded.coreset_digest) == (2, 20.0, 0.05, model.coreset_digest)
     assert loaded.rank(features[0]) == model.rank(features[0])
     loaded.check_coreset(CORESET.sequences)
     with pytest.raises(ValueError, match="another coreset"):
