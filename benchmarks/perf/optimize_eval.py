@@ -147,6 +147,13 @@ def ir_instruction_count_oz(row: dict) -> float:
     return (row["ic_start"] - row["ic_final"]) / max(row["ic_start"] - row["ic_oz"], 1)
 
 
+def ir_needed(row: dict, target: float = 1.05) -> float:
+    """The IR ratio -Oz/final that ``IrInstructionCountOz`` = ``target`` needs on this program (inf: it would
+    need fewer than zero instructions): C_final = C_Oz - (target - 1) * (C_start - C_Oz)."""
+    final = row["ic_oz"] - (target - 1.0) * (row["ic_start"] - row["ic_oz"])
+    return row["ic_oz"] / final if final > 0 else float("inf")
+
+
 def summary(rows: list[dict]) -> dict:
     ok = [r for r in rows if r["exit"] == 0]
     # The return is meaningless where -Oz grows the IR (inlining): its denominator is then 1 (max(., 1)).
@@ -166,6 +173,8 @@ def summary(rows: list[dict]) -> dict:
         "wall_max": max((r["wall"] for r in rows), default=float("nan")),
         "valid": sum(r.get("validation", "").startswith("ok") for r in ok),
         "ran": sum(r.get("validation", "") == "ok: verifier, output" for r in ok),
+        "ir_needed_median": statistics.median(ir_needed(r) for r in shrunk) if shrunk else float("nan"),
+        "ir_needed_impossible": sum(ir_needed(r) == float("inf") for r in shrunk),
     }
 
 
@@ -186,6 +195,26 @@ def tables(sets: dict[str, list[dict]], time_limit: float) -> list[str]:
             f"| {s['ir_ratio']:.4f}x | {s['larger']} | {s['smaller']} | {s['fell_back']} "
             f"| {s['wall_median']:.1f} / {s['wall_mean']:.1f} / {s['wall_max']:.1f} | {s['valid']} / {s['ran']} "
             f"| {s['errors']} |"
+        )
+    lines += [
+        "",
+        "What `IrInstructionCountOz` >= 1.05 would take: (C_start - C_final) / (C_start - C_Oz) >= 1.05 means "
+        "C_final <= C_Oz - 0.05 (C_start - C_Oz), so the more -Oz shrinks a program, the further below -Oz "
+        "its IR must go.",
+        "",
+        "| set | programs -Oz shrinks | median (C_start - C_Oz) / C_Oz | median IR -Oz/final needed for 1.05 "
+        "| programs where 1.05 needs fewer than 0 instructions | IR -Oz/final reached (geomean) |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    for name, rows in sets.items():
+        s = summary(rows)
+        shrunk = [r for r in rows if r["exit"] == 0 and r["ic_oz"] < r["ic_start"]]
+        spread = (
+            statistics.median((r["ic_start"] - r["ic_oz"]) / r["ic_oz"] for r in shrunk) if shrunk else float("nan")
+        )
+        lines.append(
+            f"| {name} | {s['ir_oz_programs']} | {spread:.2f} | {s['ir_needed_median']:.3f}x "
+            f"| {s['ir_needed_impossible']} | {s['ir_ratio']:.4f}x |"
         )
     for name, rows in sets.items():
         lines += ["", f"**{name}** per program:", ""]
