@@ -15,9 +15,12 @@ isolated envs (``sync`` and ``async``). Prints Markdown tables (and writes them 
 ``--variant NAME:KEY=VALUE,...`` adds an isolated env whose worker starts with those environment variables
 (e.g. ``nospin:RL_COMPILER_SPIN_US=0``), stepped in the same rounds; two keys are not variables:
 ``SLICE=<µs>`` sets the worker's scheduler slice (0: the kernel's default, as before the worker asked for
-a short one) and ``PIN=same|other`` pins the caller to CPU 0 and its worker to CPU 0 or 1. Usage:
+a short one) and ``PIN=same|other`` pins the caller to CPU 0 and its worker to CPU 0 or 1. The README's table
+compares the shipped worker (steps served natively, ``rl_compiler.llvm.fastlane``) with the previous design
+(every request through the worker's Python loop) in one run:
 
-    python benchmarks/perf/isolation_bench.py [--rounds 5] [--variant shipped --variant nospin:RL_COMPILER_SPIN_US=0]
+    python benchmarks/perf/isolation_bench.py --rounds 5 --variant isolated \
+        --variant python-loop:RL_COMPILER_FAST_LANE=0 --out benchmarks/perf/isolation_bench.md
 """
 
 from __future__ import annotations
