@@ -23,7 +23,7 @@ from test_session import (
 )
 
 from rl_compiler.llvm import fastlane
-from rl_compiler.llvm.errors import LLVMError, PassPipelineError, WorkerCrashError
+from rl_compiler.llvm.errors import LLVMError, PassPipelineError, WorkerCrashError, WorkerTimeoutError
 from rl_compiler.llvm.session import Session
 from rl_compiler.llvm.toolchain import Toolchain
 
@@ -127,3 +127,16 @@ def test_worker_killed_during_a_native_step_retries_it(program: bytes) -> None:
         assert _wait_dead(victim)
         assert s.recoveries == 1
         assert count == _reference(program, ["function(sroa)", heavy])[2]
+
+
+def test_timeout_in_a_native_step_is_recovered(program: bytes) -> None:
+    with Session(program) as s:
+        s.step("function(sroa)", ())
+        before = _state(s)
+        s.timeout = 0.2
+        slow = ",".join(["function(gvn,instcombine<no-verify-fixpoint>,simplifycfg),cgscc(inline)"] * 20000)
+        with pytest.raises(WorkerTimeoutError, match="0.2 s"):
+            s.step(slow, ("instruction_count",))
+        assert _state(s) == before and s.history == ["function(sroa)"]
+        (count,) = s.step("function(early-cse)", ("instruction_count",))
+        assert count == _reference(program, ["function(sroa)", "function(early-cse)"])[2]
