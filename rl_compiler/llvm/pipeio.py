@@ -68,10 +68,13 @@ class PipeWaiter:
         self._recent = True  # whether the last message came within the spin window
         self._calm_after = 0.0  # perf_counter() before which not to spin (the CPUs were contested)
 
-    def wait(self, timeout: float | None) -> bool:
-        """Whether the descriptor became readable (or hung up) within ``timeout`` seconds (None: forever)."""
+    def wait(self, timeout: float | None, checked: bool = False) -> bool:
+        """Whether the descriptor became readable (or hung up) within ``timeout`` seconds (None: forever).
+
+        :param checked: the caller has just found nothing to read: skip the first, immediate poll.
+        """
         poll = self._poller.poll
-        if poll(0):
+        if not checked and poll(0):
             self._recent = True
             return True
         start = time.perf_counter()
@@ -136,7 +139,7 @@ class MessageReader:
             got = self._file.readinto(memoryview(buffer)[end:])
             if got is None:  # nothing there yet
                 remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0 or not self._waiter.wait(remaining):
+                if remaining is not None and remaining <= 0 or not self._waiter.wait(remaining, checked=True):
                     raise TimeoutError(f"no complete message within {timeout:g} s")
                 continue
             if not got:
