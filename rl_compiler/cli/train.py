@@ -87,7 +87,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--vec-env", choices=("dummy", "subproc"), default="dummy", help="envs in this process or one each"
     )
     parser.add_argument("--device", default="cpu", help="torch device: cpu, cuda, cuda:1, auto (default: cpu)")
-    parser.add_argument("--num-threads", type=int, default=None, help="torch threads (default: torch's)")
+    parser.add_argument("--num-threads", type=int, default=None, help="torch threads (default: 1)")
     parser.add_argument("-f", "--log-folder", default="runs", help="folder of run directories (default: runs)")
     parser.add_argument("--run-dir", default=None, help="exact run directory (default: <log-folder>/<algo>_<env>_<k>)")
     parser.add_argument(
@@ -184,13 +184,40 @@ def run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError, ConnectionError) as error:
         raise CLIError(str(error)) from None
     del final  # the library logged it
-    from rl_compiler.agents.rl.validation import evaluation_metric, read_evaluations
+    print_validation(run_dir, config)
+    return 0
+
+
+def print_validation(run_dir: Path, config) -> None:
+    """The run's last validation score, with object ``.text`` against -Oz when it was measured."""
+    from rl_compiler.agents.rl.validation import (
+        PASSES_METRIC,
+        evaluation_metric,
+        read_evaluations,
+        read_final_validation,
+    )
 
     evaluations = read_evaluations(run_dir)
-    if evaluations:
-        steps, score = evaluations[-1]
-        logger.info("validation %s: %.4f at %d steps (%s)", evaluation_metric(config), score, steps, run_dir)
-    return 0
+    if not evaluations:
+        return
+    steps, score = evaluations[-1]
+    final = read_final_validation(run_dir)
+    if evaluation_metric(config) == PASSES_METRIC and final and final.get("timesteps") == steps:
+        larger = final["larger_text_than_oz"]
+        logger.info(
+            "validation on %d %s programs at %d steps: geomean IrInstructionCountOz %.4f, object .text -Oz/final "
+            "%.4f (1.0 = -Oz, higher is smaller); %d larger than -Oz in .text%s (%s)",
+            final["programs"],
+            config.eval_split or "validation",
+            steps,
+            score,
+            final["geomean_text_oz_over_final"],
+            len(larger),
+            f": {', '.join(uri.rsplit('/', 1)[-1] for uri in larger)}" if larger else "",
+            run_dir,
+        )
+        return
+    logger.info("validation %s: %.4f at %d steps (%s)", evaluation_metric(config), score, steps, run_dir)
 
 
 def run_settings(args: argparse.Namespace) -> dict:

@@ -21,6 +21,7 @@ from rl_compiler.datasets.timing import RuntimeStats
 from rl_compiler.envs.action_sets import ActionSet, action_index, load_action_set
 from rl_compiler.envs.datasets import Datasets
 from rl_compiler.envs.program import ObservationView, Program, RewardView, observation_choice, prepare, step_queries
+from rl_compiler.envs.start_cache import StartCache
 from rl_compiler.envs.state import EpisodeState
 from rl_compiler.envs.validation import ValidationResult, opt_commandline, replay_state, validate_episode
 from rl_compiler.llvm.baselines import Baselines
@@ -86,14 +87,10 @@ class PassOrderingEnv(gym.Env):
     ## Arguments
 
     ```python
-    import gymnasium as gym
-    import rl_compiler  # registers the ids
-
-    env = gym.make("rl_compiler/llvm-autophase-ic-v0", benchmark="benchmark://builtin-v0/crc32")
+    env = gym.make("rl_compiler/llvm-autophase-ic-v0", benchmark="benchmark://builtin-v0/crc32")  # import rl_compiler
     obs, info = env.reset(seed=0)
     obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
     print(info["action"], reward, env.unwrapped.commandline())
-    env.close()
     ```
 
     ``benchmark`` (default ``benchmark://builtin-v0/crc32``): anything
@@ -132,8 +129,7 @@ class PassOrderingEnv(gym.Env):
         bitcode_variant: str | None = None,
         render_mode: str | None = None,
     ) -> None:
-        # Other modes are accepted and render nothing (gym.make warns): SB3's make_vec_env asks for
-        # "rgb_array" and only falls back on a TypeError.
+        # Other modes render nothing (gym.make warns): SB3's make_vec_env asks for "rgb_array" (no TypeError).
         self.render_mode = render_mode
         self._action_set: ActionSet = load_action_set(action_set)
         self.action_set_name = action_set
@@ -182,6 +178,7 @@ class PassOrderingEnv(gym.Env):
         # a fork, a reset): the count of the current session reported so far, and one from a closed session.
         self._recoveries_reported = 0
         self._pending_recovery: str | None = None
+        self._start_cache = StartCache()
         self._program: Program | None = None
         self._closed = False
         self._benchmark_uri: str | None = None
@@ -324,15 +321,18 @@ class PassOrderingEnv(gym.Env):
             self._applied.append(index)
         return self._step_observation(), reward, False, False, info
 
-    def apply_pipeline(self, pipeline: str) -> tuple[float, dict]:
+    def apply_pipeline(self, pipeline: str, *, cached: bool = False) -> tuple[float, dict]:
         """Run any pipeline string on the current module, as a step would, without it being an action.
 
         Search agents use this to start from a fixed pipeline (e.g. ``default<O2>``, which on the size-prepared
         bitcode is exactly -Oz). It is part of the episode: ``commandline()``, ``state``, ``fork()`` and crash
         replay include it, and its reward counts in ``episode_reward``. Returns ``(reward, info)`` like a step.
 
+        :param cached: at an episode's start, copy an earlier episode's result (:mod:`~rl_compiler.envs.start_cache`).
         :raises PassPipelineError: if LLVM rejects the pipeline string.
         """
+        if cached:
+            return self._start_cache.apply(self, pipeline)
         reward, info, _ = self._run(self._require_program(), pipeline)
         return reward, info
 
@@ -372,6 +372,7 @@ class PassOrderingEnv(gym.Env):
 
     def close(self) -> None:
         """Free the modules; the worker process ends with its last session. Idempotent."""
+        self._start_cache.close()
         if self._session is not None:
             self._session.close()
             self._session = None
@@ -397,6 +398,7 @@ class PassOrderingEnv(gym.Env):
         twin._recoveries_reported = 0  # the replica's own count: its start may have met a lost worker
         twin._applied = list(self._applied)
         twin._on_demand_prev = dict(self._on_demand_prev)
+        twin._start_cache = StartCache()  # the cached starts stay the parent's (it closes them)
         twin.observation = ObservationView(twin)
         twin.reward = RewardView(twin)
         if self._np_random is not None:
@@ -472,8 +474,7 @@ class PassOrderingEnv(gym.Env):
         spec = reward_spec(name)
         program = self._require_program()
         previous = self._on_demand_prev.get(name)
-        if previous is None:
-            previous = program.initial_cost(spec)
+        previous = program.initial_cost(spec) if previous is None else previous
         cost = program.cost(spec.cost)
         self._on_demand_prev[name] = cost
         return spec.reward(previous, cost, spec.scale(program.baselines))

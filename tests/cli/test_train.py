@@ -74,6 +74,10 @@ def test_tiny_ppo_trains_saves_resumes_and_evaluates(tmp_path, capsys):
     }
     assert (run_dir / "final_model.zip").is_file() and (run_dir / "best_model.zip").is_file()
     assert (run_dir / "evaluations.csv").read_text().count("\n") >= 2
+    final = json.loads((run_dir / "final_validation.json").read_text())
+    assert final["timesteps"] == 32 and final["programs"] == len(config["eval_benchmarks"]) == len(final["results"])
+    assert all(r["text_oz"] > 0 and r["text_final"] > 0 for r in final["results"])
+    assert f"geomean IrInstructionCountOz {final['geomean_ir_instruction_count_oz']:.4f}" in capsys.readouterr().out
 
     assert main(["train", "--resume", str(run_dir), "-n", "64"]) == 0
     assert (run_dir / "checkpoints" / "model_64_steps.zip").is_file()

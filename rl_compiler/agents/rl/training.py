@@ -51,6 +51,9 @@ logger = logging.getLogger(__name__)
 #: of the shipped recipe on the 9 validation programs took about 60 s on 2 cores: often enough for a curve,
 #: rarely enough not to double a run's time.
 DEFAULT_EVAL_FREQ = 10_000
+#: Torch threads when none are given: the policies are small MLPs, whose updates on a shared 2-core machine
+#: took 21 ms per minibatch on torch's default of 2 threads and 1.2 ms on one (the env's worker needs a core).
+DEFAULT_NUM_THREADS = 1
 
 
 @dataclass
@@ -122,6 +125,7 @@ def resolve_config(
         (:data:`rl_compiler.agents.rl.checkpoints.MODEL_SETTINGS`) and hyperparameters replace the
         hyperparameter file's, ``overrides`` still apply. ``algo`` and ``env_id`` may then be ``None``.
     :param env_kwargs: ``gym.make`` arguments (``["key:value", ...]`` or a dict) over the file's ``env_kwargs``.
+    :param num_threads: torch threads (``None``: :data:`DEFAULT_NUM_THREADS`).
     """
     model_settings: dict[str, Any] = {}
     if trained_agent:
@@ -202,7 +206,7 @@ def resolve_config(
         n_envs=int(run.get("n_envs", 1)),
         vec_env=vec_env,
         device=device,
-        num_threads=num_threads,
+        num_threads=DEFAULT_NUM_THREADS if num_threads is None else num_threads,
         trained_agent=str(trained_agent) if trained_agent else None,
         command=" ".join(sys.argv),
         versions={
@@ -249,6 +253,23 @@ def experiment_dir(log_folder: str | Path, algo: str, env_id: str, exp_id: int =
     if not ids:
         raise FileNotFoundError(f"no run of {algo} on {env_id} in {log_folder} (expected {stem}_<k>)")
     return Path(log_folder) / f"{stem}_{max(ids)}"
+
+
+def planned_steps(model: Any, start: int, target: int) -> int:
+    """The step count training from ``start`` to ``target`` steps ends at: SB3 collects whole rollouts
+    (``n_steps`` per env on-policy, ``train_freq`` steps per env off-policy), so it rounds up."""
+    from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
+
+    n_envs = int(getattr(model, "n_envs", 1) or 1)
+    if isinstance(model, OnPolicyAlgorithm):  # PPO, A2C, MaskablePPO (DQN's n_steps means n-step returns)
+        rollout = int(model.n_steps) * n_envs
+    else:  # DQN: train_freq steps per env (an int, or (n, unit) before and a TrainFreq after learn starts)
+        train_freq = getattr(model, "train_freq", 1)
+        frequency, unit = (train_freq, "step") if isinstance(train_freq, int) else tuple(train_freq)
+        # A frequency in episodes has no fixed length: count single steps.
+        rollout = (int(frequency) if str(getattr(unit, "value", unit)) == "step" else 1) * n_envs
+    remaining = max(target - start, 0)
+    return start + -(-remaining // rollout) * rollout
 
 
 def _callbacks(config: TrainConfig, run_dir: Path, progress: bool, total: int, on_evaluation: OnEvaluation | None):
@@ -329,8 +350,7 @@ def _train(
             f"the action set of {config.env} changed since this run started "
             f"({len(config.action_names)} actions then, {len(current)} now); start a new run"
         )
-    if config.num_threads:
-        torch.set_num_threads(config.num_threads)
+    torch.set_num_threads(config.num_threads or DEFAULT_NUM_THREADS)
     logger.info(
         "%s %s on %s: %d steps, %d training benchmarks (%s/%s), %d for validation, %d %s env(s)%s",
         "resuming" if resume else "training",
@@ -374,11 +394,14 @@ def _train(
         # A fine-tuned model starts with the steps of its first training: count this run's from zero.
         fresh = not resume
         remaining = config.n_timesteps - (0 if fresh else model.num_timesteps)
+        planned = planned_steps(model, 0 if fresh else model.num_timesteps, config.n_timesteps)
+        if remaining > 0 and planned != config.n_timesteps:
+            logger.info("%d steps: SB3 runs whole rollouts, so %d steps in all", config.n_timesteps, planned)
         try:
             if remaining > 0:
                 model.learn(
                     total_timesteps=remaining,
-                    callback=_callbacks(config, run_dir, progress, config.n_timesteps, on_evaluation),
+                    callback=_callbacks(config, run_dir, progress, planned, on_evaluation),
                     reset_num_timesteps=fresh,
                     tb_log_name="run",
                 )

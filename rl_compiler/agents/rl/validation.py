@@ -4,12 +4,15 @@ Pass-ordering envs score the geomean ``IrInstructionCountOz`` return of the dete
 the MLGO envs (register allocation, inlining) the geomean of the score against LLVM's own heuristic,
 ``1 / (1 - reward)`` (1.0 = the heuristic), as the leaderboard does; both use :func:`rl_compiler.stats.geomean`.
 Every evaluation appends a row to the run's ``evaluations.csv`` (``timesteps,<metric>,seconds``) and saves
-``best_model.zip`` when the score is the best so far.
+``best_model.zip`` when the score is the best so far. The last one of a pass-ordering run also measures
+object ``.text`` against -Oz and writes every program's result to ``final_validation.json``
+(:func:`read_final_validation`).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -24,6 +27,7 @@ from rl_compiler.stats import geomean
 logger = logging.getLogger(__name__)
 
 EVALUATIONS = "evaluations.csv"
+FINAL_VALIDATION = "final_validation.json"
 PASSES_METRIC = "geomean_ir_instruction_count_oz"
 MLGO_METRIC = "geomean_score_vs_default"
 
@@ -36,8 +40,12 @@ def evaluation_metric(config: Any) -> str:
     return PASSES_METRIC if config.action_names else MLGO_METRIC
 
 
-def evaluate_model(model: Any, config: Any) -> tuple[float, float]:
-    """The deterministic ``model`` on every validation benchmark: (:func:`evaluation_metric` score, seconds)."""
+def evaluate_model(model: Any, config: Any, final: dict[str, Any] | None = None) -> tuple[float, float]:
+    """The deterministic ``model`` on every validation benchmark: (:func:`evaluation_metric` score, seconds).
+
+    :param final: on a pass-ordering env, filled with the object ``.text`` summary and every program's result
+        (:func:`text_summary`); measuring ``.text`` costs one object emission per program.
+    """
     from rl_compiler.agents.rl.wrappers import apply_wrappers
 
     start = time.perf_counter()
@@ -47,11 +55,10 @@ def evaluate_model(model: Any, config: Any) -> tuple[float, float]:
             from rl_compiler.agents.rl.sb3 import SB3Policy
 
             policy = SB3Policy(model=model, config=asdict(config), keep_best=False)
-            scores = [
-                policy.run(env, benchmark=uri, object_size=False).ir_instruction_count_oz
-                for uri in config.eval_benchmarks
-            ]
-            return geomean(scores), time.perf_counter() - start
+            results = [policy.run(env, benchmark=uri, object_size=final is not None) for uri in config.eval_benchmarks]
+            if final is not None:
+                final.update(text_summary(results))
+            return geomean([r.ir_instruction_count_oz for r in results]), time.perf_counter() - start
         from rl_compiler.llvm.errors import NoDecisionsError
 
         env = apply_wrappers(env, config.wrappers)
@@ -72,6 +79,35 @@ def evaluate_model(model: Any, config: Any) -> tuple[float, float]:
         return geomean(scores), time.perf_counter() - start
     finally:
         env.close()
+
+
+def text_summary(results: list[Any]) -> dict[str, Any]:
+    """Geomeans of ``IrInstructionCountOz`` and of object ``.text`` -Oz/final (above 1: smaller than -Oz), the
+    programs whose ``.text`` is larger than -Oz's, and each program's numbers, from ``EpisodeResult`` objects."""
+    return {
+        "programs": len(results),
+        "geomean_ir_instruction_count_oz": geomean([r.ir_instruction_count_oz for r in results]),
+        "geomean_text_oz_over_final": geomean([r.text_ratio or 0.0 for r in results]),
+        "larger_text_than_oz": [r.benchmark for r in results if r.text_final and r.text_final > (r.text_oz or 0)],
+        "results": [
+            {
+                "benchmark": r.benchmark,
+                "ir_instruction_count_oz": r.ir_instruction_count_oz,
+                "ic_oz": r.ic_oz,
+                "ic_final": r.ic_final,
+                "text_oz": r.text_oz,
+                "text_final": r.text_final,
+                "passes": r.passes,
+            }
+            for r in results
+        ],
+    }
+
+
+def read_final_validation(run_dir: str | Path) -> dict[str, Any] | None:
+    """The run's last validation with object sizes (``final_validation.json``), or None if it has none."""
+    path = Path(run_dir) / FINAL_VALIDATION
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def read_evaluations(run_dir: str | Path) -> list[tuple[int, float]]:
@@ -123,12 +159,15 @@ def make_validation_callback(config: Any, run_dir: Path, on_evaluation: OnEvalua
 
         def _on_training_end(self) -> None:
             if self.model.num_timesteps != self.last:
-                self.evaluate()
+                self.evaluate(final=True)
 
-        def evaluate(self) -> float:
+        def evaluate(self, final: bool = False) -> float:
             steps = self.model.num_timesteps
             self.last = steps
-            score, seconds = evaluate_model(self.model, config)
+            # The periodic validation at the run's last step is its final one (the end then skips its own).
+            final = final or steps >= getattr(self.model, "_total_timesteps", float("inf"))
+            details: dict[str, Any] | None = {} if final and config.action_names else None
+            score, seconds = evaluate_model(self.model, config, details)
             self.logger.record(f"eval/{metric}", score)
             self.logger.record("eval/seconds", seconds)
             record_evaluation(run_dir, metric, steps, score, seconds)
@@ -145,6 +184,18 @@ def make_validation_callback(config: Any, run_dir: Path, on_evaluation: OnEvalua
                 seconds,
                 ", best so far" if best else "",
             )
+            if details:
+                from rl_compiler.llvm.cache import atomic_write_text
+
+                details.update(timesteps=steps, seconds=seconds)
+                atomic_write_text(run_dir / FINAL_VALIDATION, json.dumps(details, indent=1))
+                logger.info(
+                    "validation at %d steps: object .text -Oz/final geomean %.4f, %d of %d programs larger than -Oz",
+                    steps,
+                    details["geomean_text_oz_over_final"],
+                    len(details["larger_text_than_oz"]),
+                    details["programs"],
+                )
             if on_evaluation is not None:
                 on_evaluation(steps, score)
             return score
