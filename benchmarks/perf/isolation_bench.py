@@ -10,29 +10,33 @@ rounds (the machine is shared, so only ratios measured close together mean anyth
 
 Then, on crcfile through ``gym.make`` with CompilerGym's action set, steps/s (from the mean step, like
 CompilerGym's figure) against CompilerGym's published ~1,100; and ``gym.make_vec`` with 1, 2 and 4
-isolated envs (``sync`` and ``async``). Prints Markdown tables (and writes them to --out).
+isolated envs (``sync`` and ``async``) for each variant. Prints Markdown tables (and writes them to --out).
 
 ``--variant NAME:KEY=VALUE,...`` adds an isolated env whose worker starts with those environment variables
 (e.g. ``nospin:RL_COMPILER_SPIN_US=0``), stepped in the same rounds; two keys are not variables:
 ``SLICE=<µs>`` sets the worker's scheduler slice (0: the kernel's default, as before the worker asked for
 a short one) and ``PIN=same|other`` pins the caller to CPU 0 and its worker to CPU 0 or 1. The README's table
 compares the shipped worker (steps served natively, ``rl_compiler.llvm.fastlane``) with the previous design
-(every request through the worker's Python loop) in one run:
+(every request through the worker's Python loop) and with a 1 ms spin (a worker still awake after 0.3 ms of
+caller work) in one run:
 
     python benchmarks/perf/isolation_bench.py --rounds 5 --variant isolated \
-        --variant python-loop:RL_COMPILER_FAST_LANE=0 --out benchmarks/perf/isolation_bench.md
+        --variant python-loop:RL_COMPILER_FAST_LANE=0 --variant spin1ms:RL_COMPILER_SPIN_US=1000 \
+        --out benchmarks/perf/isolation_bench.md
 """
 
 from __future__ import annotations
 
 import argparse
 import ctypes
+import functools
 import os
 import statistics
 import struct
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import gymnasium as gym
 import numpy as np
@@ -51,6 +55,7 @@ IN_PROCESS = "in-process"
 #: Variant setting (not an environment variable): pin the worker to the caller's CPU ("same") or the other.
 PIN = "PIN"
 ALL_CPUS = os.sched_getaffinity(0)
+T = TypeVar("T")
 
 
 def program_uri(name: str) -> str:
@@ -88,20 +93,29 @@ def episode_times(env: gym.Env, actions: list[int], think_ms: float) -> list[flo
     return times
 
 
-def with_env(settings: dict[str, str], make: Callable[[], gym.Env]) -> gym.Env:
-    """``make()`` and a first episode with ``settings`` in the environment (read as the worker starts)."""
+def in_env(settings: dict[str, str], run: Callable[[], T]) -> T:
+    """``run()`` with ``settings`` in the environment (read by workers as they start)."""
     saved = {key: os.environ.get(key) for key in settings}
     os.environ.update(settings)
     try:
-        env = make()
-        env.reset()
-        return env
+        return run()
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def with_env(settings: dict[str, str], make: Callable[[], gym.Env]) -> gym.Env:
+    """``make()`` and a first episode with ``settings`` in the environment (read as the worker starts)."""
+
+    def start() -> gym.Env:
+        env = make()
+        env.reset()
+        return env
+
+    return in_env(settings, start)
 
 
 def ratios(name: str, variants: dict[str, dict[str, str]], rounds: int, episodes: int, think_ms: float) -> dict:
@@ -227,14 +241,21 @@ def main() -> None:
 
     if args.seconds > 0:
         counts = (1, 2, 4)
-        vec: dict[tuple[str, int], list[float]] = {}
+        # Each variant's environment variables hold for the whole measurement (workers start in it); the
+        # scheduler settings (SLICE, PIN) are per-process and apply to the step rounds only.
+        settings = {v: {k: x for k, x in s.items() if k not in ("SLICE", PIN)} for v, s in variants.items()}
+        vec: dict[tuple[str, str, int], list[float]] = {}
         for _ in range(max(1, args.rounds // 2)):
-            for mode in ("sync", "async"):
-                for n in counts:
-                    vec.setdefault((mode, n), []).append(vector_rate(mode, True, n, args.seconds))
+            for variant in variants:
+                for mode in ("sync", "async"):
+                    for n in counts:
+                        rate = in_env(settings[variant], functools.partial(vector_rate, mode, True, n, args.seconds))
+                        vec.setdefault((variant, mode, n), []).append(rate)
         lines += ["", "| isolated `gym.make_vec` (steps/s) | 1 env | 2 envs | 4 envs |", "|---|---:|---:|---:|"]
-        for mode in ("sync", "async"):
-            lines.append(f"| {mode} | " + " | ".join(f"{statistics.median(vec[mode, n]):.0f}" for n in counts) + " |")
+        for variant in variants:
+            for mode in ("sync", "async"):
+                cells = " | ".join(f"{statistics.median(vec[variant, mode, n]):.0f}" for n in counts)
+                lines.append(f"| {mode}, {variant} | {cells} |")
     emit(lines, args.out)
 
 
