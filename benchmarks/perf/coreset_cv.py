@@ -1,8 +1,10 @@
 """Cross-validation of the coreset value model on training programs: how the model's settings were chosen.
 
-    RL_COMPILER_DATASETS=/work/corpora/manifests/csmith-train-v0.yaml:/work/corpora/manifests/realc-train-v0.yaml \\
     nice -n 10 python benchmarks/perf/coreset_cv.py --dataset realc-train-v0 --dataset builtin-v0/train \\
-        --dataset builtin-v0/validation --dataset csmith-train-v0:80 --grid
+        --dataset builtin-v0/validation --dataset csmith-train-v0:240 --grid --seeds 5 \\
+        --k 20 30 --oz-weight 20 40 --alpha 0.02 0.05
+
+(The corpora's names resolve once ``scripts/build_corpora.py`` has imported them.)
 
 Grouped K-fold: the translation units of one real-C library are held out together (a held-out set's
 libraries are never seen in training either), other programs one by one. Per fold the model

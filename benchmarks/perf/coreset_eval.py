@@ -43,6 +43,7 @@ from rl_compiler.llvm.errors import LLVMError
 from rl_compiler.llvm.module import Module
 
 COMPILATIONS = 5
+UNCHECKABLE = "not checkable:"
 
 
 def geomean(values: list[float]) -> float:
@@ -69,10 +70,15 @@ def prediction_path(program: Program, scorer: Scorer, coreset, model) -> tuple[l
 
 
 def check_output(uri: str, bitcode: bytes, sequence: str) -> str | None:
-    """None if the program's output after ``sequence`` matches (or it is not runnable), else the error."""
+    """None if the program's output after ``sequence`` matches (or it is not runnable), else the error;
+    ``"not checkable: ..."`` if the unoptimized program itself does not run to completion (within 60 s)."""
     benchmark = get_benchmark(uri)
     if not benchmark.runnable:
         return None
+    try:
+        benchmark.expected_output()
+    except Exception as error:  # noqa: BLE001 - reported per program
+        return f"{UNCHECKABLE} the unoptimized program: {str(error).splitlines()[0][:160]}"
     try:
         with Module.from_bitcode(bitcode) as module:
             module.run_passes(sequence)
@@ -163,7 +169,9 @@ def summarize(result: dict) -> dict:
     summary["timed_programs"] = len(seconds)
     summary["seconds_median"] = float(np.median(seconds)) if seconds else float("nan")
     summary["seconds_max"] = float(max(seconds)) if seconds else float("nan")
-    summary["output_errors"] = [r["uri"] for r in rows if r["output_error"]]
+    errors = [r for r in rows if r["output_error"]]
+    summary["output_errors"] = [r["uri"] for r in errors if not r["output_error"].startswith(UNCHECKABLE)]
+    summary["output_not_checkable"] = [r["uri"] for r in errors if r["output_error"].startswith(UNCHECKABLE)]
     summary["programs"] = len(rows)
     return summary
 
@@ -186,11 +194,15 @@ def markdown(results: list[dict]) -> str:
             "-" if s[key] is None else f"{100 * s[key]:.0f}%"
             for key in ("share_of_oracle_gain", "static_share_of_oracle_gain", "cover_share_of_oracle_gain")
         )
-        errors = len(s["output_errors"])
-        runnable = sum(bool(r.get("runnable")) for r in result["programs"])
+        errors, unchecked = len(s["output_errors"]), len(s.get("output_not_checkable", []))
+        runnable = sum(bool(r.get("runnable")) for r in result["programs"]) - unchecked
         check = "verifier ok" + (
             f"; output of {runnable} runs: {errors} failed" if errors else f"; output of {runnable} runs ok"
         )
+        if runnable <= 0 and not unchecked:
+            check = "verifier ok (not runnable)"
+        if unchecked:
+            check += f"; {unchecked} not checkable (the unoptimized program does not finish in 60 s)"
         lines.append(
             f"| {result['set']} | {s['programs']} | {cell['predicted']} | {cell['static']} | {cell['cover']} | "
             f"{cell['oracle']} | {share} | {s['predicted']['larger']} | "
