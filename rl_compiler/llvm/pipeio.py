@@ -5,7 +5,8 @@ A process that sleeps in ``poll()`` for such a message wakes up late, and on a c
 virtual machines this project is measured on, that doubled the round trip of a small environment step
 (see ``benchmarks/perf/env_bench.py``). Polling without sleeping for a bounded time first removes that
 latency. Two rules bound what it costs when the other side is slow: a spin lasts at most
-``RL_COMPILER_SPIN_US`` microseconds (default :data:`DEFAULT_SPIN_US`, 0 disables it), and an adaptive
+``RL_COMPILER_SPIN_US`` microseconds (default :data:`DEFAULT_SPIN_US`, 0 disables it; the worker's own window
+can be set apart with ``RL_COMPILER_WORKER_SPIN_US``), and an adaptive
 waiter only spins while messages keep arriving within that window; after a longer wait it sleeps straight
 away until a message comes quickly again. Each spin iteration yields the CPU, so spinning never starves a
 process that is ready to run, and a process allowed a single CPU never spins. On a machine with more
@@ -26,6 +27,8 @@ import time
 
 HEADER = struct.Struct("<Q")
 SPIN_ENV = "RL_COMPILER_SPIN_US"
+#: The worker's spin window, when it should differ from the caller's (unset: ``RL_COMPILER_SPIN_US``).
+WORKER_SPIN_ENV = "RL_COMPILER_WORKER_SPIN_US"
 DEFAULT_SPIN_US = 250.0
 _READ_CHUNK = 1 << 16
 #: A reader's buffer larger than this (grown for a big message) is dropped once the message is read.
@@ -36,15 +39,19 @@ CONTENDED_YIELD = 50e-6
 CONTENDED_BACKOFF = 1.0
 
 
-def spin_seconds() -> float:
-    """The spin window from ``RL_COMPILER_SPIN_US``, or 0 where spinning cannot help (a single CPU)."""
-    raw = os.environ.get(SPIN_ENV)
+def spin_seconds(worker: bool = False) -> float:
+    """The spin window from ``RL_COMPILER_SPIN_US`` (for the worker, ``RL_COMPILER_WORKER_SPIN_US`` first),
+    or 0 where spinning cannot help (a single CPU)."""
+    name = SPIN_ENV
+    if worker and os.environ.get(WORKER_SPIN_ENV, "").strip():
+        name = WORKER_SPIN_ENV
+    raw = os.environ.get(name)
     try:
         micros = DEFAULT_SPIN_US if raw is None or raw.strip() == "" else float(raw)
     except ValueError:
-        raise ValueError(f"{SPIN_ENV}={raw!r}: expected a number of microseconds (0 disables spinning)") from None
+        raise ValueError(f"{name}={raw!r}: expected a number of microseconds (0 disables spinning)") from None
     if micros < 0:
-        raise ValueError(f"{SPIN_ENV}={raw!r}: expected a number of microseconds >= 0")
+        raise ValueError(f"{name}={raw!r}: expected a number of microseconds >= 0")
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):

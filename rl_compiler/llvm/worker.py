@@ -234,7 +234,7 @@ def _native_reader(native: Any, requests: int, replies: BinaryIO) -> Callable[[]
     """A ``read()`` for :func:`serve` that runs ``serve.c``'s loop: it answers step requests itself and
     returns the next other request's payload (None once the parent closed the pipe)."""
     message = ctypes.c_void_p()
-    spin, reply_fd = spin_seconds(), replies.fileno()
+    spin, reply_fd = spin_seconds(worker=True), replies.fileno()
     serve_natively, string_at = native.rlc_serve, ctypes.string_at
 
     def read() -> bytes | None:
@@ -262,7 +262,7 @@ def serve(requests: int, replies: BinaryIO, native: Any = None) -> None:
     flush()
     # Adaptive: the parent may think for long between requests (an agent, a training update).
     if native is None:
-        read = MessageReader(requests, adaptive=True).read
+        read = MessageReader(requests, adaptive=True, spin=spin_seconds(worker=True)).read
     else:
         read = _native_reader(native, requests, replies)
     while True:

@@ -10,7 +10,15 @@ import time
 
 import pytest
 
-from rl_compiler.llvm.pipeio import DEFAULT_SPIN_US, SPIN_ENV, MessageReader, PipeWaiter, frame, spin_seconds
+from rl_compiler.llvm.pipeio import (
+    DEFAULT_SPIN_US,
+    SPIN_ENV,
+    WORKER_SPIN_ENV,
+    MessageReader,
+    PipeWaiter,
+    frame,
+    spin_seconds,
+)
 
 
 @pytest.fixture
@@ -81,6 +89,19 @@ def test_spin_setting(monkeypatch):
         monkeypatch.setenv(SPIN_ENV, bad)
         with pytest.raises(ValueError, match=SPIN_ENV):
             spin_seconds()
+
+
+def test_the_worker_spin_setting_applies_to_the_worker_only(monkeypatch):
+    scale = 1e-6 if len(os.sched_getaffinity(0)) > 1 else 0.0
+    monkeypatch.setenv(SPIN_ENV, "40")
+    monkeypatch.delenv(WORKER_SPIN_ENV, raising=False)
+    assert spin_seconds(worker=True) == pytest.approx(40 * scale)  # unset: the common window
+    monkeypatch.setenv(WORKER_SPIN_ENV, "1000")
+    assert spin_seconds(worker=True) == pytest.approx(1000 * scale)
+    assert spin_seconds() == pytest.approx(40 * scale)
+    monkeypatch.setenv(WORKER_SPIN_ENV, "slow")
+    with pytest.raises(ValueError, match=WORKER_SPIN_ENV):
+        spin_seconds(worker=True)
 
 
 def test_a_single_cpu_process_never_spins():
