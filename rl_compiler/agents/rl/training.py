@@ -306,7 +306,7 @@ def _callbacks(config: TrainConfig, run_dir: Path, progress: bool, total: int, o
             )
         )
     if config.eval_benchmarks:
-        callbacks.append(make_validation_callback(config, run_dir, on_evaluation))
+        callbacks.append(make_validation_callback(config, run_dir, on_evaluation, total))
     return callbacks
 
 

@@ -131,11 +131,15 @@ def record_evaluation(run_dir: Path, metric: str, steps: int, score: float, seco
         writer.writerow([steps, f"{score:.6f}", f"{seconds:.2f}"])
 
 
-def make_validation_callback(config: Any, run_dir: Path, on_evaluation: OnEvaluation | None = None):
+def make_validation_callback(
+    config: Any, run_dir: Path, on_evaluation: OnEvaluation | None = None, total: int | None = None
+):
     """An SB3 callback that validates every ``config.eval_freq`` steps and once more when training ends.
 
     The final validation is skipped only when the last periodic one was at the same step count, so every run
     ends with a recorded score.
+
+    :param total: the step count the run ends at (a periodic validation there is the final one).
     """
     from stable_baselines3.common.callbacks import BaseCallback
 
@@ -165,7 +169,7 @@ def make_validation_callback(config: Any, run_dir: Path, on_evaluation: OnEvalua
             steps = self.model.num_timesteps
             self.last = steps
             # The periodic validation at the run's last step is its final one (the end then skips its own).
-            final = final or steps >= getattr(self.model, "_total_timesteps", float("inf"))
+            final = final or (total is not None and steps >= total)
             details: dict[str, Any] | None = {} if final and config.action_names else None
             score, seconds = evaluate_model(self.model, config, details)
             self.logger.record(f"eval/{metric}", score)
