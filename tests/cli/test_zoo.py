@@ -135,7 +135,7 @@ def test_finetune_the_shipped_policy_on_a_user_dataset_then_eval_checkpoints_and
     rows = (run_dir / "evaluations.csv").read_text().splitlines()
     assert rows[0] == "timesteps,geomean_ir_instruction_count_oz,seconds"
     assert [int(row.split(",")[0]) for row in rows[1:]] == [80, 160, 200]
-    assert f"validation geomean_ir_instruction_count_oz: {float(rows[-1].split(',')[1]):.4f} at 200 steps" in out
+    assert f"at 200 steps: geomean IrInstructionCountOz {float(rows[-1].split(',')[1]):.4f}" in out
     monitor = (run_dir / "0.monitor.csv").read_text().splitlines()
     assert monitor[1] == "r,l,t" and sum(int(line.split(",")[1]) for line in monitor[2:]) <= 200
     assert "validation at 200 steps" in (run_dir / "train.log").read_text()
