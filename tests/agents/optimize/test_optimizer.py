@@ -232,3 +232,23 @@ def test_a_sequence_much_slower_than_oz_is_abandoned_and_the_next_one_evaluated(
     assert {c.passes for c in found} == {(OZ,), (OZ, OZ)}
     # Bounded by SLOW_FACTOR times -Oz's time per attempt (two attempts), far below the 60 s deadline.
     assert elapsed < 2 * max(SLOW_MIN_SECONDS, SLOW_FACTOR * search.log.seconds["oz"]) + 5.0
+
+
+def test_the_search_stops_early_by_what_writing_a_costlier_best_takes():
+    """The outputs replay the best pass list and generate code again: the caller's reserve counts -Oz's time,
+    so a best that takes 0.7 s longer than -Oz makes the search stop 1.4 s earlier (twice: outputs, checks)."""
+    search = SizeSearch(sequences=[], refine=False)
+    root = Session(get_benchmark("benchmark://builtin-v0/kmp").bitcode(), isolated=True)
+    try:
+        measured, session = search.evaluate(root, (OZ,), "oz")
+        session.close()
+    finally:
+        root.close()
+    assert measured.seconds > 0
+    oz = Candidate((OZ,), 100, 400, "oz", seconds=0.2)
+    best = Candidate((OZ, OZ, OZ), 90, 380, "sequence", seconds=0.9)
+    search._oz, search._best = (oz, None), (best, None)
+    assert search._stop(Deadline.after(1.3))
+    assert not search._stop(Deadline.after(1.6))
+    search._best = (oz, None)
+    assert not search._stop(Deadline.after(0.1))
