@@ -53,7 +53,7 @@ class DefaultPolicy(Policy):
         preload_coreset()
         search = SizeSearch(
             metric=self.metric,
-            sequences=CandidateSequences(wait=min(1.5, 0.15 * self.time_limit)),
+            sequences=CandidateSequences(),
             refine=self.refine,
             seed=self.seed,
             max_evaluations=self.max_steps,

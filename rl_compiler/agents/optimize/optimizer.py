@@ -176,12 +176,9 @@ class CandidateSequences:
     coreset's own order (greedy marginal gain on the training corpus) with the extra sequences right after
     -Oz. Without a coreset: the extra sequences, then -Oz followed by each of the PPO recipe's macro actions.
     :attr:`order` says which order was used.
-
-    :param wait: kept for callers; loading the model takes milliseconds, so nothing is waited for.
     """
 
-    def __init__(self, wait: float = 1.0) -> None:
-        self.wait = wait
+    def __init__(self) -> None:
         self.order = ""
 
     def __call__(self, root: Session, oz: Candidate | None = None) -> list[tuple[str, ...]]:
@@ -301,7 +298,7 @@ def optimize_program(
     if time_limit <= 0:
         raise ValueError(f"time_limit must be positive seconds, got {time_limit!r}")
     deadline = Deadline.after(time_limit, started)
-    ranking = CandidateSequences(wait=min(1.5, 0.15 * time_limit)) if sequences is None else None
+    ranking = CandidateSequences() if sequences is None else None
     if ranking is not None:
         preload_coreset()
     chosen = ranking if ranking is not None else sequences
