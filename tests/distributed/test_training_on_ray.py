@@ -15,6 +15,9 @@ from ray_checks import processes_mentioning
 
 pytestmark = pytest.mark.slow
 
+# Like the cluster tests (conftest.ray_cluster): without the [ray] extra these skip rather than fail.
+pytest.importorskip("ray")
+
 TINY = ["--hyperparams", "n_steps=32", "batch_size=32", "n_epochs=1"]
 
 
