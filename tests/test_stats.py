@@ -28,6 +28,9 @@ def test_bootstrap_interval_brackets_the_geomean_and_is_reproducible():
     assert bootstrap_ci([1.2] * 5) == pytest.approx((1.2, 1.2))
     low, high = bootstrap_ci({"a": [1.0, 1.2], "b": [1.1]})
     assert 1.0 <= low < high <= 1.2
+    # One benchmark: every draw takes one of its repetitions, so the interval spans both (averaging the
+    # repetitions first would give a point).
+    assert bootstrap_ci({"a": [1.0, 1.2]}) == pytest.approx((1.0, 1.2))
     wide = bootstrap_ci(values, confidence=0.99)
     assert wide[0] <= bootstrap_ci(values)[0] and wide[1] >= bootstrap_ci(values)[1]
 

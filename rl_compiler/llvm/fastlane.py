@@ -19,6 +19,10 @@ from __future__ import annotations
 import os
 import struct
 
+import numpy as np
+
+from rl_compiler.llvm.engine import AUTOPHASE_DIM as _AUTOPHASE
+from rl_compiler.llvm.engine import INSTCOUNT_DIM as _INST_COUNT
 from rl_compiler.llvm.errors import LLVMError, run_passes_error
 
 TAG = b"S"
@@ -26,7 +30,6 @@ _HEAD = struct.Struct("<cBQ")
 _STATUS = struct.Struct("<cB")
 #: Query codes known to serve.c, with the number of int64 values each reply holds.
 QUERY_CODES = {"fingerprint": 1, "instruction_count": 2, "autophase": 3, "inst_count": 4, "features": 5}
-_AUTOPHASE, _INST_COUNT = 56, 70
 _WIDTHS = {1: 1, 2: 1, 3: _AUTOPHASE, 4: _INST_COUNT, 5: _AUTOPHASE + _INST_COUNT}
 MAX_QUERIES = 16
 ST_OK, ST_PIPELINE, ST_LLVM, ST_NO_MODULE = 0, 1, 2, 3
@@ -77,13 +80,9 @@ def decode_step(payload: bytes, pipeline: str, queries: tuple[str, ...]) -> tupl
         plan = _PLANS[queries] = _plan(queries)
     scalars, arrays = plan
     values = list(scalars.unpack_from(payload, _STATUS.size)) if scalars.size else []
-    if arrays:
-        import numpy as np
-
-        frombuffer, int64 = np.frombuffer, np.int64
-        for at, start, count, split in arrays:
-            array = frombuffer(payload, int64, count, start).copy()
-            values.insert(at, array if split is None else (array[:split], array[split:]))
+    for at, start, count, split in arrays:
+        array = np.frombuffer(payload, np.int64, count, start).copy()
+        values.insert(at, array if split is None else (array[:split], array[split:]))
     return tuple(values)
 
 
