@@ -76,7 +76,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def process_start_time() -> float:
     """``time.perf_counter()`` at the start of this process (now, where /proc does not say), so that the
-    budget counts interpreter start-up and imports too."""
+    budget counts interpreter start-up and imports too. /proc gives the fork, not the exec: a shell script
+    that ``exec``s the command hands it its own elapsed time (scripts/main.sh therefore does not)."""
     try:
         with open("/proc/self/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
