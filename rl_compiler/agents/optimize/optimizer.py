@@ -205,9 +205,8 @@ class CandidateSequences:
 def _rank(coreset: Any, root: Session, oz: Candidate | None) -> list[int]:
     """The value model's order of ``coreset`` for the start module ``root`` (NumPy only)."""
     from rl_compiler.agents.coreset.value import feature_vector
-    from rl_compiler.agents.optimize.ranking import load_shipped_model
 
-    model = load_shipped_model()
+    model = shipped_value_model()
     if model is None:
         raise ValueError("none shipped")
     model.check_coreset(coreset.sequences)
@@ -216,16 +215,25 @@ def _rank(coreset: Any, root: Session, oz: Candidate | None) -> list[int]:
     return model.rank(feature_vector(*root.features(), root.instruction_count(), oz.ic, oz.text))
 
 
+def shipped_value_model() -> Any:
+    """The shipped coreset value model (NumPy only), or None in an installation without it.
+
+    :raises ValueError: the file is not a value model.
+    """
+    from rl_compiler.agents.coreset import load_value_model, value_model_path
+
+    path = value_model_path()
+    return load_value_model(path) if path.is_file() else None
+
+
 @functools.cache
 def preload_coreset() -> threading.Thread:
     """Once per process: load the coreset and its value model (NumPy only: milliseconds) in a thread started
     early, so that it overlaps building the program. A no-op afterwards."""
 
     def load() -> None:
-        from rl_compiler.agents.optimize.ranking import load_shipped_model
-
         try:
-            load_shipped_model()
+            shipped_value_model()
         except (ValueError, OSError):  # reported when ranking
             pass
 

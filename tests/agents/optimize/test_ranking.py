@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from rl_compiler.agents.coreset import load_coreset, rank_sequences
-from rl_compiler.agents.optimize.optimizer import EXTRA_SEQUENCES, FIRST_PREDICTED, CandidateSequences
-from rl_compiler.agents.optimize.ranking import load_shipped_model, shipped_model_path
+from rl_compiler.agents.coreset import load_coreset, rank_sequences, value_model_path
+from rl_compiler.agents.optimize.optimizer import (
+    EXTRA_SEQUENCES,
+    FIRST_PREDICTED,
+    CandidateSequences,
+    shipped_value_model,
+)
 from rl_compiler.agents.optimize.size_search import Candidate
 from rl_compiler.datasets import get_benchmark
 from rl_compiler.envs.pipelines import OZ
@@ -12,7 +16,7 @@ from rl_compiler.llvm.session import Session
 
 
 def test_candidate_sequences_follow_the_value_model():
-    assert shipped_model_path().is_file() and load_shipped_model() is not None
+    assert value_model_path().is_file() and shipped_value_model() is not None
     coreset = load_coreset()
     bitcode = get_benchmark("benchmark://builtin-v0/crc32").bitcode("size")
     with Session(bitcode) as root, Session(bitcode) as oz_session:
