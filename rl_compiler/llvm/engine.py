@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from rl_compiler.llvm import processes
 from rl_compiler.llvm.cache import build_once, cache_dir
 from rl_compiler.llvm.toolchain import Toolchain, ToolchainError, get_toolchain
 
@@ -109,7 +110,10 @@ def build(toolchain: Toolchain | None = None) -> Path:
             *_optional_api_flags(toolchain), f"-I{toolchain.includedir}", *map(str, SOURCES), "-o", tmp,
             str(toolchain.libllvm), f"-Wl,-rpath,{toolchain.libdir}",
         ]  # fmt: skip
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        try:  # through processes.run: the compiler dies with this process
+            proc = processes.run(cmd, timeout=300)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise EngineBuildError(f"compiling the native engine failed: {error}\n$ {' '.join(cmd)}") from error
         if proc.returncode != 0:
             raise EngineBuildError(f"compiling the native engine failed:\n$ {' '.join(cmd)}\n{proc.stderr}")
 
