@@ -21,15 +21,16 @@ from __future__ import annotations
 import json
 import shlex
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rl_compiler.agents.optimize.optimizer import OptimizeError, OptimizeInputError
+from rl_compiler.llvm import processes
 from rl_compiler.llvm.cache import atomic_write_bytes, atomic_write_text
 from rl_compiler.llvm.module import ENGINE_OPT_FLAGS
+from rl_compiler.llvm.tempdirs import private_dir
 from rl_compiler.llvm.toolchain import get_toolchain
 
 if TYPE_CHECKING:
@@ -99,11 +100,14 @@ def check_output_kind(paths: OutputPaths, benchmark: Any) -> None:
 
 def _tool(tool: str, args: list[str], bitcode: bytes, what: str) -> bytes:
     """Run an LLVM tool on ``bitcode`` in a private temp dir: ``tool ARGS input.bc -o output``; the output."""
-    with tempfile.TemporaryDirectory(prefix=f"rl-compiler-{tool}-") as tmp:
-        source, out = Path(tmp) / "input.bc", Path(tmp) / "output"
+    with private_dir(tool) as tmp:
+        source, out = tmp / "input.bc", tmp / "output"
         source.write_bytes(bitcode)
         command = [str(get_toolchain().tool(tool)), *args, str(source), "-o", str(out)]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        try:  # through processes.run: the tool dies with this process
+            result = processes.run(command, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise OptimizeError(f"{tool} failed to {what}: {error}") from error
         if result.returncode != 0:
             raise OptimizeError(f"{tool} failed to {what}: {result.stderr.strip()}")
         return out.read_bytes()
@@ -137,9 +141,9 @@ def executable(bitcode: bytes, benchmark: Any) -> bytes:
     from rl_compiler.datasets.runner import link_executable
 
     spec = benchmark.run_spec()
-    with tempfile.TemporaryDirectory(prefix="rl-compiler-link-") as tmp:
+    with private_dir("link") as tmp:
         try:
-            return link_executable(bitcode, Path(tmp), spec.ldflags, spec.cxx).read_bytes()
+            return link_executable(bitcode, tmp, spec.ldflags, spec.cxx).read_bytes()
         except DatasetError as error:
             raise OptimizeError(str(error)) from None
 
