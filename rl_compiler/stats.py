@@ -1,8 +1,8 @@
 """The one geometric mean and the one bootstrap interval that every report uses.
 
 ``rl-compiler eval``, training's periodic validation, the leaderboard's reports and the benchmark scripts
-all summarise per-benchmark returns with :func:`geomean` and :func:`bootstrap_ci`, so the same results
-always give the same number wherever they are shown.
+all summarise per-benchmark returns with :func:`geomean` and :func:`bootstrap_ci` (together:
+:func:`geomean_summary`), so the same results always give the same number wherever they are shown.
 
 A return at or below zero (CompilerGym's ``IrInstructionCountOz`` goes negative when a program ends larger
 than its unoptimised form) has no logarithm: it counts as :data:`GEOMEAN_FLOOR`, and reports say how many
@@ -63,3 +63,10 @@ def bootstrap_ci(
     means = np.exp(np.take_along_axis(logs, picked, axis=1).mean(axis=1))
     tail = (1 - confidence) / 2 * 100
     return float(np.percentile(means, tail)), float(np.percentile(means, 100 - tail))
+
+
+def geomean_summary(values: Sequence[float], name: str) -> dict[str, float | int]:
+    """The headline of an evaluation report: ``{"geomean_<name>": ..., "ci_low": ..., "ci_high": ...,
+    "floored": ...}``, the :func:`geomean` of one value per benchmark with its :func:`bootstrap_ci`."""
+    low, high = bootstrap_ci(values)
+    return {f"geomean_{name}": geomean(values), "ci_low": low, "ci_high": high, "floored": floored(values)}

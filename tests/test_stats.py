@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from rl_compiler.stats import GEOMEAN_FLOOR, bootstrap_ci, floored, geomean
+from rl_compiler.stats import GEOMEAN_FLOOR, bootstrap_ci, floored, geomean, geomean_summary
 
 
 def test_geomean_floors_non_positive_returns():
@@ -39,3 +39,12 @@ def test_bootstrap_bad_input():
     assert all(math.isnan(v) for v in bootstrap_ci([]))
     with pytest.raises(ValueError, match="confidence"):
         bootstrap_ci([1.0], confidence=1.5)
+
+
+def test_geomean_summary_names_the_geomean_and_brackets_it():
+    values = [0.9, 1.1, 1.3, -1.0]
+    summary = geomean_summary(values, "score")
+    assert summary["geomean_score"] == geomean(values)
+    assert (summary["ci_low"], summary["ci_high"]) == bootstrap_ci(values)
+    assert summary["ci_low"] <= summary["geomean_score"] <= summary["ci_high"]
+    assert summary["floored"] == 1

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from rl_compiler.agents import envtools
 from rl_compiler.agents.base import EpisodeResult, Policy
-from rl_compiler.stats import bootstrap_ci, floored, geomean
+from rl_compiler.stats import geomean, geomean_summary
 
 Result = TypeVar("Result")
 
@@ -93,13 +93,9 @@ def summarize(results: list[EpisodeResult]) -> dict[str, Any]:
     size ratio and .text ratio, total and mean wall time, validity counts."""
     text = [r.text_ratio for r in results if r.text_ratio is not None]
     returns = [r.ir_instruction_count_oz for r in results]
-    low, high = bootstrap_ci(returns)
     return {
         "benchmarks": len(results),
-        "geomean_ir_instruction_count_oz": geomean(returns),
-        "ci_low": low,
-        "ci_high": high,
-        "floored": floored(returns),
+        **geomean_summary(returns, "ir_instruction_count_oz"),
         "geomean_size_ratio": geomean([r.size_ratio for r in results]),
         "geomean_text_ratio": geomean(text) if text else None,
         "wall_time_total": sum(r.wall_time for r in results),

@@ -19,7 +19,7 @@ import numpy as np
 from rl_compiler.agents.base import DecisionPolicy
 from rl_compiler.agents.evaluation import evaluate_each
 from rl_compiler.llvm.errors import NoDecisionsError
-from rl_compiler.stats import bootstrap_ci, geomean
+from rl_compiler.stats import geomean_summary
 
 logger = logging.getLogger(__name__)
 
@@ -87,14 +87,12 @@ def evaluate_decisions(
 
 
 def summarize_decisions(results: list[DecisionResult]) -> dict[str, Any]:
-    """The geomean score against LLVM's heuristic and its 95% interval, decisions and wall time."""
+    """The geomean score against LLVM's heuristic with its 95% interval (:func:`geomean_summary`), decisions and
+    wall time."""
     ratios = [r.score_vs_default for r in results]
-    low, high = bootstrap_ci(ratios)
     return {
         "benchmarks": len(results),
-        "geomean_score_vs_default": geomean(ratios),
-        "ci_low": low,
-        "ci_high": high,
+        **geomean_summary(ratios, "score_vs_default"),
         "mean_reward": float(np.mean([r.reward for r in results])) if results else float("nan"),
         "decisions": sum(r.decisions for r in results),
         "wall_time_total": sum(r.wall_time for r in results),
