@@ -191,6 +191,28 @@ def _runtime_stats_to_space(value: Mapping[str, Any]) -> np.ndarray:
     return np.array([value["median"], value["spread"]], dtype=np.float64)
 
 
+def _feature_specs(name: str, query: str, names: tuple[str, ...], what: str) -> list[ObservationSpec]:
+    """A native feature vector (the Session query ``query``) as ``name`` and as a ``<name>Dict`` keyed by ``names``."""
+    return [
+        ObservationSpec(
+            name,
+            spaces.Box(0, _INT_MAX, shape=(len(names),), dtype=np.int64),
+            lambda c: np.asarray(c.query(query), dtype=np.int64),
+            _int_vector,
+            description=f"{len(names)} {what}",
+            prefetch=(query,),
+        ),
+        ObservationSpec(
+            f"{name}Dict",
+            _dict_of_ints(names),
+            lambda c: _named(names, c.query(query)),
+            _dict_to_space,
+            description=f"{name} as a name -> count dict",
+            prefetch=(query,),
+        ),
+    ]
+
+
 def _execution_specs() -> list[ObservationSpec]:
     """The deterministic execution costs (one instrumented run: rl_compiler.datasets.profile) and their
     -O0/-O3/-Oz baselines."""
@@ -215,38 +237,8 @@ def build_observation_specs(runtime_repeats: int = 5) -> dict[str, ObservationSp
     :param runtime_repeats: runs per ``Runtime`` observation (the length of its vector).
     """
     specs = [
-        ObservationSpec(
-            "Autophase",
-            spaces.Box(0, _INT_MAX, shape=(56,), dtype=np.int64),
-            lambda c: np.asarray(c.query("autophase"), dtype=np.int64),
-            _int_vector,
-            description="56 Autophase features, CompilerGym order",
-            prefetch=("autophase",),
-        ),
-        ObservationSpec(
-            "AutophaseDict",
-            _dict_of_ints(AUTOPHASE_FEATURE_NAMES),
-            lambda c: _named(AUTOPHASE_FEATURE_NAMES, c.query("autophase")),
-            _dict_to_space,
-            description="Autophase as a name -> count dict",
-            prefetch=("autophase",),
-        ),
-        ObservationSpec(
-            "InstCount",
-            spaces.Box(0, _INT_MAX, shape=(70,), dtype=np.int64),
-            lambda c: np.asarray(c.query("inst_count"), dtype=np.int64),
-            _int_vector,
-            description="70 instruction counts, CompilerGym order",
-            prefetch=("inst_count",),
-        ),
-        ObservationSpec(
-            "InstCountDict",
-            _dict_of_ints(INST_COUNT_FEATURE_NAMES),
-            lambda c: _named(INST_COUNT_FEATURE_NAMES, c.query("inst_count")),
-            _dict_to_space,
-            description="InstCount as a name -> count dict",
-            prefetch=("inst_count",),
-        ),
+        *_feature_specs("Autophase", "autophase", AUTOPHASE_FEATURE_NAMES, "Autophase features, CompilerGym order"),
+        *_feature_specs("InstCount", "inst_count", INST_COUNT_FEATURE_NAMES, "instruction counts, CompilerGym order"),
         ObservationSpec(
             "InstCountNorm",
             spaces.Box(0.0, np.inf, shape=(69,), dtype=np.float32),
