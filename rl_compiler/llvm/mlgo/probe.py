@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from rl_compiler.llvm.errors import ChannelNotOpenedError
 from rl_compiler.llvm.mlgo.channel import InteractiveCompilation, run_compiler
 from rl_compiler.llvm.mlgo.spec import INLINER_CHANNEL_OPTION, REGALLOC_CHANNEL_OPTION, ChannelSpec
+
+if TYPE_CHECKING:
+    from rl_compiler.llvm.toolchain import Toolchain
 
 #: A small C program whose functions reach both advisors: live values across a loop (evictions) and
 #: small static helpers called from several places (inlining decisions).
@@ -30,7 +34,7 @@ REGALLOC_FLAGS = ("-O2", "-regalloc-enable-advisor=release")
 INLINER_FLAGS = ("-enable-ml-inliner=release", "-inliner-interactive-include-default")
 
 
-def probe_spec(kind: str, toolchain=None) -> ChannelSpec:
+def probe_spec(kind: str, toolchain: Toolchain | None = None) -> ChannelSpec:
     """The header ``llc`` (``kind="regalloc"``) or ``opt`` (``kind="inliner"``) of a toolchain sends.
 
     Compiles :data:`PROBE_SOURCE` once, reads the header and kills the compiler; cached in memory and on
@@ -54,17 +58,7 @@ def probe_spec(kind: str, toolchain=None) -> ChannelSpec:
             source.write_text(PROBE_SOURCE)
             bitcode = compilation.path("probe.bc")
             run_compiler(
-                [
-                    toolchain.clang,
-                    "-O2",
-                    "-Xclang",
-                    "-disable-llvm-passes",
-                    "-c",
-                    "-emit-llvm",
-                    source,
-                    "-o",
-                    bitcode,
-                ]
+                [toolchain.clang, "-O2", "-Xclang", "-disable-llvm-passes", "-c", "-emit-llvm", source, "-o", bitcode]
             )
             if kind == "regalloc":
                 argv = [toolchain.llc, *REGALLOC_FLAGS, "-filetype=obj", "-o", "/dev/null", bitcode]
