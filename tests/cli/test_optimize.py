@@ -8,6 +8,7 @@ import os
 import subprocess
 
 import pytest
+from c_to_ir import compile_c
 
 from rl_compiler.cli import main
 from rl_compiler.llvm.module import Module
@@ -116,20 +117,7 @@ def test_optimize_user_c_file_and_ll_module(tmp_path, capsys):
     _check_outputs(tmp_path / "prog", capsys.readouterr().out)
     # The same program as an O0 .ll module (CompilerGym style, noinline everywhere).
     ll = tmp_path / "prog.ll"
-    subprocess.run(
-        [
-            str(get_toolchain().clang),
-            "-O0",
-            "-Xclang",
-            "-disable-O0-optnone",
-            "-S",
-            "-emit-llvm",
-            str(source),
-            "-o",
-            str(ll),
-        ],
-        check=True,
-    )
+    compile_c(source, ll, "-O0", "-Xclang", "-disable-O0-optnone")
     assert main(["optimize", str(ll), "-o", str(tmp_path / "fromll.ll"), "--time-limit", "2"]) == 0
     _check_outputs(tmp_path / "fromll", capsys.readouterr().out)
 

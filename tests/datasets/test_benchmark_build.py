@@ -4,6 +4,8 @@ import multiprocessing
 import subprocess
 from pathlib import Path
 
+from c_to_ir import compile_c
+
 from rl_compiler.datasets import benchmark_from_files, build_bitcode, get_benchmark
 from rl_compiler.llvm.cache import cache_dir
 from rl_compiler.llvm.toolchain import get_toolchain
@@ -58,20 +60,7 @@ def test_ir_files_are_taken_as_they_are(tmp_path: Path):
     """A CompilerGym-style -O0 module (noinline, optnone removed) from a user .ll file stays as it is."""
     source = two_files(tmp_path / "prog") / "util.c"
     ll = tmp_path / "util.ll"
-    subprocess.run(
-        [
-            str(get_toolchain().clang),
-            "-O0",
-            "-Xclang",
-            "-disable-O0-optnone",
-            "-emit-llvm",
-            "-S",
-            str(source),
-            "-o",
-            str(ll),
-        ],
-        check=True,
-    )
+    compile_c(source, ll, "-O0", "-Xclang", "-disable-O0-optnone")
     benchmark = benchmark_from_files(ll)
     assert not benchmark.runnable  # no main()
     text = disassemble(benchmark.bitcode())

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 from pathlib import Path
 
 import gymnasium as gym
 import pytest
+from c_to_ir import compile_c
 from process_checks import assert_clean
 
 import rl_compiler  # noqa: F401  (registers the ids)
@@ -17,7 +17,6 @@ from rl_compiler.agents.mlgo.baselines import FollowDefault, RandomLegal, run_ep
 from rl_compiler.envs.inlining import InliningEnv
 from rl_compiler.leaderboard.decisions import replay
 from rl_compiler.llvm import mlgo
-from rl_compiler.llvm.toolchain import get_toolchain
 
 ENV_ID = "rl_compiler/llvm-inline-v0"
 BENCHMARK = "benchmark://builtin-v0/huffman"
@@ -92,22 +91,8 @@ def test_compiler_crash_mid_episode(env: InliningEnv, private_tmp: Path) -> None
 
 
 def test_module_without_call_sites(tmp_path: Path, private_tmp: Path) -> None:
-    source = tmp_path / "leaf.c"
-    source.write_text("int leaf(int a) { return a * 3 + 1; }\n")
-    module = tmp_path / "leaf.bc"
-    subprocess.run(
-        [
-            get_toolchain().clang,
-            "-Oz",
-            "-Xclang",
-            "-disable-llvm-passes",
-            "-c",
-            "-emit-llvm",
-            source,
-            "-o",
-            module,
-        ],
-        check=True,
+    module = compile_c(
+        "int leaf(int a) { return a * 3 + 1; }\n", tmp_path / "leaf.bc", "-Oz", "-Xclang", "-disable-llvm-passes"
     )
     environment = InliningEnv(module)
     with pytest.raises(mlgo.NoDecisionsError, match="leaf.bc"):

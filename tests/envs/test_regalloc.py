@@ -5,12 +5,12 @@ from __future__ import annotations
 import gc
 import os
 import signal
-import subprocess
 from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
 import pytest
+from c_to_ir import compile_c
 from process_checks import assert_clean
 
 import rl_compiler  # noqa: F401  (registers the ids)
@@ -173,11 +173,7 @@ def test_compiler_crash_mid_episode(env: RegallocEnv, private_tmp: Path) -> None
 
 
 def _module(tmp_path: Path, source: str, *flags: str) -> Path:
-    c_file = tmp_path / "m.c"
-    c_file.write_text(source)
-    out = tmp_path / "m.bc"
-    subprocess.run([get_toolchain().clang, *flags, "-c", "-emit-llvm", c_file, "-o", out], check=True)
-    return out
+    return compile_c(source, tmp_path / "m.bc", *flags)
 
 
 def test_module_that_never_opens_the_channel(tmp_path: Path, private_tmp: Path) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from llvm_programs import C_FLAGS, c_sources, compile_c
+from c_to_ir import compile_c
+from llvm_programs import C_FLAGS, c_sources
 
 from rl_compiler.llvm.toolchain import Toolchain, get_toolchain
 
@@ -20,7 +21,7 @@ def c_modules(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) ->
     """``"<program>-<level>"`` -> bitcode path, for every C source and flag set."""
     out = tmp_path_factory.mktemp("c_modules")
     return {
-        f"{src.stem}-{level}": compile_c(toolchain, src, flags, out / f"{src.stem}-{level}.bc")
+        f"{src.stem}-{level}": compile_c(src, out / f"{src.stem}-{level}.bc", *flags)
         for src in c_sources()
         for level, flags in C_FLAGS.items()
     }
@@ -36,6 +37,4 @@ def pressure_bc(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A module with register pressure (the MLGO probe program at -O2), for the MLGO channel tests."""
     from rl_compiler.llvm.mlgo import PROBE_SOURCE
 
-    c_file = tmp_path_factory.mktemp("src") / "pressure.c"
-    c_file.write_text(PROBE_SOURCE)
-    return compile_c(get_toolchain(), c_file, ["-O2"], c_file.with_suffix(".bc"))
+    return compile_c(PROBE_SOURCE, tmp_path_factory.mktemp("src") / "pressure.bc", "-O2")

@@ -3,10 +3,7 @@ points, compiled with the toolchain's clang (the fixtures over them are in conft
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
-
-from rl_compiler.llvm.toolchain import Toolchain
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parents[2]
@@ -20,12 +17,6 @@ C_FLAGS = {
     "O2": ["-O2"],
     "Oz-pre": ["-Oz", "-Xclang", "-disable-llvm-passes"],
 }
-
-
-def compile_c(toolchain: Toolchain, source: Path, flags: list[str], out: Path) -> Path:
-    """Compile a C file to bitcode with the toolchain's clang."""
-    subprocess.run([str(toolchain.clang), *flags, "-c", "-emit-llvm", str(source), "-o", str(out)], check=True)
-    return out
 
 
 def c_sources() -> list[Path]:

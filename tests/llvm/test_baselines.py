@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from c_to_ir import compile_c
 from llvm_programs import c_sources
 
 from rl_compiler.llvm.baselines import (
@@ -27,11 +28,8 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.mark.parametrize("source", c_sources()[:3], ids=lambda p: p.stem)
 def test_oz_equals_clang_oz(source: Path, toolchain, tmp_path: Path) -> None:
-    clang = str(toolchain.clang)
-    pre, final = tmp_path / "pre.bc", tmp_path / "oz.ll"
-    no_passes = ["-Xclang", "-disable-llvm-passes"]
-    subprocess.run([clang, "-Oz", *no_passes, "-c", "-emit-llvm", str(source), "-o", str(pre)], check=True)
-    subprocess.run([clang, "-Oz", "-S", "-emit-llvm", str(source), "-o", str(final)], check=True)
+    pre = compile_c(source, tmp_path / "pre.bc", "-Oz", "-Xclang", "-disable-llvm-passes")
+    final = compile_c(source, tmp_path / "oz.ll", "-Oz")
     with Module.from_file(pre) as module, Module.from_file(final) as reference, optimize_oz(module) as oz:
         assert oz.instruction_count() == reference.instruction_count()
         # clang drops value names and reads intrinsics' attributes back from text, so compare structure:
@@ -81,8 +79,7 @@ def test_compute_baselines_and_cache(c_modules: dict[str, Path], private_cache: 
 def test_o3_of_a_size_prepared_module_ignores_its_size_attributes(source: Path, toolchain, tmp_path: Path) -> None:
     """clang -Oz marks functions minsize/optsize; the O3 baseline must not optimize for size."""
     pre, stripped, o3 = tmp_path / "pre.bc", tmp_path / "stripped.bc", tmp_path / "o3.ll"
-    flags = ["-Oz", "-Xclang", "-disable-llvm-passes", "-c", "-emit-llvm"]
-    subprocess.run([str(toolchain.clang), *flags, str(source), "-o", str(pre)], check=True)
+    compile_c(source, pre, "-Oz", "-Xclang", "-disable-llvm-passes")
     with Module.from_file(pre) as module:
         assert "minsize" in module.ir()
         with module.clone() as clone:

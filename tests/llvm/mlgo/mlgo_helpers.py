@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -11,13 +10,6 @@ from rl_compiler.llvm import mlgo
 from rl_compiler.llvm.toolchain import get_toolchain
 
 PRESSURE_C = mlgo.PROBE_SOURCE
-
-
-def compile_c(source: str, path: Path, *flags: str) -> Path:
-    c_file = path.with_suffix(".c")
-    c_file.write_text(source)
-    subprocess.run([get_toolchain().clang, *flags, "-c", "-emit-llvm", c_file, "-o", path], check=True)
-    return path
 
 
 def llc_argv(module: Path, compilation: mlgo.InteractiveCompilation, *extra: str) -> list[str]:

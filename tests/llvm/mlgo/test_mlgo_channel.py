@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from mlgo_helpers import PRESSURE_C, compile_c, first_legal, llc_argv
+from c_to_ir import compile_c
+from mlgo_helpers import PRESSURE_C, first_legal, llc_argv
 from process_checks import assert_clean
 
 from rl_compiler.llvm import mlgo
