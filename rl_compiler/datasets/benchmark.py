@@ -7,7 +7,6 @@ import difflib
 import hashlib
 import json
 import re
-import subprocess
 from typing import TYPE_CHECKING
 
 from rl_compiler.datasets.build import build_bitcode, check_variant, is_cxx
@@ -182,12 +181,8 @@ class Benchmark:
         return digest.hexdigest()[:20]
 
     def _defines_main(self) -> bool:
-        try:
-            result = processes.run(
-                [str(get_toolchain().llvm_dis), "-", "-o", "-"], input=self.bitcode(), timeout=120, text=False
-            )
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise BuildError(f"{self.uri}: llvm-dis failed: {error}") from error
-        if result.returncode != 0:
-            raise BuildError(f"{self.uri}: llvm-dis failed: {result.stderr.decode(errors='replace').strip()}")
+        argv = [str(get_toolchain().llvm_dis), "-", "-o", "-"]
+        result = processes.run_checked(
+            argv, f"{self.uri}: llvm-dis failed", BuildError, input=self.bitcode(), timeout=120, text=False
+        )
         return bool(_MAIN_DEFINITION.search(result.stdout.decode(errors="replace")))

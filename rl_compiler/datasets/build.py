@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -72,16 +71,8 @@ def build_key(sources: Sequence[Path], cflags: Sequence[str], variant: str) -> s
 
 def run_tool(args: list[str], what: str) -> None:
     """Run a build tool (clang, llvm-link, the linker) to completion; a :class:`BuildError` saying ``what`` failed
-    if it fails, times out or cannot start. It dies with this process (:func:`processes.run`)."""
-    try:
-        result = processes.run(args, timeout=BUILD_TIMEOUT)
-    except subprocess.TimeoutExpired as error:
-        raise BuildError(f"{what}: timed out after {BUILD_TIMEOUT:.0f}s\n  command: {' '.join(args)}") from error
-    except OSError as error:
-        raise BuildError(f"{what}: could not run {args[0]}: {error}") from error
-    if result.returncode != 0:
-        diagnostic = (result.stderr or result.stdout).strip()
-        raise BuildError(f"{what} (exit {result.returncode}):\n{diagnostic}\n  command: {' '.join(args)}")
+    if it fails, times out or cannot start. It dies with this process (:func:`processes.run_checked`)."""
+    processes.run_checked(args, what, BuildError, timeout=BUILD_TIMEOUT)
 
 
 def compile_sources(sources: Sequence[Path], cflags: Sequence[str], variant: str, workdir: Path) -> bytes:

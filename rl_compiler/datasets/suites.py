@@ -81,12 +81,9 @@ def _npb_params(root: Path, program: dict[str, Any], npb_class: str, work: Path)
     setparams = work / "setparams"
     if not setparams.is_file():
         work.mkdir(parents=True, exist_ok=True)
-        result = processes.run(
-            [str(get_toolchain().clang), "-w", "-O1", str(root / "sys" / "setparams.c"), "-o", str(setparams)],
-            timeout=300,
-        )
-        if result.returncode != 0:
-            raise BuildError(f"{root / 'sys' / 'setparams.c'} does not compile: {result.stderr.strip()[:500]}")
+        source = root / "sys" / "setparams.c"
+        argv = [str(get_toolchain().clang), "-w", "-O1", str(source), "-o", str(setparams)]
+        processes.run_checked(argv, f"{source} does not compile", BuildError, timeout=300)
     folder = work / program["name"]
     folder.mkdir(parents=True, exist_ok=True)
     result = processes.run([str(setparams), program["name"], npb_class], cwd=folder, timeout=60)

@@ -15,7 +15,6 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 from rl_compiler.llvm import processes
@@ -110,12 +109,7 @@ def build(toolchain: Toolchain | None = None) -> Path:
             *_optional_api_flags(toolchain), f"-I{toolchain.includedir}", *map(str, SOURCES), "-o", tmp,
             str(toolchain.libllvm), f"-Wl,-rpath,{toolchain.libdir}",
         ]  # fmt: skip
-        try:  # through processes.run: the compiler dies with this process
-            proc = processes.run(cmd, timeout=300)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise EngineBuildError(f"compiling the native engine failed: {error}\n$ {' '.join(cmd)}") from error
-        if proc.returncode != 0:
-            raise EngineBuildError(f"compiling the native engine failed:\n$ {' '.join(cmd)}\n{proc.stderr}")
+        processes.run_checked(cmd, "compiling the native engine failed", EngineBuildError, timeout=300)
 
     return build_once(library_path(toolchain), compile_to)
 

@@ -13,7 +13,8 @@ programs) goes through :func:`spawn`, which gives it:
   before ``exec``.
 
 :func:`run` is ``subprocess.run`` with captured output on top of :func:`spawn`: the tools run to completion
-(clang, llvm-link, csmith) die with this process too.
+(clang, llvm-link, csmith) die with this process too. :func:`run_checked` is :func:`run` for a tool that must
+succeed: it raises the caller's error class, naming the command, how it ended and what it printed.
 
 :func:`describe_returncode` turns an exit status into words (``exit status 1``, ``killed by signal
 SIGSEGV``) for error messages; :func:`read_tail` reads the end of a child's stderr file.
@@ -30,8 +31,8 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
-from typing import IO, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import IO, Any, NoReturn
 
 #: prctl option number of PR_SET_PDEATHSIG (linux/prctl.h).
 _PR_SET_PDEATHSIG = 1
@@ -159,6 +160,40 @@ def run(
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
+def run_checked(
+    argv: Sequence[str | os.PathLike],
+    what: str,
+    error: Callable[[str], Exception],
+    *,
+    timeout: float,
+    input: bytes | None = None,
+    cwd: str | os.PathLike | None = None,
+    text: bool = True,
+) -> subprocess.CompletedProcess:
+    """:func:`run` for a tool that must succeed (a compiler, ``llvm-config``).
+
+    :param what: what failed, in words (``"clang failed to compile x.c"``); every message starts with it.
+    :param error: the exception class (or factory) to raise with the message.
+    :raises error: the program could not start, timed out, or exited non-zero (with its stderr, or stdout).
+    """
+    command = " ".join(map(os.fspath, argv))
+
+    def fail(detail: str, cause: BaseException | None = None) -> NoReturn:
+        raise error(f"{what}{detail}\n  command: {command}") from cause
+
+    try:
+        result = run(argv, timeout=timeout, input=input, cwd=cwd, text=text)
+    except subprocess.TimeoutExpired as exc:
+        fail(f": timed out after {timeout:g} s", exc)
+    except OSError as exc:
+        fail(f": could not run {os.fspath(argv[0])}: {exc}", exc)
+    if result.returncode != 0:
+        printed = result.stderr or result.stdout
+        printed = (printed.decode("utf-8", "replace") if isinstance(printed, bytes) else printed).strip()
+        fail(f" ({describe_returncode(result.returncode)})" + (f":\n{printed[-4000:]}" if printed else ""))
+    return result
+
+
 def kill_group(process: subprocess.Popen, timeout: float | None = 10.0) -> int | None:
     """SIGKILL ``process``'s whole process group (it leads its own session) and reap it.
 
@@ -231,6 +266,7 @@ __all__ = [
     "read_tail",
     "read_tail_fd",
     "run",
+    "run_checked",
     "signal_name",
     "spawn",
 ]

@@ -106,8 +106,6 @@ def runtime_object() -> Path:
 
     def compile_to(tmp: str) -> None:
         cmd = [str(toolchain.clang), "-O2", "-fPIC", "-c", str(RUNTIME_SOURCE), "-o", tmp]
-        proc = processes.run(cmd, timeout=120)
-        if proc.returncode != 0:
-            raise LLVMError(f"compiling the block-count runtime failed:\n$ {' '.join(cmd)}\n{proc.stderr}")
+        processes.run_checked(cmd, "compiling the block-count runtime failed", LLVMError, timeout=120)
 
     return build_once(cache_dir("profile-runtime", f"{toolchain.id}-{digest}") / "profile_runtime.o", compile_to)

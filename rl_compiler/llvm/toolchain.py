@@ -12,7 +12,6 @@ import functools
 import os
 import re
 import shutil
-import subprocess
 import sys
 import sysconfig
 from dataclasses import dataclass
@@ -100,14 +99,8 @@ def _finalize_wheels() -> None:
 
 
 def _run(args: list[str]) -> str:
-    try:
-        result = processes.run(args, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise ToolchainError(f"{' '.join(args)} failed: {error}") from error
-    if result.returncode != 0:
-        detail = result.stderr.strip() or processes.describe_returncode(result.returncode)
-        raise ToolchainError(f"{' '.join(args)} failed: {detail}")
-    return result.stdout.strip()
+    what = f"{Path(args[0]).name} {' '.join(args[1:])} failed"
+    return processes.run_checked(args, what, ToolchainError, timeout=60).stdout.strip()
 
 
 def _default_llvm_config() -> Path:

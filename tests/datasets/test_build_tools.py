@@ -72,7 +72,7 @@ def test_a_killed_parent_leaves_no_build_tool_behind(tmp_path: Path) -> None:
 def test_a_failing_tool_is_a_build_error_naming_it(tmp_path: Path) -> None:
     source = tmp_path / "bad.c"
     source.write_text("int main(void) { return missing; }\n")
-    with pytest.raises(BuildError, match=r"clang failed on bad.c \(exit 1\):\n.*missing"):
+    with pytest.raises(BuildError, match=r"clang failed on bad.c \(exit status 1\):\n.*missing"):
         run_tool(
             [str(get_toolchain().clang), "-c", str(source), "-o", str(tmp_path / "bad.o")], "clang failed on bad.c"
         )

@@ -117,3 +117,18 @@ def test_run_kills_the_group_on_a_timeout(tmp_path: Path) -> None:
         processes.run([sys.executable, "-c", code + "; time.sleep(60)"], timeout=2)
     assert time.monotonic() - start < 10
     assert _gone(int(pidfile.read_text()))
+
+
+@pytest.mark.parametrize(
+    ("argv", "timeout", "message"),
+    [
+        (["sh", "-c", "echo broken >&2; exit 3"], 30, r"^probe failed \(exit status 3\):\nbroken\n  command: sh -c"),
+        (["sh", "-c", "kill -9 $$"], 30, r"^probe failed \(killed by signal SIGKILL\)\n  command:"),
+        (["sleep", "5"], 0.2, r"^probe failed: timed out after 0.2 s\n  command: sleep 5"),
+        (["/nonexistent/tool"], 30, r"^probe failed: could not run /nonexistent/tool: .*No such file"),
+    ],
+)
+def test_run_checked_names_the_command_and_how_it_failed(argv: list[str], timeout: float, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        processes.run_checked(argv, "probe failed", ValueError, timeout=timeout)
+    assert processes.run_checked(["sh", "-c", "echo ok"], "probe", ValueError, timeout=30).stdout == "ok\n"

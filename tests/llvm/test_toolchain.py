@@ -21,9 +21,9 @@ def _llvm_config(tmp_path: Path, body: str) -> str:
     [
         (
             'echo "libLLVM.so: cannot open shared object file" >&2; exit 127',
-            "--version failed: libLLVM.so: cannot open",
+            r"llvm-config --version failed \(exit status 127\):\nlibLLVM.so: cannot open",
         ),
-        ("kill -9 $$", "--version failed: killed by signal SIGKILL"),
+        ("kill -9 $$", r"llvm-config --version failed \(killed by signal SIGKILL\)"),
         ("echo 18.1.8", "LLVM 18.1.8 from .* is too old"),
         ("echo unknown", "printed 'unknown', not a version number"),
     ],

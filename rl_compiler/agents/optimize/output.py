@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,12 +103,7 @@ def _tool(tool: str, args: list[str], bitcode: bytes, what: str) -> bytes:
         source, out = tmp / "input.bc", tmp / "output"
         source.write_bytes(bitcode)
         command = [str(get_toolchain().tool(tool)), *args, str(source), "-o", str(out)]
-        try:  # through processes.run: the tool dies with this process
-            result = processes.run(command, timeout=600)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise OptimizeError(f"{tool} failed to {what}: {error}") from error
-        if result.returncode != 0:
-            raise OptimizeError(f"{tool} failed to {what}: {result.stderr.strip()}")
+        processes.run_checked(command, f"{tool} failed to {what}", OptimizeError, timeout=600)
         return out.read_bytes()
 
 
