@@ -34,19 +34,15 @@ def replay(env: gym.Env, uri: str, decisions: list[int]) -> tuple[float, dict]:
     raise ValueError(f"{uri}: the compilation asked for more than the {len(decisions)} recorded decisions")
 
 
+#: The episode's ``info`` entries a leaderboard row keeps (the score, its parts and the baseline).
+DETAIL_KEYS = ("score", "default_score", "spills", "reloads", "copies", "text_size", "default_text_size", "decisions")
+
+
 def _details(info: dict) -> dict:
-    keep = (
-        "score",
-        "default_score",
-        "spills",
-        "reloads",
-        "copies",
-        "text_size",
-        "default_text_size",
-        "decisions",
-    )
     return {
-        key: (value.item() if isinstance(value, np.generic) else value) for key, value in info.items() if key in keep
+        key: (value.item() if isinstance(value, np.generic) else value)
+        for key, value in info.items()
+        if key in DETAIL_KEYS
     }
 
 
