@@ -48,7 +48,7 @@ int main(int argc, char **argv) {
     struct rusage usage;
     while (wait4(pid, &status, 0, &usage) < 0) {
         if (errno != EINTR) {
-            fprintf(stderr, "launcher: waitpid failed: %s\n", strerror(errno));
+            fprintf(stderr, "launcher: wait4 failed: %s\n", strerror(errno));
             return 125;
         }
     }

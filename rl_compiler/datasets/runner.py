@@ -139,7 +139,6 @@ def _run_once(exe: Path, spec: RunSpec, scratch: Path, timeout: float, limits: L
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            kill_group(process, timeout=None)
             raise BenchmarkTimeoutError(f"benchmark timed out after {timeout:g} s wall time and was killed") from None
         finally:
             kill_group(process, timeout=None)  # whatever it left running in its group goes too
@@ -175,8 +174,7 @@ def run_bitcode(
     if timeout <= 0:
         raise DatasetError(f"timeout must be positive, got {timeout}")
     limits = limits or Limits()
-    with private_dir("run") as tmp:
-        tmpdir = Path(tmp)
+    with private_dir("run") as tmpdir:
         (tmpdir / "build").mkdir()
         exe = link_executable(bitcode, tmpdir / "build", spec.ldflags, spec.cxx)
         times, cpu_times = [], []

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from rl_compiler.datasets.errors import BenchmarkRunError
 from rl_compiler.llvm.cache import build_once, cache_dir
-from rl_compiler.llvm.processes import kill_group, run, spawn
+from rl_compiler.llvm.processes import kill_group, run_checked, spawn
 from rl_compiler.llvm.tempdirs import private_dir
 from rl_compiler.llvm.toolchain import get_toolchain
 
@@ -76,9 +76,8 @@ def launcher_path() -> Path:
 
     def compile_to(tmp: str) -> None:
         command = [str(toolchain.clang), "-O2", "-std=c11", str(LAUNCHER_SOURCE), "-o", tmp]
-        result = run(command, timeout=120)
-        if result.returncode != 0:
-            raise BenchmarkRunError(f"building the sandbox launcher failed:\n{result.stderr}", kind="sandbox")
+        error = functools.partial(BenchmarkRunError, kind="sandbox")
+        run_checked(command, "building the sandbox launcher failed", error, timeout=120)
         os.chmod(tmp, 0o755)
 
     return build_once(target, compile_to)
