@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from rl_compiler.agents.base import EpisodeResult, Policy
+from rl_compiler.agents.evaluation import evaluate
+from rl_compiler.llvm.cache import atomic_write_text
 
 _FIELDS = {f.name for f in dataclasses.fields(EpisodeResult)}
 
@@ -45,8 +47,6 @@ class Journal:
 
     def open(self) -> dict[str, EpisodeResult]:
         """Create the journal, or check that an existing one is this run's; return its finished results."""
-        from rl_compiler.llvm.cache import atomic_write_text
-
         meta = self.path / "run.json"
         if meta.is_file():
             existing = json.loads(meta.read_text())
@@ -69,12 +69,11 @@ class Journal:
 
     def add(self, result: EpisodeResult) -> None:
         """Record one finished benchmark (atomically)."""
-        from rl_compiler.llvm.cache import atomic_write_text
-
         key = hashlib.sha1(result.benchmark.encode()).hexdigest()[:16]
         atomic_write_text(self.path / f"result-{key}.json", json.dumps(dataclasses.asdict(result), default=str))
 
     def remove(self) -> None:
+        """Delete the journal (once the output file is written)."""
         shutil.rmtree(self.path, ignore_errors=True)
 
 
@@ -104,8 +103,6 @@ def _env(env_id: str, env_kwargs: dict) -> Any:
 
 def evaluate_one(policy: Policy, env_id: str, benchmark: str, run_programs: bool, env_kwargs: dict) -> EpisodeResult:
     """One benchmark (the body of a Ray task), in this worker's env for ``env_id``."""
-    from rl_compiler.agents.evaluation import evaluate
-
     return evaluate(policy, _env(env_id, env_kwargs), [benchmark], run_programs=run_programs, progress=False)[0]
 
 
