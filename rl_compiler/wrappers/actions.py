@@ -24,7 +24,7 @@ def shipped_macro_actions() -> list[str]:
     return [str(a) for a in (config.get("search") or {}).get("macro_actions") or [OZ]]
 
 
-def run_pipeline(env: gym.Env, pipeline: str, *, cached: bool = False) -> None:
+def run_pipeline(env: gym.Env, pipeline: str, *, cached: bool = False) -> tuple[float, dict]:
     """Run an arbitrary pipeline string (e.g. the -Oz pipeline) on the env's current module.
 
     Through ``PassOrderingEnv.apply_pipeline``: part of the episode (``session.history``, ``state``,
@@ -33,8 +33,10 @@ def run_pipeline(env: gym.Env, pipeline: str, *, cached: bool = False) -> None:
 
     :param cached: at an episode's start, copy the benchmark's result from an earlier episode
         (:mod:`rl_compiler.envs.start_cache`).
+    :returns: the env's ``(reward, info)`` for it (``info["recovered_crash"]`` says if it crashed LLVM).
+    :raises PassPipelineError: if LLVM rejects the pipeline string.
     """
-    env.unwrapped.apply_pipeline(canonical_pipeline(pipeline), cached=cached)
+    return env.unwrapped.apply_pipeline(canonical_pipeline(pipeline), cached=cached)
 
 
 def instruction_count(env: gym.Env) -> int:
@@ -48,7 +50,8 @@ class MacroActions(gym.Wrapper):
     Each step runs one pipeline (e.g. ``"iroutliner,default<O2>"``: a pass and the -Oz pipeline after it)
     through :func:`run_pipeline`; the reward is the IR instruction count decrease
     scaled like ``IrInstructionCountOz`` (/ max(C_O0 - C_Oz, 1)), so an episode's return is still comparable.
-    A pipeline that crashes LLVM gives reward 0 and leaves the state unchanged (``info["recovered_crash"]``).
+    A pipeline that crashes LLVM gives reward 0 and leaves the state unchanged (``info["recovered_crash"]``);
+    one LLVM rejects raises :class:`~rl_compiler.llvm.errors.PassPipelineError`.
 
     :param actions: the pipelines (default: the shipped policy's ``search.macro_actions``).
     :param episode_length: steps per episode (the inner env's own step limit does not see these steps).
@@ -58,6 +61,8 @@ class MacroActions(gym.Wrapper):
         super().__init__(env)
         if actions is None:
             actions = shipped_macro_actions()
+        if not actions:
+            raise ValueError("MacroActions needs at least one pipeline")
         self.macro_actions = [str(a) for a in actions]
         self.action_space = gym.spaces.Discrete(len(self.macro_actions))
         self.episode_length = episode_length
@@ -69,18 +74,16 @@ class MacroActions(gym.Wrapper):
         return observation, info
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:
+        if not self.action_space.contains(action):
+            raise ValueError(f"macro action {action!r} is not in [0, {len(self.macro_actions) - 1}]")
         pipeline = self.macro_actions[int(action)]
         before = instruction_count(self.env)
-        crash = None
-        try:
-            run_pipeline(self.env, pipeline)
-        except Exception as error:  # a crashing pass: no change, no reward (like the env's own steps)
-            crash = str(error)
+        _, applied = run_pipeline(self.env, pipeline)  # a crash is skipped and reported there, like a step's
         self.macro_history.append(pipeline)
         after = instruction_count(self.env)
         reward = MACRO_REWARD.reward(before, after, MACRO_REWARD.scale(self.env.unwrapped.baselines))
         truncated = len(self.macro_history) >= self.episode_length
-        info = {"action": pipeline, "ir_changed": before != after, "recovered_crash": crash}
+        info = {"action": pipeline, "ir_changed": before != after, "recovered_crash": applied["recovered_crash"]}
         return self.env.unwrapped.current_observation, float(reward), False, truncated, info
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from rl_compiler.agents import envtools
 from rl_compiler.agents.rl.wrappers import apply_wrappers, transform_observation
-from rl_compiler.wrappers import AutophaseNormalized
+from rl_compiler.llvm.errors import PassPipelineError
+from rl_compiler.wrappers import AutophaseNormalized, MacroActions
 
 ENV_ID = "rl_compiler/llvm-autophase-ic-v0"
 
@@ -50,5 +51,18 @@ def test_macro_actions_wrapper(small_split):
         assert observation[56 + 1] == pytest.approx(1 / 2)
         assert envtools.applied_passes(env) == [envtools.OZ, macros[1]]
         assert env.step(0)[3], "the wrapper truncates after episode_length steps"
+        with pytest.raises(ValueError, match=r"macro action 3 is not in \[0, 2\]"):
+            env.step(3)
     finally:
         env.close()
+    bad = MacroActions(gym.make(ENV_ID), ["default<O2>", "no-such-pass"])
+    try:
+        bad.reset(options={"benchmark": small_split[1]})
+        with pytest.raises(PassPipelineError, match="no-such-pass"):
+            bad.step(1)
+    finally:
+        bad.close()
+    inner = gym.make(ENV_ID)
+    with pytest.raises(ValueError, match="at least one pipeline"):
+        MacroActions(inner, [])
+    inner.close()
