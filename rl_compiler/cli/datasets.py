@@ -9,7 +9,7 @@ import random
 
 from rl_compiler.cli import CLIError, verbosity
 from rl_compiler.cli.tables import Column, Table
-from rl_compiler.datasets import DatasetError, get_dataset, list_datasets
+from rl_compiler.datasets import Benchmark, DatasetError, get_dataset, list_datasets
 from rl_compiler.datasets.dataset import ManifestDataset
 from rl_compiler.datasets.importer import import_dataset
 from rl_compiler.datasets.manifest import SPLITS
@@ -226,7 +226,7 @@ def run_benchmarks(args: argparse.Namespace) -> int:
     return 0
 
 
-def instruction_count(benchmark, variant: str) -> int:
+def instruction_count(benchmark: Benchmark, variant: str) -> int:
     """The IR instruction count of one build variant of ``benchmark``."""
     with benchmark.module(variant) as module:
         return module.instruction_count()

@@ -18,9 +18,15 @@ import argparse
 import logging
 import platform
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rl_compiler.cli import CLIError
 from rl_compiler.cli.ray_options import add_ray_argument, check_ray, evaluate_with_ray
+
+if TYPE_CHECKING:  # the CLI imports the library lazily: `rl-compiler --help` stays fast
+    import gymnasium as gym
+
+    from rl_compiler.agents.base import DecisionPolicy, Policy
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +36,7 @@ DEFAULT_ENV = "rl_compiler/llvm-autophase-ic-v0"
 def add_common_arguments(
     parser: argparse.ArgumentParser, agent_help: str, default_agent: str | None, agent_required: bool = True
 ) -> None:
+    """The flags ``eval`` and ``search`` share: the agent and its budget, the env, the benchmarks, the output."""
     parser.add_argument(
         "--agent", required=agent_required and default_agent is None, default=default_agent, help=agent_help
     )
@@ -141,7 +148,9 @@ def resolve_env(args: argparse.Namespace) -> str:
     return args.env
 
 
-def build_agent(args: argparse.Namespace):
+def build_agent(args: argparse.Namespace) -> Policy | DecisionPolicy:
+    """The agent ``--agent`` names (with ``--budget``, ``--agent-kwargs`` and a checkpoint choice), for the env's
+    family; a :class:`CLIError` for an unknown agent or a budget given to an agent that takes none."""
     from rl_compiler.agents.base import Budget
     from rl_compiler.agents.registry import SEARCH_AGENTS, UnknownAgentError, agent_class, is_saved_policy, make_agent
     from rl_compiler.agents.rl.hyperparams import HyperparameterError, parse_overrides
@@ -182,6 +191,7 @@ def build_agent(args: argparse.Namespace):
 
 
 def benchmark_list(args: argparse.Namespace) -> list[str]:
+    """The ``--benchmark`` URIs, else the ``--split`` of ``--dataset``; a :class:`CLIError` if there are none."""
     from rl_compiler.datasets import DatasetError, get_dataset
 
     if args.benchmark:
@@ -199,7 +209,8 @@ def benchmark_list(args: argparse.Namespace) -> list[str]:
     return uris
 
 
-def make_env(env_id: str, benchmarks: list[str]):
+def make_env(env_id: str, benchmarks: list[str]) -> gym.Env:
+    """The env to evaluate on (an MLGO env is given its benchmarks at construction)."""
     import gymnasium as gym
 
     if env_family(env_id) == "mlgo":  # (a clear error for an unknown id, too)
@@ -207,7 +218,8 @@ def make_env(env_id: str, benchmarks: list[str]):
     return gym.make(env_id)
 
 
-def evaluate_and_report(args: argparse.Namespace, agent) -> int:
+def evaluate_and_report(args: argparse.Namespace, agent: Policy | DecisionPolicy) -> int:
+    """Run ``agent`` on every benchmark (locally or with ``--ray``), print the table and the geomean, write ``-o``."""
     from rl_compiler.agents import evaluation
     from rl_compiler.agents.mlgo import evaluation as mlgo_evaluation
 

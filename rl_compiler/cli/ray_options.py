@@ -6,8 +6,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rl_compiler.cli import CLIError
+
+if TYPE_CHECKING:
+    from rl_compiler.agents.base import EpisodeResult, Policy
+    from rl_compiler.agents.distributed_evaluation import Journal
+    from rl_compiler.agents.rl.training import TrainConfig
 
 
 def add_ray_argument(parser: argparse.ArgumentParser) -> None:
@@ -83,12 +89,14 @@ def training_backend(args: argparse.Namespace, default_env: str) -> str:
     return "rllib"
 
 
-def rllib_run_dir_config(config):
+def rllib_run_dir_config(config: TrainConfig) -> TrainConfig:
     """The config an RLlib run directory is named after: ``rllib-<algo>_<env>_<k>``."""
     return dataclasses.replace(config, algo=f"rllib-{config.algo}")
 
 
-def evaluate_with_ray(args: argparse.Namespace, agent, uris: list[str], output: Path | None, meta: dict):
+def evaluate_with_ray(
+    args: argparse.Namespace, agent: Policy, uris: list[str], output: Path | None, meta: dict
+) -> tuple[list[EpisodeResult], Journal | None]:
     """``--ray``: one task per benchmark; with ``-o``, a journal beside the output makes the run resumable."""
     from tqdm.auto import tqdm
 

@@ -16,9 +16,13 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rl_compiler.cli import CLIError
 from rl_compiler.cli.ray_options import add_backend_arguments, rllib_run_dir_config, training_backend
+
+if TYPE_CHECKING:
+    from rl_compiler.agents.rl.training import TrainConfig
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_validation(run_dir: Path, config) -> None:
+def print_validation(run_dir: Path, config: TrainConfig) -> None:
     """The run's last validation score, with object ``.text`` against -Oz when it was measured."""
     from rl_compiler.agents.rl.validation import (
         PASSES_METRIC,

@@ -12,9 +12,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rl_compiler.cli import CLIError
 from rl_compiler.cli.tables import Column, Table
+
+if TYPE_CHECKING:
+    from rl_compiler.envs.state import EpisodeState
 
 DEFAULT_ENV = "rl_compiler/llvm-ic-v0"
 
@@ -33,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def read_states(source: str):
+def read_states(source: str) -> list[EpisodeState]:
+    """The episode states of a CSV file (``-``: standard input); a :class:`CLIError` if unreadable or empty."""
     from rl_compiler.envs.state import states_from_csv
 
     try:
