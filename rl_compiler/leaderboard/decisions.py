@@ -14,9 +14,9 @@ import gymnasium as gym
 import numpy as np
 
 from rl_compiler.agents.registry import make_agent
+from rl_compiler.leaderboard.results import Row
 
 if TYPE_CHECKING:
-    from rl_compiler.leaderboard.results import Row
     from rl_compiler.leaderboard.tasks import Task
 
 
@@ -51,8 +51,6 @@ def run(task: Task, agent: str, config: dict, uri: str, repetition: int, seed: i
 
     :param config: the task env's keyword arguments (an MLGO entry's ``agent_config``).
     """
-    from rl_compiler.leaderboard.results import Row
-
     policy = make_agent(agent, family="mlgo", strict=False, seed=seed)
     env = gym.make(task.env, benchmark=uri, **config)
     try:

@@ -22,9 +22,16 @@ from typing import Any
 import gymnasium as gym
 
 from rl_compiler import __version__
+from rl_compiler.agents.registry import make_agent
+from rl_compiler.datasets import get_benchmark, get_dataset
+from rl_compiler.datasets.build import build_key
+from rl_compiler.datasets.profile import dynamic_baselines
 from rl_compiler.leaderboard import decisions
 from rl_compiler.leaderboard.results import ResultsDir, Row
 from rl_compiler.leaderboard.tasks import Task
+from rl_compiler.llvm.baselines import compute_baselines
+from rl_compiler.llvm.module import Module
+from rl_compiler.llvm.toolchain import get_toolchain
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +64,6 @@ def cpu_model() -> str:
 
 def benchmark_uris(task: Task) -> list[str]:
     """The benchmarks a task is judged on."""
-    from rl_compiler.datasets import get_dataset
-
     return list(get_dataset(task.dataset).split(task.split))
 
 
@@ -68,9 +73,6 @@ def dataset_hash(uris: list[str]) -> str:
     Location-independent: the bitcode itself records the checkout's path (``source_filename``, ``__FILE__``),
     so hashing it would fail verification of the same results in another clone.
     """
-    from rl_compiler.datasets import get_benchmark
-    from rl_compiler.datasets.build import build_key
-
     digest = hashlib.sha1()
     for uri in sorted(uris):
         spec = get_benchmark(uri).spec
@@ -80,8 +82,6 @@ def dataset_hash(uris: list[str]) -> str:
 
 def manifest_for(task: Task, config: RunConfig, uris: list[str]) -> dict[str, Any]:
     """Everything needed to know what was run where, and to re-verify it."""
-    from rl_compiler.llvm.toolchain import get_toolchain
-
     toolchain = get_toolchain()
     return {
         "task": task.name,
@@ -160,14 +160,8 @@ BASELINE_AGENTS = ("o3-baseline",)
 
 def baseline_metric(task: Task, uri: str, use_cache: bool = True) -> tuple[float, dict[str, Any]]:
     """The task's metric for the -O3 baseline of ``uri`` (recomputed from scratch with ``use_cache=False``)."""
-    from rl_compiler.datasets import get_benchmark
-    from rl_compiler.llvm.baselines import compute_baselines
-    from rl_compiler.llvm.module import Module
-
     benchmark = get_benchmark(uri)
     if task.metric == "DynamicInstructionCountO3":
-        from rl_compiler.datasets.profile import dynamic_baselines
-
         dynamic = dynamic_baselines(benchmark, benchmark.bitcode("runtime"), use_cache=use_cache)
         return execution_metric(dynamic, dynamic.dyn_O3)
     with Module.from_bitcode(benchmark.bitcode()) as module:
@@ -197,8 +191,6 @@ def run_one(task: Task, config: RunConfig, uri: str, repetition: int) -> Row:
             actions=["<baseline: -O3>"],
             details=details,
         )
-    from rl_compiler.agents.registry import make_agent
-
     agent = make_agent(config.agent, family="passes", strict=False, seed=seed, **config.agent_config)
     # Every agent sees the Autophase observation (learned policies need one; the task's env has none).
     env = gym.make(task.env, benchmark=uri, observation_space="Autophase")
@@ -220,8 +212,6 @@ def run_one(task: Task, config: RunConfig, uri: str, repetition: int) -> Row:
 
 
 def _job(task: Task, config: RunConfig, uri: str, repetition: int, output: str) -> tuple[str, int, float]:
-    from rl_compiler.datasets import get_dataset
-
     get_dataset(task.dataset)  # a user dataset (manifest path) resolves in this fresh worker process too
     row = run_one(task, config, uri, repetition)
     ResultsDir(output).write_row(row)
