@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from rl_compiler.agents import envtools
 from rl_compiler.agents.base import EpisodeResult, Policy
+from rl_compiler.llvm.cache import atomic_write_text
 from rl_compiler.stats import geomean, geomean_summary
 
 Result = TypeVar("Result")
@@ -146,8 +147,6 @@ def write_results(
 ) -> None:
     """Write the results as CSV (one row per benchmark, ``columns`` of each result's ``to_dict()``) or JSON
     (rows, summary and ``meta``), by suffix."""
-    from rl_compiler.llvm.cache import atomic_write_text
-
     path = Path(path)
     if path.suffix == ".json":
         data = {"meta": meta or {}, "summary": summary, "results": [r.to_dict() for r in results]}

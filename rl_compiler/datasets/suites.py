@@ -35,6 +35,7 @@ from rl_compiler.datasets.importer import imported_manifest_path
 from rl_compiler.datasets.registry import register_dataset
 from rl_compiler.llvm import processes
 from rl_compiler.llvm.cache import atomic_write_text
+from rl_compiler.llvm.toolchain import get_toolchain
 
 SUITES = ("cbench", "mibench", "polybench", "chstone", "npb")
 
@@ -76,8 +77,6 @@ def _sources(root: Path, patterns: list[str], values: dict[str, str], missing: l
 def _npb_params(root: Path, program: dict[str, Any], npb_class: str, work: Path) -> Path:
     """Build ``sys/setparams.c`` once and write the program's ``npbparams.h`` for ``npb_class`` (what NPB's make
     does); return its folder."""
-    from rl_compiler.llvm.toolchain import get_toolchain
-
     setparams = work / "setparams"
     if not setparams.is_file():
         work.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from rl_compiler.data import data_path
+from rl_compiler.datasets import get_benchmark, get_dataset
+from rl_compiler.llvm import Module
+from rl_compiler.llvm.baselines import optimize_oz
 
 VOCABULARY_FILE = "programl-vocabulary.txt"
 
@@ -99,9 +102,6 @@ def load_vocabulary() -> Vocabulary:
 
 def program_texts(bitcode: bytes) -> set[str]:
     """The node texts of a program's graph as compiled and after ``-Oz`` (the states episodes see most)."""
-    from rl_compiler.llvm import Module
-    from rl_compiler.llvm.baselines import optimize_oz
-
     with Module.from_bitcode(bitcode) as module:
         texts = set(module.programl()[3])
         with optimize_oz(module) as optimized:
@@ -120,15 +120,11 @@ def build_vocabulary(programs: Iterable[bytes], min_programs: int = 2) -> Vocabu
 
 def training_uris(csmith: int) -> list[str]:
     """The built-in train split plus ``csmith`` generated programs (seeds 1..csmith)."""
-    from rl_compiler.datasets import get_dataset
-
     return [*get_dataset("builtin-v0").split("train"), *(f"generator://csmith-v0/{s}" for s in range(1, csmith + 1))]
 
 
 def main(argv: list[str] | None = None) -> None:
     """Rebuild the vocabulary file from the training programs."""
-    from rl_compiler.datasets import get_benchmark
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--csmith", type=int, default=200, help="generated csmith programs (seeds 1..N)")
     parser.add_argument("--min-programs", type=int, default=2)
