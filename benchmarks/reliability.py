@@ -15,9 +15,9 @@ What it does, over the built-in programs in both action sets (crash-isolated pas
 * at the end, with every env closed: child processes, file descriptors and temp directories left, and the
   caller's memory (RSS) early and late.
 
-``--short`` is the test suite's smoke run; the default is the long campaign quoted in the README::
+``--short`` is the test suite's smoke run; the long campaign quoted in the README ran as::
 
-    nice -n 10 python benchmarks/reliability.py --steps 100000 --out benchmarks/perf/results/reliability.md
+    nice -n 10 python benchmarks/reliability.py --steps 100000 --faults 0.001 --timeout 3 --seed 1
 """
 
 from __future__ import annotations
