@@ -16,6 +16,7 @@ import gymnasium as gym
 
 from rl_compiler.agents import envtools
 from rl_compiler.agents.base import Budget, BudgetTracker, Policy
+from rl_compiler.llvm.errors import LLVMError
 
 Action = str
 
@@ -117,7 +118,7 @@ class SearchPolicy(Policy):
             child = state.child(action)
             child.cost  # noqa: B018 - evaluate now, inside the guard
             return child
-        except Exception:  # a crashing pass is just a bad candidate for a search
+        except LLVMError:  # a crashing pass (or one timing out) is just a bad candidate for a search
             return None
 
     def score_children(
@@ -141,7 +142,7 @@ class SearchPolicy(Policy):
         try:
             state.apply(action)
             return True
-        except Exception:
+        except LLVMError:
             return False
 
     def search(self, env: gym.Env, tracker: BudgetTracker) -> list[Action]:

@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from rl_compiler.agents import envtools
 from rl_compiler.agents.search.common import SearchState
+from rl_compiler.llvm.errors import LLVMError
 
 
 def rank_macro_actions(env: gym.Env, benchmarks: Iterable[str], progress: bool = True) -> list[tuple[str, float]]:
@@ -40,7 +41,7 @@ def rank_macro_actions(env: gym.Env, benchmarks: Iterable[str], progress: bool =
             for candidate in candidates:
                 try:
                     child = root.child(candidate)
-                except Exception:  # a crashing pass is no candidate
+                except LLVMError:  # a crashing pass is no candidate
                     continue
                 if child.cost < base:
                     gain[candidate] += (base - child.cost) / base
