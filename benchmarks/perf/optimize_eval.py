@@ -115,6 +115,7 @@ def optimize(uri: str, time_limit: float, workdir: Path, metric: str = "text") -
         reason=record["reason"],
         passes=record["opt_pipeline"],
         evaluations=sum(record["search"]["evaluations"].values()),
+        cancelled=record["search"].get("cancelled", 0),
         replay_check=record["replay_check"],
         seconds=record["seconds"],
     )

@@ -1,5 +1,3 @@
-import sys
+from rl_compiler.cli import entry
 
-from rl_compiler.cli import main
-
-sys.exit(main())
+entry()

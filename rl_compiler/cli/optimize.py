@@ -103,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
         OptimizeError,
         OptimizeInputError,
         ProgramRunError,
+        WorkerStart,
         load_benchmark,
         optimize_program,
         preload_coreset,
@@ -114,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
     if args.time_limit <= 0:
         raise CLIError(f"--time-limit must be positive, got {args.time_limit}")
     preload_coreset()  # imports the value model while the program builds
+    worker = WorkerStart()  # and starts the search's worker
     try:
         paths = OutputPaths.of(_output(args))
         if not os.access(paths.output.parent, os.W_OK):
@@ -128,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
             run=not args.no_run,
             started=started,
             seed=args.seed,
+            worker=worker,
         )
         files = write_outputs(outcome, paths.output, list(args.programs), started)
     except OptimizeInputError as error:
@@ -140,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(str(error), code=EXIT_INPUT) from None
     except (OptimizeError, LLVMError) as error:
         raise CLIError(str(error), code=EXIT_INTERNAL) from None
+    finally:
+        worker.join().shutdown()  # already stopped unless the program failed to load
     final, oz = outcome.final, outcome.oz
     print(f"object .text:    {final.text} bytes vs {oz.text} with -Oz ({size_change(final.text, oz.text)})")
     print(

@@ -9,8 +9,9 @@ replays its history and retries the call once. If the retry fails the same way, 
 restarts and replays again, then raises :class:`WorkerCrashError` or :class:`WorkerTimeoutError`
 whose message names the call and ends with the worker's stderr (LLVM's stack dump or
 ``LLVM ERROR`` line). Either way the session is left at its state before the failed call, and the
-caller's process never dies. Errors the module raises on purpose (``ModuleParseError``,
-``PassPipelineError``, ``VerifierError``, ...) keep their type and message and are not crashes.
+caller's process never dies. A caller with a hard deadline sets ``retry_timeouts = False``: a call over
+its timeout is then cancelled (its worker killed) and raises at once. Errors the module raises on purpose
+(``ModuleParseError``, ``PassPipelineError``, ``VerifierError``, ...) keep their type and message and are not crashes.
 
 Workers are shared: :meth:`Session.fork` clones the module inside the same worker and
 :meth:`Session.sibling` opens another module there, so neither starts a process. When one worker
@@ -110,6 +111,8 @@ class Session:
     :param memory_limit: the worker's address-space limit in bytes (``RLIMIT_AS``; default 4 GiB, None for
         none). A call that exceeds it is recovered like a crash; a second time it raises
         :class:`WorkerMemoryError` naming the limit. Sessions sharing a worker share its limit.
+    :param worker: open the module in this worker (isolated only; e.g. one started ahead, while the program was
+        built) rather than in a new one; its ``memory_limit`` applies.
     :raises ModuleParseError: if the bitcode is invalid.
 
     Example::
@@ -126,8 +129,11 @@ class Session:
         isolated: bool = True,
         timeout: float = 60.0,
         memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+        worker: Worker | None = None,
     ) -> None:
-        self._setup(_as_bitcode(module_or_bitcode), [], isolated, timeout, memory_limit)
+        if worker is not None and not isolated:
+            raise ValueError("a worker was given for an in-process session (isolated=False)")
+        self._setup(_as_bitcode(module_or_bitcode), [], isolated, timeout, memory_limit, worker)
         try:
             self._load()
         except BaseException:
@@ -171,6 +177,10 @@ class Session:
         self._ops = ops
         self._isolated = isolated
         self.timeout = float(timeout)
+        #: Whether a call over ``timeout`` is retried once (on a new worker, after replaying the history). A
+        #: caller with a hard deadline sets False: the call is then cancelled (the worker killed) and raises
+        #: :class:`WorkerTimeoutError` at once; the session is rebuilt lazily, on its next call.
+        self.retry_timeouts = True
         self.recoveries = 0
         self._lost_in_call = False  # this call met a lost worker: its rebuild counts as a recovery
         #: Description of the last failure this session recovered from (None if none).
@@ -417,16 +427,17 @@ class Session:
                     lost = exc
                     self._lost_in_call = True
                     self.last_failure = f"{self._describe(method, args)}: {exc.detail}"
-                    if exc.timed_out and method in DETERMINISTIC_METHODS:
-                        break  # the same computation would time out again
+                    if exc.timed_out and (method in DETERMINISTIC_METHODS or not self.retry_timeouts):
+                        break  # the same computation would time out again, or the caller's time is up
                     continue
                 self._record(method, args)
                 return result
             assert lost is not None
-            try:  # leave the session usable, at its state before the failed call
-                self._ensure_module()
-            except (WorkerLost, LLVMError):
-                pass
+            if not (lost.timed_out and not self.retry_timeouts):  # cancelled: rebuilt lazily, if ever needed
+                try:  # leave the session usable, at its state before the failed call
+                    self._ensure_module()
+                except (WorkerLost, LLVMError):
+                    pass
             raise self._final_error(lost, method, args)
 
     def _record(self, method: str, args: tuple) -> None:
@@ -465,7 +476,8 @@ class Session:
         what = self._describe(method, args)
         cls = WorkerTimeoutError if lost.timed_out else WorkerMemoryError if lost.out_of_memory else WorkerCrashError
         verb = "timed out" if lost.timed_out else "crashed"
-        twice = "" if lost.timed_out and method in DETERMINISTIC_METHODS else " twice"
+        once = lost.timed_out and (method in DETERMINISTIC_METHODS or not self.retry_timeouts)
+        twice = "" if once else " twice"
         err = cls(
             f"the worker {verb} {what}{twice} ({lost.detail}); the session is at its state before the call"
             f"{stderr_note(lost)}"

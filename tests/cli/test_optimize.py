@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
+import time
 
 import pytest
 from c_to_ir import compile_c
@@ -201,3 +203,19 @@ def test_size_change_says_smaller_or_larger():
     assert size_change(2710, 2746) == "1.3% smaller"
     assert size_change(10786, 10775) == "0.1% larger"
     assert size_change(500, 500) == "same size"
+
+
+def test_the_command_ends_within_its_budget_counted_from_process_start(tmp_path):
+    """As a user runs it: one process, timed from spawn to exit (interpreter start and imports included), with
+    everything it prints flushed before its fast exit."""
+    output = tmp_path / "kmp.o"
+    command = [sys.executable, "-m", "rl_compiler.cli", "optimize", "benchmark://builtin-v0/kmp", "-o", str(output)]
+    started = time.perf_counter()
+    done = subprocess.run([*command, "--time-limit", "4"], capture_output=True, text=True, timeout=120)
+    wall = time.perf_counter() - started
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith(f"wrote {tmp_path / 'kmp.json'}")
+    record = json.loads((tmp_path / "kmp.json").read_text())
+    assert record["checks"][-1] == "run: output matches the unoptimised build"
+    assert record["object_text_size"]["final"] <= record["object_text_size"]["Oz"]
+    assert wall < 4.0 + 2.0, f"took {wall:.1f} s for a 4 s budget"  # generous: loaded machines run late

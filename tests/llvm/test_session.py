@@ -399,6 +399,22 @@ def test_timeout_interrupts_the_call_and_the_session_survives(program: bytes) ->
         assert s.history == ["function(sroa)", "function(instcombine<no-verify-fixpoint>)"]
 
 
+def test_a_timeout_without_retry_cancels_the_call_once_and_rebuilds_the_session_lazily(program: bytes) -> None:
+    with Session(program) as s:
+        s.run_passes("function(sroa)")
+        before = _state(s)
+        pid = s.pid
+        s.timeout, s.retry_timeouts = 0.2, False
+        slow = ",".join(["default<O3>"] * 500)  # tens of seconds
+        with pytest.raises(WorkerTimeoutError) as info:
+            s.run_passes(slow)
+        assert "twice" not in str(info.value)  # one attempt, cancelled
+        assert s.pid == pid  # the worker was killed and not restarted for the failed call
+        s.retry_timeouts = True
+        assert _state(s) == before and s.pid != pid  # rebuilt on its next call, at its state before
+        assert s.history == ["function(sroa)"]
+
+
 def test_interrupted_call_leaves_no_stale_reply(program: bytes) -> None:
     class Interrupt(Exception):
         pass

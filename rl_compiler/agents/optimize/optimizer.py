@@ -4,8 +4,10 @@
 files, ``.ll``/``.bc`` modules and URIs) and returns an :class:`OptimizeResult`:
 
 - the budget is wall time from ``started`` (default: now), and everything counts: building the program,
-  taking its reference output, -Oz, the search, the final checks. Time for the checks is kept in reserve
-  from what -Oz and the reference run cost on this program;
+  taking its reference output, -Oz, the search, the final checks, writing the outputs. The deadline is hard:
+  the search ends (cancelling an evaluation still running) when the time left is what checking and writing
+  its best result takes (:class:`EndCost`, from what this program's own evaluations, reference run and
+  worker start took), and a result that could not be checked and written in time is never taken;
 - :class:`rl_compiler.agents.optimize.size_search.SizeSearch` judges candidates by object ``.text`` first
   (``metric="text"``, the default) or by IR instructions (``metric="ir"``);
 - the result is never larger than -Oz in ``.text`` (and, with ``metric="ir"``, not in IR instructions
@@ -28,31 +30,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rl_compiler.agents.optimize.errors import OptimizeError, OptimizeInputError, ProgramRunError
 from rl_compiler.agents.optimize.size_search import OZ, Candidate, Deadline, SearchLog, SizeSearch
+from rl_compiler.agents.optimize.tools import replay
 from rl_compiler.datasets.errors import DatasetError
 from rl_compiler.llvm.errors import LLVMError
 from rl_compiler.llvm.session import Session
+from rl_compiler.llvm.worker_client import Worker
 
-#: Seconds the unoptimised program may run when its reference output is taken.
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "EndCost",
+    "OptimizeError",
+    "OptimizeInputError",
+    "OptimizeResult",
+    "ProgramRunError",
+    "WorkerStart",
+    "load_benchmark",
+    "optimize_program",
+]
+
+#: Seconds the unoptimised program may run when its reference output is taken (at most; at least the minimum,
+#: whatever is left of the budget: a run rarely takes longer than -Oz's pipeline on the same program).
 REFERENCE_TIMEOUT = 10.0
-#: Seconds kept back from the search for writing the outputs and ending the process (see optimize_program).
-RESERVE_SECONDS = 0.6
+MIN_REFERENCE_TIMEOUT = 1.0
+#: Seconds kept for ending the process after the outputs are written (``rl-compiler`` skips the interpreter's
+#: teardown: 0.01-0.04 s measured at load 3 on 2 cores, against 0.17-0.26 s with it).
+EXIT_SECONDS = 0.1
 #: Default wall-time budget of one optimization, in seconds.
 DEFAULT_TIME_LIMIT = 10.0
 SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx")
 MODULE_SUFFIXES = (".ll", ".bc")
-
-
-class OptimizeError(RuntimeError):
-    """The program cannot be optimized: bad input, it does not build or run, or no result passes the checks."""
-
-
-class OptimizeInputError(OptimizeError, ValueError):
-    """The input is wrong: a missing file, an unsupported kind of file, a program that does not compile."""
-
-
-class ProgramRunError(OptimizeError):
-    """The unoptimised program does not run cleanly, so the results' output cannot be checked."""
 
 
 @dataclass
@@ -69,6 +77,8 @@ class OptimizeResult:
     start_bitcode: bytes
     metric: str
     checks: list[str] = field(default_factory=list)
+    #: Whether opt's replay (:attr:`bitcode`) has the IR instruction count the search measured.
+    replay_check: str = ""
     log: SearchLog = field(default_factory=SearchLog)
     candidates: int = 0
     candidate_order: str = ""
@@ -232,9 +242,12 @@ def preload_coreset() -> threading.Thread:
     early, so that it overlaps building the program. A no-op afterwards."""
 
     def load() -> None:
+        from rl_compiler.llvm.engine import lib
+
         try:
             shipped_value_model()
-        except (ValueError, OSError):  # reported when ranking
+            lib()  # the engine, for checking the result in this process after the search
+        except (ValueError, OSError, LLVMError):  # reported when ranking, or when the engine is used
             pass
 
     thread = threading.Thread(target=load, name="rl-compiler-load-value-model", daemon=True)
@@ -242,42 +255,111 @@ def preload_coreset() -> threading.Thread:
     return thread
 
 
+class WorkerStart:
+    """A worker process started in a thread, so that its start (a Python interpreter, NumPy and libLLVM: 0.2-0.9
+    s) overlaps building the program and taking its reference output. :attr:`seconds` is what the start took:
+    the cost of starting a process on this machine at its current load (:class:`EndCost` counts in it)."""
+
+    def __init__(self) -> None:
+        self.worker = Worker()
+        self.seconds = 0.0
+        self._thread = threading.Thread(target=self._start, name="rl-compiler-start-worker", daemon=True)
+        self._thread.start()
+
+    def _start(self) -> None:
+        clock = time.perf_counter()
+        try:
+            with self.worker.lock:
+                self.worker.ensure_running()
+        except LLVMError:  # the first session's call starts it again and reports the failure
+            pass
+        self.seconds = time.perf_counter() - clock
+
+    def join(self) -> Worker:
+        """The worker, once started."""
+        self._thread.join()
+        return self.worker
+
+
 def _reference(benchmark: Any, run: bool, deadline: Deadline) -> float:
     """Take the program's reference output (fail fast, before the search); the seconds one run takes.
 
-    The run may take what is left of the budget (at least 1 s, at most :data:`REFERENCE_TIMEOUT`): a
-    program that runs longer cannot be run again to check a result within the budget, so it is refused at
-    once rather than after overrunning the budget.
+    The run may take half of what is left of the budget (at least :data:`MIN_REFERENCE_TIMEOUT`, at most
+    :data:`REFERENCE_TIMEOUT`): a result must be run once more to check it, so a program that runs longer
+    cannot be checked within the budget and is refused at once, within the budget, rather than after
+    overrunning it.
     """
     if not (run and getattr(benchmark, "runnable", False)):
         return 0.0
-    timeout = min(REFERENCE_TIMEOUT, max(1.0, deadline.remaining()))
+    timeout = max(MIN_REFERENCE_TIMEOUT, min(REFERENCE_TIMEOUT, deadline.remaining() / 2))
     try:
         reference = benchmark.reference_output(timeout=timeout)
     except DatasetError as error:
         raise ProgramRunError(
-            f"the unoptimised program does not run cleanly within the time limit, so its output cannot be "
+            f"the unoptimised program does not run cleanly within the time limit ({timeout:.1f} s, half of what "
+            f"was left of the budget: a result must run once more to be checked), so its output cannot be "
             f"checked: {error}\n(use --no-run to check with the verifier only, or a larger --time-limit)"
         ) from None
     return statistics.median(reference.times) if reference.times else 1.0
 
 
-def _check(benchmark: Any, session: Session, run: bool) -> list[str]:
-    """The verifier, then (if runnable and ``run``) the program's output; raises OptimizeError on a failure."""
+def _check(benchmark: Any, bitcode: bytes, run: bool, timeout: float) -> tuple[list[str], int]:
+    """The verifier, then (if runnable and ``run``) the program's output, run for at most ``timeout`` seconds;
+    the checks and the module's IR instruction count. Raises OptimizeError on a failure."""
+    from rl_compiler.llvm.module import Module
+
     try:
-        session.verify()
+        with Module.from_bitcode(bitcode) as module:
+            module.verify()
+            ic = module.instruction_count()
     except LLVMError as error:
         raise OptimizeError(f"verifier: FAILED: {error}") from None
     checks = ["verifier: ok"]
     if run and getattr(benchmark, "runnable", False):
         try:
-            benchmark.check_output(session.bitcode())
+            benchmark.check_output(bitcode, timeout=timeout)
         except DatasetError as error:
             raise OptimizeError(f"run: FAILED: {error}") from None
         checks.append("run: output matches the unoptimised build")
     elif run:
         checks.append("run: skipped (not runnable: no main())")
-    return checks
+    return checks, ic
+
+
+@dataclass(frozen=True)
+class EndCost:
+    """Seconds that checking and writing a candidate takes after the search, from this program's own costs:
+    ``opt`` replays the pass list and ``llc`` generates code for the output (together about the candidate's own
+    evaluation in the worker, pipeline plus code generation), a few processes start (``opt`` and ``llc``; to
+    run the program also ``llc``, the linker and the sandbox: the worker's start, measured under the machine's
+    load at this moment, is the unit) and the program runs once more. Tuned on training programs only (the
+    builtin-v0 train split, csmith-train-v0, realc-train-v0; see the README): with these factors the time left
+    at the exit was 0.2-0.9 s on each of 34 of them at load 5-6 on 2 cores.
+    """
+
+    run_seconds: float
+    process_seconds: float
+    runs: bool
+
+    #: Times the candidate's evaluation: opt's replay and code generation (twice when the program is run).
+    PIPELINE_FACTOR = 1.5
+    #: Times the reference run: the check runs the program once more.
+    RUN_FACTOR = 1.5
+    #: Times the worker's start: ``opt`` and ``llc`` for the outputs, and the in-process verifier.
+    PROCESS_FACTOR = 0.4
+    #: Times the worker's start, added when the program is run: ``llc``, the linker, the sandboxed run.
+    RUN_PROCESS_FACTOR = 0.6
+    #: Writing the files.
+    FIXED_SECONDS = 0.1
+
+    def __call__(self, candidate: Candidate) -> float:
+        processes = self.PROCESS_FACTOR + (self.RUN_PROCESS_FACTOR if self.runs else 0.0)
+        return (
+            self.PIPELINE_FACTOR * candidate.seconds
+            + (self.RUN_FACTOR * self.run_seconds if self.runs else 0.0)
+            + processes * self.process_seconds
+            + self.FIXED_SECONDS
+        )
 
 
 def optimize_program(
@@ -290,6 +372,7 @@ def optimize_program(
     sequences: Sequence[Sequence[str]] | Callable[[Session], Sequence[Sequence[str]]] | None = None,
     refine: bool = True,
     seed: int = 0,
+    worker: WorkerStart | None = None,
 ) -> OptimizeResult:
     """Optimize ``benchmark`` within ``time_limit`` seconds of wall time from ``started`` and check the result.
 
@@ -300,28 +383,35 @@ def optimize_program(
         (default: :class:`CandidateSequences`, waiting for the value model up to 15% of the budget, at most
         1.5 s).
     :param refine: refine the best candidate with local search in the time left.
+    :param worker: the worker to search in, started ahead (default: one started here, while the program builds).
     :raises ProgramRunError: the unoptimised program does not run cleanly (before any search).
     :raises OptimizeError: even the -Oz result fails a check, or LLVM fails on the -Oz pipeline.
     """
     if time_limit <= 0:
         raise ValueError(f"time_limit must be positive seconds, got {time_limit!r}")
-    deadline = Deadline.after(time_limit, started)
+    # Hard: the outputs are written by then (the caller writes them: see EndCost), then the process ends.
+    deadline = Deadline.after(time_limit, started).earlier(EXIT_SECONDS)
     ranking = CandidateSequences() if sequences is None else None
     if ranking is not None:
         preload_coreset()
     chosen = ranking if ranking is not None else sequences
     search = SizeSearch(metric=metric, sequences=chosen, refine=refine, seed=seed)
+    worker = worker or WorkerStart()
     clock = time.perf_counter()
     # Before this call: interpreter start, imports, loading the benchmark (its dataset's manifest).
-    seconds: dict[str, float] = {"start": clock - (deadline.end - time_limit)}
+    seconds: dict[str, float] = {"start": clock - (deadline.end + EXIT_SECONDS - time_limit)}
     try:
         start_bitcode = benchmark.bitcode()
+        run_time = _reference(benchmark, run, deadline)
     except DatasetError as error:
+        worker.join().shutdown()
         raise OptimizeInputError(f"cannot build {benchmark.uri}: {error}") from None
-    run_time = _reference(benchmark, run, deadline)
+    except BaseException:
+        worker.join().shutdown()
+        raise
     seconds["build_and_reference"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    root = Session(start_bitcode, isolated=True)
+    root = Session(start_bitcode, isolated=True, worker=worker.join())
     try:
         ic_start = root.instruction_count()
         seconds["worker"] = time.perf_counter() - clock
@@ -330,21 +420,26 @@ def optimize_program(
             oz = search.baseline(root)
         except LLVMError as error:
             raise OptimizeError(f"{benchmark.uri}: {error}") from None
-        oz_seconds = seconds["oz"] = time.perf_counter() - clock
-        # Kept for after the search: the checks (codegen, link and run), the outputs (opt's replay of the
-        # pass list, codegen; -Oz's pipeline plus codegen measures both on this program) and the process's
-        # exit. Measured on 29 training programs (a 2-core machine at load 4): checks 0.1-0.6 s, outputs about
-        # 0.5 s, exit 0.2-0.3 s, against a reserve that left 0.7-1.3 s unused with 1.2 s fixed here.
-        reserve = 2 * oz_seconds + (1.5 * run_time + 0.5 if run_time else 0.0) + RESERVE_SECONDS
+        seconds["oz"] = time.perf_counter() - clock
+        seconds["worker_start"] = worker.seconds
+        runs = run and bool(getattr(benchmark, "runnable", False))
+        end_cost = EndCost(run_seconds=run_time, process_seconds=worker.seconds, runs=runs)
+        search.end_cost = end_cost
         clock = time.perf_counter()
-        found = search.run(root, deadline.earlier(reserve), oz=oz)
-        seconds["search"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        candidates = [c for c in found if search.admissible(c, oz)]
-        final, bitcode, checks, rejected = _first_that_passes(benchmark, root, search, candidates, run, deadline)
-        seconds["checks"] = time.perf_counter() - clock
+        found = search.run(root, deadline, oz=oz)
     finally:
+        search.close()  # the checks run opt's replay in this process: the worker is not needed any more
         root.close()
+    seconds["search"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    candidates = [c for c in found if search.admissible(c, oz)]
+    final, bitcode, checks, replayed, rejected = _first_that_passes(
+        benchmark, start_bitcode, candidates, run, run_time, deadline
+    )
+    seconds["checks"] = time.perf_counter() - clock
+    seconds["end_reserved"] = end_cost(final)
+    seconds["final_evaluation"], seconds["reference_run"] = final.seconds, run_time
+    seconds["left_at_checks"] = deadline.remaining() + seconds["checks"] + EXIT_SECONDS
     fell_back = final.pipeline == oz.pipeline
     reason = ""
     if fell_back:
@@ -360,6 +455,7 @@ def optimize_program(
         start_bitcode=start_bitcode,
         metric=search.metric,
         checks=checks,
+        replay_check=replayed,
         log=search.log,
         candidates=sum(search.log.evaluations.values()),
         candidate_order=ranking.order if ranking is not None else "given",
@@ -372,41 +468,35 @@ PAST_DEADLINE = "the next-best results were not checked: the time limit was reac
 
 
 def _first_that_passes(
-    benchmark: Any, root: Session, search: SizeSearch, candidates: list[Candidate], run: bool, deadline: Deadline
-) -> tuple[Candidate, bytes, list[str], str]:
-    """The best candidate that passes the checks: (candidate, bitcode, checks, why better ones were rejected).
-    The search's kept sessions serve -Oz and the best; another candidate is re-run exactly, but only before
-    ``deadline``: past it, the next one checked is -Oz (kept, so not re-run)."""
-    rejected = []
-    try:
-        for candidate in candidates:
-            session = search.take(candidate)
-            if session is None and candidate.origin != "oz" and deadline.remaining() <= 0:
-                if not rejected[-1:] == [PAST_DEADLINE]:
-                    rejected.append(PAST_DEADLINE)
-                continue
-            if session is None:
-                result = search.evaluate(root, candidate.passes, candidate.origin, phase="final")
-                if result is None:
-                    rejected.append(f"a {candidate.origin} result: LLVM failed replaying it")
-                    continue
-                exact, session = result
-                if exact.key(search.metric)[:2] != candidate.key(search.metric)[:2]:
-                    session.close()
-                    rejected.append(f"a {candidate.origin} result: not reproducible")
-                    continue
-            try:
-                checks = _check(benchmark, session, run)
-                return candidate, session.bitcode(), checks, "; ".join(rejected)
-            except OptimizeError as error:
-                if candidate.origin == "oz":
-                    raise OptimizeError(f"{benchmark.uri}: even the -Oz result fails a check: {error}") from None
-                rejected.append(f"a {candidate.origin} result failed a check: {error}")
-            finally:
-                session.close()
-    finally:
-        search.close()
-    raise OptimizeError(f"{benchmark.uri}: no result, not even -Oz, could be reproduced")
+    benchmark: Any, start_bitcode: bytes, candidates: list[Candidate], run: bool, run_time: float, deadline: Deadline
+) -> tuple[Candidate, bytes, list[str], str, str]:
+    """The best candidate that passes the checks: (candidate, opt's replay of it, checks, replay verdict, why
+    better ones were rejected). Each is replayed by ``opt`` (what is written) and checked; past ``deadline``
+    only -Oz is, and a candidate's replay and run are cut at the deadline (the program's run gets at least
+    three times the reference run's time: a correct result is never cut, a hanging one is)."""
+    rejected: list[str] = []
+    for candidate in candidates:
+        oz = candidate.origin == "oz"
+        if not oz and deadline.remaining() <= 0:
+            if rejected[-1:] != [PAST_DEADLINE]:
+                rejected.append(PAST_DEADLINE)
+            continue
+        try:
+            bitcode = replay(start_bitcode, candidate.pipeline, None if oz else max(0.5, deadline.remaining()))
+            timeout = min(REFERENCE_TIMEOUT, max(3 * run_time + 0.5, deadline.remaining()))
+            checks, ic = _check(benchmark, bitcode, run, REFERENCE_TIMEOUT if oz else timeout)
+        except OptimizeError as error:
+            if oz:
+                raise OptimizeError(f"{benchmark.uri}: even the -Oz result fails a check: {error}") from None
+            rejected.append(f"a {candidate.origin} result failed a check: {error}")
+            continue
+        replayed = (
+            "ok: opt's replay has the IR instruction count the search measured"
+            if ic == candidate.ic
+            else f"MISMATCH: opt's replay has {ic} IR instructions, the search measured {candidate.ic}"
+        )
+        return candidate, bitcode, checks, replayed, "; ".join(rejected)
+    raise OptimizeError(f"{benchmark.uri}: no result, not even -Oz, could be checked")
 
 
 def _why_oz(metric: str, found: list[Candidate], oz: Candidate) -> str:

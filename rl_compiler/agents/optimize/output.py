@@ -5,9 +5,9 @@ The suffix of ``-o OUT`` chooses the kind: ``x.o`` an object file, ``x.s`` assem
 Code generation is ``llc -O2 -relocation-model=pic`` (what the ``.text`` sizes were measured with). Beside
 it, for ``x.o`` as for ``x``:
 
-- ``x.bc``: the optimized module (always written), made by ``opt`` replaying the pass list, so the replay
-  reproduces it byte for byte; ``replay_check`` in ``x.json`` says whether it has the sizes the search
-  measured in-process;
+- ``x.bc``: the optimized module (always written), made by ``opt`` replaying the pass list (the module the
+  checks ran on), so the replay reproduces it byte for byte; ``replay_check`` in ``x.json`` says whether it
+  has the sizes the search measured in-process;
 - ``x.input.bc``: the start module the pass list applies to (``minsize optsize`` set);
 - ``x.passes.txt``: the pass list, one ``opt -passes=`` string;
 - ``x.json``: sizes against -Oz, the pass list, the replay command, checks and timings.
@@ -25,19 +25,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rl_compiler.agents.optimize.optimizer import OptimizeError, OptimizeInputError
-from rl_compiler.llvm import processes
+from rl_compiler.agents.optimize.errors import OptimizeError, OptimizeInputError
+from rl_compiler.agents.optimize.tools import llc
 from rl_compiler.llvm.cache import atomic_write_bytes, atomic_write_text
 from rl_compiler.llvm.module import ENGINE_OPT_FLAGS
 from rl_compiler.llvm.tempdirs import private_dir
-from rl_compiler.llvm.toolchain import get_toolchain
 
 if TYPE_CHECKING:
     from rl_compiler.agents.optimize.optimizer import OptimizeResult
 
 #: Output kind by the suffix of ``-o``; any other suffix (or none) is an executable.
 KINDS = {".o": "object", ".s": "assembly", ".ll": "ir", ".bc": "bitcode"}
-LLC_FLAGS = ("-O2", "-relocation-model=pic")
 
 
 @dataclass(frozen=True)
@@ -97,38 +95,6 @@ def check_output_kind(paths: OutputPaths, benchmark: Any) -> None:
         )
 
 
-def _tool(tool: str, args: list[str], bitcode: bytes, what: str) -> bytes:
-    """Run an LLVM tool on ``bitcode`` in a private temp dir: ``tool ARGS input.bc -o output``; the output."""
-    with private_dir(tool) as tmp:
-        source, out = tmp / "input.bc", tmp / "output"
-        source.write_bytes(bitcode)
-        command = [str(get_toolchain().tool(tool)), *args, str(source), "-o", str(out)]
-        processes.run_checked(command, f"{tool} failed to {what}", OptimizeError, timeout=600)
-        return out.read_bytes()
-
-
-def llc(bitcode: bytes, filetype: str) -> bytes:
-    """Code generation only (no IR optimization): ``llc -O2 -relocation-model=pic -filetype=obj|asm``."""
-    return _tool("llc", [*LLC_FLAGS, f"-filetype={filetype}"], bitcode, "generate code")
-
-
-def replay(start_bitcode: bytes, pipeline: str) -> bytes:
-    """``opt`` run on ``start_bitcode`` with the pass list and the engine's target flags: the bitcode a user's
-    replay gives, byte for byte (``opt`` keeps use-list orders in bitcode; the engine's writer cannot)."""
-    return _tool("opt", [*ENGINE_OPT_FLAGS, f"-passes={pipeline}"], start_bitcode, "replay the pass list")
-
-
-def replay_check(bitcode: bytes, result: OptimizeResult) -> str:
-    """Whether the replayed module has the sizes the search measured (a cheap exactness check)."""
-    from rl_compiler.llvm.module import Module
-
-    with Module.from_bitcode(bitcode) as module:
-        ic = module.instruction_count()
-    if ic != result.final.ic:
-        return f"MISMATCH: opt's replay has {ic} IR instructions, the search measured {result.final.ic}"
-    return "ok: opt's replay has the IR instruction count the search measured"
-
-
 def executable(bitcode: bytes, benchmark: Any) -> bytes:
     """The linked executable (``llc`` as above, then the toolchain's clang driver with the program's ldflags)."""
     from rl_compiler.datasets.errors import DatasetError
@@ -145,7 +111,7 @@ def executable(bitcode: bytes, benchmark: Any) -> bytes:
 def record(
     result: OptimizeResult, paths: OutputPaths, programs: list[str], started: float, replayed: str
 ) -> dict[str, Any]:
-    """The JSON record of one optimization (``replayed``: the :func:`replay_check` verdict)."""
+    """The JSON record of one optimization (``replayed``: whether opt's replay has the measured sizes)."""
     final, oz = result.final, result.oz
     return {
         "program": programs,
@@ -171,6 +137,8 @@ def record(
             "evaluations": result.log.evaluations,
             "seconds": {k: round(v, 3) for k, v in result.log.seconds.items()},
             "failures": result.log.failures,
+            "cancelled": result.log.cancelled,
+            "unwritable": result.log.unwritable,
         },
         "seconds": {**{k: round(v, 3) for k, v in result.seconds.items()}, "total": time.perf_counter() - started},
     }
@@ -182,8 +150,7 @@ def write_outputs(result: OptimizeResult, output: str | Path, programs: list[str
     :raises OptimizeError: code generation or linking failed. ``OSError``: a file cannot be written.
     """
     paths = OutputPaths.of(output)
-    bitcode = replay(result.start_bitcode, result.opt_pipeline())
-    replayed = replay_check(bitcode, result)
+    bitcode = result.bitcode  # opt's replay of the pass list, the module that was checked
     primary = {
         "object": lambda: llc(bitcode, "obj"),
         "assembly": lambda: llc(bitcode, "asm"),
@@ -201,7 +168,7 @@ def write_outputs(result: OptimizeResult, output: str | Path, programs: list[str
     atomic_write_bytes(paths.input, result.start_bitcode)
     atomic_write_text(paths.passes, result.opt_pipeline() + "\n")
     written += [paths.bitcode, paths.input, paths.passes, paths.record]
-    document = record(result, paths, programs, started, replayed)
+    document = record(result, paths, programs, started, result.replay_check)
     atomic_write_text(paths.record, json.dumps(document, indent=2) + "\n")
     return written
 

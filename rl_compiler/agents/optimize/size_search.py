@@ -15,6 +15,10 @@ or the reverse (``metric="ir"``). Results that count are *exact*: the whole pass
 ``opt -passes=`` pipeline on a fresh parse of the start bitcode, which is what ``opt`` replays bit for bit
 (a forked session is a clone through bitcode without use-list orders, on which later passes can act
 differently). The search explores with cheap forks and re-evaluates every improvement exactly.
+
+The deadline is hard: every call is bounded by the time left before the point where the caller must start
+checking and writing the best result (``end_cost``, measured on the program by the caller), and a call
+still running then is cancelled (its worker killed, no retry), so the search never eats into that time.
 """
 
 from __future__ import annotations
@@ -24,31 +28,33 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rl_compiler.llvm.errors import LLVMError
+from rl_compiler.llvm.errors import LLVMError, WorkerTimeoutError
 from rl_compiler.llvm.session import Session
 
 OZ = "default<O2>"
 METRICS = ("text", "ir")
-#: Shortest time a bounded call is given (seconds): below it, a worker's round trip alone may not fit.
-MIN_CALL_SECONDS = 0.25
+#: Shortest time a bounded call is given (seconds): with less left the search stops instead (a probe takes
+#: tens of milliseconds, a worker's round trip well under one).
+MIN_CALL_SECONDS = 0.05
 
 
 #: A candidate sequence may take this many times what -Oz took on the program (at least SLOW_MIN_SECONDS),
-#: per attempt (a timed-out call is retried once). On training programs the useful sequences took up to
-#: 3.8 times -Oz; the slower ones (10-50 times) gave results larger than -Oz's.
+#: (the call is cancelled then, not retried). On training programs the useful sequences took up to 3.8 times
+#: -Oz; the slower ones (10-50 times) gave results larger than -Oz's.
 SLOW_FACTOR = 5.0
 SLOW_MIN_SECONDS = 1.0
 
 
-def _bound(session: Session, deadline: Deadline | None, cap: float | None = None) -> None:
-    """Make each call on ``session`` end by ``deadline`` (and take at most ``cap`` seconds): a whole pass
-    sequence can take 50 times -Oz on a large unoptimised module (15 s against 0.3 s on a csmith training
-    program, for a result larger than -Oz's). A call over its timeout kills the worker and is retried once,
-    hence half of the time left. The other sessions in that worker replay their history on their next call
-    (-Oz and the best: about what -Oz costs twice)."""
-    if deadline is not None:
-        limit = max(MIN_CALL_SECONDS, deadline.remaining() / 2)
-        session.timeout = min(session.timeout, limit if cap is None else min(limit, cap))
+def _bound(session: Session, seconds: float | None, cap: float | None = None) -> None:
+    """Make each call on ``session`` end within ``seconds`` (the time left before the search's cut-off) and
+    ``cap``: a whole pass sequence can take 50 times -Oz on a large unoptimised module (15 s against 0.3 s on
+    a csmith training program, for a result larger than -Oz's). A call over its timeout is cancelled: the
+    worker is killed and the call not retried. The other sessions in that worker replay their history on
+    their next call, if any (the caller checks and writes results without them)."""
+    limits = [limit for limit in (seconds, cap) if limit is not None]
+    if limits:
+        session.timeout = min(session.timeout, max(MIN_CALL_SECONDS, min(limits)))
+        session.retry_timeouts = False
 
 
 @dataclass
@@ -100,6 +106,10 @@ class SearchLog:
     evaluations: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     failures: int = 0
+    #: Calls cancelled at the cut-off (still running when checking and writing had to start).
+    cancelled: int = 0
+    #: Better results not taken: too little time was left to check and write them (``end_cost``).
+    unwritable: int = 0
 
     def count(self, phase: str, seconds: float) -> None:
         self.evaluations[phase] = self.evaluations.get(phase, 0) + 1
@@ -123,6 +133,9 @@ class SizeSearch:
         programs (builtin-v0 train split, csmith seeds 100-110).
     :param chain: the first ``chain`` candidate sequences (best predicted first) are also refinement steps:
         a whole sequence run again on the best result.
+    :param end_cost: seconds the caller needs after the search to check and write a candidate (None: none).
+        The search stops (cancelling a call still running) when the time left before the deadline is the
+        best's end cost, and never takes as best a result it could not check and write in time.
     """
 
     def __init__(
@@ -136,6 +149,7 @@ class SizeSearch:
         max_evaluations: int | None = None,
         moves: str = "pass",
         chain: int = 0,
+        end_cost: Callable[[Candidate], float] | None = None,
     ) -> None:
         if metric not in METRICS:
             raise ValueError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
@@ -152,24 +166,28 @@ class SizeSearch:
         self.max_evaluations = max_evaluations
         self.moves = moves
         self.chain = chain
+        self.end_cost = end_cost
+        self._deadline: Deadline | None = None
         self._macros = list(self.macro_actions)
         self.log = SearchLog()
         self._oz: tuple[Candidate, Session] | None = None
         self._best: tuple[Candidate, Session] | None = None
 
     def _stop(self, deadline: Deadline) -> bool:
-        """Out of time, or out of evaluations."""
+        """Out of time (less than :data:`MIN_CALL_SECONDS` before the cut-off), or out of evaluations."""
         if self.max_evaluations is not None and sum(self.log.evaluations.values()) >= self.max_evaluations:
             return True
-        return deadline.remaining() <= self._replay_allowance()
+        return self._time_left(deadline) < MIN_CALL_SECONDS
 
-    def _replay_allowance(self) -> float:
-        """Seconds to stop early by because the best result costs more to write than -Oz: the caller's reserve
-        counts -Oz's time (the outputs replay the pass list and generate code once more, and the checks once
-        more); a best pipeline three -Oz runs long needs the difference, twice (on real C it overran by 2 s)."""
-        if self._best is None or self._oz is None:
+    def _reserve(self) -> float:
+        """Seconds before the deadline at which the search must end: what checking and writing the best takes."""
+        if self.end_cost is None or self._best is None:
             return 0.0
-        return max(0.0, 2 * (self._best[0].seconds - self._oz[0].seconds))
+        return self.end_cost(self._best[0])
+
+    def _time_left(self, deadline: Deadline | None) -> float:
+        """Seconds until the cut-off: the deadline less the reserve for the best result."""
+        return float("inf") if deadline is None else deadline.remaining() - self._reserve()
 
     # -- exact evaluation ----------------------------------------------------------------------------------
     def evaluate(
@@ -188,23 +206,32 @@ class SizeSearch:
         session = root.sibling(root.start_bitcode)
         timeout = session.timeout
         oz_seconds = self.log.seconds.get("oz")
-        _bound(session, deadline, None if oz_seconds is None else max(SLOW_MIN_SECONDS, SLOW_FACTOR * oz_seconds))
+        cap = None if oz_seconds is None else max(SLOW_MIN_SECONDS, SLOW_FACTOR * oz_seconds)
+        cut = None if deadline is None else self._time_left(deadline)
+        _bound(session, cut, cap)
         try:
             if passes:  # one request, so one bounded call: the pipeline, then the sizes
                 ic, text = session.step(",".join(passes), ("instruction_count", "object_text_size"))
             else:
                 ic, text = session.instruction_count(), session.object_text_size()
-        except LLVMError:
+        except LLVMError as error:
             session.close()
-            self.log.failures += 1
+            self._failed(error, deadline)
             return None
         finally:
             self.log.count(phase or origin, time.perf_counter() - started)
-        session.timeout = timeout  # a kept session is checked and written after the deadline
+        session.timeout, session.retry_timeouts = timeout, True  # a kept session may be used after the deadline
         return Candidate(tuple(passes), ic, text, origin, seconds=time.perf_counter() - started), session
 
+    def _failed(self, error: LLVMError, deadline: Deadline | None) -> None:
+        """Count a failed call: cancelled at the cut-off, or a failure (crash, rejected or too slow pipeline)."""
+        if isinstance(error, WorkerTimeoutError) and deadline is not None and self._stop(deadline):
+            self.log.cancelled += 1
+        else:
+            self.log.failures += 1
+
     def baseline(self, root: Session) -> Candidate:
-        """-Oz on the start module (raises if even that fails); its session is kept (see :meth:`take`)."""
+        """-Oz on the start module (raises if even that fails); its session is kept until :meth:`close`."""
         result = self.evaluate(root, (OZ,), "oz")
         if result is None:
             raise LLVMError("the -Oz pipeline fails on this module")
@@ -212,12 +239,16 @@ class SizeSearch:
         self._oz = self._best = result
         return result[0]
 
-    # -- kept sessions: the exact modules of -Oz and of the best candidate, so nothing is re-run at the end --
+    # -- kept sessions: the exact modules of -Oz and of the best candidate (the refinement starts from the best) --
     def _offer(self, candidate: Candidate, session: Session) -> bool:
         """Keep ``session`` if ``candidate`` is the best admissible one so far; True if kept."""
         assert self._oz is not None and self._best is not None
         if not self.admissible(candidate, self._oz[0]) or candidate.key(self.metric) >= self._best[0].key(self.metric):
             return False
+        if self.end_cost is not None and self._deadline is not None:
+            if self._deadline.remaining() < self.end_cost(candidate):
+                self.log.unwritable += 1  # the previous best still fits: the cut-off was set by it
+                return False
         previous = self._best
         self._best = (candidate, session)
         self._release(previous[1])
@@ -228,19 +259,8 @@ class SizeSearch:
         if all(session is not kept[1] for kept in (self._oz, self._best) if kept is not None):
             session.close()
 
-    def take(self, candidate: Candidate) -> Session | None:
-        """The kept exact session of ``candidate`` (-Oz or the best), now the caller's to close; else None."""
-        for attr, other in (("_best", "_oz"), ("_oz", "_best")):
-            kept = getattr(self, attr)
-            if kept is not None and kept[0] is candidate:
-                setattr(self, attr, None)
-                if getattr(self, other) is not None and getattr(self, other)[1] is kept[1]:
-                    setattr(self, other, None)
-                return kept[1]
-        return None
-
     def close(self) -> None:
-        """Close the kept sessions not taken."""
+        """Close the kept sessions."""
         for kept in (self._best, self._oz):
             if kept is not None:
                 kept[1].close()
@@ -252,8 +272,9 @@ class SizeSearch:
 
         :param oz: the result of :meth:`baseline` if already taken.
         :returns: every exactly evaluated candidate, best first on the metric, -Oz included. The sessions of
-            -Oz and of the best admissible candidate stay open for :meth:`take` until :meth:`close`.
+            -Oz and of the best admissible candidate stay open until :meth:`close`.
         """
+        self._deadline = deadline
         if oz is None or self._oz is None:
             oz = self.baseline(root)
         found: dict[str, Candidate] = {oz.pipeline: oz}
@@ -353,15 +374,15 @@ class SizeSearch:
         action fails, changes nothing, leads to a module already probed, or would run past ``deadline``."""
         started = time.perf_counter()
         fork = session.fork()
-        _bound(fork, deadline)
+        _bound(fork, None if deadline is None else self._time_left(deadline))
         try:
             fingerprint, ic = fork.step(action, ("fingerprint", "instruction_count"))
             if fingerprint == here or fingerprint in tried:
                 return None
             tried.add(fingerprint)
             return ic, fork.object_text_size()
-        except LLVMError:
-            self.log.failures += 1
+        except LLVMError as error:
+            self._failed(error, deadline)
             return None
         finally:
             fork.close()
