@@ -38,7 +38,7 @@ def fork(env: gym.Env) -> Any:
 
 
 def fork_session(env: gym.Env) -> Any:
-    """A cheap copy of the env's module (an ``rl_compiler.llvm.Session`` in the same worker)."""
+    """A cheap copy of the env's module (an ``rl_compiler.llvm.session.Session`` in the same worker)."""
     return unwrapped(env).session.fork()
 
 

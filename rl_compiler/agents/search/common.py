@@ -1,7 +1,7 @@
 """Shared machinery of the search agents: budgets, candidate actions, forking and scoring.
 
 A search agent explores cheap copies of the env's module (:class:`SearchState`: an
-``rl_compiler.llvm.Session`` forked in the env's worker, so a crashing pass cannot hurt the caller),
+``rl_compiler.llvm.session.Session`` forked in the env's worker, so a crashing pass cannot hurt the caller),
 scores each state by its IR instruction count (lower is better), and finally applies the best sequence it
 found to the env itself, which replays it exactly; the result reported is the env's. Actions are pipeline
 strings: the env's action names, plus macro actions such as the whole -Oz pipeline (``"oz"``).
