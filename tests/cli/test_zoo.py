@@ -12,6 +12,7 @@ import zipfile
 
 import pytest
 import yaml
+from tiny_datasets import write_manifest
 
 from rl_compiler.agents.rl.plots import png_size
 from rl_compiler.cli import main
@@ -85,14 +86,8 @@ int main(void) {
 @pytest.fixture(scope="module")
 def user_dataset(tmp_path_factory):
     """A manifest of the user's programs (``benchmark://mine-v0/<name>``)."""
-    folder = tmp_path_factory.mktemp("mine")
-    entries = []
-    for name, (split, body) in PROGRAMS.items():
-        (folder / f"{name}.c").write_text("#include <stdio.h>\n" + body + "\n")
-        entries.append({"name": name, "sources": [f"{name}.c"], "split": split})
-    manifest = folder / "manifest.yaml"
-    manifest.write_text(yaml.safe_dump({"dataset": "mine-v0", "programs": entries}))
-    return str(manifest)
+    programs = {name: (split, "#include <stdio.h>\n" + body) for name, (split, body) in PROGRAMS.items()}
+    return str(write_manifest(tmp_path_factory.mktemp("mine"), "mine-v0", programs))
 
 
 def _run(argv, capsys):

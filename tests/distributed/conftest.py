@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
-import yaml
 from ray_checks import processes_mentioning
+from tiny_datasets import write_ic_task, write_manifest
 
 PROGRAMS = {
     "sumsq": ("test", "static int sq(int x) { return x * x; }\nint main(void) { unsigned t = 0;\n"
@@ -36,34 +35,14 @@ PROGRAMS = {
 @pytest.fixture(scope="session")
 def tiny_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A manifest of six small programs: three in test, two in train, one in validation."""
-    root = tmp_path_factory.mktemp("raytiny")
-    entries = []
-    for name, (split, body) in PROGRAMS.items():
-        (root / f"{name}.c").write_text("#include <stdio.h>\n" + textwrap.dedent(body) + "\n")
-        entries.append({"name": name, "sources": [f"{name}.c"], "split": split})
-    manifest = root / "manifest.yaml"
-    manifest.write_text(yaml.safe_dump({"dataset": "raytiny-v0", "description": "tiny", "programs": entries}))
-    return manifest
+    programs = {name: (split, "#include <stdio.h>\n" + body) for name, (split, body) in PROGRAMS.items()}
+    return write_manifest(tmp_path_factory.mktemp("raytiny"), "raytiny-v0", programs)
 
 
 @pytest.fixture(scope="session")
 def tiny_task(tiny_dataset: Path) -> Path:
     """An llvm-ic task over the tiny dataset's test split, two repetitions: six jobs."""
-    task = tiny_dataset.parent / "tiny-ic.yaml"
-    task.write_text(
-        yaml.safe_dump(
-            {
-                "name": "llvm-ic",
-                "description": "tiny",
-                "env": "rl_compiler/llvm-ic-v0",
-                "dataset": str(tiny_dataset),
-                "split": "test",
-                "repetitions": 2,
-                "metric": "IrInstructionCountOz",
-            }
-        )
-    )
-    return task
+    return write_ic_task(tiny_dataset)
 
 
 @pytest.fixture(scope="module")

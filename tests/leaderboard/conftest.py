@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
-import yaml
+from tiny_datasets import write_ic_task, write_manifest
 
 PROGRAMS = {
     "sumsq": """
@@ -39,26 +38,5 @@ PROGRAMS = {
 @pytest.fixture(scope="session")
 def tiny_task(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A task file judging on a two-program user dataset (both programs in the test split)."""
-    root = tmp_path_factory.mktemp("tinyset")
-    entries = []
-    for name, source in PROGRAMS.items():
-        (root / f"{name}.c").write_text(textwrap.dedent(source))
-        entries.append({"name": name, "sources": [f"{name}.c"], "split": "test"})
-    (root / "manifest.yaml").write_text(
-        yaml.safe_dump({"dataset": "tinyset-v0", "description": "two tiny programs", "programs": entries})
-    )
-    task = root / "tiny-ic.yaml"
-    task.write_text(
-        yaml.safe_dump(
-            {
-                "name": "llvm-ic",
-                "description": "tiny",
-                "env": "rl_compiler/llvm-ic-v0",
-                "dataset": str(root / "manifest.yaml"),
-                "split": "test",
-                "repetitions": 2,
-                "metric": "IrInstructionCountOz",
-            }
-        )
-    )
-    return task
+    programs = {name: ("test", source) for name, source in PROGRAMS.items()}
+    return write_ic_task(write_manifest(tmp_path_factory.mktemp("tinyset"), "tinyset-v0", programs))
