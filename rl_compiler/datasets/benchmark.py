@@ -46,22 +46,27 @@ class Benchmark:
 
     @property
     def name(self) -> str:
+        """The program's name within its dataset (the last part of the URI)."""
         return self.spec.name
 
     @property
     def description(self) -> str:
+        """One line saying what the program does."""
         return self.spec.description
 
     @property
     def tags(self) -> tuple[str, ...]:
+        """Keywords (``checksum``, ``graph``, ...) from the manifest."""
         return self.spec.tags
 
     @property
     def cflags(self) -> tuple[str, ...]:
+        """Extra clang flags every source is compiled with."""
         return self.spec.cflags
 
     @property
     def ldflags(self) -> tuple[str, ...]:
+        """Extra flags the executable is linked with (e.g. ``-lm``)."""
         return self.spec.ldflags
 
     @property

@@ -97,6 +97,7 @@ class CsmithDataset(Dataset):
 
     @property
     def available(self) -> bool:
+        """Whether csmith is installed (the dataset needs it to generate programs)."""
         return csmith_available()
 
     def benchmark(self, name: str | int) -> Benchmark:

@@ -45,9 +45,11 @@ class Dataset:
     is_generator = False
 
     def benchmark(self, name: str) -> Benchmark:
+        """The benchmark called ``name`` (the last part of its URI); :class:`UnknownBenchmarkError` if none."""
         raise NotImplementedError
 
     def benchmark_uris(self) -> list[str]:
+        """The URI of every benchmark, sorted by name."""
         raise NotImplementedError
 
     def benchmarks(self) -> list[Benchmark]:
@@ -64,6 +66,7 @@ class Dataset:
         return self.sample(random_state)
 
     def split(self, name: str) -> list[str]:
+        """The URIs of split ``name`` (``train``, ``validation`` or ``test``), sorted."""
         raise NotImplementedError
 
     def __len__(self) -> int:
