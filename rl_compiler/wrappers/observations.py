@@ -13,7 +13,9 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-TOTAL_INSTS = 51  # index of TotalInsts in the Autophase vector
+from rl_compiler.observations import AUTOPHASE_FEATURE_NAMES
+
+TOTAL_INSTS = AUTOPHASE_FEATURE_NAMES.index("TotalInsts")
 
 
 class AutophaseNormalized(gym.ObservationWrapper):
@@ -22,7 +24,7 @@ class AutophaseNormalized(gym.ObservationWrapper):
     def __init__(self, env: gym.Env) -> None:
         super().__init__(env)
         shape = env.observation_space.shape
-        if shape != (56,):
+        if shape != (len(AUTOPHASE_FEATURE_NAMES),):
             is_text = isinstance(env.observation_space, gym.spaces.Text)
             hint = " (for the Ir observation use ir-tokens)" if is_text else ""
             raise ValueError(
@@ -35,6 +37,8 @@ class AutophaseNormalized(gym.ObservationWrapper):
 
 
 def normalize_autophase(observation: Any) -> np.ndarray:
+    """Autophase counts divided by the instruction count (TotalInsts); TotalInsts itself becomes
+    ``log1p(TotalInsts) / 10``, so the module's size is kept on a comparable scale."""
     features = np.asarray(observation, dtype=np.float32)
     total = max(float(features[TOTAL_INSTS]), 1.0)
     normalized = features / total
