@@ -14,6 +14,7 @@ from rl_compiler.leaderboard import decisions
 from rl_compiler.leaderboard.harness import BASELINE_AGENTS, baseline_metric, dataset_hash, passes_metric
 from rl_compiler.leaderboard.results import ResultsDir, Row
 from rl_compiler.leaderboard.tasks import load_task
+from rl_compiler.llvm.toolchain import get_toolchain
 
 #: Rewards are ratios of integer costs; replay must reproduce them to rounding.
 TOLERANCE = 1e-9
@@ -59,8 +60,6 @@ def _replay_mlgo(task, row: Row, config: dict) -> float:
 
 def verify(path: str | Path, progress: Callable[[int, int, str], None] | None = None) -> Verification:
     """Replay every row of the results directory at ``path``; collect every mismatch."""
-    from rl_compiler.llvm.toolchain import get_toolchain
-
     results = ResultsDir(path)
     report = Verification(Path(path))
     manifest = results.manifest()
