@@ -2,7 +2,7 @@
 
     nice -n 10 python benchmarks/perf/coreset_cv.py --dataset realc-train-v0 --dataset builtin-v0/train \\
         --dataset builtin-v0/validation --dataset csmith-train-v0:240 --grid --seeds 5 \\
-        --k 20 30 --oz-weight 20 40 --alpha 0.02 0.05
+        --k 20 30 --oz-weight 20 40 --alpha 0.02 0.05 --networks 0 2
 
 (The corpora's names resolve once ``scripts/build_corpora.py`` has imported them.)
 
@@ -29,7 +29,7 @@ from rl_compiler.agents.coreset.value import feature_vector, targets, train_valu
 
 COMPILATIONS = 5
 #: The shipped model's settings (``rl-compiler coreset train-value``'s defaults).
-SHIPPED = {"k": 20, "oz_weight": 20.0, "alpha": 0.05}
+SHIPPED = {"k": 20, "oz_weight": 20.0, "alpha": 0.05, "networks": 2}
 
 
 def group(uri: str) -> str:
@@ -76,6 +76,7 @@ def main() -> int:
     parser.add_argument("--k", type=int, nargs="+", default=[5, 10, 20, 40], help="the grid's k values")
     parser.add_argument("--oz-weight", type=float, nargs="+", default=[0, 1, 3, 5, 10], help="the grid's oz weights")
     parser.add_argument("--alpha", type=float, nargs="+", default=[0, 0.05, 0.2], help="the grid's alphas")
+    parser.add_argument("--networks", type=int, nargs="+", default=[0, 2], help="the grid's network counts")
     parser.add_argument(
         "--by-program", action="store_true", help="hold out programs one by one (default: real-C libraries whole)"
     )
@@ -100,19 +101,21 @@ def main() -> int:
     baselines = {"static order": [static] * len(programs), "coreset order": [list(range(COMPILATIONS))] * len(programs)}
     for name, chosen in baselines.items():  # (static: best mean on all programs, so slightly optimistic)
         print(f"{name:32s}", "  ".join(f"{k} {100 * v:.0f}%" for k, v in shares(logs, chosen, sources).items()))
-    grid = [(SHIPPED["k"], SHIPPED["oz_weight"], SHIPPED["alpha"])]
+    shipped = tuple(SHIPPED.values())
+    grid = [shipped, (*shipped[:3], 0)]  # the shipped model, and the same without networks (v1)
     if args.grid:
-        grid += [s for s in itertools.product(args.k, args.oz_weight, args.alpha) if s != grid[0]]
-    for k, oz_weight, alpha in grid:
+        grid = list(dict.fromkeys([*grid, *itertools.product(args.k, args.oz_weight, args.alpha, args.networks)]))
+    for setting in grid:
+        settings = dict(zip(SHIPPED, setting, strict=True))
         runs = [
-            shares(logs, cross_validate(features, values, coreset, groups, args.folds, seed, k=k,
-                                        oz_weight=oz_weight, alpha=alpha), sources)
+            shares(logs, cross_validate(features, values, coreset, groups, args.folds, seed, **settings), sources)
             for seed in range(args.seeds)
         ]  # fmt: skip
         mean = {key: np.mean([run[key] for run in runs]) for key in runs[0]}
         low = {key: min(run[key] for run in runs) for key in runs[0]}
+        k, oz_weight, alpha, networks = setting
         print(
-            f"k={k:<3d} oz-weight={oz_weight:<4g} alpha={alpha:<4g}   ",
+            f"k={k:<3d} oz-weight={oz_weight:<4g} alpha={alpha:<4g} networks={networks}  ",
             "  ".join(f"{key} {100 * mean[key]:.0f}% (min {100 * low[key]:.0f}%)" for key in mean),
             flush=True,
         )

@@ -53,8 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Score the coreset on training programs (cached; by default the programs the coreset was built "
             "on) and write the value model: a nearest-neighbour model over the programs' features (start "
-            "module Autophase/InstCount and -Oz's outcome) that orders the sequences by greedy cover of the "
-            "neighbours' values (NumPy only)."
+            "module Autophase/InstCount and -Oz's outcome; with --networks, the values small MLPs predict from "
+            "them take the start features' place: trained with PyTorch here, shipped as NumPy arrays) that "
+            "orders the sequences by greedy cover of the neighbours' values (ranking needs NumPy only)."
         ),
     )
     _programs_arguments(train, required=False)
@@ -67,6 +68,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument(
         "--alpha", type=float, default=0.05, help="weight of every training program besides the neighbours' (0.05)"
     )
+    train.add_argument(
+        "--networks", type=int, default=2,
+        help="MLPs whose predicted values measure the distance between programs (default 2; 0: start features)",
+    )  # fmt: skip
     train.add_argument("-o", "--output", type=Path, help="model file (default: the shipped one)")
     train.set_defaults(func=run_train)
 
@@ -151,14 +156,15 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         model = train_value_model(
             features, table.values(args.metric), coreset, metric=args.metric, k=args.k, oz_weight=args.oz_weight,
-            alpha=args.alpha,
+            alpha=args.alpha, networks=args.networks, seed=args.seed,
         )  # fmt: skip
-    except ValueError as error:
+    except (ValueError, ImportError) as error:
         raise CLIError(str(error)) from error
     model.info["datasets"] = list(args.dataset or [f"the {len(uris)} training programs of {coreset.name}"])
     parts = [f"--dataset {shlex.quote(d)}" for d in args.dataset or []]
     parts += [f"--coreset {shlex.quote(args.coreset)}", f"--metric {args.metric}", f"--k {args.k}"]
-    parts += [f"--oz-weight {args.oz_weight:g}", f"--alpha {args.alpha:g}", f"--seed {args.seed}"]
+    parts += [f"--oz-weight {args.oz_weight:g}", f"--alpha {args.alpha:g}", f"--networks {args.networks}"]
+    parts += [f"--seed {args.seed}"]
     parts += [f"--max-instructions {args.max_instructions}"]
     model.info["recipe"] = "rl-compiler coreset train-value " + " ".join(parts)
     output = args.output or value_model_path()

@@ -13,7 +13,8 @@ The public API, for ``rl-compiler optimize`` and research code::
         candidate = start_module.clone(); candidate.run_passes(coreset.sequences[index]) ...
 
 ``rl-compiler coreset build`` rebuilds the coreset (search, scoring, greedy cover: :mod:`.build`),
-``rl-compiler coreset train-value`` the model (:mod:`.value`, NumPy only); ``benchmarks/perf/coreset_eval.py``
+``rl-compiler coreset train-value`` the model (:mod:`.value`, NumPy only to rank; its networks are
+trained with PyTorch, :mod:`.value_net`); ``benchmarks/perf/coreset_eval.py``
 measures both on held-out programs.
 """
 
@@ -31,7 +32,7 @@ from rl_compiler.envs.coreset import Coreset, load_coreset
 from rl_compiler.envs.pipelines import OZ
 from rl_compiler.llvm.module import Module
 
-DEFAULT_VALUE_MODEL = "value-v1.npz"
+DEFAULT_VALUE_MODEL = "value-v2.npz"
 
 __all__ = ["Coreset", "ValueModel", "load_coreset", "load_value_model", "program_features", "rank_sequences"]
 

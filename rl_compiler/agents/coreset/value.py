@@ -10,12 +10,16 @@ bad on average shrinks exactly those, and the start module's features alone do n
 The model keeps its training programs' standardized features and the log of every coreset sequence's value
 on each (``text_Oz / text``, clipped to +-0.5, a failure counting as 20% larger than -Oz). For a new program
 it weighs the ``k`` nearest training programs (the -Oz features scaled up by ``oz_weight`` in the distance)
-and orders the sequences by greedy cover of those neighbours: each next sequence adds the most to the
-weighted sum over neighbours of the best value so far (never below -Oz's). So the first few sequences
-complement each other instead of being near-copies of one good guess. Chosen by grouped 5-fold
-cross-validation on the training programs (docs/coreset.md): it beat an MLP on the same targets and the
-top-k by predicted mean. Trained with ``rl-compiler coreset train-value``; shipped as
-``agents/coreset/value-v1.npz``, loaded with NumPy alone (no PyTorch in ``optimize``).
+-- in v2 the distance over the start module's features is replaced by one over the values that two small
+MLPs predict from all the features (a learned metric: programs the networks expect to respond alike,
+whatever features make them so) -- and orders the sequences by greedy cover of those neighbours: each next
+sequence adds the most to the weighted sum over neighbours of the best value so far (never below -Oz's). So
+the first few sequences complement each other instead of being near-copies of one good guess. The networks'
+own predictions rank worse (they average away the rare force-inlining case that the -Oz features keep among
+the neighbours). Chosen by grouped 5-fold cross-validation on the training programs (docs/coreset.md,
+benchmarks/perf/coreset_cv.py). Trained with ``rl-compiler coreset train-value`` (the networks with
+PyTorch, :mod:`.value_net`); shipped as ``agents/coreset/value-v2.npz``, loaded and run with NumPy alone
+(no PyTorch in ``optimize``).
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ OZ_FEATURES = 3
 FEATURES = START_FEATURES + OZ_FEATURES
 FAILED_LOG_VALUE = float(np.log(1 / 1.2))
 CLIP = 0.5  # log values beyond +-0.5 (1.65x) are clipped: a few outliers would dominate the cover
-FORMAT = "rl-compiler-coreset-knn-v1"
+FORMAT = "rl-compiler-coreset-value-v2"
+FORMATS = ("rl-compiler-coreset-knn-v1", FORMAT)  # v1: the neighbour model without networks
 
 
 def feature_vector(autophase: Any, inst_count: Any, ic_start: float, ic_oz: float, text_oz: float) -> np.ndarray:
@@ -80,9 +85,28 @@ def greedy_cover_order(logs: np.ndarray, weights: np.ndarray) -> list[int]:
     return order
 
 
+def network_forward(layers: list[tuple[np.ndarray, np.ndarray]], inputs: np.ndarray) -> np.ndarray:
+    """An MLP's output in NumPy: ReLU between the ``(weight, bias)`` layers (weights ``in x out``)."""
+    hidden = np.atleast_2d(inputs)
+    for index, (weight, bias) in enumerate(layers):
+        hidden = hidden @ weight + bias
+        if index < len(layers) - 1:
+            hidden = np.maximum(hidden, 0.0)
+    return hidden
+
+
+def neighbour_weights(distances: np.ndarray, k: int, alpha: float) -> np.ndarray:
+    """``alpha`` for every training program plus ``1 / (1 + d / mean d)`` for the ``k`` nearest."""
+    weights = np.full(len(distances), float(alpha))
+    nearest = np.argsort(distances, kind="stable")[:k]
+    weights[nearest] += 1.0 / (1.0 + distances[nearest] / max(distances[nearest].mean(), 1e-12))
+    return weights
+
+
 @dataclass
 class ValueModel:
-    """The neighbour model: training features (raw), their standardization, log-values, and settings."""
+    """The neighbour model: training features (raw), their standardization, log-values, and settings; with
+    ``networks``, also their predictions on the training programs (``predicted``) for the learned metric."""
 
     features: np.ndarray
     logs: np.ndarray
@@ -94,20 +118,33 @@ class ValueModel:
     oz_weight: float = 20.0
     alpha: float = 0.05
     info: dict[str, Any] = field(default_factory=dict)
+    networks: list[list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=list)
+    predicted: np.ndarray | None = None
 
     def _scaled(self, features: np.ndarray) -> np.ndarray:
         scaled = (np.atleast_2d(features) - self.mean) / self.std
         scaled[:, START_FEATURES:] *= self.oz_weight
         return scaled
 
+    def network_values(self, features: np.ndarray) -> np.ndarray:
+        """The networks' mean predicted log-value of each sequence for one program's raw features."""
+        inputs = (np.atleast_2d(features) - self.mean) / self.std
+        return np.mean([network_forward(layers, inputs)[0] for layers in self.networks], axis=0)
+
+    def distances(self, features: np.ndarray) -> np.ndarray:
+        """Squared distance of one program's raw features to every training program's: over the scaled
+        features (v1), or with networks over their predicted values (rescaled to a mean of ``FEATURES``, the
+        size of the other's) plus the scaled -Oz features (v2)."""
+        scaled = (self._scaled(self.features) - self._scaled(features)) ** 2
+        if not self.networks or self.predicted is None:
+            return scaled.sum(axis=1)
+        learned = ((self.predicted - self.network_values(features)) ** 2).sum(axis=1)
+        return learned / max(learned.mean(), 1e-12) * FEATURES + scaled[:, START_FEATURES:].sum(axis=1)
+
     def weights(self, features: np.ndarray) -> np.ndarray:
         """Each training program's weight for one program's raw features: ``alpha`` for all, plus
-        ``1 / (1 + d / mean d)`` for the ``k`` nearest (squared distance ``d``)."""
-        distances = ((self._scaled(self.features) - self._scaled(features)) ** 2).sum(axis=1)
-        weights = np.full(len(distances), self.alpha)
-        nearest = np.argsort(distances, kind="stable")[: self.k]
-        weights[nearest] += 1.0 / (1.0 + distances[nearest] / max(distances[nearest].mean(), 1e-12))
-        return weights
+        ``1 / (1 + d / mean d)`` for the ``k`` nearest (:meth:`distances`)."""
+        return neighbour_weights(self.distances(features), self.k, self.alpha)
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         """Predicted log-value of each sequence for one program: the neighbours' weighted mean."""
@@ -129,7 +166,12 @@ class ValueModel:
     def save(self, path: str | Path) -> None:
         """Write the model as a NumPy ``.npz`` (no pickles)."""
         settings = {"format": FORMAT, "coreset_digest": self.coreset_digest, "metric": self.metric, "k": self.k,
-                    "oz_weight": self.oz_weight, "alpha": self.alpha, "info": self.info}  # fmt: skip
+                    "oz_weight": self.oz_weight, "alpha": self.alpha, "info": self.info,
+                    "network_layers": [len(layers) for layers in self.networks]}  # fmt: skip
+        arrays = {f"net{n}_{kind}{i}": array.astype(np.float32) for n, layers in enumerate(self.networks)
+                  for i, pair in enumerate(layers) for kind, array in zip("wb", pair, strict=True)}  # fmt: skip
+        if self.predicted is not None:
+            arrays["predicted"] = self.predicted.astype(np.float32)
         buffer = io.BytesIO()
         np.savez_compressed(
             buffer,
@@ -138,6 +180,7 @@ class ValueModel:
             mean=self.mean,
             std=self.std,
             settings=np.array(json.dumps(settings, sort_keys=True)),
+            **arrays,
         )
         Path(path).write_bytes(buffer.getvalue())
 
@@ -151,13 +194,20 @@ class ValueModel:
             with np.load(str(path), allow_pickle=False) as data:
                 settings = json.loads(str(data["settings"]))
                 arrays = {key: np.asarray(data[key], float) for key in ("features", "logs", "mean", "std")}
+                networks = [
+                    [(np.asarray(data[f"net{n}_w{i}"], float), np.asarray(data[f"net{n}_b{i}"], float))
+                     for i in range(count)]
+                    for n, count in enumerate(settings.get("network_layers", []))
+                ]  # fmt: skip
+                predicted = np.asarray(data["predicted"], float) if "predicted" in data else None
         except (OSError, ValueError, KeyError) as error:
             raise ValueError(f"{path}: not a coreset value model: {error}") from error
-        if settings.get("format") != FORMAT:
-            raise ValueError(f"{path}: not a coreset value model of format {FORMAT}")
+        if settings.get("format") not in FORMATS:
+            raise ValueError(f"{path}: not a coreset value model of format {' or '.join(FORMATS)}")
         return cls(
             **arrays, coreset_digest=settings["coreset_digest"], metric=settings["metric"], k=int(settings["k"]),
             oz_weight=float(settings["oz_weight"]), alpha=float(settings["alpha"]), info=dict(settings["info"]),
+            networks=networks, predicted=predicted,
         )  # fmt: skip
 
 
@@ -170,9 +220,13 @@ def train_value_model(
     k: int = 20,
     oz_weight: float = 20.0,
     alpha: float = 0.05,
+    networks: int = 0,
+    seed: int = 0,
 ) -> ValueModel:
     """The model of ``values`` (programs x coreset sequences, normalized to -Oz, NaN for failures) on
-    programs with raw ``features`` (:func:`feature_vector`)."""
+    programs with raw ``features`` (:func:`feature_vector`). With ``networks`` > 0, trains that many MLPs
+    (PyTorch, seeds ``seed``, ``seed + 1``, ...) whose mean predicted values replace the start features in
+    the neighbours' distance (a learned metric; the -Oz features stay)."""
     features = np.atleast_2d(np.asarray(features, float))
     if features.shape[1] != FEATURES:
         raise ValueError(f"features have {features.shape[1]} columns; expected {FEATURES} (feature_vector)")
@@ -181,10 +235,19 @@ def train_value_model(
             f"values have shape {values.shape}; expected ({features.shape[0]}, {len(coreset)}) for "
             f"{features.shape[0]} programs and the {len(coreset)} sequences of {coreset.name}"
         )
-    if k < 1 or oz_weight < 0 or alpha < 0:
-        raise ValueError(f"need k >= 1, oz_weight >= 0, alpha >= 0; got {k}, {oz_weight}, {alpha}")
+    if k < 1 or oz_weight < 0 or alpha < 0 or networks < 0:
+        raise ValueError(
+            f"need k >= 1, oz_weight >= 0, alpha >= 0, networks >= 0; got {k}, {oz_weight}, {alpha}, {networks}"
+        )
     info = {"programs": int(features.shape[0]), "coreset": coreset.name}
-    return ValueModel(
+    model = ValueModel(
         features, targets(values), features.mean(axis=0), features.std(axis=0) + 1e-6,
         sequences_digest(coreset.sequences), metric, k, oz_weight, alpha, info,
     )  # fmt: skip
+    if networks:
+        from rl_compiler.agents.coreset.value_net import train_network  # PyTorch: training only
+
+        inputs = (features - model.mean) / model.std
+        model.networks = [train_network(inputs, model.logs, seed + n) for n in range(networks)]
+        model.predicted = np.mean([network_forward(layers, inputs) for layers in model.networks], axis=0)
+    return model

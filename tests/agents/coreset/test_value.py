@@ -15,6 +15,7 @@ from rl_compiler.agents.coreset.value import (
     ValueModel,
     feature_vector,
     greedy_cover_order,
+    network_forward,
     train_value_model,
 )
 from rl_compiler.envs.coreset import OZ, Coreset
@@ -65,6 +66,38 @@ def test_save_load_round_trip_without_pickles(tmp_path: Path):
         ValueModel.load(tmp_path / "bad.npz")
 
 
+@pytest.mark.slow  # trains two small networks with PyTorch (about 20 s on the shared machine)
+def test_networks_add_neighbours_that_respond_alike_and_round_trip_in_numpy(tmp_path: Path):
+    rng = np.random.default_rng(2)
+
+    # Two kinds of program told apart by one start feature among 50 noisy ones: the plain neighbours mostly
+    # miss it, the networks learn it, so neighbours by their predicted values carry the right sequence first.
+    def program(kind: int) -> np.ndarray:
+        autophase = np.full(56, 5.0)
+        autophase[1:51] = rng.uniform(1, 50, 50)
+        autophase[0] = 1 if kind == 0 else 1000
+        return feature_vector(autophase, np.full(70, 3.0), 1000, 400, 1200)
+
+    kinds = [0, 1] * 20
+    features = np.stack([program(kind) for kind in kinds])
+    values = np.array([[1, 1.3, 1.0, 1.0] if kind == 0 else [1, 1.0, 1.0, 1.3] for kind in kinds])
+    plain = train_value_model(features, values, CORESET, k=5, oz_weight=1, alpha=0)
+    model = train_value_model(features, values, CORESET, k=5, oz_weight=1, alpha=0, networks=2)
+    assert len(model.networks) == 2 and model.predicted.shape == (40, 4)
+    tests = [(kind, program(kind)) for kind in [0, 1] * 10]
+    best = {0: 1, 1: 3}
+    right = sum(model.rank(x)[1] == best[kind] for kind, x in tests)
+    plain_right = sum(plain.rank(x)[1] == best[kind] for kind, x in tests)
+    assert right >= 17 and right > plain_right, (right, plain_right)
+    assert model.network_values(tests[0][1])[1] > model.network_values(tests[1][1])[1]
+    model.save(tmp_path / "m.npz")
+    loaded = ValueModel.load(tmp_path / "m.npz")
+    assert len(loaded.networks) == 2 and np.allclose(loaded.predicted, model.predicted, atol=1e-5)
+    assert [loaded.rank(x) for _, x in tests] == [model.rank(x) for _, x in tests]
+    layers = loaded.networks[0]
+    assert network_forward(layers, np.zeros(FEATURES)).shape == (1, 4) and layers[0][0].shape == (FEATURES, 64)
+
+
 def test_bad_input_is_named():
     with pytest.raises(ValueError, match="56 Autophase"):
         feature_vector(np.ones(10), np.ones(70), 1, 1, 1)
@@ -74,6 +107,8 @@ def test_bad_input_is_named():
         train_value_model(np.ones((2, START_FEATURES)), np.ones((2, 4)), CORESET)
     with pytest.raises(ValueError, match="shape"):
         train_value_model(np.ones((2, FEATURES)), np.ones((2, 3)), CORESET)
+    with pytest.raises(ValueError, match="networks >= 0"):
+        train_value_model(np.ones((2, FEATURES)), np.ones((2, 4)), CORESET, networks=-1)
 
 
 def test_the_shipped_model_loads_and_ranks_without_pytorch():
@@ -83,6 +118,7 @@ def test_the_shipped_model_loads_and_ranks_without_pytorch():
         "model = load_value_model(); model.check_coreset(load_coreset().sequences)\n"
         "order = model.rank(model.features[0])\n"
         "assert sorted(order) == list(range(len(load_coreset()))) and order[0] == 0\n"
+        "assert model.networks and model.predicted is not None, 'the shipped model has no networks'\n"
         "assert 'torch' not in sys.modules, 'PyTorch was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
