@@ -10,12 +10,13 @@ imports are not counted). Prints the median and range per configuration and the 
 
 Configurations:
 
-- ``before``: the recipe shipped until this script existed: macro actions (each step a pass followed by the
+- ``before``: the recipe shipped until train_bench.py existed: macro actions (each step a pass followed by the
   -Oz pipeline), -Oz run again at every reset, n_steps 128 x 10 epochs, torch's default thread count;
-- ``before, 1 torch thread``: the same on one torch thread (what the default is now);
-- ``after, -Oz at every reset``: the new recipe without the start cache;
-- ``after``: the new default recipe from ``agents/hyperparams/ppo.yml`` (single passes from a cached -Oz start,
-  n_steps 512 x 4 epochs, one torch thread).
+- ``1 env``: the default recipe until vec_env existed: single passes from a cached -Oz start, one env,
+  n_steps 512 x 10 epochs, one torch thread;
+- ``2 envs, one after the other``: the same with two envs in SB3's DummyVecEnv (2 x 256 steps per rollout);
+- ``2 envs on threads``: the default recipe from ``agents/hyperparams/ppo.yml``: the two envs stepped together
+  (``vec_env: thread``), so that one env's LLVM worker runs while this process handles the other.
 """
 
 from __future__ import annotations
@@ -39,28 +40,30 @@ BEFORE = [
     "n_steps=128",
     "batch_size=64",
     "n_epochs=10",
+    "n_envs=1",
+    "vec_env=dummy",
 ]
+
+
+#: The default recipe with one env (what it was before vec_env), as overrides.
+ONE_ENV = ["n_envs=1", "vec_env=dummy", "n_steps=512"]
 
 
 def configurations(before_steps: int, after_steps: int) -> list[dict]:
     """(label, steps, overrides, torch threads) of every measured configuration."""
     import torch
 
-    from rl_compiler.agents.rl.hyperparams import load_hyperparams
-
     default_threads = torch.get_num_threads()
-    wrappers = load_hyperparams("ppo", ENV)["wrappers"]
-    uncached = [{"start-oz": {"cached": False}} if w == "start-oz" else w for w in wrappers]
     return [
         {"label": "before", "steps": before_steps, "overrides": BEFORE, "threads": default_threads},
-        {"label": "before, 1 torch thread", "steps": before_steps, "overrides": BEFORE, "threads": 1},
+        {"label": "1 env", "steps": after_steps, "overrides": ONE_ENV, "threads": 1},
         {
-            "label": "after, -Oz at every reset",
+            "label": "2 envs, one after the other",
             "steps": after_steps,
-            "overrides": [f"wrappers={json.dumps(uncached)}"],
+            "overrides": ["n_envs=2", "vec_env=dummy"],
             "threads": 1,
         },
-        {"label": "after (the default recipe)", "steps": after_steps, "overrides": [], "threads": 1},
+        {"label": "2 envs on threads (the default recipe)", "steps": after_steps, "overrides": [], "threads": 1},
     ]
 
 
@@ -72,12 +75,15 @@ def run_one(steps: int, overrides: list[str], threads: int) -> dict:
         "ppo", ENV, n_timesteps=steps, eval_split=None, overrides=overrides, num_threads=threads
     )
     with tempfile.TemporaryDirectory() as folder:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), os.times()
         training.train(config, Path(folder) / "run")
-        seconds = time.perf_counter() - start
-        monitor = (Path(folder) / "run" / "0.monitor.csv").read_text().splitlines()[2:]
-    ran = sum(int(line.split(",")[1]) for line in monitor)  # whole episodes; a last partial one is not listed
-    return {"steps": steps, "episode_steps": ran, "seconds": seconds}
+        seconds, end = time.perf_counter() - start, os.times()
+        monitors = [path.read_text().splitlines()[2:] for path in (Path(folder) / "run").glob("*.monitor.csv")]
+    ran = sum(int(line.split(",")[1]) for lines in monitors for line in lines)  # whole episodes only
+    # CPU of this process (every thread) and of its LLVM workers (children, counted once they have ended).
+    own = end.user + end.system - cpu.user - cpu.system
+    workers = end.children_user + end.children_system - cpu.children_user - cpu.children_system
+    return {"steps": steps, "episode_steps": ran, "seconds": seconds, "cpu_s": own, "worker_cpu_s": workers}
 
 
 def measure(config: dict) -> dict:
@@ -95,10 +101,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--before-steps", type=int, default=512, help="steps per run of the two 'before' recipes")
-    parser.add_argument("--after-steps", type=int, default=4096, help="steps per run of the two 'after' recipes")
+    parser.add_argument(
+        "--after-steps", type=int, default=None, help="steps per run of the others (default: the recipe's n_timesteps)"
+    )
+    parser.add_argument("--only", nargs="+", default=None, metavar="TEXT", help="configurations whose label has TEXT")
     parser.add_argument("-o", "--output", type=Path, default=None)
     args = parser.parse_args()
-    configs = configurations(args.before_steps, args.after_steps)
+    from rl_compiler.agents.rl.hyperparams import load_hyperparams
+
+    after_steps = args.after_steps or int(load_hyperparams("ppo", ENV)["n_timesteps"])
+    configs = configurations(args.before_steps, after_steps)
+    if args.only:
+        configs = [c for c in configs if any(text in c["label"] for text in args.only)]
     rates: dict[str, list[float]] = {c["label"]: [] for c in configs}
     runs = []
     for round_ in range(args.rounds):
@@ -106,8 +120,14 @@ def main() -> int:
             result = measure(config)
             rate = result["steps"] / result["seconds"]
             rates[config["label"]].append(rate)
-            runs.append({"round": round_, **config, **result, "steps_per_s": rate})
-            print(f"round {round_}: {config['label']}: {rate:.1f} steps/s ({result['seconds']:.1f} s)", flush=True)
+            load = os.getloadavg()[0]
+            runs.append({"round": round_, **config, **result, "steps_per_s": rate, "load": load})
+            here, workers = (1e3 * result[key] / result["steps"] for key in ("cpu_s", "worker_cpu_s"))
+            print(
+                f"round {round_}: {config['label']}: {rate:.1f} steps/s ({result['seconds']:.1f} s; CPU per step "
+                f"{here:.2f} ms here + {workers:.2f} ms in LLVM workers; load average {load:.1f})",
+                flush=True,
+            )
     reference = statistics.median(rates[configs[0]["label"]])
     print("\n| recipe | steps per run | env steps/s, median [range] | vs before |\n|---|---|---|---|")
     for config in configs:

@@ -88,7 +88,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--n-envs", type=int, default=None, help="envs stepped together (default: the file's, 1)")
     parser.add_argument(
-        "--vec-env", choices=("dummy", "subproc"), default="dummy", help="envs in this process or one each"
+        "--vec-env",
+        default=None,
+        help="dummy (envs in this process, one after the other), thread (in this process, stepped together on "
+        "threads) or subproc (a process each); default: the hyperparameter file's, else dummy",
     )
     parser.add_argument("--device", default="cpu", help="torch device: cpu, cuda, cuda:1, auto (default: cpu)")
     parser.add_argument("--num-threads", type=int, default=None, help="torch threads (default: 1)")

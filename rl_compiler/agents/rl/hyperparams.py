@@ -19,7 +19,7 @@ import yaml
 from rl_compiler.data import data_path
 
 #: Keys of a hyperparameter entry that configure the run rather than the SB3 algorithm.
-RUN_KEYS = ("n_timesteps", "policy", "n_envs", "episode_length", "wrappers", "env_kwargs", "search_space")
+RUN_KEYS = ("n_timesteps", "policy", "n_envs", "vec_env", "episode_length", "wrappers", "env_kwargs", "search_space")
 #: ``key:value`` or ``key=value``: the key is a name (dots reach nested settings), the value YAML.
 OVERRIDE = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*[:=](.*)$", re.DOTALL)
 

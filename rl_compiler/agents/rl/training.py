@@ -41,7 +41,7 @@ from rl_compiler.agents.rl.hyperparams import (
 )
 from rl_compiler.agents.rl.sb3 import algo_class, algo_name
 from rl_compiler.agents.rl.validation import OnEvaluation, make_validation_callback
-from rl_compiler.agents.rl.vec_envs import make_vec_env
+from rl_compiler.agents.rl.vec_envs import VEC_ENVS, make_vec_env
 from rl_compiler.agents.rl.wrappers import apply_wrappers
 from rl_compiler.log import run_log
 from rl_compiler.wrappers.observations import policy_action_names
@@ -113,7 +113,7 @@ def resolve_config(
     trained_agent: str | None = None,
     env_kwargs: list[str] | dict[str, Any] | None = None,
     n_envs: int | None = None,
-    vec_env: str = "dummy",
+    vec_env: str | None = None,
     device: str = "cpu",
     num_threads: int | None = None,
 ) -> TrainConfig:
@@ -125,6 +125,8 @@ def resolve_config(
         (:data:`rl_compiler.agents.rl.checkpoints.MODEL_SETTINGS`) and hyperparameters replace the
         hyperparameter file's, ``overrides`` still apply. ``algo`` and ``env_id`` may then be ``None``.
     :param env_kwargs: ``gym.make`` arguments (``["key:value", ...]`` or a dict) over the file's ``env_kwargs``.
+    :param vec_env: how the ``n_envs`` envs are stepped (:data:`~rl_compiler.agents.rl.vec_envs.VEC_ENVS`;
+        ``None``: the hyperparameter file's ``vec_env``, else ``dummy``).
     :param num_threads: torch threads (``None``: :data:`DEFAULT_NUM_THREADS`).
     """
     model_settings: dict[str, Any] = {}
@@ -152,6 +154,8 @@ def resolve_config(
     run["env_kwargs"] = {**dict(run.get("env_kwargs") or {}), **parse_overrides(env_kwargs)}
     if n_envs is not None:
         run["n_envs"] = n_envs
+    if vec_env is not None:
+        run["vec_env"] = vec_env
     if benchmarks is None or (eval_split and eval_benchmarks is None):
         from rl_compiler.datasets import get_dataset
 
@@ -175,6 +179,8 @@ def resolve_config(
     total = int(n_timesteps or run.get("n_timesteps", 10000))
     if eval_freq is None:
         eval_freq = DEFAULT_EVAL_FREQ
+    if str(run.get("vec_env", "dummy")) not in VEC_ENVS:
+        raise HyperparameterError(f"unknown vec_env {run.get('vec_env')!r}; expected one of {', '.join(VEC_ENVS)}")
     if int(run.get("n_envs", 1)) < 1:
         raise HyperparameterError(f"n_envs must be at least 1, got {run.get('n_envs')}")
     if num_threads is not None and num_threads < 1:
@@ -204,7 +210,7 @@ def resolve_config(
         eval_benchmarks=list(eval_benchmarks or []),
         policy=run.get("policy", "MlpPolicy"),
         n_envs=int(run.get("n_envs", 1)),
-        vec_env=vec_env,
+        vec_env=str(run.get("vec_env", "dummy")),
         device=device,
         num_threads=DEFAULT_NUM_THREADS if num_threads is None else num_threads,
         trained_agent=str(trained_agent) if trained_agent else None,

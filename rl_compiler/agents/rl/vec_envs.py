@@ -11,8 +11,9 @@ from typing import Any
 
 import gymnasium as gym
 
-#: ``--vec-env`` choices: SB3's DummyVecEnv (in this process) and SubprocVecEnv (a process per env).
-VEC_ENVS = ("dummy", "subproc")
+#: ``--vec-env`` choices: SB3's DummyVecEnv (in this process, one env after the other), :class:`ThreadVecEnv`
+#: (in this process, the envs stepped together on threads) and SubprocVecEnv (a process per env).
+VEC_ENVS = ("dummy", "thread", "subproc")
 MONITOR_SUFFIX = ".monitor.csv"
 
 
@@ -77,6 +78,13 @@ def make_vec_env(config: Any, run_dir: Path | None) -> Any:
     factories = [factory(rank) for rank in range(config.n_envs)]
     # forkserver: a fresh interpreter per env (forking a process that holds env workers and torch threads is
     # unsafe); the env then builds its own worker.
-    vec_env = SubprocVecEnv(factories, start_method="forkserver") if kind == "subproc" else DummyVecEnv(factories)
+    if kind == "subproc":
+        vec_env = SubprocVecEnv(factories, start_method="forkserver")
+    elif kind == "thread":
+        from rl_compiler.agents.rl.thread_vec_env import ThreadVecEnv
+
+        vec_env = ThreadVecEnv(factories)
+    else:
+        vec_env = DummyVecEnv(factories)
     vec_env.seed(config.seed)
     return vec_env
