@@ -30,9 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rl_compiler.agents.optimize.checks import (
+    MIN_REFERENCE_TIMEOUT,
+    REFERENCE_TIMEOUT,
+    EndCost,
+    Replay,
+    first_that_passes,
+)
 from rl_compiler.agents.optimize.errors import OptimizeError, OptimizeInputError, ProgramRunError
 from rl_compiler.agents.optimize.size_search import OZ, Candidate, Deadline, SearchLog, SizeSearch
-from rl_compiler.agents.optimize.tools import replay
 from rl_compiler.datasets.errors import DatasetError
 from rl_compiler.llvm.errors import LLVMError
 from rl_compiler.llvm.session import Session
@@ -50,10 +56,6 @@ __all__ = [
     "optimize_program",
 ]
 
-#: Seconds the unoptimised program may run when its reference output is taken (at most; at least the minimum,
-#: whatever is left of the budget: a run rarely takes longer than -Oz's pipeline on the same program).
-REFERENCE_TIMEOUT = 10.0
-MIN_REFERENCE_TIMEOUT = 1.0
 #: Seconds kept for ending the process after the outputs are written (``rl-compiler`` skips the interpreter's
 #: teardown: 0.01-0.04 s measured at load 3 on 2 cores, against 0.17-0.26 s with it).
 EXIT_SECONDS = 0.1
@@ -303,68 +305,6 @@ def _reference(benchmark: Any, run: bool, deadline: Deadline) -> float:
     return statistics.median(reference.times) if reference.times else 1.0
 
 
-def _check(benchmark: Any, bitcode: bytes, run: bool, timeout: float) -> tuple[list[str], int]:
-    """The verifier, then (if runnable and ``run``) the program's output, run for at most ``timeout`` seconds;
-    the checks and the module's IR instruction count. Raises OptimizeError on a failure."""
-    from rl_compiler.llvm.module import Module
-
-    try:
-        with Module.from_bitcode(bitcode) as module:
-            module.verify()
-            ic = module.instruction_count()
-    except LLVMError as error:
-        raise OptimizeError(f"verifier: FAILED: {error}") from None
-    checks = ["verifier: ok"]
-    if run and getattr(benchmark, "runnable", False):
-        try:
-            benchmark.check_output(bitcode, timeout=timeout)
-        except DatasetError as error:
-            raise OptimizeError(f"run: FAILED: {error}") from None
-        checks.append("run: output matches the unoptimised build")
-    elif run:
-        checks.append("run: skipped (not runnable: no main())")
-    return checks, ic
-
-
-@dataclass(frozen=True)
-class EndCost:
-    """Seconds that checking and writing a candidate takes after the search, from this program's own costs:
-    ``opt`` replays the pass list and ``llc`` generates code for the output (together about the candidate's own
-    evaluation in the worker, pipeline plus code generation), a few processes start (``opt`` and ``llc``; to
-    run the program also ``llc``, the linker and the sandbox: the worker's start, measured under the machine's
-    load at this moment, is the unit) and the program runs once more. Tuned on training programs only (the
-    builtin-v0 train split, csmith-train-v0, realc-train-v0; see the README), at load 5-6 on 2 cores.
-    """
-
-    run_seconds: float
-    process_seconds: float
-    runs: bool
-
-    #: Times the candidate's evaluation: opt's replay and code generation for the output.
-    PIPELINE_FACTOR = 1.5
-    #: Times the candidate's evaluation, added when the program is run: code generation once more, to link it
-    #: (on bigint, whose -Oz evaluation took 1.1 s, checking and writing -Oz took 2.6 s with the process starts).
-    RUN_PIPELINE_FACTOR = 0.5
-    #: Times the reference run: the check runs the program once more.
-    RUN_FACTOR = 1.5
-    #: Times the worker's start: ``opt`` and ``llc`` for the outputs, and the in-process verifier.
-    PROCESS_FACTOR = 0.4
-    #: Times the worker's start, added when the program is run: ``llc``, the linker, the sandboxed run.
-    RUN_PROCESS_FACTOR = 0.6
-    #: Writing the files.
-    FIXED_SECONDS = 0.1
-
-    def __call__(self, candidate: Candidate) -> float:
-        processes = self.PROCESS_FACTOR + (self.RUN_PROCESS_FACTOR if self.runs else 0.0)
-        pipeline = self.PIPELINE_FACTOR + (self.RUN_PIPELINE_FACTOR if self.runs else 0.0)
-        return (
-            pipeline * candidate.seconds
-            + (self.RUN_FACTOR * self.run_seconds if self.runs else 0.0)
-            + processes * self.process_seconds
-            + self.FIXED_SECONDS
-        )
-
-
 def optimize_program(
     benchmark: Any,
     *,
@@ -414,31 +354,39 @@ def optimize_program(
         raise
     seconds["build_and_reference"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    root = Session(start_bitcode, isolated=True, worker=worker.join())
+    oz_replay = Replay(start_bitcode, OZ)  # the fallback's replay, alongside the worker's -Oz
     try:
-        ic_start = root.instruction_count()
-        seconds["worker"] = time.perf_counter() - clock
-        clock = time.perf_counter()
+        root = Session(start_bitcode, isolated=True, worker=worker.join())
         try:
-            oz = search.baseline(root)
-        except LLVMError as error:
-            raise OptimizeError(f"{benchmark.uri}: {error}") from None
-        seconds["oz"] = time.perf_counter() - clock
-        seconds["worker_start"] = worker.seconds
-        runs = run and bool(getattr(benchmark, "runnable", False))
-        end_cost = EndCost(run_seconds=run_time, process_seconds=worker.seconds, runs=runs)
-        search.end_cost = end_cost
+            ic_start = root.instruction_count()
+            seconds["worker"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            try:
+                oz = search.baseline(root)
+            except LLVMError as error:
+                raise OptimizeError(f"{benchmark.uri}: {error}") from None
+            seconds["oz"] = time.perf_counter() - clock
+            seconds["worker_start"] = worker.seconds
+            runs = run and bool(getattr(benchmark, "runnable", False))
+            end_cost = EndCost(run_seconds=run_time, process_seconds=worker.seconds, runs=runs)
+            search.end_cost = end_cost
+            clock = time.perf_counter()
+            found = search.run(root, deadline, oz=oz)
+        finally:
+            search.close()  # the checks run opt's replay in this process: the worker is not needed any more
+            root.close()
+        seconds["search"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        found = search.run(root, deadline, oz=oz)
+        candidates = [c for c in found if search.admissible(c, oz)]
+        final, bitcode, checks, replayed, rejected = first_that_passes(
+            benchmark, start_bitcode, candidates, run, run_time, deadline, oz_replay
+        )
     finally:
-        search.close()  # the checks run opt's replay in this process: the worker is not needed any more
-        root.close()
-    seconds["search"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    candidates = [c for c in found if search.admissible(c, oz)]
-    final, bitcode, checks, replayed, rejected = _first_that_passes(
-        benchmark, start_bitcode, candidates, run, run_time, deadline
-    )
+        try:  # nothing left running: its temp dir goes with it
+            oz_replay.result()
+        except OptimizeError:  # the -Oz candidate's check raised it already, if it was needed
+            pass
+    seconds["oz_replay"] = oz_replay.seconds
     seconds["checks"] = time.perf_counter() - clock
     seconds["end_reserved"] = end_cost(final)
     seconds["final_evaluation"], seconds["reference_run"] = final.seconds, run_time
@@ -464,42 +412,6 @@ def optimize_program(
         candidate_order=ranking.order if ranking is not None else "given",
         seconds=seconds,
     )
-
-
-#: Why the next-best candidates were not tried after the best failed a check.
-PAST_DEADLINE = "the next-best results were not checked: the time limit was reached"
-
-
-def _first_that_passes(
-    benchmark: Any, start_bitcode: bytes, candidates: list[Candidate], run: bool, run_time: float, deadline: Deadline
-) -> tuple[Candidate, bytes, list[str], str, str]:
-    """The best candidate that passes the checks: (candidate, opt's replay of it, checks, replay verdict, why
-    better ones were rejected). Each is replayed by ``opt`` (what is written) and checked; past ``deadline``
-    only -Oz is, and a candidate's replay and run are cut at the deadline (the program's run gets at least
-    three times the reference run's time: a correct result is never cut, a hanging one is)."""
-    rejected: list[str] = []
-    for candidate in candidates:
-        oz = candidate.origin == "oz"
-        if not oz and deadline.remaining() <= 0:
-            if rejected[-1:] != [PAST_DEADLINE]:
-                rejected.append(PAST_DEADLINE)
-            continue
-        try:
-            bitcode = replay(start_bitcode, candidate.pipeline, None if oz else max(0.5, deadline.remaining()))
-            timeout = min(REFERENCE_TIMEOUT, max(3 * run_time + 0.5, deadline.remaining()))
-            checks, ic = _check(benchmark, bitcode, run, REFERENCE_TIMEOUT if oz else timeout)
-        except OptimizeError as error:
-            if oz:
-                raise OptimizeError(f"{benchmark.uri}: even the -Oz result fails a check: {error}") from None
-            rejected.append(f"a {candidate.origin} result failed a check: {error}")
-            continue
-        replayed = (
-            "ok: opt's replay has the IR instruction count the search measured"
-            if ic == candidate.ic
-            else f"MISMATCH: opt's replay has {ic} IR instructions, the search measured {candidate.ic}"
-        )
-        return candidate, bitcode, checks, replayed, "; ".join(rejected)
-    raise OptimizeError(f"{benchmark.uri}: no result, not even -Oz, could be checked")
 
 
 def _why_oz(metric: str, found: list[Candidate], oz: Candidate) -> str:

@@ -10,14 +10,8 @@ import time
 
 import pytest
 
-from rl_compiler.agents.optimize.optimizer import (
-    PAST_DEADLINE,
-    OptimizeInputError,
-    ProgramRunError,
-    _first_that_passes,
-    load_benchmark,
-    optimize_program,
-)
+from rl_compiler.agents.optimize.checks import PAST_DEADLINE, EndCost, Replay, first_that_passes
+from rl_compiler.agents.optimize.optimizer import OptimizeInputError, ProgramRunError, load_benchmark, optimize_program
 from rl_compiler.agents.optimize.output import OutputPaths, write_outputs
 from rl_compiler.agents.optimize.size_search import OZ, SLOW_FACTOR, SLOW_MIN_SECONDS, Candidate, Deadline, SizeSearch
 from rl_compiler.datasets import get_benchmark
@@ -207,10 +201,12 @@ def test_past_the_deadline_only_oz_is_replayed_and_checked():
         root.close()
     oz = next(c for c in found if c.origin == "oz")
     better = [c for c in found if c.origin != "oz"]
-    final, bitcode, checks, replayed, rejected = _first_that_passes(
-        benchmark, benchmark.bitcode(), [*better, oz], True, 0.1, Deadline.after(-1.0)
+    early = Replay(benchmark.bitcode(), OZ)  # -Oz's replay, run alongside the search
+    final, bitcode, checks, replayed, rejected = first_that_passes(
+        benchmark, benchmark.bitcode(), [*better, oz], True, 0.1, Deadline.after(-1.0), early
     )
     assert better and final is oz and rejected == PAST_DEADLINE
+    assert bitcode is early.result() and early.seconds > 0  # not replayed again at the end
     assert "run: output matches the unoptimised build" in checks and replayed.startswith("ok")
     with Module.from_bitcode(bitcode) as module:
         assert module.instruction_count() == oz.ic
@@ -255,6 +251,15 @@ def test_the_search_stops_by_what_checking_and_writing_its_best_takes():
     finally:
         root.close()
     assert search._best[0] is oz and search.log.unwritable == 1
+
+
+def test_the_end_cost_counts_this_programs_measured_costs():
+    cost = EndCost(run_seconds=0.2, process_seconds=0.3, runs=True)
+    oz = Candidate((OZ,), 100, 400, "oz", seconds=0.4)
+    best = Candidate((OZ, OZ), 90, 380, "sequence", seconds=0.4)
+    assert cost(best) > cost(oz)  # -Oz's replay is taken early
+    assert EndCost(run_seconds=0.2, process_seconds=0.6, runs=True)(best) > cost(best)  # a busier machine
+    assert EndCost(run_seconds=0.2, process_seconds=0.3, runs=False)(best) < cost(best)  # nothing to run
 
 
 def test_an_evaluation_still_running_at_the_cut_off_is_cancelled():
