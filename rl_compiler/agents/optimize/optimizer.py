@@ -377,9 +377,11 @@ def optimize_program(
             root.close()
         seconds["search"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        candidates = [c for c in found if search.admissible(c, oz)]
+        # Only results that can still be checked and written in time (the search's best is; a better one
+        # found late is not), and -Oz.
+        candidates = [c for c in found if search.admissible(c, oz) and (c is oz or end_cost(c) <= deadline.remaining())]
         final, bitcode, checks, replayed, rejected = first_that_passes(
-            benchmark, start_bitcode, candidates, run, run_time, deadline, oz_replay
+            benchmark, start_bitcode, candidates, run, run_time, deadline, oz_replay, end_cost(oz)
         )
     finally:
         try:  # nothing left running: its temp dir goes with it
