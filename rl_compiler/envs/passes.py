@@ -20,6 +20,7 @@ from rl_compiler.datasets.resolve import BenchmarkArg
 from rl_compiler.datasets.timing import RuntimeStats
 from rl_compiler.envs.action_sets import ActionSet, action_index, load_action_set
 from rl_compiler.envs.datasets import Datasets
+from rl_compiler.envs.pipelines import canonical_pipeline
 from rl_compiler.envs.program import ObservationView, Program, RewardView, observation_choice, prepare, step_queries
 from rl_compiler.envs.start_cache import StartCache
 from rl_compiler.envs.state import EpisodeState
@@ -101,7 +102,10 @@ class PassOrderingEnv(gym.Env):
     in-process, fastest, no crash safety), ``memory_limit`` (bytes of address space for the worker, default 4 GiB:
     a pass that exceeds it is skipped like a crash), ``runtime_repeats``, ``runtime_warmup``, ``runtime_noise_band``,
     ``runtime_timeout``, ``timeout`` (seconds per pass),
-    ``bitcode_variant``. ``reset(options={"benchmark": uri})`` picks the benchmark of one episode.
+    ``bitcode_variant``. ``reset(options={"benchmark": uri})`` picks the benchmark of one episode;
+    ``reset(options={"start": pipeline})`` starts it after ``pipeline``, copied from the start cache when an
+    earlier episode of the benchmark ran it (``apply_pipeline(pipeline, cached=True)``; the bitcode is then not
+    even parsed), and returns that state's observation.
 
     ## Version History
 
@@ -272,9 +276,10 @@ class PassOrderingEnv(gym.Env):
         super().reset(seed=seed)
         self._check_open()
         options = dict(options or {})
-        unknown = set(options) - {"benchmark"}
+        unknown = set(options) - {"benchmark", "start"}
         if unknown:
-            raise ValueError(f"unknown reset options {sorted(unknown)}; valid: ['benchmark']")
+            raise ValueError(f"unknown reset options {sorted(unknown)}; valid: ['benchmark', 'start']")
+        start = None if options.get("start") is None else canonical_pipeline(str(options["start"]))
         if options.get("benchmark") is not None:
             benchmark = resolve_benchmark(options["benchmark"])
         elif self._benchmark_choices is not None:
@@ -284,8 +289,10 @@ class PassOrderingEnv(gym.Env):
             benchmark = self._benchmark_pool[self._fixed_benchmark]
         prepared = prepare(benchmark, self.bitcode_variant)
         uri = prepared.benchmark.uri
+        # A start the start cache will copy replaces the session before any use: leave its bitcode unparsed.
+        lazy = start is not None and self._start_cache.has(uri, self.bitcode_variant, start)
         try:
-            session = self._new_session(prepared.bitcode)
+            session = self._new_session(prepared.bitcode, lazy=lazy)
         except ModuleParseError as error:
             raise ModuleParseError(f"benchmark {uri}: {unnamed(error)}") from None
         program = Program(session, prepared, self.runtime_repeats, self.runtime_timeout, 0, {}, self.runtime_warmup)
@@ -307,6 +314,8 @@ class PassOrderingEnv(gym.Env):
         self._on_demand_prev = {}
         self._prev_cost, self._prev_runtime = initial, prepared.runtime_o0
         self._reset_time = self._last_step_time = time.perf_counter()
+        if start is not None:
+            self.apply_pipeline(start, cached=True)
         return self._step_observation(), {"benchmark": uri}
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:
@@ -447,11 +456,12 @@ class PassOrderingEnv(gym.Env):
             raise gym.error.ResetNeeded("call reset() before step() or before reading the episode state")
         return self._program
 
-    def _new_session(self, bitcode: bytes) -> Session:
-        """A session on ``bitcode`` (parsed, not cloned: see fork()), in the current worker if any."""
+    def _new_session(self, bitcode: bytes, lazy: bool = False) -> Session:
+        """A session on ``bitcode`` (parsed, not cloned: see fork()), in the current worker if any (``lazy``: parsed
+        at its first use)."""
         anchor = self._session
         if anchor is not None and not anchor.closed:
-            return anchor.sibling(bitcode)  # same worker: no process start
+            return anchor.sibling(bitcode, lazy=lazy)  # same worker: no process start
         return Session(bitcode, isolated=self.isolated, timeout=self.timeout, memory_limit=self.memory_limit)
 
     def _reward_of_change(self, program: Program) -> float:

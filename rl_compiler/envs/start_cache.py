@@ -68,6 +68,11 @@ class StartCache:
             self._store(key, env._require_program())
         return reward, info
 
+    def has(self, benchmark: str, variant: str, pipeline: str) -> bool:
+        """Whether :meth:`apply` of ``pipeline`` on ``benchmark``'s episode start would be a copy."""
+        start = self._starts.get((benchmark, variant, pipeline))
+        return start is not None and not start.session.closed
+
     def close(self) -> None:
         """Free every cached module. Idempotent."""
         for start in self._starts.values():

@@ -347,20 +347,25 @@ class Session:
         """
         return self._new_in_worker(self._bitcode, list(self._ops))
 
-    def sibling(self, module_or_bitcode: Module | bytes) -> Session:
-        """A new session on another module, in this session's worker (no process start: cheap)."""
-        return self._new_in_worker(_as_bitcode(module_or_bitcode), [])
+    def sibling(self, module_or_bitcode: Module | bytes, *, lazy: bool = False) -> Session:
+        """A new session on another module, in this session's worker (no process start: cheap).
 
-    def _new_in_worker(self, bitcode: bytes, ops: list[Op]) -> Session:
+        :param lazy: an isolated session parses the module at its first call, not now (a session that may be
+            closed unused costs nothing; a parse error then surfaces at that call).
+        """
+        return self._new_in_worker(_as_bitcode(module_or_bitcode), [], load=not (lazy and self._isolated))
+
+    def _new_in_worker(self, bitcode: bytes, ops: list[Op], load: bool = True) -> Session:
         self._check_open()
         twin = Session.__new__(Session)
         worker = self._slot.worker if self._slot is not None else None
         twin._setup(bitcode, ops, self._isolated, self.timeout, self.memory_limit, worker)
-        try:
-            twin._load()
-        except BaseException:
-            twin.close()
-            raise
+        if load:
+            try:
+                twin._load()
+            except BaseException:
+                twin.close()
+                raise
         return twin
 
     def close(self) -> None:

@@ -102,8 +102,11 @@ class StartFromPipeline(gym.Wrapper):
         self.cached = bool(cached)
 
     def reset(self, **kwargs: Any) -> tuple[Any, dict]:
+        if self.cached:  # the env runs or copies the pipeline itself, without parsing a module it would drop
+            options = {**(kwargs.pop("options", None) or {}), "start": self.pipeline}
+            return self.env.reset(options=options, **kwargs)
         observation, info = self.env.reset(**kwargs)
-        run_pipeline(self.env, self.pipeline, cached=self.cached)
+        run_pipeline(self.env, self.pipeline)
         return self.env.unwrapped.current_observation, info
 
 

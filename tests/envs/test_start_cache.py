@@ -94,3 +94,27 @@ def test_start_oz_wrapper_caches_unless_told_not_to(small_split):
             assert env.unwrapped._start_cache.hits == hits
         finally:
             env.close()
+
+
+def test_reset_option_start_gives_the_cached_start_without_parsing_the_benchmark(small_split):
+    env = gym.make(ENV_ID)
+    made = []  # the sessions reset makes for the benchmark's bitcode
+    new_session = env.unwrapped._new_session
+    env.unwrapped._new_session = lambda *args, **kwargs: made.append(new_session(*args, **kwargs)) or made[-1]
+    try:
+        benchmark = small_split[0]
+        expected = _start(env, benchmark, cached=False)
+        for _ in range(2):  # the first computes and stores the start, the second copies it
+            observation, info = env.reset(options={"benchmark": benchmark, "start": OZ})
+            assert info["benchmark"] == benchmark
+            np.testing.assert_array_equal(observation, expected[2])
+            assert env.unwrapped.episode_reward == pytest.approx(expected[0])
+            assert envtools.applied_passes(env) == [OZ]
+        assert env.unwrapped._start_cache.hits == 1
+        dropped = made[-1]
+        assert dropped.closed and dropped is not env.unwrapped.session, "the copy replaced reset's session"
+        assert dropped._slot.generation == -1, "and reset's session never had its module parsed in the worker"
+        with pytest.raises(ValueError, match="unknown reset options.*'benchmark', 'start'"):
+            env.reset(options={"begin": OZ})
+    finally:
+        env.close()
