@@ -377,9 +377,12 @@ def optimize_program(
             root.close()
         seconds["search"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        # Only results that can still be checked and written in time (the search's best is; a better one
-        # found late is not), and -Oz.
-        candidates = [c for c in found if search.admissible(c, oz) and (c is oz or end_cost(c) <= deadline.remaining())]
+        # The search's best and -Oz, and others only if they can still be checked and written in time (a
+        # better result found too late is not).
+        writable = (oz, search.best)
+        candidates = [
+            c for c in found if search.admissible(c, oz) and (c in writable or end_cost(c) <= deadline.remaining())
+        ]
         final, bitcode, checks, replayed, rejected = first_that_passes(
             benchmark, start_bitcode, candidates, run, run_time, deadline, oz_replay, end_cost(oz)
         )

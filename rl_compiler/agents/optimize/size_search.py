@@ -172,6 +172,8 @@ class SizeSearch:
         self.log = SearchLog()
         self._oz: tuple[Candidate, Session] | None = None
         self._best: tuple[Candidate, Session] | None = None
+        #: The best admissible result the search took (one it can check and write in time, given ``end_cost``).
+        self.best: Candidate | None = None
 
     def _stop(self, deadline: Deadline) -> bool:
         """Out of time (less than :data:`MIN_CALL_SECONDS` before the cut-off), or out of evaluations."""
@@ -237,6 +239,7 @@ class SizeSearch:
             raise LLVMError("the -Oz pipeline fails on this module")
         self.close()
         self._oz = self._best = result
+        self.best = result[0]
         return result[0]
 
     # -- kept sessions: the exact modules of -Oz and of the best candidate (the refinement starts from the best) --
@@ -251,6 +254,7 @@ class SizeSearch:
                 return False
         previous = self._best
         self._best = (candidate, session)
+        self.best = candidate
         self._release(previous[1])
         return True
 
