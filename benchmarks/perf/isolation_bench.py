@@ -23,6 +23,14 @@ caller work) in one run:
     python benchmarks/perf/isolation_bench.py --rounds 5 --variant isolated \
         --variant python-loop:RL_COMPILER_FAST_LANE=0 --variant spin1ms:RL_COMPILER_SPIN_US=1000 \
         --out benchmarks/perf/isolation_bench.md
+
+The session's side of a step (issue 19) against what it replaced: ``pycaller`` encodes and decodes in Python
+(``RL_COMPILER_NATIVE_CALLER=0``), ``c50`` counts a caller's yield as contested above 50 µs again
+(``RL_COMPILER_CALLER_CONTENDED_US=50``), ``previous`` both (the session as it was before):
+
+    python benchmarks/perf/isolation_bench.py --rounds 5 --variant isolated \
+        --variant pycaller:RL_COMPILER_NATIVE_CALLER=0 --variant c50:RL_COMPILER_CALLER_CONTENDED_US=50 \
+        --variant previous:RL_COMPILER_NATIVE_CALLER=0,RL_COMPILER_CALLER_CONTENDED_US=50
 """
 
 from __future__ import annotations

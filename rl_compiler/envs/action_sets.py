@@ -101,16 +101,25 @@ def split_pipeline(pipeline: str) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
+#: Scalar action types taken as they are (a step does not build an array for them).
+_INTS = frozenset((int, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64))
+
+
 def action_index(action: Any, n: int) -> int:
     """The index of a ``Discrete(n)`` action: one integer (Python, NumPy, or a one-element integer array).
 
     :raises ValueError: naming the action for anything else (a float such as ``3.0``, a bool, a string, several
         values) and for an index outside ``[0, n - 1]``.
     """
-    value = np.asarray(action)
-    if value.size != 1 or not (np.issubdtype(value.dtype, np.integer) and value.dtype != np.bool_):
-        raise ValueError(f"action {action!r} is not an integer: expected one integer in [0, {n - 1}] (Discrete({n}))")
-    index = int(value.reshape(()))
+    if type(action) in _INTS:
+        index = int(action)
+    else:
+        value = np.asarray(action)
+        if value.size != 1 or not (np.issubdtype(value.dtype, np.integer) and value.dtype != np.bool_):
+            raise ValueError(
+                f"action {action!r} is not an integer: expected one integer in [0, {n - 1}] (Discrete({n}))"
+            )
+        index = int(value.reshape(()))
     if not 0 <= index < n:
         raise ValueError(f"action {index} is out of range: expected an integer in [0, {n - 1}] (Discrete({n}))")
     return index

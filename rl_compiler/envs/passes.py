@@ -476,8 +476,8 @@ class PassOrderingEnv(gym.Env):
                 return 0.0
             self._prev_runtime = stats
         cost = program.cost(spec.cost)
-        reward = spec.reward(self._prev_cost, cost, spec.scale(program.baselines))
-        self._prev_cost = cost
+        program.reward_scale = program.reward_scale or spec.scale(program.baselines)  # >= 1: looked up once
+        reward, self._prev_cost = spec.reward(self._prev_cost, cost, program.reward_scale), cost
         return reward
 
     def _on_demand_reward(self, name: str) -> float:

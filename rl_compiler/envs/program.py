@@ -82,6 +82,8 @@ class Program:
     fingerprint: int
     cache: dict[str, Any] = field(default_factory=dict)
     runtime_warmup: int = 1
+    #: The divisor of the env's reward for this benchmark (fixed, so found once per episode), once known.
+    reward_scale: float | None = None
 
     @property
     def baselines(self) -> Baselines:
@@ -119,7 +121,11 @@ class Program:
 
     def query(self, method: str) -> Any:
         """The result of a read-only Session method (``"autophase"``, ...) for the current state, memoized."""
-        return self.cached("query:" + method, getattr(self.session, method))
+        key = "query:" + method
+        cache = self.cache
+        if key not in cache:  # a hit (the common case: prefilled by the step) looks nothing else up
+            cache[key] = getattr(self.session, method)()
+        return cache[key]
 
     def prefill(self, results: dict[str, Any]) -> None:
         """Store query results computed for the current state (by ``Session.step``)."""

@@ -172,6 +172,45 @@ def llvm_major() -> int:
     return int(llvm_version().split(".")[0])
 
 
+class Caller(ctypes.Structure):
+    """``rlc_caller`` (serve.c): a caller's end of one worker's pipes, for ``rlc_call_step``."""
+
+    _fields_ = [
+        ("out_fd", ctypes.c_int),
+        ("in_fd", ctypes.c_int),
+        ("spin", ctypes.c_double),
+        ("contended", ctypes.c_double),
+        ("calm", ctypes.c_double),
+        ("values", ctypes.c_void_p),
+        ("cap", ctypes.c_size_t),
+        ("count", ctypes.c_size_t),
+        ("message", ctypes.c_void_p),
+        ("mcap", ctypes.c_size_t),
+    ]
+
+
+@functools.cache
+def caller_lib() -> ctypes.CDLL:
+    """The caller's half of the fast lane (``serve.c`` built alone with ``-DRLC_CALLER_ONLY``): a small
+    library without libLLVM, so a process whose modules all live in workers never loads LLVM."""
+    source = SOURCES[1]
+    digest = hashlib.sha1(source.read_bytes()).hexdigest()[:12]
+    target = cache_dir("engine", f"caller-{digest}") / "librlc_caller.so"
+
+    def compile_to(tmp: str) -> None:
+        cmd = [_compiler(), "-O2", "-fPIC", "-shared", "-std=c11", "-Wall", "-DRLC_CALLER_ONLY", str(source), "-o", tmp]
+        processes.run_checked(cmd, "compiling the fast lane's caller side failed", EngineBuildError, timeout=120)
+
+    path = str(build_once(target, compile_to))
+    try:
+        lib_ = ctypes.CDLL(path)
+    except OSError as error:
+        raise EngineBuildError(f"cannot load {path}: {error}") from error
+    lib_.rlc_call_step.restype = ctypes.c_int
+    lib_.rlc_call_step.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_double]
+    return lib_
+
+
 def engine_info() -> str:
     """One line describing the engine in use: its library path and the LLVM it is linked against."""
     toolchain = get_toolchain()

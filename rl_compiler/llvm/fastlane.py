@@ -2,8 +2,9 @@
 
 An environment step (run one pipeline, then read the fingerprint, the instruction count and the feature
 vectors) is the request a session sends most. The worker answers it in ``serve.c`` without entering
-Python, and this module encodes the request and decodes the reply on the caller's side with ``struct``,
-in place of a pickle each way. The layout (documented in ``serve.c``):
+Python. On the caller's side, :class:`NativeCaller` sends the request and decodes the reply in one call into
+``serve.c`` (``RL_COMPILER_NATIVE_CALLER=0``: :func:`encode_step` and :func:`decode_step` with ``struct``
+and the session's Python pipe reader), in place of a pickle each way. The layout (documented in ``serve.c``):
 
 - request: ``b"S"``, the number of queries (u8), the module handle (u64), one code per query
   (:data:`QUERY_CODES`), the pipeline as UTF-8;
@@ -16,6 +17,7 @@ of :mod:`rl_compiler.llvm.worker` and gets the same answer there.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import struct
 
@@ -23,6 +25,7 @@ import numpy as np
 
 from rl_compiler.llvm.engine import AUTOPHASE_DIM as _AUTOPHASE
 from rl_compiler.llvm.engine import INSTCOUNT_DIM as _INST_COUNT
+from rl_compiler.llvm.engine import Caller, caller_lib
 from rl_compiler.llvm.errors import LLVMError, run_passes_error
 
 TAG = b"S"
@@ -69,12 +72,7 @@ def decode_step(payload: bytes, pipeline: str, queries: tuple[str, ...]) -> tupl
     """
     _, status = _STATUS.unpack_from(payload)
     if status != ST_OK:
-        message = payload[_STATUS.size :].decode(errors="replace")
-        if status in (ST_PIPELINE, ST_LLVM):
-            raise run_passes_error(pipeline, status, message)
-        if status == ST_NO_MODULE:
-            raise KeyError(message)
-        raise LLVMError(f"the worker rejected a step request: {message}")
+        raise _error(status, payload[_STATUS.size :].decode(errors="replace"), pipeline)
     plan = _PLANS.get(queries)
     if plan is None:
         plan = _PLANS[queries] = _plan(queries)
@@ -84,6 +82,15 @@ def decode_step(payload: bytes, pipeline: str, queries: tuple[str, ...]) -> tupl
         array = np.frombuffer(payload, np.int64, count, start).copy()
         values.insert(at, array if split is None else (array[:split], array[split:]))
     return tuple(values)
+
+
+def _error(status: int, message: str, pipeline: str) -> Exception:
+    """The exception of a reply with an error ``status``."""
+    if status in (ST_PIPELINE, ST_LLVM):
+        return run_passes_error(pipeline, status, message)
+    if status == ST_NO_MODULE:
+        return KeyError(message)
+    return LLVMError(f"the worker rejected a step request: {message}")
 
 
 #: Decoding plans by query tuple (an env asks the same queries at every step).
@@ -106,3 +113,82 @@ def _plan(queries: tuple[str, ...]) -> tuple[struct.Struct, list[tuple[int, int,
             arrays.append((position, offset, width, _AUTOPHASE if code == 5 else None))
         offset += 8 * width
     return struct.Struct(layout), arrays
+
+
+#: Set to ``0`` to encode and decode fast-lane steps in Python (``struct``) instead of in ``serve.c``.
+NATIVE_CALLER_ENV = "RL_COMPILER_NATIVE_CALLER"
+#: Values a reply can hold: 16 queries of Autophase + InstCount each.
+_MAX_VALUES = MAX_QUERIES * (_AUTOPHASE + _INST_COUNT)
+_MESSAGE_BYTES = 1 << 14
+#: :meth:`NativeCaller.step`'s outcomes other than a reply (``rlc_call_step``'s negative returns).
+LOST, TIMED_OUT, MALFORMED, INTERRUPTED = -1, -2, -3, -4
+
+
+def native_caller_enabled() -> bool:
+    """Whether sessions send steps and decode their replies in C (``RL_COMPILER_NATIVE_CALLER``, default on)."""
+    return os.environ.get(NATIVE_CALLER_ENV, "1").strip() not in ("0", "")
+
+
+class NativeCaller:
+    """The caller's side of the fast lane in one C call (``rlc_call_step`` in ``serve.c``): it writes the
+    request, waits for the reply (the spin policy of :class:`rl_compiler.llvm.pipeio.PipeWaiter`, then a
+    blocking ``poll``) and copies the values into one preallocated array, so that no Python runs between
+    the request and its values; ctypes releases the GIL meanwhile. Results equal :func:`decode_step`'s.
+
+    :param request_fd: the worker's input (non-blocking); :param reply_fd: its output (non-blocking).
+    :param spin: the spin window; :param contended: a longer yield counts as contested (both in seconds).
+    """
+
+    def __init__(self, request_fd: int, reply_fd: int, spin: float, contended: float) -> None:
+        self._call = caller_lib().rlc_call_step
+        self._values = np.zeros(_MAX_VALUES, np.int64)
+        self._unsigned = self._values.view(np.uint64)
+        self._message = ctypes.create_string_buffer(_MESSAGE_BYTES)
+        self._state = Caller(
+            request_fd, reply_fd, spin, contended, 0.0, self._values.ctypes.data, _MAX_VALUES, 0,
+            ctypes.addressof(self._message), _MESSAGE_BYTES,
+        )  # fmt: skip
+        self._address = ctypes.addressof(self._state)
+
+    def step(self, request: bytes, pipeline: str, queries: tuple[str, ...], timeout: float) -> tuple | int:
+        """Send ``request`` (from :func:`encode_step`) and return the step's results, or one of
+        :data:`LOST`, :data:`TIMED_OUT`, :data:`MALFORMED`, :data:`INTERRUPTED` (the request is sent and
+        its reply still to be read).
+
+        :raises PassPipelineError, LLVMError, KeyError: as :func:`decode_step`.
+        """
+        status = self._call(self._address, request, len(request), timeout)
+        if status != ST_OK:
+            if status < 0:
+                return status
+            raise _error(status, self._message.value.decode(errors="replace"), pipeline)
+        layout = _LAYOUTS.get(queries)
+        if layout is None:
+            layout = _LAYOUTS[queries] = _layout(queries)
+        if self._state.count != layout[-1]:
+            return MALFORMED
+        values, results = self._values, []
+        for kind, start, stop in layout[:-1]:
+            if kind == 1:
+                results.append(self._unsigned.item(start))
+            elif kind == 2:
+                results.append(values.item(start))
+            elif kind == 5:
+                results.append((values[start : start + _AUTOPHASE].copy(), values[start + _AUTOPHASE : stop].copy()))
+            else:
+                results.append(values[start:stop].copy())
+        return tuple(results)
+
+
+#: Per query tuple: (query code, first value, end) for each query, then the number of values.
+_LAYOUTS: dict[tuple[str, ...], tuple] = {}
+
+
+def _layout(queries: tuple[str, ...]) -> tuple:
+    spans: list = []
+    at = 0
+    for query in queries:
+        code = QUERY_CODES[query]
+        spans.append((code, at, at + _WIDTHS[code]))
+        at += _WIDTHS[code]
+    return (*spans, at)

@@ -12,7 +12,9 @@ away until a message comes quickly again. Each spin iteration yields the CPU, so
 process that is ready to run, and a process allowed a single CPU never spins. On a machine with more
 runnable tasks than CPUs a yield hands the CPU to another task for a whole time slice (milliseconds), so
 a spinner answers later than a sleeper that is woken: a waiter whose yield took longer than
-:data:`CONTENDED_YIELD` stops spinning for :data:`CONTENDED_BACKOFF` seconds.
+:data:`CONTENDED_YIELD` stops spinning for :data:`CONTENDED_BACKOFF` seconds. A session waiting for its worker's
+reply allows longer yields (:func:`caller_contended_seconds`): caller and worker mostly share a CPU, where
+the caller's yield runs the worker for up to its short scheduler slice and returns without the reply.
 
 A message is an 8-byte little-endian length (:data:`HEADER`) followed by that many bytes.
 """
@@ -37,6 +39,11 @@ _KEEP_BUFFER = 1 << 22
 CONTENDED_YIELD = 50e-6
 #: Seconds without spinning after a contested yield.
 CONTENDED_BACKOFF = 1.0
+#: The caller's threshold (µs): the worker asks for a 100 µs slice (``worker.WORKER_SLICE_NS``), so on a
+#: shared CPU a caller's yield runs the worker's step for up to a slice and returns before the reply; only a
+#: yield longer than two such slices ran another program's task (other tasks' slices last 0.75 ms or more).
+CALLER_CONTENDED_YIELD_US = 200.0
+CALLER_CONTENDED_ENV = "RL_COMPILER_CALLER_CONTENDED_US"
 
 
 def spin_seconds(worker: bool = False) -> float:
@@ -59,19 +66,36 @@ def spin_seconds(worker: bool = False) -> float:
     return micros * 1e-6 if cpus > 1 else 0.0
 
 
+def caller_contended_seconds() -> float:
+    """The contested-yield threshold of a session waiting for its worker (``RL_COMPILER_CALLER_CONTENDED_US``,
+    default :data:`CALLER_CONTENDED_YIELD_US`), in seconds."""
+    raw = os.environ.get(CALLER_CONTENDED_ENV, "").strip()
+    try:
+        micros = float(raw) if raw else CALLER_CONTENDED_YIELD_US
+    except ValueError:
+        raise ValueError(f"{CALLER_CONTENDED_ENV}={raw!r}: expected a number of microseconds") from None
+    if micros < 0:
+        raise ValueError(f"{CALLER_CONTENDED_ENV}={raw!r}: expected a number of microseconds >= 0")
+    return micros * 1e-6
+
+
 class PipeWaiter:
     """Waits until a file descriptor is readable, spinning briefly first (see the module docstring).
 
     :param adaptive: spin only while the previous wait ended within the spin window (for a side whose
         peer may be idle for long, e.g. a worker waiting for the next request); otherwise always spin.
     :param spin: the spin window in seconds; default from :func:`spin_seconds`.
+    :param contended: seconds after which a yield counts as contested; default :data:`CONTENDED_YIELD`.
     """
 
-    def __init__(self, fd: int, adaptive: bool = True, spin: float | None = None) -> None:
+    def __init__(
+        self, fd: int, adaptive: bool = True, spin: float | None = None, contended: float | None = None
+    ) -> None:
         self._poller = select.poll()
         self._poller.register(fd, select.POLLIN)
         self.spin = spin_seconds() if spin is None else spin
         self.adaptive = adaptive
+        self.contended = contended
         self._recent = True  # whether the last message came within the spin window
         self._calm_after = 0.0  # perf_counter() before which not to spin (the CPUs were contested)
 
@@ -93,7 +117,7 @@ class PipeWaiter:
                 if poll(0):
                     return True
                 before, now = now, time.perf_counter()
-                if now - before > CONTENDED_YIELD:
+                if now - before > (CONTENDED_YIELD if self.contended is None else self.contended):
                     # The yield ran another task: the CPUs are contested, and a spinner queues behind the
                     # others at every yield. Sleep instead (a woken task is scheduled sooner), for a while.
                     self._calm_after = now + CONTENDED_BACKOFF
@@ -112,10 +136,12 @@ class MessageReader:
     reused buffer; bytes beyond the current message are kept for the next one.
     """
 
-    def __init__(self, fd: int, adaptive: bool = True, spin: float | None = None) -> None:
+    def __init__(
+        self, fd: int, adaptive: bool = True, spin: float | None = None, contended: float | None = None
+    ) -> None:
         os.set_blocking(fd, False)
         self._file = io.FileIO(fd, "rb", closefd=False)
-        self._waiter = PipeWaiter(fd, adaptive=adaptive, spin=spin)
+        self._waiter = PipeWaiter(fd, adaptive=adaptive, spin=spin, contended=contended)
         self._buffer = bytearray(_READ_CHUNK)
         self._start = self._end = 0  # the unread bytes are _buffer[_start:_end]
 

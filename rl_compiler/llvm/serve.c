@@ -14,6 +14,11 @@
  * instruction count: i64; Autophase: 56 i64; InstCount: 70 i64; features: both), otherwise an error message.
  * Pickled payloads start with 0x80 (protocol >= 2), never with 'S'.
  *
+ * The caller's side is here too (rlc_call_step, at the end): one call from fastlane.NativeCaller writes a
+ * step request, waits for the reply with the same spin policy and copies its values into the caller's
+ * array. Built alone with -DRLC_CALLER_ONLY (engine.caller_lib), it needs no libLLVM, so a process whose
+ * modules all live in workers never loads LLVM.
+ *
  * Module handles are the Python worker's; it registers each module's pointer here (rlc_serve_register)
  * and forgets it before freeing the module (rlc_serve_forget). Waiting follows pipeio.PipeWaiter: spin
  * (yielding) for at most `spin` seconds while requests keep coming within that window, stop spinning for
@@ -28,14 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/uio.h>
 #include <unistd.h>
-
-typedef struct rlc_module rlc_module;
-int rlc_run_passes(rlc_module *m, const char *pipeline, char **err);
-int64_t rlc_instruction_count(rlc_module *m);
-int rlc_features(rlc_module *m, int64_t *autophase, int64_t *instcount);
-uint64_t rlc_fingerprint(rlc_module *m);
-void rlc_free(void *p);
 
 #define AUTOPHASE_DIM 56
 #define INSTCOUNT_DIM 70
@@ -48,6 +47,59 @@ enum { ST_OK = 0, ST_PIPELINE = 1, ST_LLVM = 2, ST_NO_MODULE = 3, ST_BAD_REQUEST
 #define MAX_QUERIES 16
 #define CONTENDED_YIELD 50e-6 /* pipeio.CONTENDED_YIELD */
 #define CONTENDED_BACKOFF 1.0 /* pipeio.CONTENDED_BACKOFF */
+
+/* -- waiting and framing ----------------------------------------------------------------------- */
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/* Spin state of one waiter (pipeio.PipeWaiter's): whether the last message came within the spin window,
+ * and the time before which not to spin (the CPUs were contested). */
+typedef struct {
+    int recent;
+    double calm_until;
+} waiter;
+
+/* Spin (yielding) for at most `spin` seconds, or until `deadline`, while fd has nothing to read: the
+ * policy of pipeio.PipeWaiter. Returns 1 as soon as fd is readable, 0 when the spin ends without it. */
+static int spin_readable(waiter *w, int fd, double spin, double start, double deadline, double contended) {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (spin <= 0 || !w->recent || start < w->calm_until) return 0;
+    double end = start + spin < deadline ? start + spin : deadline;
+    for (double t = start; t < end;) {
+        sched_yield();
+        if (poll(&p, 1, 0) > 0) return 1;
+        double before = t;
+        t = now();
+        if (t - before > contended) { /* the yield ran another task: sleep instead, for a while */
+            w->calm_until = t + CONTENDED_BACKOFF;
+            break;
+        }
+    }
+    return 0;
+}
+
+static void put_u64(char *at, uint64_t x) {
+    for (int k = 0; k < 8; k++) at[k] = (char)(x >> (8 * k));
+}
+
+static uint64_t get_u64(const char *at) {
+    uint64_t x = 0;
+    for (int k = 0; k < 8; k++) x |= (uint64_t)(unsigned char)at[k] << (8 * k);
+    return x;
+}
+
+#ifndef RLC_CALLER_ONLY /* the worker's side: needs the engine */
+
+typedef struct rlc_module rlc_module;
+int rlc_run_passes(rlc_module *m, const char *pipeline, char **err);
+int64_t rlc_instruction_count(rlc_module *m);
+int rlc_features(rlc_module *m, int64_t *autophase, int64_t *instcount);
+uint64_t rlc_fingerprint(rlc_module *m);
+void rlc_free(void *p);
 
 /* -- module table ------------------------------------------------------------------------------ */
 
@@ -84,41 +136,21 @@ static rlc_module *lookup(uint64_t handle) {
     return NULL;
 }
 
-/* -- waiting and framing ----------------------------------------------------------------------- */
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static int recent = 1;         /* the last request came within the spin window */
-static double calm_until = 0;  /* no spinning before this time (the CPUs were contested) */
+static waiter worker_waiter = {1, 0};
 
 /* Wait until fd is readable or hung up. Returns 0, or -1 on a poll error. */
 static int wait_readable(int fd, double spin) {
     struct pollfd p = {fd, POLLIN, 0};
     if (poll(&p, 1, 0) > 0) {
-        recent = 1;
+        worker_waiter.recent = 1;
         return 0;
     }
     double start = now();
-    if (spin > 0 && recent && start >= calm_until) {
-        for (double t = start; t < start + spin;) {
-            sched_yield();
-            if (poll(&p, 1, 0) > 0) return 0;
-            double before = t;
-            t = now();
-            if (t - before > CONTENDED_YIELD) { /* the yield ran another task: sleep instead, for a while */
-                calm_until = t + CONTENDED_BACKOFF;
-                break;
-            }
-        }
-    }
+    if (spin_readable(&worker_waiter, fd, spin, start, start + spin, CONTENDED_YIELD)) return 0;
     int r;
     do r = poll(&p, 1, -1);
     while (r < 0 && errno == EINTR);
-    recent = now() - start < spin;
+    worker_waiter.recent = now() - start < spin;
     return r < 0 ? -1 : 0;
 }
 
@@ -171,16 +203,6 @@ static int write_all(int fd, const char *data, size_t n) {
 /* -- the step ---------------------------------------------------------------------------------- */
 
 static char reply[HEADER + 2 + MAX_QUERIES * 8 * (AUTOPHASE_DIM + INSTCOUNT_DIM)];
-
-static void put_u64(char *at, uint64_t x) {
-    for (int k = 0; k < 8; k++) at[k] = (char)(x >> (8 * k));
-}
-
-static uint64_t get_u64(const char *at) {
-    uint64_t x = 0;
-    for (int k = 0; k < 8; k++) x |= (uint64_t)(unsigned char)at[k] << (8 * k);
-    return x;
-}
 
 /* An error reply: status and message (truncated to what the reply buffer holds). */
 static int reply_error(int out_fd, int status, const char *message) {
@@ -269,4 +291,117 @@ int64_t rlc_serve(int in_fd, int out_fd, double spin, int oom_status, const char
         *message = payload;
         return (int64_t)n;
     }
+}
+
+#endif /* RLC_CALLER_ONLY */
+
+/* -- the caller's side ------------------------------------------------------------------------- */
+
+/* Read from the non-blocking fd into data until *have >= need (at most cap bytes in all), by `deadline`,
+ * spinning first like the caller's pipeio.MessageReader (always, not only after recent messages). Returns
+ * 0, -1 at end of file or on an error (the worker is gone), -2 at the deadline, -4 when a signal interrupted
+ * the wait before any byte came and `interruptible` is set (the caller's Python then handles the signal and
+ * reads the reply itself). */
+static int read_at_least(waiter *w, int fd, char *data, size_t *have, size_t need, size_t cap, double spin,
+                         double contended, double deadline, int interruptible) {
+    while (*have < need) {
+        ssize_t got = read(fd, data + *have, cap - *have);
+        if (got > 0) {
+            *have += (size_t)got;
+            continue;
+        }
+        if (got == 0) return -1;
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN) return -1;
+        double start = now();
+        if (start >= deadline) return -2;
+        if (spin_readable(w, fd, spin, start, deadline, contended)) continue;
+        struct pollfd p = {fd, POLLIN, 0};
+        double left = deadline - now();
+        int r = poll(&p, 1, left > 0 ? (int)(left * 1e3) + 1 : 0);
+        if (r < 0 && errno == EINTR && interruptible && *have == 0) return -4;
+        if (r < 0 && errno != EINTR) return -1;
+    }
+    return 0;
+}
+
+/* Write the frame of a request (header, then payload) with one system call when it fits the pipe. Returns
+ * 0, -1 when the worker closed its input, -2 at the deadline. */
+static int send_request(int fd, const char *request, size_t n, double deadline) {
+    char head[HEADER];
+    put_u64(head, n);
+    struct iovec parts[2] = {{head, HEADER}, {(void *)request, n}};
+    size_t left = HEADER + n;
+    while (left) {
+        ssize_t put = writev(fd, parts, 2);
+        if (put < 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN) return -1;
+            struct pollfd p = {fd, POLLOUT, 0};
+            double wait = deadline - now();
+            if (wait <= 0) return -2;
+            if (poll(&p, 1, (int)(wait * 1e3) + 1) < 0 && errno != EINTR) return -1;
+            continue;
+        }
+        left -= (size_t)put;
+        for (int k = 0; k < 2; k++) {
+            size_t used = (size_t)put < parts[k].iov_len ? (size_t)put : parts[k].iov_len;
+            parts[k].iov_base = (char *)parts[k].iov_base + used, parts[k].iov_len -= used;
+            put -= (ssize_t)used;
+        }
+    }
+    return 0;
+}
+
+#define MAX_REPLY (HEADER + 2 + MAX_QUERIES * 8 * (AUTOPHASE_DIM + INSTCOUNT_DIM))
+
+/* A caller's end of one worker's pipes, set up once by fastlane.NativeCaller (ctypes.Structure _Caller):
+ * the descriptors (non-blocking), the spin window and the contested-yield threshold (seconds), the back-off
+ * deadline kept between calls, and where a reply's values (room for `cap` int64s) or message (`mcap` bytes)
+ * go. */
+typedef struct {
+    int out_fd, in_fd;
+    double spin, contended, calm;
+    int64_t *values;
+    size_t cap, count;
+    char *message;
+    size_t mcap;
+} rlc_caller;
+
+/* One fast-lane step from the caller's side, with no Python between request and values: write the framed
+ * `request` (fastlane.encode_step's payload, n bytes) to the worker's input, wait for the reply until
+ * `timeout` seconds from now (spinning first, as pipeio.PipeWaiter does) and decode it: for status 0 the
+ * reply's values go to c->values and their number to c->count, otherwise its message to c->message
+ * (NUL-terminated, truncated). Returns the reply's status (>= 0); -1 when the worker closed a pipe, -2 at the
+ * timeout (the stream is then out of step: the caller kills the worker), -3 for a reply that is not a step
+ * reply or does not fit, -4 when a signal came before the reply (the request is sent: read its reply the
+ * Python way). */
+int rlc_call_step(rlc_caller *c, const char *request, size_t n, double timeout) {
+    double deadline = now() + timeout;
+    int rc = send_request(c->out_fd, request, n, deadline);
+    if (rc) return rc;
+    char in[MAX_REPLY]; /* the whole reply, read in one system call when it is there */
+    size_t have = 0;
+    waiter w = {1, c->calm};
+    rc = read_at_least(&w, c->in_fd, in, &have, HEADER + 2, sizeof in, c->spin, c->contended, deadline, 1);
+    uint64_t size = rc ? 0 : get_u64(in);
+    if (!rc && (size < 2 || size > sizeof in - HEADER || in[HEADER] != TAG)) rc = -3;
+    if (!rc)
+        rc = read_at_least(&w, c->in_fd, in, &have, HEADER + size, HEADER + size, c->spin, c->contended, deadline, 0);
+    c->calm = w.calm_until;
+    if (rc) return rc;
+    int status = (unsigned char)in[HEADER + 1];
+    size_t bytes = size - 2;
+    const char *body = in + HEADER + 2;
+    c->count = 0;
+    if (status != ST_OK) {
+        if (bytes > c->mcap - 1) bytes = c->mcap - 1;
+        memcpy(c->message, body, bytes);
+        c->message[bytes] = 0;
+        return status;
+    }
+    if (bytes % 8 || bytes / 8 > c->cap) return -3;
+    c->count = bytes / 8;
+    for (size_t k = 0; k < c->count; k++) c->values[k] = (int64_t)get_u64(body + 8 * k);
+    return ST_OK;
 }

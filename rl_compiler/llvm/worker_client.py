@@ -1,8 +1,9 @@
 """The caller's side of the worker protocol: one worker process, its pipes, and how it is lost.
 
 :class:`Worker` starts ``python -m rl_compiler.llvm.worker`` through :func:`rl_compiler.llvm.processes.spawn`
-(own process group, dies with this process), sends one framed pickle per request and waits for the reply
-within a deadline. A worker that dies, closes a pipe or misses the deadline is killed with its whole group
+(own process group, dies with this process), sends one framed pickle per request (a step: the fast lane's
+binary request, sent and decoded in C by :class:`rl_compiler.llvm.fastlane.NativeCaller`) and waits for the
+reply within a deadline. A worker that dies, closes a pipe or misses the deadline is killed with its whole group
 and reported as :class:`WorkerLost`; the session layer (:mod:`rl_compiler.llvm.session`) decides what to
 replay. Its stderr goes to an unlinked temp file, read for error messages, so nothing is left on disk.
 """
@@ -24,7 +25,7 @@ from typing import Any, BinaryIO
 
 from rl_compiler.llvm import fastlane
 from rl_compiler.llvm.errors import LLVMError, WorkerCrashError
-from rl_compiler.llvm.pipeio import MessageReader, enlarge_pipe, frame
+from rl_compiler.llvm.pipeio import MessageReader, caller_contended_seconds, enlarge_pipe, frame, spin_seconds
 from rl_compiler.llvm.processes import close_quietly, describe_returncode, kill_group, read_tail_fd, spawn
 from rl_compiler.llvm.worker import EXIT_OUT_OF_MEMORY, PARENT_PID_ENV, REPLY_ARRAYS, REPLY_OK
 
@@ -148,7 +149,8 @@ class Worker:
         for fd in (popen.stdin.fileno(), popen.stdout.fileno()):
             enlarge_pipe(fd)
         # The worker answers at once: always spin (briefly) for its reply.
-        self._replies = MessageReader(popen.stdout.fileno(), adaptive=False)
+        contended = caller_contended_seconds()
+        self._replies = MessageReader(popen.stdout.fileno(), adaptive=False, contended=contended)
         try:
             _, ready = pickle.loads(self._receive(time.monotonic() + STARTUP_TIMEOUT, STARTUP_TIMEOUT))
         except WorkerLost as lost:
@@ -157,6 +159,10 @@ class Worker:
             ) from None
         #: Whether this worker serves steps natively (:mod:`rl_compiler.llvm.fastlane`).
         self.fast_lane = ready[2:3] == (True,)
+        self._native = None
+        if self.fast_lane and fastlane.native_caller_enabled():
+            fds = (popen.stdin.fileno(), popen.stdout.fileno())
+            self._native = fastlane.NativeCaller(*fds, spin_seconds(), contended)
 
     def shutdown(self) -> None:
         """Kill the worker process and close its files."""
@@ -201,6 +207,8 @@ class Worker:
         data = None
         if method == "step" and self.fast_lane and not self.pending_drops:
             data = fastlane.encode_step(handle, *args)
+            if data is not None and self._native is not None:
+                return self._native_step(data, args, timeout)
         if data is None:
             drops = tuple(h for g, h in self.pending_drops if g == self.generation)
             self.pending_drops.clear()
@@ -226,6 +234,27 @@ class Worker:
         if status == REPLY_ARRAYS:
             return _rebuild_arrays(*value)
         raise _rebuild_exception(*value)
+
+    def _native_step(self, data: bytes, args: tuple, timeout: float) -> tuple:
+        """A fast-lane step sent and decoded in C (:class:`rl_compiler.llvm.fastlane.NativeCaller`)."""
+        assert self._native is not None
+        result = self._native.step(data, *args, timeout)
+        if isinstance(result, tuple):
+            return result
+        if result == fastlane.INTERRUPTED:  # a signal came first: its handler runs while Python waits
+            try:
+                payload = self._receive(time.monotonic() + timeout, timeout)
+            except WorkerLost:
+                raise
+            except BaseException:  # e.g. KeyboardInterrupt: the reply stream is out of step
+                self._proc.kill()
+                raise
+            return fastlane.decode_step(payload, *args)
+        if result == fastlane.TIMED_OUT:
+            raise self._lose(True, f"no reply within {timeout:g} s")
+        if result == fastlane.LOST:
+            raise self._lose(False, "the worker closed its pipe")
+        raise self._lose(False, "the worker's step reply was malformed")
 
     def _send(self, data: bytes, deadline: float, timeout: float) -> None:
         popen = self._proc.popen

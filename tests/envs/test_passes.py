@@ -283,3 +283,29 @@ def test_current_observation_start_bitcode_and_benchmark(env: PassOrderingEnv) -
         module.run_passes(",".join(env.state.actions))
         assert module.ir_sha1() == env.observation["IrSha1"]
     assert env.current_benchmark.uri == CRC32 and env.current_benchmark.runnable
+
+
+def test_native_and_python_callers_give_the_same_episode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session's fast-lane caller in C and in Python (``RL_COMPILER_NATIVE_CALLER``) see the same steps."""
+    from rl_compiler.llvm.fastlane import NATIVE_CALLER_ENV
+
+    actions = np.random.default_rng(7).integers(124, size=40)
+    episodes = {}
+    for flag in ("1", "0"):
+        monkeypatch.setenv(NATIVE_CALLER_ENV, flag)
+        env = gym.make("rl_compiler/llvm-autophase-ic-v0", benchmark="benchmark://builtin-v0/kmp")
+        try:
+            steps = [env.reset(seed=3)[0]]
+            assert (env.unwrapped.session._slot.worker._native is not None) == (flag == "1")
+            for action in actions % env.action_space.n:
+                observation, reward, terminated, truncated, info = env.step(action)
+                steps.append((observation, reward, terminated, truncated, info["ir_changed"], info["recovered_crash"]))
+            episodes[flag] = steps, env.unwrapped.session.ir_sha1()
+        finally:
+            env.close()
+    (native, native_ir), (python, python_ir) = episodes["1"], episodes["0"]
+    assert native_ir == python_ir
+    assert np.array_equal(native[0], python[0])
+    for a, b in zip(native[1:], python[1:], strict=True):
+        assert np.array_equal(a[0], b[0]) and a[0].dtype == b[0].dtype and a[1:] == b[1:]
+    assert any(step[4] for step in native[1:])  # some steps changed the IR

@@ -140,3 +140,76 @@ def test_timeout_in_a_native_step_is_recovered(program: bytes) -> None:
         assert _state(s) == before and s.history == ["function(sroa)"]
         (count,) = s.step("function(early-cse)", ("instruction_count",))
         assert count == _reference(program, ["function(sroa)", "function(early-cse)"])[2]
+
+
+@pytest.fixture(params=["native", "python"])
+def caller(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Sessions started under this fixture send fast-lane steps from C (native) or from Python (struct)."""
+    monkeypatch.setenv(fastlane.NATIVE_CALLER_ENV, "1" if request.param == "native" else "0")
+    return request.param
+
+
+def test_native_and_python_callers_give_identical_steps(program: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Session(program) as native:
+        monkeypatch.setenv(fastlane.NATIVE_CALLER_ENV, "0")
+        with Session(program) as python:
+            assert native._slot.worker._native is not None and python._slot.worker._native is None
+            for k, pipeline in enumerate(SEQUENCE * 2):
+                queries = QUERIES[k % 5 :] + QUERIES[: k % 5]
+                assert _same(native.step(pipeline, queries), python.step(pipeline, queries))
+            assert native.history == python.history and _state(native) == _state(python)
+            for pipeline in ("function(no-such-pass)", "function(sroa"):
+                with pytest.raises(PassPipelineError) as native_error:
+                    native.step(pipeline, ("fingerprint",))
+                with pytest.raises(PassPipelineError) as python_error:
+                    python.step(pipeline, ("fingerprint",))
+                assert str(native_error.value) == str(python_error.value)
+
+
+def test_caller_segfault_and_timeout_are_recovered(caller: str, crasher: bytes) -> None:
+    with Session(crasher) as s:
+        s.step("function(early-cse)", ("fingerprint",))
+        assert (s._slot.worker._native is not None) == (caller == "native")
+        before = _state(s)
+        with pytest.raises(WorkerCrashError, match="SIGSEGV"):
+            s.step(SEGFAULT_PIPELINE, ("fingerprint", "autophase"))
+        assert s.recoveries == 2 and _state(s) == before
+        s.timeout = 0.2
+        slow = ",".join(["function(gvn,instcombine<no-verify-fixpoint>,simplifycfg),cgscc(inline)"] * 20000)
+        with pytest.raises(WorkerTimeoutError, match="0.2 s"):
+            s.step(slow, ("instruction_count",))
+        assert _state(s) == before and s.history == ["function(early-cse)"]
+
+
+@pytest.mark.slow
+def test_worker_killed_during_a_python_caller_step_retries_it(program: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The test above kills the worker under a native caller (the default); here the same under the Python one.
+    monkeypatch.setenv(fastlane.NATIVE_CALLER_ENV, "0")
+    test_worker_killed_during_a_native_step_retries_it(program)
+
+
+def test_a_signal_during_a_native_step_does_not_lose_its_reply(program: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The C caller returns to Python when a signal interrupts its wait; Python runs the handler and reads the
+    # reply itself. A handler that does not raise must leave the step, and the worker, untouched.
+    monkeypatch.setenv(fastlane.NATIVE_CALLER_ENV, "1")
+    monkeypatch.setenv("RL_COMPILER_SPIN_US", "0")  # wait in poll(), where the signal lands
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGUSR1, lambda number, frame: seen.append(number))
+    heavy = ",".join(["function(gvn,instcombine<no-verify-fixpoint>,simplifycfg),cgscc(inline)"] * 3000)  # > 0.02 s
+    try:
+        with Session(program) as s:
+            s.step("function(sroa)", ())
+            pid, worker = s.pid, s._slot.worker
+            receive = worker._receive
+            read_in_python = []
+            monkeypatch.setattr(worker, "_receive", lambda *a: read_in_python.append(1) or receive(*a))
+            timer = threading.Timer(0.02, signal.pthread_kill, (threading.main_thread().ident, signal.SIGUSR1))
+            timer.start()
+            (count,) = s.step(heavy, ("instruction_count",))
+            timer.join()
+            assert seen == [signal.SIGUSR1] and read_in_python == [1]
+            assert s.pid == pid and s.recoveries == 0
+            assert count == _reference(program, ["function(sroa)", heavy])[2]
+            assert s.step("function(early-cse)", ("instruction_count",))[0] == _state(s)[2]
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
