@@ -137,13 +137,13 @@ def first_that_passes(
     run_time: float,
     deadline: Deadline,
     oz_replay: Replay | None = None,
-    fallback_seconds: float = 0.0,
 ) -> tuple[Candidate, bytes, list[str], str, str]:
     """The best candidate that passes the checks: (candidate, opt's replay of it, checks, replay verdict, why
     better ones were rejected). Each is replayed by ``opt`` (what is written) and checked; past ``deadline``
-    only -Oz is (its replay ``oz_replay`` taken early, if given), and a candidate's replay is cut where
-    checking -Oz instead (``fallback_seconds``) must start, its run at the deadline (the program's run gets at
-    least three times the reference run's time: a correct result is never cut, a hanging one is)."""
+    only -Oz is (its replay ``oz_replay`` taken early, if given), and a candidate's replay and run are cut at
+    the deadline (the program's run gets at least three times the reference run's time: a correct result is
+    never cut, a hanging one is). Cutting the replay where checking -Oz instead would still fit cut good
+    results on training programs (the time kept is the best's own end cost, not that plus -Oz's)."""
     rejected: list[str] = []
     for candidate in candidates:
         oz = candidate.origin == "oz"
@@ -155,7 +155,7 @@ def first_that_passes(
             if oz and oz_replay is not None:
                 bitcode = oz_replay.result()
             else:
-                limit = None if oz else max(0.2, deadline.remaining() - fallback_seconds)
+                limit = None if oz else max(0.5, deadline.remaining())
                 bitcode = replay(start_bitcode, candidate.pipeline, limit)
             timeout = min(REFERENCE_TIMEOUT, max(3 * run_time + 0.5, deadline.remaining()))
             checks, ic = check(benchmark, bitcode, run, REFERENCE_TIMEOUT if oz else timeout)

@@ -384,7 +384,7 @@ def optimize_program(
             c for c in found if search.admissible(c, oz) and (c in writable or end_cost(c) <= deadline.remaining())
         ]
         final, bitcode, checks, replayed, rejected = first_that_passes(
-            benchmark, start_bitcode, candidates, run, run_time, deadline, oz_replay, end_cost(oz)
+            benchmark, start_bitcode, candidates, run, run_time, deadline, oz_replay
         )
     finally:
         try:  # nothing left running: its temp dir goes with it
