@@ -4,7 +4,8 @@ An env's step mostly waits for its LLVM worker process, and Python releases the 
 ``n`` envs on ``n`` threads keep ``n`` workers busy at once: on 2 cores the worker of one env runs its pass
 while this process handles the other env and the policy. Unlike SB3's SubprocVecEnv this costs no process
 per env (no second interpreter importing torch, no pickled observations); unlike its DummyVecEnv the envs
-do not wait for one another.
+do not wait for one another. In-process envs (``isolated: false``) run LLVM itself on the threads at once, each
+module in its own LLVMContext (what LLVM supports for concurrent compilation), without a worker's crash safety.
 """
 
 from __future__ import annotations
