@@ -13,8 +13,7 @@ process that is ready to run, and a process allowed a single CPU never spins. On
 runnable tasks than CPUs a yield hands the CPU to another task for a whole time slice (milliseconds), so
 a spinner answers later than a sleeper that is woken: a waiter whose yield took longer than
 :data:`CONTENDED_YIELD` stops spinning for :data:`CONTENDED_BACKOFF` seconds. A session waiting for its worker's
-reply allows longer yields (:func:`caller_contended_seconds`): caller and worker mostly share a CPU, where
-the caller's yield runs the worker for up to its short scheduler slice and returns without the reply.
+reply can be given another threshold (:func:`caller_contended_seconds`, for side-by-side measurements).
 
 A message is an 8-byte little-endian length (:data:`HEADER`) followed by that many bytes.
 """
@@ -39,10 +38,11 @@ _KEEP_BUFFER = 1 << 22
 CONTENDED_YIELD = 50e-6
 #: Seconds without spinning after a contested yield.
 CONTENDED_BACKOFF = 1.0
-#: The caller's threshold (µs): the worker asks for a 100 µs slice (``worker.WORKER_SLICE_NS``), so on a
-#: shared CPU a caller's yield runs the worker's step for up to a slice and returns before the reply; only a
-#: yield longer than two such slices ran another program's task (other tasks' slices last 0.75 ms or more).
-CALLER_CONTENDED_YIELD_US = 200.0
+#: The caller's threshold (µs), as the worker's by default. Caller and worker mostly share a CPU, where a
+#: caller's yield runs the worker's step for up to its 100 µs slice (``worker.WORKER_SLICE_NS``) and returns
+#: before a longer step's reply; 200 µs (two slices) would not count that as contention, but did not win
+#: side by side on the loaded machine (README, "The cost of crash isolation"), so the default stays.
+CALLER_CONTENDED_YIELD_US = 50.0
 CALLER_CONTENDED_ENV = "RL_COMPILER_CALLER_CONTENDED_US"
 
 
