@@ -22,6 +22,7 @@ from typing import Any
 
 import gymnasium as gym
 
+from rl_compiler.llvm.cache import atomic_write_text
 from rl_compiler.stats import geomean
 
 logger = logging.getLogger(__name__)
@@ -84,11 +85,14 @@ def evaluate_model(model: Any, config: Any, final: dict[str, Any] | None = None)
 def text_summary(results: list[Any]) -> dict[str, Any]:
     """Geomeans of ``IrInstructionCountOz`` and of object ``.text`` -Oz/final (above 1: smaller than -Oz), the
     programs whose ``.text`` is larger than -Oz's, and each program's numbers, from ``EpisodeResult`` objects."""
+    # A program whose object could not be measured has no ratio: it is left out, not counted as 0 or "larger".
+    sized = [r for r in results if r.text_ratio is not None]
     return {
         "programs": len(results),
+        "programs_with_text": len(sized),
         "geomean_ir_instruction_count_oz": geomean([r.ir_instruction_count_oz for r in results]),
-        "geomean_text_oz_over_final": geomean([r.text_ratio or 0.0 for r in results]),
-        "larger_text_than_oz": [r.benchmark for r in results if r.text_final and r.text_final > (r.text_oz or 0)],
+        "geomean_text_oz_over_final": geomean([r.text_ratio for r in sized]),
+        "larger_text_than_oz": [r.benchmark for r in sized if r.text_final > r.text_oz],
         "results": [
             {
                 "benchmark": r.benchmark,
@@ -189,8 +193,6 @@ def make_validation_callback(
                 ", best so far" if best else "",
             )
             if details:
-                from rl_compiler.llvm.cache import atomic_write_text
-
                 details.update(timesteps=steps, seconds=seconds)
                 atomic_write_text(run_dir / FINAL_VALIDATION, json.dumps(details, indent=1))
                 logger.info(
