@@ -33,11 +33,14 @@ _HEAD = struct.Struct("<cBQ")
 _STATUS = struct.Struct("<cB")
 #: Query codes known to serve.c, with the number of int64 values each reply holds.
 QUERY_CODES = {"fingerprint": 1, "instruction_count": 2, "autophase": 3, "inst_count": 4, "features": 5}
+_FINGERPRINT, _COUNT, _FEATURES = QUERY_CODES["fingerprint"], QUERY_CODES["instruction_count"], QUERY_CODES["features"]
 _WIDTHS = {1: 1, 2: 1, 3: _AUTOPHASE, 4: _INST_COUNT, 5: _AUTOPHASE + _INST_COUNT}
 MAX_QUERIES = 16
 ST_OK, ST_PIPELINE, ST_LLVM, ST_NO_MODULE = 0, 1, 2, 3
 #: Set to ``0`` in the worker's environment to serve every request in Python (for comparisons).
 FAST_LANE_ENV = "RL_COMPILER_FAST_LANE"
+#: Query codes by query tuple (an env asks the same queries at every step).
+_CODES: dict[tuple[str, ...], bytes] = {}
 
 
 def enabled() -> bool:
@@ -58,10 +61,8 @@ def encode_step(handle: int, pipeline: str, queries: tuple[str, ...]) -> bytes |
     return _HEAD.pack(TAG, len(codes), handle) + codes + pipeline.encode()
 
 
-_CODES: dict[tuple[str, ...], bytes] = {}
-
-
 def is_fast_reply(payload: bytes) -> bool:
+    """Whether ``payload`` is a fast-lane reply (the worker's pickled replies never start with the tag)."""
     return payload[:1] == TAG
 
 
@@ -106,11 +107,11 @@ def _plan(queries: tuple[str, ...]) -> tuple[struct.Struct, list[tuple[int, int,
     for position, query in enumerate(queries):
         code = QUERY_CODES[query]
         width = _WIDTHS[code]
-        if code in (1, 2):
-            layout += "Q" if code == 1 else "q"
+        if code in (_FINGERPRINT, _COUNT):
+            layout += "Q" if code == _FINGERPRINT else "q"
         else:
             layout += f"{8 * width}x"
-            arrays.append((position, offset, width, _AUTOPHASE if code == 5 else None))
+            arrays.append((position, offset, width, _AUTOPHASE if code == _FEATURES else None))
         offset += 8 * width
     return struct.Struct(layout), arrays
 

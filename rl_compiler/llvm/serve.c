@@ -174,6 +174,7 @@ static int read_exact(int fd, size_t offset, size_t n, double spin) {
 
 static int reserve(size_t n) {
     if (n <= buffer_cap) return 0;
+    if (n > ((size_t)1 << 40)) return -1; /* a corrupt length: doubling the capacity would overflow */
     size_t cap = buffer_cap ? buffer_cap : 1 << 16;
     while (cap < n) cap *= 2;
     char *grown = realloc(buffer, cap);

@@ -42,7 +42,7 @@ import struct
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
 
 from rl_compiler.llvm import fastlane
 from rl_compiler.llvm.pipeio import MessageReader, frame, spin_seconds
@@ -269,8 +269,7 @@ def serve(requests: int, replies: BinaryIO, native: Any = None) -> None:
         try:
             payload = read()
         except MemoryError:
-            os.write(2, b"rl_compiler worker: out of memory (MemoryError)\n")
-            os._exit(EXIT_OUT_OF_MEMORY)
+            _die_out_of_memory()
         if payload is None:
             return
         try:
@@ -279,12 +278,17 @@ def serve(requests: int, replies: BinaryIO, native: Any = None) -> None:
                 drop(dropped)
             data = dumps(_ok_reply(handle_request(handle, method, args)), protocol=protocol)
         except MemoryError:  # the memory limit (RLIMIT_AS), met in Python: die like LLVM does
-            os.write(2, b"rl_compiler worker: out of memory (MemoryError)\n")
-            os._exit(EXIT_OUT_OF_MEMORY)
+            _die_out_of_memory()
         except Exception as exc:
             data = dumps(_error_reply(exc), protocol=protocol)
         write(frame(data))
         flush()
+
+
+def _die_out_of_memory() -> NoReturn:
+    """End the worker the way the session recognises as the memory limit (:data:`EXIT_OUT_OF_MEMORY`)."""
+    os.write(2, b"rl_compiler worker: out of memory (MemoryError)\n")
+    os._exit(EXIT_OUT_OF_MEMORY)
 
 
 def main() -> None:
