@@ -34,8 +34,9 @@ from typing import Any
 import numpy as np
 
 from rl_compiler.envs.coreset import Coreset
+from rl_compiler.llvm.engine import AUTOPHASE_DIM, INSTCOUNT_DIM
 
-START_FEATURES = 56 + 70
+START_FEATURES = AUTOPHASE_DIM + INSTCOUNT_DIM
 OZ_FEATURES = 3
 FEATURES = START_FEATURES + OZ_FEATURES
 FAILED_LOG_VALUE = float(np.log(1 / 1.2))
@@ -49,7 +50,9 @@ def feature_vector(autophase: Any, inst_count: Any, ic_start: float, ic_oz: floa
     the three -Oz outcome features (see the module docstring)."""
     raw = np.concatenate([np.asarray(autophase, float).ravel(), np.asarray(inst_count, float).ravel()])
     if raw.shape != (START_FEATURES,):
-        raise ValueError(f"expected 56 Autophase + 70 InstCount features, got {raw.shape[0]} values")
+        raise ValueError(
+            f"expected {AUTOPHASE_DIM} Autophase + {INSTCOUNT_DIM} InstCount features, got {raw.shape[0]} values"
+        )
     if min(ic_start, ic_oz, text_oz) <= 0:
         raise ValueError(
             f"the -Oz outcome needs positive sizes: start IR {ic_start}, -Oz IR {ic_oz}, -Oz .text {text_oz}"
