@@ -24,7 +24,7 @@ from rl_compiler.envs.pipelines import canonical_pipeline
 from rl_compiler.envs.program import ObservationView, Program, RewardView, observation_choice, prepare, step_queries
 from rl_compiler.envs.start_cache import StartCache
 from rl_compiler.envs.state import EpisodeState
-from rl_compiler.envs.validation import ValidationResult, opt_commandline, replay_state, validate_episode
+from rl_compiler.envs.validation import ValidationResult, opt_commandline, replay_state, validate_env
 from rl_compiler.llvm.baselines import Baselines
 from rl_compiler.llvm.errors import ModuleParseError, WorkerCrashError, WorkerTimeoutError, unnamed
 from rl_compiler.llvm.session import DEFAULT_MEMORY_LIMIT, Session
@@ -428,21 +428,8 @@ class PassOrderingEnv(gym.Env):
 
     def validate(self, state: EpisodeState | None = None) -> ValidationResult:
         """Replay the episode (or ``state``) from scratch, run the verifier and, for runnable benchmarks,
-        compare the program's output with the expected output."""
-        # The replay must match the env's IR only when ``state`` is this episode (not another one, say the best).
-        own = state is None or self._program is not None and tuple(state.actions) == tuple(self.session.history)
-        state = state or self.state
-        prepared = prepare(resolve_benchmark(state.benchmark), self.bitcode_variant)
-        same = own and self._program is not None and state.benchmark == self.benchmark
-        return validate_episode(
-            state,
-            prepared,
-            self._program.session if same else None,
-            isolated=self.isolated,
-            timeout=self.timeout,
-            memory_limit=self.memory_limit,
-            runtime_timeout=self.runtime_timeout,
-        )
+        compare the program's output with the expected output (:func:`~rl_compiler.envs.validation.validate_env`)."""
+        return validate_env(self, state)
 
     # -- internals -------------------------------------------------------------------------------
 

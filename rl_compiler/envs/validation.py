@@ -13,8 +13,9 @@ from typing import Any
 
 import gymnasium as gym
 
+from rl_compiler.datasets import resolve_benchmark
 from rl_compiler.datasets.errors import DatasetError
-from rl_compiler.envs.program import Prepared
+from rl_compiler.envs.program import Prepared, prepare
 from rl_compiler.envs.state import EpisodeState
 from rl_compiler.llvm.errors import LLVMError, WorkerCrashError
 from rl_compiler.llvm.module import ENGINE_OPT_FLAGS
@@ -103,6 +104,26 @@ def validate_episode(
                 except Exception as error:  # OutputMismatchError, BenchmarkRunError, ...
                     errors.append(str(error))
     return ValidationResult(state.benchmark, reproduced, verified, output_checked, tuple(errors))
+
+
+def validate_env(env: Any, state: EpisodeState | None = None) -> ValidationResult:
+    """:meth:`PassOrderingEnv.validate <rl_compiler.envs.passes.PassOrderingEnv.validate>`: validate ``state``
+    (default: ``env``'s episode) by :func:`validate_episode` on ``env``'s bitcode variant and limits."""
+    program = env._program
+    # The replay must match the env's IR only when ``state`` is this episode (not another one, say the best).
+    own = state is None or program is not None and tuple(state.actions) == tuple(env.session.history)
+    state = state or env.state
+    prepared = prepare(resolve_benchmark(state.benchmark), env.bitcode_variant)
+    same = own and program is not None and state.benchmark == env.benchmark
+    return validate_episode(
+        state,
+        prepared,
+        program.session if same else None,
+        isolated=env.isolated,
+        timeout=env.timeout,
+        memory_limit=env.memory_limit,
+        runtime_timeout=env.runtime_timeout,
+    )
 
 
 #: Rewards are ratios of integer costs: a replay reproduces them to rounding.
