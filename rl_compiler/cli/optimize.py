@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         WorkerStart,
         load_benchmark,
         optimize_program,
-        preload_coreset,
+        preload_value_model,
     )
     from rl_compiler.agents.optimize.output import OutputPaths, check_output_kind, write_outputs
     from rl_compiler.llvm.errors import LLVMError
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     started = process_start_time()
     if args.time_limit <= 0:
         raise CLIError(f"--time-limit must be positive, got {args.time_limit}")
-    preload_coreset()  # imports the value model while the program builds
+    preload_value_model()  # imports the value model while the program builds
     worker = WorkerStart()  # and starts the search's worker
     try:
         paths = OutputPaths.of(_output(args))

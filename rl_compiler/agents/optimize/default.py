@@ -46,11 +46,11 @@ class DefaultPolicy(Policy):
         self.metric, self.refine, self.seed, self.max_steps = metric, refine, seed or 0, max_steps
 
     def optimize(self, env: gym.Env, observation: Any) -> None:
-        from rl_compiler.agents.optimize.optimizer import CandidateSequences, preload_coreset
+        from rl_compiler.agents.optimize.optimizer import CandidateSequences, preload_value_model
         from rl_compiler.agents.optimize.size_search import Deadline, SizeSearch
 
         deadline = Deadline.after(self.time_limit)
-        preload_coreset()
+        preload_value_model()
         search = SizeSearch(
             metric=self.metric,
             sequences=CandidateSequences(),

@@ -183,10 +183,11 @@ class CandidateSequences:
     """The candidate pass lists for a program, best predicted first: a callable for :class:`SizeSearch`.
 
     The shipped coreset (``agents/coreset/coreset-v0.yml``, :mod:`rl_compiler.agents.coreset`) in the order
-    its value model (NumPy only: :mod:`.ranking`) gives for the start module's features and -Oz's outcome,
-    with :data:`EXTRA_SEQUENCES` after the first :data:`FIRST_PREDICTED`. Without a usable model: the
-    coreset's own order (greedy marginal gain on the training corpus) with the extra sequences right after
-    -Oz. Without a coreset: the extra sequences, then -Oz followed by each of the PPO recipe's macro actions.
+    its value model (NumPy only: :mod:`rl_compiler.agents.coreset.value`) gives for the start module's
+    features and -Oz's outcome, with :data:`EXTRA_SEQUENCES` after the first :data:`FIRST_PREDICTED`.
+    Without a usable model: the coreset's own order (greedy marginal gain on the training corpus) with the
+    extra sequences right after -Oz. Without a coreset: the extra sequences, then -Oz followed by each of the
+    PPO recipe's macro actions.
     :attr:`order` says which order was used.
     """
 
@@ -239,9 +240,9 @@ def shipped_value_model() -> Any:
 
 
 @functools.cache
-def preload_coreset() -> threading.Thread:
-    """Once per process: load the coreset and its value model (NumPy only: milliseconds) in a thread started
-    early, so that it overlaps building the program. A no-op afterwards."""
+def preload_value_model() -> threading.Thread:
+    """Once per process: load the shipped value model (NumPy only: milliseconds) and the engine library in a
+    thread started early, so that both overlap building the program. A no-op afterwards."""
 
     def load() -> None:
         from rl_compiler.llvm.engine import lib
@@ -336,7 +337,7 @@ def optimize_program(
     deadline = Deadline.after(time_limit, started).earlier(EXIT_SECONDS)
     ranking = CandidateSequences() if sequences is None else None
     if ranking is not None:
-        preload_coreset()
+        preload_value_model()
     chosen = ranking if ranking is not None else sequences
     search = SizeSearch(metric=metric, sequences=chosen, refine=refine, seed=seed)
     worker = worker or WorkerStart()

@@ -6,7 +6,7 @@ environment, and keeps to a wall-clock :class:`Deadline`:
 
 1. -Oz: ``default<O2>`` on the size-attributed start module (the baseline every result is compared with);
 2. candidate sequences, best predicted first (the coreset ordered by the value model when one is shipped,
-   see :func:`rl_compiler.agents.sequences.ranked_sequences`), each applied to the start module;
+   see :class:`rl_compiler.agents.optimize.optimizer.CandidateSequences`), each applied to the start module;
 3. refinement of the best result so far: a first-improvement local search that appends one pass (or a
    macro such as a re-run of -Oz) at a time, judged on the chosen metric, with random kicks when stuck.
 
