@@ -18,7 +18,8 @@ pytestmark = pytest.mark.slow
 # Like the cluster tests (conftest.ray_cluster): without the [ray] extra these skip rather than fail.
 pytest.importorskip("ray")
 
-TINY = ["--hyperparams", "n_steps=32", "batch_size=32", "n_epochs=1"]
+# One env: the pass-ordering recipe steps two (its n_envs), which would double the train batch.
+TINY = ["--hyperparams", "n_envs=1", "n_steps=32", "batch_size=32", "n_epochs=1"]
 
 
 def _train(*args: str) -> subprocess.CompletedProcess:
