@@ -189,8 +189,8 @@ class PassOrderingEnv(gym.Env):
         self._applied: list[int] = []
         self.episode_reward = 0.0
         self._prev_cost: float | None = None
+        self._reward_scale = 1.0
         self._prev_runtime: RuntimeStats | None = None
-        self._on_demand_prev: dict[str, float] = {}
         self._reset_time = 0.0
         self._last_step_time = 0.0
         self.observation = ObservationView(self)
@@ -299,7 +299,9 @@ class PassOrderingEnv(gym.Env):
         try:  # before the env changes: a benchmark that fails here leaves the last episode as it was
             prepared.start(session)
             program.fingerprint = prepared.fingerprint  # type: ignore[assignment]
-            initial = None if self.reward_space_spec is None else program.initial_cost(self.reward_space_spec)
+            spec = self.reward_space_spec
+            initial = None if spec is None else program.initial_cost(spec)
+            scale = 1.0 if spec is None else spec.scale(program.baselines)  # fixed per benchmark: found once
         except BaseException:
             session.close()
             raise
@@ -311,8 +313,8 @@ class PassOrderingEnv(gym.Env):
         self._benchmark_uri = uri
         self._applied = []
         self.episode_reward = 0.0
-        self._on_demand_prev = {}
         self._prev_cost, self._prev_runtime = initial, prepared.runtime_o0
+        self._reward_scale = scale
         self._reset_time = self._last_step_time = time.perf_counter()
         if start is not None:
             self.apply_pipeline(start, cached=True)
@@ -346,30 +348,40 @@ class PassOrderingEnv(gym.Env):
         return reward, info
 
     def _run(self, program: Program, pipeline: str) -> tuple[float, dict, bool]:
-        """Run ``pipeline`` as one step; return the reward, the step's info, and whether it was applied
-        (False when it crashed LLVM twice and was skipped)."""
+        """Run ``pipeline`` as one step: ``(reward, info, applied)``; not applied: it crashed LLVM twice, skipped."""
         session = program.session
-        crash = None
+        crash = results = None
         queries = self._step_queries
         try:
             # One worker round trip: the pass, the fingerprint, and the cheap costs and features.
-            fingerprint, *results = session.step(pipeline, ("fingerprint", *queries))
+            fingerprint, *values = session.step(pipeline, ("fingerprint", *queries))
+            results = dict(zip(queries, values, strict=True))
         except (WorkerCrashError, WorkerTimeoutError) as error:
             crash = f"skipped: {error}"
-            fingerprint, results = session.fingerprint(), None
+            fingerprint = session.fingerprint()
+        reward, info = self._adopt(program, pipeline, fingerprint, results, crash)
+        return reward, info, results is not None
+
+    def _adopt(self, program: Program, pipeline: str, fingerprint: int, results: dict | None, crash: str | None):
+        """The bookkeeping of a step, run (:meth:`_run`) or copied (``StartCache``): ``program`` (on a new session
+        for a copy) is the episode's, at ``fingerprint`` with step query ``results``; returns ``(reward, info)``."""
+        session, old = program.session, self._session
+        if old is not session:
+            if old is not None:
+                if old.recoveries != self._recoveries_reported:  # met by a call since the last step
+                    self._pending_recovery = self._pending_recovery or old.last_failure
+                old.close()
+            self._session, self._program, self._recoveries_reported = session, program, 0
         if crash is None and (session.recoveries != self._recoveries_reported or self._pending_recovery):
             crash = f"recovered: {session.last_failure or self._pending_recovery}"
         self._recoveries_reported, self._pending_recovery = session.recoveries, None
         changed = program.changed(fingerprint)
-        if changed and results is not None:
-            program.prefill(dict(zip(queries, results, strict=True)))
-        reward = 0.0
-        if self.reward_space_spec is not None and changed:
-            reward = self._reward_of_change(program)
+        if changed and results:
+            program.prefill(results)
+        reward = self._reward_of_change(program) if changed and self.reward_space_spec is not None else 0.0
         self.episode_reward += reward
         self._last_step_time = time.perf_counter()
-        info = {"action": pipeline, "ir_changed": changed, "recovered_crash": crash}
-        return float(reward), info, results is not None
+        return float(reward), {"action": pipeline, "ir_changed": changed, "recovered_crash": crash}
 
     def render(self) -> str | None:
         if self.render_mode != "ansi" or self._program is None:
@@ -406,7 +418,6 @@ class PassOrderingEnv(gym.Env):
         twin._program = program.with_session(twin._session)
         twin._recoveries_reported = 0  # the replica's own count: its start may have met a lost worker
         twin._applied = list(self._applied)
-        twin._on_demand_prev = dict(self._on_demand_prev)
         twin._start_cache = StartCache()  # the cached starts stay the parent's (it closes them)
         twin.observation = ObservationView(twin)
         twin.reward = RewardView(twin)
@@ -463,18 +474,8 @@ class PassOrderingEnv(gym.Env):
                 return 0.0
             self._prev_runtime = stats
         cost = program.cost(spec.cost)
-        program.reward_scale = program.reward_scale or spec.scale(program.baselines)  # >= 1: looked up once
-        reward, self._prev_cost = spec.reward(self._prev_cost, cost, program.reward_scale), cost
+        reward, self._prev_cost = spec.reward(self._prev_cost, cost, self._reward_scale), cost
         return reward
-
-    def _on_demand_reward(self, name: str) -> float:
-        spec = reward_spec(name)
-        program = self._require_program()
-        previous = self._on_demand_prev.get(name)
-        previous = program.initial_cost(spec) if previous is None else previous
-        cost = program.cost(spec.cost)
-        self._on_demand_prev[name] = cost
-        return spec.reward(previous, cost, spec.scale(program.baselines))
 
     def _natural_observation(self, spec: ObservationSpec) -> Any:
         program = self._require_program()

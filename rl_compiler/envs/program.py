@@ -16,7 +16,7 @@ from rl_compiler.llvm.baselines import Baselines
 from rl_compiler.llvm.errors import WorkerCrashError, WorkerTimeoutError
 from rl_compiler.llvm.session import Session
 from rl_compiler.observations import ObservationSpec
-from rl_compiler.rewards import RewardSpec
+from rl_compiler.rewards import REWARD_NAMES, RewardSpec, reward_spec
 
 if TYPE_CHECKING:
     from rl_compiler.envs.passes import PassOrderingEnv
@@ -82,8 +82,8 @@ class Program:
     fingerprint: int
     cache: dict[str, Any] = field(default_factory=dict)
     runtime_warmup: int = 1
-    #: The divisor of the env's reward for this benchmark (fixed, so found once per episode), once known.
-    reward_scale: float | None = None
+    #: ``env.reward[name]``'s cost at its last query in this episode, by reward name.
+    queried_costs: dict[str, float] = field(default_factory=dict)
 
     @property
     def baselines(self) -> Baselines:
@@ -104,6 +104,7 @@ class Program:
             self.fingerprint,
             dict(self.cache),
             self.runtime_warmup,
+            dict(self.queried_costs),
         )
 
     def changed(self, fingerprint: int) -> bool:
@@ -168,6 +169,13 @@ class Program:
                 timeout=self.runtime_timeout,
             )
         return prepared.runtime_o0.median
+
+    def reward_since_query(self, spec: RewardSpec) -> float:
+        """``env.reward[name]``: the reward of ``spec`` since its last query in this episode (or the start)."""
+        previous = self.queried_costs.get(spec.name)
+        previous = self.initial_cost(spec) if previous is None else previous
+        cost = self.queried_costs[spec.name] = self.cost(spec.cost)
+        return spec.reward(previous, cost, spec.scale(self.baselines))
 
     def cost(self, name: str) -> float:
         if name == "IrInstructionCount":
@@ -244,9 +252,7 @@ class RewardView:
         self._env = env
 
     def __getitem__(self, name: str) -> float:
-        return self._env._on_demand_reward(name)
+        return self._env._require_program().reward_since_query(reward_spec(name))
 
     def keys(self) -> list[str]:
-        from rl_compiler.rewards import REWARD_NAMES
-
         return list(REWARD_NAMES)

@@ -15,7 +15,6 @@ matter (training episodes); evaluation, ``optimize`` and replay run the pipeline
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -88,28 +87,10 @@ class StartCache:
 
     @staticmethod
     def _copy(env: PassOrderingEnv, program: Program, start: _Start, pipeline: str) -> tuple[float, dict]:
-        """Make a copy of ``start`` the episode's session, as if ``pipeline`` had just run (the env's ``_run``)."""
+        """Make a copy of ``start`` the episode's program, as if ``pipeline`` had just run on it."""
         recoveries = start.session.recoveries
         session = start.session.fork()
         crash = None
         if start.session.recoveries != recoveries:
             crash = f"recovered: {start.session.last_failure}"
-        old = env._session
-        copied = program.with_session(session)
-        changed = copied.changed(start.fingerprint)
-        if changed:
-            copied.prefill(start.queries)
-        if old is not None and old.recoveries != env._recoveries_reported:  # met by a call since the last step
-            env._pending_recovery = env._pending_recovery or old.last_failure
-        if crash is None and env._pending_recovery:
-            crash = f"recovered: {env._pending_recovery}"
-        if old is not None:
-            old.close()
-        env._session, env._program, env._recoveries_reported = session, copied, 0
-        env._pending_recovery = None
-        reward = 0.0
-        if env.reward_space_spec is not None and changed:
-            reward = env._reward_of_change(copied)
-        env.episode_reward += reward
-        env._last_step_time = time.perf_counter()
-        return float(reward), {"action": pipeline, "ir_changed": changed, "recovered_crash": crash}
+        return env._adopt(program.with_session(session), pipeline, start.fingerprint, start.queries, crash)

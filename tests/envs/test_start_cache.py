@@ -3,6 +3,9 @@ the time, and stays independent of the episodes that start from it."""
 
 from __future__ import annotations
 
+import os
+import signal
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -116,5 +119,24 @@ def test_reset_option_start_gives_the_cached_start_without_parsing_the_benchmark
         assert dropped._slot.generation == -1, "and reset's session never had its module parsed in the worker"
         with pytest.raises(ValueError, match="unknown reset options.*'benchmark', 'start'"):
             env.reset(options={"begin": OZ})
+    finally:
+        env.close()
+
+
+def test_a_cached_start_reports_a_lost_worker_once_like_a_step(small_split):
+    """The copy and the step share one bookkeeping: a worker lost before the copy is reported by the copy's info
+    (the copy itself recovers), then never again, and the reward is still the pipeline's."""
+    env = gym.make(ENV_ID)
+    try:
+        expected_reward = _start(env, small_split[0], cached=True)[0]  # computes and stores the start
+        env.reset(options={"benchmark": small_split[0]})
+        os.kill(env.unwrapped.session.pid, signal.SIGKILL)
+        reward, info = env.unwrapped.apply_pipeline(OZ, cached=True)
+        assert env.unwrapped._start_cache.hits == 1
+        assert info["recovered_crash"] is not None and info["recovered_crash"].startswith("recovered: ")
+        assert reward == pytest.approx(expected_reward) and env.unwrapped.episode_reward == pytest.approx(reward)
+        assert envtools.instruction_count(env) == envtools.baselines(env).ic_Oz
+        _, _, _, _, info = env.step(0)
+        assert info["recovered_crash"] is None, "reported once"
     finally:
         env.close()
