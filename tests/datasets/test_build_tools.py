@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from process_checks import alive, children, wait_dead
 
 from rl_compiler.datasets.build import run_tool
 from rl_compiler.datasets.errors import BuildError
@@ -23,26 +24,6 @@ run_tool([sys.argv[1], "-c", "-x", "c", sys.argv[2], "-o", sys.argv[3]], "clang 
 """
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
-            found.append(int(entry))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return state[state.rindex(")") + 2] != "Z"
-
-
 def test_a_killed_parent_leaves_no_build_tool_behind(tmp_path: Path) -> None:
     fifo = tmp_path / "never-written.c"
     os.mkfifo(fifo)
@@ -53,19 +34,16 @@ def test_a_killed_parent_leaves_no_build_tool_behind(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while tool is None and time.monotonic() < deadline:
             assert parent.poll() is None, "the parent ended before its clang started"
-            tool = next(iter(_children(parent.pid)), None)
+            tool = next(iter(children(parent.pid)), None)
             time.sleep(0.05)
         assert tool is not None and "clang" in Path(f"/proc/{tool}/cmdline").read_text()
         parent.send_signal(signal.SIGKILL)
         parent.wait()
-        deadline = time.monotonic() + 10
-        while _alive(tool) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not _alive(tool), "clang outlived the process that ran it"
+        assert wait_dead(tool, 10), "clang outlived the process that ran it"
     finally:
         parent.kill()
         parent.wait()
-        if tool is not None and _alive(tool):
+        if tool is not None and alive(tool):
             os.kill(tool, signal.SIGKILL)
 
 

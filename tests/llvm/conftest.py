@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from c_to_ir import compile_c
-from llvm_programs import C_FLAGS, c_sources
+from llvm_programs import C_FLAGS, CRASH_C, FATAL_C, PROGRAM_C, c_sources
 
 from rl_compiler.llvm.toolchain import Toolchain, get_toolchain
 
@@ -38,3 +38,21 @@ def pressure_bc(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from rl_compiler.llvm.mlgo import PROBE_SOURCE
 
     return compile_c(PROBE_SOURCE, tmp_path_factory.mktemp("src") / "pressure.bc", "-O2")
+
+
+@pytest.fixture(scope="session")
+def program(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Bitcode of ``PROGRAM_C`` at -O0 (without optnone): the session and fast-lane tests' program."""
+    return compile_c(PROGRAM_C, tmp_path_factory.mktemp("session") / "program.bc", *C_FLAGS["O0"]).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def crasher(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Bitcode of ``CRASH_C`` as the envs start from it, where ``SEGFAULT_PIPELINE`` crashes LLVM."""
+    return compile_c(CRASH_C, tmp_path_factory.mktemp("session") / "crasher.bc", *C_FLAGS["Oz-pre"]).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def fatal(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Bitcode of ``FATAL_C`` at -O0, where ``FATAL_PIPELINE`` ends LLVM with a fatal error."""
+    return compile_c(FATAL_C, tmp_path_factory.mktemp("session") / "fatal.bc", *C_FLAGS["O0"]).read_bytes()

@@ -9,46 +9,20 @@ import threading
 
 import numpy as np
 import pytest
-from test_session import (
-    CRASH_C,
-    FATAL_C,
+from llvm_programs import (
     FATAL_PIPELINE,
-    PROGRAM_C,
     SEGFAULT_PIPELINE,
     SEQUENCE,
-    _compile,
-    _reference,
-    _state,
-    _wait_dead,
+    reference_state,
+    session_state,
 )
+from process_checks import wait_dead
 
 from rl_compiler.llvm import fastlane
 from rl_compiler.llvm.errors import LLVMError, PassPipelineError, WorkerCrashError, WorkerTimeoutError
 from rl_compiler.llvm.session import Session
-from rl_compiler.llvm.toolchain import Toolchain
 
 QUERIES = ("fingerprint", "instruction_count", "autophase", "inst_count", "features")
-
-
-@pytest.fixture(scope="module")
-def program(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    return _compile(
-        toolchain, PROGRAM_C, ["-O0", "-Xclang", "-disable-O0-optnone"], tmp_path_factory.mktemp("f") / "p.bc"
-    )
-
-
-@pytest.fixture(scope="module")
-def crasher(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    return _compile(
-        toolchain, CRASH_C, ["-Oz", "-Xclang", "-disable-llvm-passes"], tmp_path_factory.mktemp("f") / "c.bc"
-    )
-
-
-@pytest.fixture(scope="module")
-def fatal(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    return _compile(
-        toolchain, FATAL_C, ["-O0", "-Xclang", "-disable-O0-optnone"], tmp_path_factory.mktemp("f") / "f.bc"
-    )
 
 
 def _same(a: object, b: object) -> bool:
@@ -70,7 +44,7 @@ def test_native_steps_answer_as_the_module_does(program: bytes, monkeypatch: pyt
                 assert _same(fast.step(pipeline, queries), expected)
                 assert _same(slow.step(pipeline, queries), expected)
             assert fast.history == slow.history == local.history
-            assert _state(fast) == _state(local)
+            assert session_state(fast) == session_state(local)
             assert fast.step("function(dce)", ()) == ()
             assert fast.step("globaldce", ("autophase",))[0].flags.writeable
 
@@ -99,20 +73,20 @@ def test_encode_step_leaves_what_python_checks_to_the_pickle_path() -> None:
 def test_segfault_in_a_native_step_is_recovered(crasher: bytes) -> None:
     with Session(crasher) as s:
         s.step("function(early-cse)", ("fingerprint",))
-        before = _state(s)
+        before = session_state(s)
         with pytest.raises(WorkerCrashError) as info:
             s.step(SEGFAULT_PIPELINE, ("fingerprint", "autophase"))
         assert "SIGSEGV" in str(info.value) and SEGFAULT_PIPELINE in str(info.value)
-        assert s.recoveries == 2 and s.history == ["function(early-cse)"] and _state(s) == before
+        assert s.recoveries == 2 and s.history == ["function(early-cse)"] and session_state(s) == before
         (count,) = s.step("function(simplifycfg)", ("instruction_count",))
-        assert count == _reference(crasher, ["function(early-cse)", "function(simplifycfg)"])[2]
+        assert count == reference_state(crasher, ["function(early-cse)", "function(simplifycfg)"])[2]
 
 
 def test_llvm_fatal_error_in_a_native_step_is_recovered(fatal: bytes) -> None:
     with Session(fatal) as s:
         with pytest.raises(WorkerCrashError, match="LLVM ERROR"):
             s.step(FATAL_PIPELINE, ("instruction_count",))
-        assert s.history == [] and _state(s) == _reference(fatal, [])
+        assert s.history == [] and session_state(s) == reference_state(fatal, [])
 
 
 @pytest.mark.slow
@@ -124,22 +98,22 @@ def test_worker_killed_during_a_native_step_retries_it(program: bytes) -> None:
         victim = s.pid
         threading.Timer(0.02, os.kill, (victim, signal.SIGKILL)).start()
         (count,) = s.step(heavy, ("instruction_count",))
-        assert _wait_dead(victim)
+        assert wait_dead(victim)
         assert s.recoveries == 1
-        assert count == _reference(program, ["function(sroa)", heavy])[2]
+        assert count == reference_state(program, ["function(sroa)", heavy])[2]
 
 
 def test_timeout_in_a_native_step_is_recovered(program: bytes) -> None:
     with Session(program) as s:
         s.step("function(sroa)", ())
-        before = _state(s)
+        before = session_state(s)
         s.timeout = 0.2
         slow = ",".join(["function(gvn,instcombine<no-verify-fixpoint>,simplifycfg),cgscc(inline)"] * 20000)
         with pytest.raises(WorkerTimeoutError, match="0.2 s"):
             s.step(slow, ("instruction_count",))
-        assert _state(s) == before and s.history == ["function(sroa)"]
+        assert session_state(s) == before and s.history == ["function(sroa)"]
         (count,) = s.step("function(early-cse)", ("instruction_count",))
-        assert count == _reference(program, ["function(sroa)", "function(early-cse)"])[2]
+        assert count == reference_state(program, ["function(sroa)", "function(early-cse)"])[2]
 
 
 @pytest.fixture(params=["native", "python"])
@@ -157,7 +131,7 @@ def test_native_and_python_callers_give_identical_steps(program: bytes, monkeypa
             for k, pipeline in enumerate(SEQUENCE * 2):
                 queries = QUERIES[k % 5 :] + QUERIES[: k % 5]
                 assert _same(native.step(pipeline, queries), python.step(pipeline, queries))
-            assert native.history == python.history and _state(native) == _state(python)
+            assert native.history == python.history and session_state(native) == session_state(python)
             for pipeline in ("function(no-such-pass)", "function(sroa"):
                 with pytest.raises(PassPipelineError) as native_error:
                     native.step(pipeline, ("fingerprint",))
@@ -170,15 +144,15 @@ def test_caller_segfault_and_timeout_are_recovered(caller: str, crasher: bytes) 
     with Session(crasher) as s:
         s.step("function(early-cse)", ("fingerprint",))
         assert (s._slot.worker._native is not None) == (caller == "native")
-        before = _state(s)
+        before = session_state(s)
         with pytest.raises(WorkerCrashError, match="SIGSEGV"):
             s.step(SEGFAULT_PIPELINE, ("fingerprint", "autophase"))
-        assert s.recoveries == 2 and _state(s) == before
+        assert s.recoveries == 2 and session_state(s) == before
         s.timeout = 0.2
         slow = ",".join(["function(gvn,instcombine<no-verify-fixpoint>,simplifycfg),cgscc(inline)"] * 20000)
         with pytest.raises(WorkerTimeoutError, match="0.2 s"):
             s.step(slow, ("instruction_count",))
-        assert _state(s) == before and s.history == ["function(early-cse)"]
+        assert session_state(s) == before and s.history == ["function(early-cse)"]
 
 
 @pytest.mark.slow
@@ -209,7 +183,7 @@ def test_a_signal_during_a_native_step_does_not_lose_its_reply(program: bytes, m
             timer.join()
             assert seen == [signal.SIGUSR1] and read_in_python == [1]
             assert s.pid == pid and s.recoveries == 0
-            assert count == _reference(program, ["function(sroa)", heavy])[2]
-            assert s.step("function(early-cse)", ("instruction_count",))[0] == _state(s)[2]
+            assert count == reference_state(program, ["function(sroa)", heavy])[2]
+            assert s.step("function(early-cse)", ("instruction_count",))[0] == session_state(s)[2]
     finally:
         signal.signal(signal.SIGUSR1, previous)

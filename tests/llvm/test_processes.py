@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import resource
 import signal
 import subprocess
@@ -11,19 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
+from process_checks import wait_dead
 
 from rl_compiler.llvm import processes
-
-
-def _gone(pid: int, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def test_spawn_applies_limits_in_a_new_group() -> None:
@@ -49,7 +38,7 @@ def test_kill_group_kills_what_the_child_left_in_its_group(tmp_path: Path) -> No
         time.sleep(0.02)
     grandchild = int(pidfile.read_text())
     assert processes.kill_group(process) == -signal.SIGKILL
-    assert _gone(grandchild)
+    assert wait_dead(grandchild)
 
 
 HOST = """
@@ -68,10 +57,10 @@ def test_children_die_with_their_parent_not_with_the_thread_that_asked() -> None
     try:
         child = int(host.stdout.readline())
         time.sleep(0.2)
-        assert not _gone(child, 0.1), "the child died with the short-lived thread that asked for it"
+        assert not wait_dead(child, 0.1), "the child died with the short-lived thread that asked for it"
         host.kill()
         host.wait()
-        assert _gone(child), "the child outlived its parent (no parent-death signal)"
+        assert wait_dead(child), "the child outlived its parent (no parent-death signal)"
     finally:
         host.kill()
         host.wait()
@@ -116,7 +105,7 @@ def test_run_kills_the_group_on_a_timeout(tmp_path: Path) -> None:
     with pytest.raises(subprocess.TimeoutExpired):
         processes.run([sys.executable, "-c", code + "; time.sleep(60)"], timeout=2)
     assert time.monotonic() - start < 10
-    assert _gone(int(pidfile.read_text()))
+    assert wait_dead(int(pidfile.read_text()))
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from llvm_programs import FATAL_PIPELINE, SEGFAULT_PIPELINE, SEQUENCE, reference_state, session_state
+from process_checks import alive, wait_dead
 
 from rl_compiler.llvm.errors import (
     ModuleParseError,
@@ -26,166 +28,10 @@ from rl_compiler.llvm.errors import (
 )
 from rl_compiler.llvm.module import Module
 from rl_compiler.llvm.session import Session
-from rl_compiler.llvm.toolchain import Toolchain
-
-#: Loops, a switch, calls and globals: enough for the pass sequences below to change it at every step.
-PROGRAM_C = r"""
-#include <string.h>
-static int table[256];
-static const char *words[] = {"alpha", "beta", "gamma", "delta", "epsilon"};
-
-static void build_failure(const char *p, unsigned long m, int *fail) {
-    fail[0] = 0;
-    unsigned long k = 0;
-    for (unsigned long i = 1; i < m; i++) {
-        while (k > 0 && p[i] != p[k]) k = (unsigned long)fail[k - 1];
-        if (p[i] == p[k]) k++;
-        fail[i] = (int)k;
-    }
-}
-
-static long search(const char *t, unsigned long n, const char *p, unsigned long m, const int *fail) {
-    long count = 0;
-    unsigned long q = 0;
-    for (unsigned long i = 0; i < n; i++) {
-        while (q > 0 && p[q] != t[i]) q = (unsigned long)fail[q - 1];
-        if (p[q] == t[i]) q++;
-        if (q == m) { count++; q = (unsigned long)fail[q - 1]; }
-    }
-    return count;
-}
-
-static int classify(int c) {
-    switch (c % 7) {
-    case 0: return c * 3;
-    case 1: return c ^ 0x55;
-    case 2: return c - 11;
-    case 3: return table[c & 255];
-    case 4: return c << 2;
-    default: return -c;
-    }
-}
-
-int run(const char *text) {
-    int fail[64];
-    long total = 0;
-    unsigned long n = strlen(text);
-    for (int i = 0; i < 256; i++) table[i] = classify(i * 13 + 1);
-    for (int w = 0; w < 5; w++) {
-        unsigned long m = strlen(words[w]);
-        build_failure(words[w], m, fail);
-        total += search(text, n, words[w], m, fail);
-    }
-    for (unsigned long i = 0; i < n; i++) total += classify(text[i]);
-    return (int)total;
-}
-"""
-
-#: `unify-loop-exits` segfaults LLVM 23 on this function compiled with -Oz -disable-llvm-passes.
-CRASH_C = r"""
-#include <stdio.h>
-#include <string.h>
-int main(void) {
-    char line[256];
-    int n = 0;
-    while (fgets(line, sizeof line, stdin)) {
-        if (strncmp(line, "%%", 2) == 0) break;
-        n++;
-    }
-    while (fgets(line, sizeof line, stdin)) {
-        size_t m = strcspn(line, "\n");
-        if (m == 0) continue;
-        n += (int)m;
-    }
-    printf("%d\n", n);
-    return 0;
-}
-"""
-SEGFAULT_PIPELINE = "unify-loop-exits"
-
-#: Plain `instcombine` does not reach a fixpoint on this function at -O0: `LLVM ERROR`, exit status 1.
-FATAL_C = r"""
-#include <stdint.h>
-void fletcher16_checkbytes(uint16_t csum, uint8_t *cb0, uint8_t *cb1) {
-    uint32_t f0 = csum & 0xFFu, f1 = (csum >> 8) & 0xFFu;
-    uint32_t c0 = 255 - ((f0 + f1) % 255);
-    uint32_t c1 = 255 - ((f0 + c0) % 255);
-    *cb0 = (uint8_t)c0;
-    *cb1 = (uint8_t)c1;
-}
-"""
-FATAL_PIPELINE = "function(instcombine)"
-
-SEQUENCE = [
-    "function(sroa)",
-    "function(early-cse)",
-    "function(instcombine<no-verify-fixpoint>)",
-    "function(simplifycfg)",
-    "cgscc(inline)",
-    "function(gvn)",
-    "function(loop-mssa(licm))",
-    "globaldce",
-    "function(instcombine<no-verify-fixpoint>)",
-    "function(simplifycfg)",
-]
-
-
-def _compile(toolchain: Toolchain, source: str, flags: list[str], out: Path) -> bytes:
-    src = out.with_suffix(".c")
-    src.write_text(source)
-    subprocess.run([str(toolchain.clang), *flags, "-emit-llvm", "-c", str(src), "-o", str(out)], check=True)
-    return out.read_bytes()
-
-
-@pytest.fixture(scope="module")
-def program(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    out = tmp_path_factory.mktemp("session") / "program.bc"
-    return _compile(toolchain, PROGRAM_C, ["-O0", "-Xclang", "-disable-O0-optnone"], out)
-
-
-@pytest.fixture(scope="module")
-def crasher(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    out = tmp_path_factory.mktemp("session") / "crasher.bc"
-    return _compile(toolchain, CRASH_C, ["-Oz", "-Xclang", "-disable-llvm-passes"], out)
-
-
-@pytest.fixture(scope="module")
-def fatal(toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    out = tmp_path_factory.mktemp("session") / "fatal.bc"
-    return _compile(toolchain, FATAL_C, ["-O0", "-Xclang", "-disable-O0-optnone"], out)
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` is a running process (a zombie counts as dead)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def _wait_dead(pid: int, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while _alive(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def _open_fds() -> set[str]:
     return set(os.listdir("/proc/self/fd"))
-
-
-def _state(s: Session) -> tuple[str, str, int]:
-    return s.sha1(), s.ir_sha1(), s.instruction_count()
-
-
-def _reference(bitcode: bytes, pipelines: list[str]) -> tuple[str, str, int]:
-    with Module.from_bitcode(bitcode) as m:
-        for pipeline in pipelines:
-            m.run_passes(pipeline)
-        return m.sha1(), m.ir_sha1(), m.instruction_count()
 
 
 # -- the API, in both modes --------------------------------------------------------------------------
@@ -203,7 +49,7 @@ def test_session_matches_module(program: bytes, isolated: bool) -> None:
         with Module.from_bitcode(program) as m:
             for pipeline in SEQUENCE[:4]:
                 m.run_passes(pipeline)
-            assert _state(s) == (m.sha1(), m.ir_sha1(), m.instruction_count())
+            assert session_state(s) == (m.sha1(), m.ir_sha1(), m.instruction_count())
             assert s.bitcode() == m.bitcode()
             assert s.ir() == m.ir()
             assert s.fingerprint() == m.fingerprint()
@@ -220,19 +66,19 @@ def test_session_matches_module(program: bytes, isolated: bool) -> None:
 def test_fork_is_independent(program: bytes, isolated: bool) -> None:
     with Session(program, isolated=isolated) as s:
         s.run_passes("function(sroa)")
-        before = _state(s)
+        before = session_state(s)
         with s.fork() as twin:
             assert twin.pid == s.pid  # same worker: no process start
             assert twin.history == s.history
             # The IR is identical; the bitcode's SHA-1 need not be (a clone's use-list order may differ).
-            assert _state(twin)[1:] == before[1:]
+            assert session_state(twin)[1:] == before[1:]
             twin.run_passes("function(instcombine<no-verify-fixpoint>),function(simplifycfg)")
-            assert _state(twin)[1:] != before[1:]
+            assert session_state(twin)[1:] != before[1:]
             assert twin.history == [
                 "function(sroa)",
                 "function(instcombine<no-verify-fixpoint>),function(simplifycfg)",
             ]
-        assert _state(s) == before
+        assert session_state(s) == before
         assert s.history == ["function(sroa)"]
 
 
@@ -254,10 +100,10 @@ def test_set_size_attributes_is_replayed(program: bytes) -> None:
     with Session(program) as s:
         s.set_size_attributes()
         s.run_passes("default<O2>")
-        expected = _state(s)
+        expected = session_state(s)
         assert s.history == ["default<O2>"]  # history lists pipelines; the attribute change is replayed too
         os.kill(s.pid, signal.SIGKILL)
-        assert _state(s) == expected
+        assert session_state(s) == expected
         assert s.recoveries == 1
 
 
@@ -306,7 +152,7 @@ def test_closed_session_refuses_calls(program: bytes) -> None:
 
 @pytest.mark.parametrize("kill_after", [0, 3, 7])
 def test_killed_worker_is_replayed_to_the_same_state(program: bytes, kill_after: int) -> None:
-    expected = _reference(program, SEQUENCE)
+    expected = reference_state(program, SEQUENCE)
     with Session(program) as s:
         observer = s.fork()  # a second session on the same worker: rebuilt lazily
         first_pid = s.pid
@@ -316,11 +162,11 @@ def test_killed_worker_is_replayed_to_the_same_state(program: bytes, kill_after:
             s.run_passes(pipeline)
         assert s.recoveries == 1
         assert s.pid != first_pid
-        assert _wait_dead(first_pid)
+        assert wait_dead(first_pid)
         assert s.history == SEQUENCE
-        assert _state(s) == expected
+        assert session_state(s) == expected
         assert s.last_failure is not None and "SIGKILL" in s.last_failure
-        assert _state(observer) == _reference(program, [])
+        assert session_state(observer) == reference_state(program, [])
         assert observer.recoveries == 1
         observer.close()
 
@@ -328,21 +174,21 @@ def test_killed_worker_is_replayed_to_the_same_state(program: bytes, kill_after:
 @pytest.mark.slow
 def test_worker_killed_during_a_call_retries_it(program: bytes) -> None:
     heavy = ",".join(["default<O3>"] * 30)
-    expected = _reference(program, ["function(sroa)", heavy])
+    expected = reference_state(program, ["function(sroa)", heavy])
     with Session(program) as s:
         s.run_passes("function(sroa)")
         victim = s.pid
         threading.Timer(0.02, os.kill, (victim, signal.SIGKILL)).start()
         s.run_passes(heavy)
-        assert _wait_dead(victim)
+        assert wait_dead(victim)
         assert s.recoveries == 1
-        assert _state(s) == expected
+        assert session_state(s) == expected
 
 
 def test_segfault_raises_crash_error_and_keeps_state(crasher: bytes) -> None:
     with Session(crasher) as s:
         s.run_passes("function(early-cse)")
-        before = _state(s)
+        before = session_state(s)
         with pytest.raises(WorkerCrashError) as info:
             s.run_passes(SEGFAULT_PIPELINE)
         message = str(info.value)
@@ -351,19 +197,19 @@ def test_segfault_raises_crash_error_and_keeps_state(crasher: bytes) -> None:
         assert "Stack dump" in message and "unify-loop-exits" in info.value.stderr
         assert s.recoveries == 2  # tried, retried after a replay, replayed again
         assert s.history == ["function(early-cse)"]
-        assert _state(s) == before
+        assert session_state(s) == before
         s.run_passes("function(simplifycfg)")
-        assert _state(s) == _reference(crasher, ["function(early-cse)", "function(simplifycfg)"])
+        assert session_state(s) == reference_state(crasher, ["function(early-cse)", "function(simplifycfg)"])
 
 
 def test_llvm_fatal_error_raises_crash_error(fatal: bytes) -> None:
     with Session(fatal) as s:
         s.run_passes("globaldce")
-        before = _state(s)
+        before = session_state(s)
         with pytest.raises(WorkerCrashError, match="LLVM ERROR: Instruction Combining") as info:
             s.run_passes(FATAL_PIPELINE)
         assert FATAL_PIPELINE in str(info.value) and "status 1" in str(info.value)
-        assert _state(s) == before
+        assert session_state(s) == before
         assert s.history == ["globaldce"]
         s.run_passes("function(instcombine<no-verify-fixpoint>)")
         assert s.history == ["globaldce", "function(instcombine<no-verify-fixpoint>)"]
@@ -373,10 +219,10 @@ def test_crash_in_one_session_spares_its_siblings(program: bytes, crasher: bytes
     with Session(crasher) as s, s.sibling(program) as other:
         assert other.pid == s.pid
         other.run_passes("function(sroa)")
-        expected = _state(other)
+        expected = session_state(other)
         with pytest.raises(WorkerCrashError):
             s.run_passes(SEGFAULT_PIPELINE)
-        assert _state(other) == expected
+        assert session_state(other) == expected
         assert other.recoveries == 1
         assert other.pid == s.pid
 
@@ -384,7 +230,7 @@ def test_crash_in_one_session_spares_its_siblings(program: bytes, crasher: bytes
 def test_timeout_interrupts_the_call_and_the_session_survives(program: bytes) -> None:
     with Session(program) as s:
         s.run_passes("function(sroa)")
-        before = _state(s)
+        before = session_state(s)
         s.timeout = 0.2
         slow = ",".join(["default<O3>"] * 500)  # tens of seconds
         started = time.monotonic()
@@ -393,7 +239,7 @@ def test_timeout_interrupts_the_call_and_the_session_survives(program: bytes) ->
         assert time.monotonic() - started < 10
         assert isinstance(info.value, TimeoutError)
         assert "0.2 s" in str(info.value) and "default<O3>" in str(info.value)
-        assert _state(s) == before
+        assert session_state(s) == before
         assert s.history == ["function(sroa)"]
         s.run_passes("function(instcombine<no-verify-fixpoint>)")
         assert s.history == ["function(sroa)", "function(instcombine<no-verify-fixpoint>)"]
@@ -402,7 +248,7 @@ def test_timeout_interrupts_the_call_and_the_session_survives(program: bytes) ->
 def test_a_timeout_without_retry_cancels_the_call_once_and_rebuilds_the_session_lazily(program: bytes) -> None:
     with Session(program) as s:
         s.run_passes("function(sroa)")
-        before = _state(s)
+        before = session_state(s)
         pid = s.pid
         s.timeout, s.retry_timeouts = 0.2, False
         slow = ",".join(["default<O3>"] * 500)  # tens of seconds
@@ -411,7 +257,7 @@ def test_a_timeout_without_retry_cancels_the_call_once_and_rebuilds_the_session_
         assert "twice" not in str(info.value)  # one attempt, cancelled
         assert s.pid == pid  # the worker was killed and not restarted for the failed call
         s.retry_timeouts = True
-        assert _state(s) == before and s.pid != pid  # rebuilt on its next call, at its state before
+        assert session_state(s) == before and s.pid != pid  # rebuilt on its next call, at its state before
         assert s.history == ["function(sroa)"]
 
 
@@ -426,13 +272,13 @@ def test_interrupted_call_leaves_no_stale_reply(program: bytes) -> None:
     try:
         with Session(program) as s:
             s.run_passes("function(sroa)")
-            expected = _state(s)
+            expected = session_state(s)
             victim = s.pid
             signal.setitimer(signal.ITIMER_REAL, 0.05)  # like Ctrl-C in the middle of a long pass
             with pytest.raises(Interrupt):
                 s.run_passes(",".join(["default<O3>"] * 500))
-            assert _wait_dead(victim)  # its late reply can never be read as the answer to the next call
-            assert _state(s) == expected
+            assert wait_dead(victim)  # its late reply can never be read as the answer to the next call
+            assert session_state(s) == expected
             assert s.history == ["function(sroa)"]
             assert s.recoveries == 1
     finally:
@@ -464,7 +310,7 @@ def test_close_leaves_no_process_fd_or_file(program: bytes, crasher: bytes) -> N
     pids.add(s.pid)
     s.close()
     fork.close()
-    assert _alive(sibling.pid)  # the last session keeps the worker
+    assert alive(sibling.pid)  # the last session keeps the worker
     sibling.close()
     for pid in pids:
         assert not Path(f"/proc/{pid}").exists()  # gone and reaped: no zombie
@@ -506,7 +352,7 @@ def test_nothing_survives_interpreter_exit(program: bytes, tmp_path: Path, endin
         timeout=120,
     )
     for pid in json.loads(child.stdout):
-        assert _wait_dead(pid), f"worker {pid} survived its parent ({ending})"
+        assert wait_dead(pid), f"worker {pid} survived its parent ({ending})"
 
 
 # -- fork safety and pickling ----------------------------------------------------------------------
@@ -521,7 +367,7 @@ def test_forked_child_gets_its_own_worker(program: bytes) -> None:
         if child == 0:  # pragma: no cover - runs in the child
             try:
                 s.run_passes("function(instcombine<no-verify-fixpoint>)")
-                result = {"pid": s.pid, "state": list(_state(s)), "recoveries": s.recoveries}
+                result = {"pid": s.pid, "state": list(session_state(s)), "recoveries": s.recoveries}
                 s.close()
             except BaseException as exc:
                 result = {"error": repr(exc)}
@@ -533,14 +379,14 @@ def test_forked_child_gets_its_own_worker(program: bytes) -> None:
         os.waitpid(child, 0)
         assert "error" not in result, result
         assert result["pid"] != parent_pid
-        assert tuple(result["state"]) == _reference(
+        assert tuple(result["state"]) == reference_state(
             program, ["function(sroa)", "function(instcombine<no-verify-fixpoint>)"]
         )
-        assert _wait_dead(result["pid"])
+        assert wait_dead(result["pid"])
         # the parent's worker was left alone
-        assert s.pid == parent_pid and _alive(parent_pid)
+        assert s.pid == parent_pid and alive(parent_pid)
         assert s.history == ["function(sroa)"]
-        assert _state(s) == _reference(program, ["function(sroa)"])
+        assert session_state(s) == reference_state(program, ["function(sroa)"])
         assert s.recoveries == 0
 
 
@@ -551,7 +397,7 @@ def test_pickle_rebuilds_in_a_new_worker(program: bytes, isolated: bool) -> None
         s.run_passes("function(early-cse)")
         with pickle.loads(pickle.dumps(s)) as copy:
             assert copy.history == s.history
-            assert _state(copy) == _state(s)
+            assert session_state(copy) == session_state(s)
             if isolated:
                 assert copy.pid != s.pid
             assert copy.recoveries == 0
@@ -577,10 +423,10 @@ def test_step_survives_a_killed_worker(program: bytes) -> None:
     with Session(program) as session:
         session.run_passes("function(sroa)")
         os.kill(session.pid, signal.SIGKILL)
-        _wait_dead(session.pid)
+        wait_dead(session.pid)
         (count,) = session.step("function(early-cse)", ("instruction_count",))
         assert session.recoveries >= 1
-        assert count == _reference(program, ["function(sroa)", "function(early-cse)"])[2]
+        assert count == reference_state(program, ["function(sroa)", "function(early-cse)"])[2]
 
 
 @pytest.mark.parametrize("isolated", [True, False])
@@ -591,6 +437,6 @@ def test_replica_is_rebuilt_from_the_history_in_the_same_worker(program: bytes, 
         with session.replica() as twin:
             assert twin.pid == session.pid
             assert twin.history == session.history
-            assert _state(twin) == _reference(program, SEQUENCE[:4])
+            assert session_state(twin) == reference_state(program, SEQUENCE[:4])
             twin.run_passes(SEQUENCE[4])
             assert session.history == SEQUENCE[:4]  # independent
