@@ -23,11 +23,8 @@ BENCHMARK = "benchmark://builtin-v0/huffman"
 
 
 @pytest.fixture
-def env(private_tmp: Path):
-    environment = InliningEnv(BENCHMARK)
-    yield environment
-    environment.close()
-    assert_clean(private_tmp)
+def env(make_env) -> InliningEnv:
+    return make_env(InliningEnv, BENCHMARK)
 
 
 def test_spaces_include_the_heuristic_decision(env: InliningEnv) -> None:
@@ -90,12 +87,10 @@ def test_compiler_crash_mid_episode(env: InliningEnv, private_tmp: Path) -> None
     assert_clean(private_tmp, pid)
 
 
-def test_module_without_call_sites(tmp_path: Path, private_tmp: Path) -> None:
+def test_module_without_call_sites(tmp_path: Path, make_env) -> None:
     module = compile_c(
         "int leaf(int a) { return a * 3 + 1; }\n", tmp_path / "leaf.bc", "-Oz", "-Xclang", "-disable-llvm-passes"
     )
-    environment = InliningEnv(module)
+    environment = make_env(InliningEnv, module)
     with pytest.raises(mlgo.NoDecisionsError, match="leaf.bc"):
         environment.reset(seed=0)
-    environment.close()
-    assert_clean(private_tmp)

@@ -27,11 +27,8 @@ HEAPAM = Path("/usr/lib/postgresql/15/lib/bitcode/postgres/access/heap/heapam.bc
 
 
 @pytest.fixture
-def env(private_tmp: Path):
-    environment = RegallocEnv(BENCHMARK)
-    yield environment
-    environment.close()
-    assert_clean(private_tmp)
+def env(make_env) -> RegallocEnv:
+    return make_env(RegallocEnv, BENCHMARK)
 
 
 def test_spaces_come_from_the_header(env: RegallocEnv) -> None:
@@ -176,14 +173,12 @@ def _module(tmp_path: Path, source: str, *flags: str) -> Path:
     return compile_c(source, tmp_path / "m.bc", *flags)
 
 
-def test_module_that_never_opens_the_channel(tmp_path: Path, private_tmp: Path) -> None:
+def test_module_that_never_opens_the_channel(tmp_path: Path, make_env) -> None:
     # No function at all: llc never opens the FIFOs (a blocking open() in the host would hang forever).
     module = _module(tmp_path, "int x = 5;\nextern int f(int);\nint (*p)(int) = f;\n", "-O2")
-    environment = RegallocEnv(module, pipeline=None)
+    environment = make_env(RegallocEnv, module, pipeline=None)
     with pytest.raises(mlgo.ChannelNotOpenedError, match="m.bc.*without opening the regalloc channel"):
         environment.reset(seed=0)
-    environment.close()
-    assert_clean(private_tmp)
 
 
 @pytest.mark.parametrize("flags", [("-O2",), ("-O0",)])  # -O0: every function optnone
@@ -205,14 +200,13 @@ def test_module_without_decisions(flags: tuple[str, ...], tmp_path: Path, privat
     assert_clean(private_tmp)
 
 
-def test_per_function_reward(private_tmp: Path) -> None:
-    environment = RegallocEnv(BENCHMARK, reward="function", observation_format="dict")
+def test_per_function_reward(make_env) -> None:
+    environment = make_env(RegallocEnv, BENCHMARK, reward="function", observation_format="dict")
     episode = play(environment, first_legal, seed=0)
     reward, info = episode.reward, episode.info
     rewards = info["function_rewards"]
     assert rewards and set(rewards) <= set(info["decisions_per_function"])
     assert reward == pytest.approx(np.mean(list(rewards.values())))
-    environment.close()
     with pytest.raises(ValueError, match="reward='spills'"):
         RegallocEnv(BENCHMARK, reward="spills")
 
@@ -225,24 +219,20 @@ def test_commandline(env: RegallocEnv) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not HEAPAM.exists(), reason="postgresql-15 bitcode not installed")
-def test_real_postgres_module(private_tmp: Path) -> None:
-    environment = RegallocEnv(HEAPAM)
+def test_real_postgres_module(make_env) -> None:
+    environment = make_env(RegallocEnv, HEAPAM)
     total, steps, info = run_episode(environment, first_legal, seed=0)
     assert steps > 1000 and info["default_score"] > 0
     assert info["score"] > info["default_score"]  # the heuristic beats "first legal" on real code
-    environment.close()
-    assert_clean(private_tmp)
 
 
 @pytest.mark.slow
-def test_maskable_ppo_trains(private_tmp: Path) -> None:
+def test_maskable_ppo_trains(make_env) -> None:
     from sb3_contrib import MaskablePPO
 
-    environment = RegallocEnv(BENCHMARK)
+    environment = make_env(RegallocEnv, BENCHMARK)
     model = MaskablePPO("MlpPolicy", environment, n_steps=128, batch_size=64, n_epochs=1, seed=0, device="cpu")
     model.learn(total_timesteps=256)
     observation, info = environment.reset(seed=0)
     action, _ = model.predict(observation, action_masks=environment.action_masks(), deterministic=True)
     assert environment.action_masks()[int(action)]
-    environment.close()
-    assert_clean(private_tmp)

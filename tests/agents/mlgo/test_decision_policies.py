@@ -3,10 +3,7 @@ record replays exactly."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from process_checks import assert_clean
 
 from rl_compiler.agents.base import DecisionEpisode
 from rl_compiler.agents.mlgo.baselines import first_legal, run_episode
@@ -19,11 +16,8 @@ BENCHMARK = "benchmark://builtin-v0/crc32"
 
 
 @pytest.fixture
-def regalloc(private_tmp: Path):
-    environment = RegallocEnv(BENCHMARK)
-    yield environment
-    environment.close()
-    assert_clean(private_tmp)
+def regalloc(make_env) -> RegallocEnv:
+    return make_env(RegallocEnv, BENCHMARK)
 
 
 def test_a_registered_policy_records_a_replayable_episode(regalloc):
@@ -43,11 +37,6 @@ def test_random_legal_is_seeded(regalloc):
     assert first.decisions == again.decisions
 
 
-def test_follow_default_finds_its_feature_when_the_episode_starts(private_tmp: Path):
-    env = InliningEnv("benchmark://builtin-v0/huffman")
-    try:
-        episode = make_agent("follow-default", family="mlgo").run(env)
-        assert episode.reward == 0.0 and episode.info["default_agreement"] == 1.0
-    finally:
-        env.close()
-    assert_clean(private_tmp)
+def test_follow_default_finds_its_feature_when_the_episode_starts(make_env):
+    episode = make_agent("follow-default", family="mlgo").run(make_env(InliningEnv, "benchmark://builtin-v0/huffman"))
+    assert episode.reward == 0.0 and episode.info["default_agreement"] == 1.0
