@@ -37,6 +37,7 @@ typedef struct rlc_module {
     int tm_failed;
     LLVMPassBuilderOptionsRef opts;
     char *diag;              /* error diagnostics reported through the context, if any */
+    struct rlc_walk *walk;   /* the walk's maps, kept between walks (see walk()) */
 } rlc_module;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -103,8 +104,11 @@ static rlc_module *new_handle(void) {
     return m;
 }
 
+static void walk_dispose(struct rlc_walk *w);
+
 void rlc_dispose(rlc_module *m) {
     if (!m) return;
+    walk_dispose(m->walk);
     if (m->mod) LLVMDisposeModule(m->mod);
     if (m->tm) LLVMDisposeTargetMachine(m->tm);
     if (m->opts) LLVMDisposePassBuilderOptions(m->opts);
@@ -528,22 +532,6 @@ static LLVMValueRef switch_case_value(LLVMValueRef sw, unsigned k) {
 #endif
 }
 
-static void count_int_constant(int64_t *ap, LLVMValueRef v) {
-    if (!v || !LLVMIsAConstantInt(v)) return;
-    unsigned width = LLVMGetIntTypeWidth(LLVMTypeOf(v));
-    if (width == 32) ap[AP_const32Bit]++;
-    else if (width == 64) ap[AP_const64Bit]++;
-    if (width <= 64) {
-        unsigned long long val = LLVMConstIntGetZExtValue(v);
-        if (val == 1) ap[AP_numConstOnes]++;
-        else if (val == 0) ap[AP_numConstZeroes]++;
-    } else if (LLVMIsNull(v)) { /* wider than 64 bits: compare with the uniqued constants */
-        ap[AP_numConstZeroes]++;
-    } else if (v == LLVMConstInt(LLVMTypeOf(v), 1, 0)) {
-        ap[AP_numConstOnes]++;
-    }
-}
-
 static int is_binary_operator(LLVMOpcode op) { return op >= LLVMAdd && op <= LLVMXor; }
 
 static int is_branch(LLVMOpcode op, LLVMValueRef inst, int *unconditional) {
@@ -558,158 +546,106 @@ static int is_branch(LLVMOpcode op, LLVMValueRef inst, int *unconditional) {
 #endif
 }
 
-/* One pass over the module: Autophase (56) and InstCount (70), either may be NULL.
- * Semantics follow CompilerGym's autophase::InstCount and compiler_gym InstCount passes: predecessor
- * counts count edges (a block reached twice from one switch has 2 predecessors), an edge is critical
- * when its source has several successors and its target several predecessors, constants are counted
- * per operand occurrence, Autophase TotalFuncs counts defined functions while InstCount TotalFuncs
- * counts every function (CompilerGym visited declarations too). Returns 0, or -1 out of memory. */
-int rlc_features(rlc_module *m, int64_t *autophase, int64_t *instcount) {
-    int64_t ap[RLC_AUTOPHASE_DIM] = {0}, ic[RLC_INSTCOUNT_DIM] = {0};
-    size_t cap = 0;
-    uint32_t *preds = NULL;
-    ptrmap pm = {0};
-    int status = 0;
-    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
-        ic[IC_TotalFuncs]++;
-        if (LLVMIsDeclaration(f)) continue;
-        ap[AP_TotalFuncs]++;
-        size_t nblocks = LLVMCountBasicBlocks(f);
-        if (nblocks == 0) continue;
-        /* Number the blocks, then count predecessors from every terminator's successor list. */
-        if (nblocks > cap) {
-            cap = nblocks * 2;
-            uint32_t *p = realloc(preds, cap * sizeof *preds);
-            if (!p) { status = -1; break; }
-            preds = p;
-            ptrmap_free(&pm);
-            if (!ptrmap_init(&pm, cap)) { status = -1; break; }
-        } else {
-            memset(pm.keys, 0, (pm.mask + 1) * sizeof *pm.keys);
-        }
-        uint32_t idx = 0;
-        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) {
-            preds[idx] = 0;
-            ptrmap_put(&pm, b, idx++);
-        }
-        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) {
-            LLVMValueRef term = LLVMGetBasicBlockTerminator(b);
-            if (!term) continue;
-            unsigned ns = LLVMGetNumSuccessors(term);
-            for (unsigned s = 0; s < ns; s++) {
-                int64_t j = ptrmap_get(&pm, LLVMGetSuccessor(term, s));
-                if (j >= 0) preds[j]++;
-            }
-        }
-        idx = 0;
-        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b), idx++) {
-            ap[AP_TotalBlocks]++;
-            LLVMValueRef term = LLVMGetBasicBlockTerminator(b);
-            unsigned ns = term ? LLVMGetNumSuccessors(term) : 0;
-            for (unsigned s = 0; s < ns; s++) {
-                ap[AP_NumEdges]++;
-                if (ns > 1) {
-                    int64_t j = ptrmap_get(&pm, LLVMGetSuccessor(term, s));
-                    if (j >= 0 && preds[j] > 1) ap[AP_CriticalCount]++;
-                }
-            }
-            uint32_t np = preds[idx];
-            if (ns == 1) ap[AP_oneSuccessor]++;
-            else if (ns == 2) ap[AP_twoSuccessor]++;
-            if (np == 1) ap[AP_onePred]++;
-            else if (np == 2) ap[AP_twoPred]++;
-            else if (np > 2) ap[AP_morePreds]++;
-            if (np == 1 && ns == 1) ap[AP_onePredOneSuc]++;
-            else if (np == 2 && ns == 1) ap[AP_twoPredOneSuc]++;
-            else if (np == 1 && ns == 2) ap[AP_onePredTwoSuc]++;
-            else if (np == 2 && ns == 2) ap[AP_twoEach]++;
+/* ------------------------------------------------------------------------------------------ */
+/* The walk: fingerprint, instruction count, Autophase and InstCount in one pass              */
+/* ------------------------------------------------------------------------------------------ */
 
-            int64_t count = 0, phis = 0, phi_args = 0;
-            for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) {
-                LLVMOpcode op = LLVMGetInstructionOpcode(i);
-                int k = instcount_index(op);
-                if (k >= 0) ic[k]++;
-                int uncond = 0;
-                if (is_branch(op, i, &uncond)) {
-                    ap[AP_BranchCount]++;
-                    if (uncond) ap[AP_UncondBranches]++;
-                }
-                if (op == LLVMSwitch) {
-                    count_int_constant(ap, LLVMGetOperand(i, 0));
-                    unsigned ns_switch = LLVMGetNumSuccessors(i);
-                    for (unsigned k = 1; k < ns_switch; k++) count_int_constant(ap, switch_case_value(i, k));
-                } else {
-                    int nops = LLVMGetNumOperands(i);
-                    for (int o = 0; o < nops; o++) count_int_constant(ap, LLVMGetOperand(i, o));
-                }
-                if (op == LLVMCall) {
-                    LLVMValueRef callee = LLVMGetCalledValue(i);
-                    if (callee && LLVMIsAFunction(callee) &&
-                        LLVMGlobalGetValueType(callee) == LLVMGetCalledFunctionType(i) &&
-                        LLVMGetTypeKind(LLVMTypeOf(i)) == LLVMIntegerTypeKind)
-                        ap[AP_returnInt]++;
-                }
-                if (is_unary_instruction(op)) ap[AP_testUnary]++;
-                if (is_binary_operator(op) &&
-                    (LLVMIsAConstant(LLVMGetOperand(i, 0)) || LLVMIsAConstant(LLVMGetOperand(i, 1))))
-                    ap[AP_binaryConstArg]++;
-                if (op == LLVMPHI) {
-                    if (count == 0) ap[AP_BeginPhi]++;
-                    phis++;
-                    phi_args += LLVMCountIncoming(i);
-                }
-                count++;
-            }
-            ap[AP_ArgsPhi] += phi_args;
-            if (phis == 0) ap[AP_BBNoPhi]++;
-            else if (phis <= 3) ap[AP_BB03Phi]++;
-            else ap[AP_BBHiPhi]++;
-            if (phi_args > 5) ap[AP_BBNumArgsHi]++;
-            else if (phi_args >= 1) ap[AP_BBNumArgsLo]++;
-            if (count < 15) ap[AP_BlockLow]++;
-            else if (count <= 500) ap[AP_BlockMid]++;
-            ic[IC_TotalInsts] += count;
-            ic[IC_TotalBlocks]++;
-        }
-    }
-    free(preds);
-    ptrmap_free(&pm);
-    /* Opcode features of Autophase come from the InstCount counters. */
-    ap[AP_NumAShrInst] = ic[29];
-    ap[AP_NumAddInst] = ic[15];
-    ap[AP_NumAllocaInst] = ic[33];
-    ap[AP_NumAndInst] = ic[30];
-    ap[AP_NumBitCastInst] = ic[51];
-    ap[AP_NumBrInst] = ic[OP_BR];
-    ap[AP_NumCallInst] = ic[58];
-    ap[AP_NumGetElementPtrInst] = ic[36];
-    ap[AP_NumICmpInst] = ic[55];
-    ap[AP_NumLShrInst] = ic[28];
-    ap[AP_NumLoadInst] = ic[34];
-    ap[AP_NumMulInst] = ic[19];
-    ap[AP_NumOrInst] = ic[31];
-    ap[AP_NumPHIInst] = ic[57];
-    ap[AP_NumRetInst] = ic[3];
-    ap[AP_NumSExtInst] = ic[42];
-    ap[AP_NumSelectInst] = ic[59];
-    ap[AP_NumShlInst] = ic[27];
-    ap[AP_NumStoreInst] = ic[35];
-    ap[AP_NumSubInst] = ic[17];
-    ap[AP_NumTruncInst] = ic[40];
-    ap[AP_NumXorInst] = ic[32];
-    ap[AP_NumZExtInst] = ic[41];
-    ap[AP_TotalInsts] = ic[IC_TotalInsts];
-    ap[AP_TotalMemInst] = ic[36] + ic[34] + ic[35] + ic[58] + ic[7] + ic[33];
-    if (autophase) memcpy(autophase, ap, sizeof ap);
-    if (instcount) memcpy(instcount, ic, sizeof ic);
-    return status;
+/* An environment step asks for the fingerprint (did the pass change the module?), the instruction count
+ * and the feature vectors together, so one walk over the module computes whichever of them are wanted:
+ * the instruction list, the opcodes and the operands are read once. */
+
+/* Pointer -> value map whose entries belong to one stamp: a new stamp empties it in O(1), so the maps live
+ * with the module between walks (no allocation or clearing per call). Half full at most. */
+typedef struct {
+    const void *key;
+    uint64_t val;
+    uint64_t stamp;
+} stamp_slot;
+
+typedef struct {
+    stamp_slot *slots;
+    size_t mask, used;
+    uint64_t stamp;
+} stampmap;
+
+static int stampmap_init(stampmap *sm) {
+    sm->slots = calloc(256, sizeof *sm->slots);
+    sm->mask = 255, sm->used = 0, sm->stamp = 1; /* empty slots have stamp 0 */
+    return sm->slots != NULL;
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* Fingerprint                                                                                */
-/* ------------------------------------------------------------------------------------------ */
+static void stampmap_clear(stampmap *sm) {
+    sm->stamp++;
+    sm->used = 0;
+}
 
-static uint64_t hash_type(LLVMTypeRef t, int depth) {
+/* The slot of key: its entry (slot->stamp == sm->stamp) or the empty slot where it belongs. */
+static inline stamp_slot *stampmap_slot(const stampmap *sm, const void *key) {
+    size_t i = ptr_slot(key, sm->mask);
+    for (;;) {
+        stamp_slot *s = &sm->slots[i];
+        if (s->stamp != sm->stamp || s->key == key) return s;
+        i = (i + 1) & sm->mask;
+    }
+}
+
+/* Make room for one more entry (the table starts, or doubles when half full). Returns 0, or -1 out of memory. */
+static int stampmap_room(stampmap *sm) {
+    size_t cap = sm->mask + 1;
+    if (2 * (sm->used + 1) <= cap) return 0;
+    size_t bigger = 2 * cap;
+    stamp_slot *slots = calloc(bigger, sizeof *slots);
+    if (!slots) return -1;
+    stampmap grown = {slots, bigger - 1, sm->used, 1};
+    for (size_t i = 0; i < cap; i++)
+        if (sm->slots[i].stamp == sm->stamp) {
+            stamp_slot *s = stampmap_slot(&grown, sm->slots[i].key);
+            *s = sm->slots[i];
+            s->stamp = 1;
+        }
+    free(sm->slots);
+    *sm = grown;
+    return 0;
+}
+
+/* Insert key (not in the map) with val. Returns 0, or -1 out of memory. */
+static int stampmap_put(stampmap *sm, const void *key, uint64_t val) {
+    if (stampmap_room(sm)) return -1;
+    stamp_slot *s = stampmap_slot(sm, key);
+    *s = (stamp_slot){key, val, sm->stamp};
+    sm->used++;
+    return 0;
+}
+
+/* What a walk keeps between calls: the local values of the function being walked (arguments, blocks and
+ * instructions, numbered), the constants' hashes (per walk: a dead constant's address can be reused),
+ * the types' hashes (kept: types live as long as the context), and the blocks' predecessor counts. */
+typedef struct rlc_walk {
+    stampmap locals, constants, types;
+    uint32_t *preds;
+    size_t preds_cap;
+    int failed; /* out of memory during this walk */
+} rlc_walk;
+
+static rlc_walk *walk_new(void) {
+    rlc_walk *w = calloc(1, sizeof *w);
+    if (w && stampmap_init(&w->locals) && stampmap_init(&w->constants) && stampmap_init(&w->types)) return w;
+    walk_dispose(w);
+    return NULL;
+}
+
+static void walk_dispose(rlc_walk *w) {
+    if (!w) return;
+    free(w->locals.slots);
+    free(w->constants.slots);
+    free(w->types.slots);
+    free(w->preds);
+    free(w);
+}
+
+static uint64_t hash_type(rlc_walk *w, LLVMTypeRef t, int depth);
+
+static uint64_t hash_type_uncached(rlc_walk *w, LLVMTypeRef t, int depth) {
     LLVMTypeKind kind = LLVMGetTypeKind(t);
     uint64_t h = mix(0x7E, (uint64_t)kind);
     switch (kind) {
@@ -719,23 +655,48 @@ static uint64_t hash_type(LLVMTypeRef t, int depth) {
         return mix(h, LLVMGetPointerAddressSpace(t));
     case LLVMArrayTypeKind:
         h = mix(h, LLVMGetArrayLength2(t));
-        return depth < 4 ? mix(h, hash_type(LLVMGetElementType(t), depth + 1)) : h;
+        return depth < 4 ? mix(h, hash_type(w, LLVMGetElementType(t), depth + 1)) : h;
     case LLVMVectorTypeKind:
     case LLVMScalableVectorTypeKind:
         h = mix(h, LLVMGetVectorSize(t));
-        return depth < 4 ? mix(h, hash_type(LLVMGetElementType(t), depth + 1)) : h;
+        return depth < 4 ? mix(h, hash_type(w, LLVMGetElementType(t), depth + 1)) : h;
     case LLVMStructTypeKind: {
         const char *name = LLVMGetStructName(t);
         if (name) return mix(h, hash_bytes(name, strlen(name)));
         unsigned count = LLVMCountStructElementTypes(t);
         h = mix(h, count);
         for (unsigned i = 0; i < count && depth < 4 && i < 16; i++)
-            h = mix(h, hash_type(LLVMStructGetTypeAtIndex(t, i), depth + 1));
+            h = mix(h, hash_type(w, LLVMStructGetTypeAtIndex(t, i), depth + 1));
         return h;
     }
     default:
         return h;
     }
+}
+
+/* Types are uniqued per context and never freed before it: their hashes are memoized for the module's life
+ * (the depth limit only matters for types nested too deep to memoize, which are hashed afresh). */
+static uint64_t hash_type(rlc_walk *w, LLVMTypeRef t, int depth) {
+    if (depth) return hash_type_uncached(w, t, depth);
+    stamp_slot *s = stampmap_slot(&w->types, t);
+    if (s->stamp == w->types.stamp) return s->val;
+    uint64_t h = hash_type_uncached(w, t, 0);
+    if (stampmap_put(&w->types, t, h)) w->failed = 1;
+    return h;
+}
+
+/* Bytes hashed eight at a time (constant data: tables and strings). */
+static uint64_t hash_words(const char *s, size_t n) {
+    uint64_t h = mix(0xDA7A, n);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        h = mix(h, x);
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, s + i, n - i);
+    return mix(h, tail);
 }
 
 static uint64_t hash_name(LLVMValueRef v) {
@@ -744,9 +705,9 @@ static uint64_t hash_name(LLVMValueRef v) {
     return hash_bytes(name, n);
 }
 
-static uint64_t hash_constant(LLVMValueRef c, int depth) {
+static uint64_t hash_constant(rlc_walk *w, LLVMValueRef c, int depth) {
     uint64_t h = mix(0xC0, (uint64_t)LLVMGetValueKind(c));
-    h = mix(h, hash_type(LLVMTypeOf(c), 0));
+    h = mix(h, hash_type(w, LLVMTypeOf(c), 0));
     if (LLVMIsAGlobalValue(c)) return mix(h, hash_name(c));
     if (LLVMIsAConstantInt(c)) {
         unsigned width = LLVMGetIntTypeWidth(LLVMTypeOf(c));
@@ -760,32 +721,80 @@ static uint64_t hash_constant(LLVMValueRef c, int depth) {
         return mix(h, bits);
     }
     if (depth >= 3) return h;
-    if (LLVMIsAConstantDataSequential(c)) {
-        if (LLVMIsConstantString(c)) { /* strings and byte tables: the first 4 KiB and the length */
-            size_t n = 0;
+    if (LLVMIsAConstantDataSequential(c)) { /* tables and strings: the first 4 KiB and the length */
+        size_t n = 0;
+#ifdef RLC_HAVE_LLVMGetRawDataValues
+        const char *data = LLVMGetRawDataValues(c, &n);
+        return mix(mix(h, n), hash_words(data, n < 4096 ? n : 4096));
+#else
+        if (LLVMIsConstantString(c)) {
             const char *data = LLVMGetAsString(c, &n);
-            return mix(mix(h, n), hash_bytes(data, n < 4096 ? n : 4096));
+            return mix(mix(h, n), hash_words(data, n < 4096 ? n : 4096));
         }
         LLVMTypeRef t = LLVMTypeOf(c);
-        unsigned n = LLVMGetTypeKind(t) == LLVMArrayTypeKind ? (unsigned)LLVMGetArrayLength2(t)
-                                                              : LLVMGetVectorSize(t);
+        n = LLVMGetTypeKind(t) == LLVMArrayTypeKind ? (size_t)LLVMGetArrayLength2(t) : LLVMGetVectorSize(t);
         for (unsigned i = 0; i < n && i < 64; i++) {
             LLVMValueRef element = LLVMGetAggregateElement(c, i);
-            if (element) h = mix(h, hash_constant(element, depth + 1));
+            if (element) h = mix(h, hash_constant(w, element, depth + 1));
         }
         return h;
+#endif
     }
     if (LLVMIsAConstantExpr(c)) h = mix(h, (uint64_t)LLVMGetConstOpcode(c));
     int n = LLVMGetNumOperands(c);
     for (int i = 0; i < n && i < 64; i++) {
         LLVMValueRef op = LLVMGetOperand(c, i);
-        if (op && LLVMIsAConstant(op)) h = mix(h, hash_constant(op, depth + 1));
+        if (op && LLVMIsAConstant(op)) h = mix(h, hash_constant(w, op, depth + 1));
     }
     return h;
 }
 
+/* Constants are uniqued per context, so within one walk their hashes are memoized by address: a module
+ * refers to the same few globals and constants many times. */
+static uint64_t memo_constant(rlc_walk *w, LLVMValueRef c) {
+    stamp_slot *s = stampmap_slot(&w->constants, c);
+    if (s->stamp == w->constants.stamp) return s->val;
+    uint64_t h = hash_constant(w, c, 0);
+    if (stampmap_put(&w->constants, c, h)) w->failed = 1;
+    return h;
+}
+
+/* The number of a local value (argument, block, instruction) of the function being walked: numbered in the
+ * order the walk first meets them. Sets *fresh when the value is numbered now. */
+static inline uint64_t local_number(rlc_walk *w, const void *v, int *fresh) {
+    stamp_slot *s = stampmap_slot(&w->locals, v);
+    if (s->stamp == w->locals.stamp) {
+        *fresh = 0;
+        return s->val;
+    }
+    uint64_t id = w->locals.used;
+    if (stampmap_put(&w->locals, v, id)) w->failed = 1;
+    *fresh = 1;
+    return id;
+}
+
+/* Opcodes that never carry fast-math flags (LLVMCanValueUseFastMathFlags is false): the common ones, to
+ * skip the call. */
+static int never_fast_math(LLVMOpcode op) {
+    switch (op) {
+    case LLVMRet: case LLVMSwitch: case LLVMUnreachable: case LLVMAdd: case LLVMSub: case LLVMMul:
+    case LLVMUDiv: case LLVMSDiv: case LLVMURem: case LLVMSRem: case LLVMShl: case LLVMLShr: case LLVMAShr:
+    case LLVMAnd: case LLVMOr: case LLVMXor: case LLVMAlloca: case LLVMLoad: case LLVMStore:
+    case LLVMGetElementPtr: case LLVMTrunc: case LLVMZExt: case LLVMSExt: case LLVMPtrToInt:
+    case LLVMIntToPtr: case LLVMICmp:
+#ifdef RLC_HAVE_LLVMUncondBr
+    case LLVMUncondBr: case LLVMCondBr:
+#else
+    case LLVMBr:
+#endif
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Flags that passes change without changing opcodes (nsw/nuw, exact, predicates, alignment, ...). */
-static uint64_t hash_flags(LLVMValueRef i, LLVMOpcode op) {
+static uint64_t hash_flags(rlc_walk *w, LLVMValueRef i, LLVMOpcode op) {
     uint64_t h = 0;
     switch (op) {
     case LLVMAdd: case LLVMSub: case LLVMMul: case LLVMShl:
@@ -813,108 +822,335 @@ static uint64_t hash_flags(LLVMValueRef i, LLVMOpcode op) {
         h = (uint64_t)LLVMGetAlignment(i) | (uint64_t)LLVMGetVolatile(i) << 32;
         break;
     case LLVMAlloca:
-        h = (uint64_t)LLVMGetAlignment(i) | mix(0, hash_type(LLVMGetAllocatedType(i), 0));
+        h = (uint64_t)LLVMGetAlignment(i) | mix(0, hash_type(w, LLVMGetAllocatedType(i), 0));
         break;
     case LLVMGetElementPtr:
-        h = (uint64_t)LLVMIsInBounds(i) | mix(1, hash_type(LLVMGetGEPSourceElementType(i), 0));
+        h = (uint64_t)LLVMIsInBounds(i) | mix(1, hash_type(w, LLVMGetGEPSourceElementType(i), 0));
         break;
     default:
         break;
     }
-    if (LLVMCanValueUseFastMathFlags(i)) h = mix(h, LLVMGetFastMathFlags(i));
+    if (!never_fast_math(op) && LLVMCanValueUseFastMathFlags(i)) h = mix(h, LLVMGetFastMathFlags(i));
     return h;
 }
 
-/* Constants are uniqued per context, so within one fingerprint their hashes are memoized by address: a
- * module refers to the same few globals and constants many times. */
-static uint64_t memo_constant(ptrmap *memo, LLVMValueRef c) {
-    uint64_t h;
-    if (ptrmap_lookup(memo, c, &h)) return h;
-    h = hash_constant(c, 0);
-    ptrmap_put_grow(memo, c, h);
-    return h;
-}
+/* What to compute in a walk. */
+enum { WALK_FINGERPRINT = 1, WALK_FEATURES = 2 };
 
-/* A structural 64-bit hash of the module: globals and functions by name, linkage and attributes count,
- * every instruction's opcode, type, flags and operands (other instructions, arguments and blocks by
- * their position in the function, constants by value, globals by name). Independent of the context,
- * so clones fingerprint equal. Names of local values and metadata are not included. */
-uint64_t rlc_fingerprint(rlc_module *m) {
-    uint64_t h = 0x5EED;
-    ptrmap memo = {0};
-    if (!ptrmap_init(&memo, 256)) return 0;
-    for (LLVMValueRef g = LLVMGetFirstGlobal(m->mod); g; g = LLVMGetNextGlobal(g)) {
-        h = mix(h, hash_name(g));
-        h = mix(h, (uint64_t)LLVMGetLinkage(g) | (uint64_t)LLVMIsGlobalConstant(g) << 8);
-        LLVMValueRef init = LLVMGetInitializer(g);
-        h = mix(h, init ? memo_constant(&memo, init) : 1);
+typedef struct {
+    uint64_t fingerprint; /* WALK_FINGERPRINT */
+    int64_t count;        /* always */
+    int64_t autophase[RLC_AUTOPHASE_DIM], instcount[RLC_INSTCOUNT_DIM]; /* WALK_FEATURES */
+} walk_result;
+
+/* Number the function's arguments (fingerprint only) and blocks, and count the blocks' predecessors from
+ * every terminator's successor list (features only). Returns the number of blocks (preds has one count
+ * per block, by block order), or -1 out of memory. */
+static int64_t walk_blocks(rlc_walk *w, LLVMValueRef f, int what, uint64_t *first_block) {
+    int fresh;
+    if (what & WALK_FINGERPRINT)
+        for (LLVMValueRef p = LLVMGetFirstParam(f); p; p = LLVMGetNextParam(p)) local_number(w, p, &fresh);
+    *first_block = w->locals.used;
+    size_t n = 0;
+    for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b), n++) {
+        local_number(w, LLVMBasicBlockAsValue(b), &fresh);
+        if (n == w->preds_cap) {
+            size_t cap = n ? 2 * n : 64;
+            uint32_t *p = realloc(w->preds, cap * sizeof *p);
+            if (!p) return -1;
+            w->preds = p, w->preds_cap = cap;
+        }
+        w->preds[n] = 0;
     }
-    for (LLVMValueRef g = LLVMGetFirstGlobalAlias(m->mod); g; g = LLVMGetNextGlobalAlias(g))
-        h = mix(h, hash_name(g));
-    ptrmap pm = {0};
-    size_t cap = 0;
-    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
-        h = mix(h, hash_name(f));
-        h = mix(h, (uint64_t)LLVMGetLinkage(f) | (uint64_t)LLVMIsDeclaration(f) << 8);
-        h = mix(h, hash_type(LLVMGlobalGetValueType(f), 0));
-        h = mix(h, LLVMGetAttributeCountAtIndex(f, LLVMAttributeFunctionIndex));
-        unsigned nparams = LLVMCountParams(f);
-        for (unsigned p = 0; p < nparams; p++)
-            h = mix(h, LLVMGetAttributeCountAtIndex(f, p + 1));
-        if (LLVMIsDeclaration(f)) continue;
-        /* Number arguments, blocks and instructions so operands hash by position, not address. */
-        size_t n = nparams + LLVMCountBasicBlocks(f);
-        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b))
-            for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) n++;
-        if (n > cap) {
-            ptrmap_free(&pm);
-            cap = n;
-            if (!ptrmap_init(&pm, cap)) {
-                ptrmap_free(&memo);
-                return 0;
+    if (w->failed) return -1;
+    if (what & WALK_FEATURES)
+        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) {
+            LLVMValueRef term = LLVMGetBasicBlockTerminator(b);
+            unsigned ns = term ? LLVMGetNumSuccessors(term) : 0;
+            for (unsigned s = 0; s < ns; s++) {
+                uint64_t j = local_number(w, LLVMBasicBlockAsValue(LLVMGetSuccessor(term, s)), &fresh) - *first_block;
+                if (!fresh && j < n) w->preds[j]++;
             }
-        } else {
-            memset(pm.keys, 0, (pm.mask + 1) * sizeof *pm.keys);
         }
+    return (int64_t)n;
+}
+
+static void count_int_constant(int64_t *ap, LLVMValueRef v) { /* v is a ConstantInt */
+    unsigned width = LLVMGetIntTypeWidth(LLVMTypeOf(v));
+    if (width == 32) ap[AP_const32Bit]++;
+    else if (width == 64) ap[AP_const64Bit]++;
+    if (width <= 64) {
+        unsigned long long val = LLVMConstIntGetZExtValue(v);
+        if (val == 1) ap[AP_numConstOnes]++;
+        else if (val == 0) ap[AP_numConstZeroes]++;
+    } else if (LLVMIsNull(v)) { /* wider than 64 bits: compare with the uniqued constants */
+        ap[AP_numConstZeroes]++;
+    } else if (v == LLVMConstInt(LLVMTypeOf(v), 1, 0)) {
+        ap[AP_numConstOnes]++;
+    }
+}
+
+/* The block-level Autophase features of block b (number idx among its function's blocks). */
+static void block_features(rlc_walk *w, int64_t *ap, LLVMBasicBlockRef b, uint32_t idx, uint64_t first_block,
+                           int64_t nblocks) {
+    int fresh;
+    ap[AP_TotalBlocks]++;
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(b);
+    unsigned ns = term ? LLVMGetNumSuccessors(term) : 0;
+    for (unsigned s = 0; s < ns; s++) {
+        ap[AP_NumEdges]++;
+        if (ns > 1) {
+            uint64_t j = local_number(w, LLVMBasicBlockAsValue(LLVMGetSuccessor(term, s)), &fresh) - first_block;
+            if (!fresh && j < (uint64_t)nblocks && w->preds[j] > 1) ap[AP_CriticalCount]++;
+        }
+    }
+    uint32_t np = w->preds[idx];
+    if (ns == 1) ap[AP_oneSuccessor]++;
+    else if (ns == 2) ap[AP_twoSuccessor]++;
+    if (np == 1) ap[AP_onePred]++;
+    else if (np == 2) ap[AP_twoPred]++;
+    else if (np > 2) ap[AP_morePreds]++;
+    if (np == 1 && ns == 1) ap[AP_onePredOneSuc]++;
+    else if (np == 2 && ns == 1) ap[AP_twoPredOneSuc]++;
+    else if (np == 1 && ns == 2) ap[AP_onePredTwoSuc]++;
+    else if (np == 2 && ns == 2) ap[AP_twoEach]++;
+}
+
+/* One pass over the module computing what `what` asks for.
+ *
+ * Fingerprint: a structural 64-bit hash of globals and functions by name, linkage and attribute counts, and
+ * every instruction's opcode, type, flags and operands (arguments, blocks and instructions by their number
+ * in the function, constants by value, globals by name). Local values are numbered in the order the walk
+ * meets them, after the arguments and blocks in order; an instruction met as an operand before its
+ * definition (a phi's incoming value) mixes its number in where it is defined, so the numbering is part of
+ * the hash. Independent of the context, so clones fingerprint equal; names of local values and metadata are
+ * not included.
+ *
+ * Features: Autophase (56) and InstCount (70), with the semantics of CompilerGym's autophase::InstCount and
+ * InstCount passes: predecessor counts count edges (a block reached twice from one switch has 2
+ * predecessors), an edge is critical when its source has several successors and its target several
+ * predecessors, constants are counted per operand occurrence, Autophase TotalFuncs counts defined functions
+ * while InstCount TotalFuncs counts every function (CompilerGym visited declarations too).
+ *
+ * Returns 0, or -1 out of memory. */
+static int walk(rlc_module *m, int what, walk_result *r) {
+    int fp = what & WALK_FINGERPRINT, feat = what & WALK_FEATURES;
+    if (!m->walk && !(m->walk = walk_new())) return -1;
+    rlc_walk *w = m->walk;
+    w->failed = 0;
+    stampmap_clear(&w->constants);
+    int64_t *ap = r->autophase, *ic = r->instcount;
+    memset(r, 0, sizeof *r);
+    uint64_t h = 0x5EED;
+    if (fp) {
+        for (LLVMValueRef g = LLVMGetFirstGlobal(m->mod); g; g = LLVMGetNextGlobal(g)) {
+            h = mix(h, hash_name(g));
+            h = mix(h, (uint64_t)LLVMGetLinkage(g) | (uint64_t)LLVMIsGlobalConstant(g) << 8);
+            LLVMValueRef init = LLVMGetInitializer(g);
+            h = mix(h, init ? memo_constant(w, init) : 1);
+        }
+        for (LLVMValueRef g = LLVMGetFirstGlobalAlias(m->mod); g; g = LLVMGetNextGlobalAlias(g))
+            h = mix(h, hash_name(g));
+    }
+    int fresh;
+    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
+        int declaration = LLVMIsDeclaration(f);
+        if (fp) {
+            h = mix(h, hash_name(f));
+            h = mix(h, (uint64_t)LLVMGetLinkage(f) | (uint64_t)declaration << 8);
+            h = mix(h, hash_type(w, LLVMGlobalGetValueType(f), 0));
+            h = mix(h, LLVMGetAttributeCountAtIndex(f, LLVMAttributeFunctionIndex));
+            unsigned nparams = LLVMCountParams(f);
+            for (unsigned p = 0; p < nparams; p++) h = mix(h, LLVMGetAttributeCountAtIndex(f, p + 1));
+        }
+        ic[IC_TotalFuncs]++;
+        if (declaration) continue;
+        ap[AP_TotalFuncs]++;
+        stampmap_clear(&w->locals);
+        uint64_t first_block;
+        int64_t nblocks = walk_blocks(w, f, what, &first_block);
+        if (nblocks < 0) return -1;
         uint32_t idx = 0;
-        for (unsigned p = 0; p < nparams; p++) ptrmap_put(&pm, LLVMGetParam(f, p), idx++);
-        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) {
-            ptrmap_put(&pm, LLVMBasicBlockAsValue(b), idx++);
-            for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i))
-                ptrmap_put(&pm, i, idx++);
-        }
-        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) {
-            h = mix(h, 0xB10C);
-            for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) {
+        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b), idx++) {
+            if (fp) h = mix(h, 0xB10C);
+            if (feat) block_features(w, ap, b, idx, first_block, nblocks);
+            int64_t count = 0, phis = 0, phi_args = 0;
+            for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i), count++) {
                 LLVMOpcode op = LLVMGetInstructionOpcode(i);
-                h = mix(h, (uint64_t)op);
-                h = mix(h, hash_type(LLVMTypeOf(i), 0));
-                h = mix(h, hash_flags(i, op));
+                if (fp) {
+                    uint64_t id = local_number(w, i, &fresh);
+                    if (!fresh) h = mix(h, 0xF0F0 ^ id); /* numbered earlier, as an operand */
+                    h = mix(h, (uint64_t)op);
+                    h = mix(h, hash_type(w, LLVMTypeOf(i), 0));
+                    h = mix(h, hash_flags(w, i, op));
+                }
+                int const_arg = 0;
                 int nops = LLVMGetNumOperands(i);
                 for (int o = 0; o < nops; o++) {
                     LLVMValueRef v = LLVMGetOperand(i, o);
-                    int64_t pos = v ? ptrmap_get(&pm, v) : -2;
-                    if (pos >= 0 || pos == -2) h = mix(h, (uint64_t)pos);
-                    else if (LLVMIsAConstant(v)) h = mix(h, memo_constant(&memo, v));
-                    else h = mix(h, (uint64_t)LLVMGetValueKind(v)); /* metadata, inline asm */
+                    if (!v) {
+                        if (fp) h = mix(h, (uint64_t)-2);
+                        continue;
+                    }
+                    LLVMValueKind kind = LLVMGetValueKind(v);
+                    switch (kind) {
+                    case LLVMArgumentValueKind: case LLVMBasicBlockValueKind: case LLVMInstructionValueKind:
+                        if (fp) h = mix(h, local_number(w, v, &fresh));
+                        break;
+                    case LLVMMetadataAsValueValueKind: case LLVMInlineAsmValueKind: case LLVMMemoryUseValueKind:
+                    case LLVMMemoryDefValueKind: case LLVMMemoryPhiValueKind:
+                        if (fp) h = mix(h, (uint64_t)kind);
+                        break;
+                    default: /* every other kind of value is a constant */
+                        if (fp) h = mix(h, memo_constant(w, v));
+                        if (feat) {
+                            if (kind == LLVMConstantIntValueKind) count_int_constant(ap, v);
+                            if (o < 2) const_arg = 1;
+                        }
+                    }
                 }
                 if (op == LLVMSwitch) {
                     unsigned ns = LLVMGetNumSuccessors(i);
-                    for (unsigned k = 1; k < ns; k++) h = mix(h, memo_constant(&memo, switch_case_value(i, k)));
-                } else if (op == LLVMPHI) { /* incoming blocks are not operands */
+                    for (unsigned k = 1; k < ns; k++) {
+                        LLVMValueRef value = switch_case_value(i, k);
+                        if (fp) h = mix(h, memo_constant(w, value));
+#ifdef RLC_HAVE_LLVMGetSwitchCaseValue /* otherwise the case values are operands, counted above */
+                        if (feat && value && LLVMIsAConstantInt(value)) count_int_constant(ap, value);
+#endif
+                    }
+                } else if (op == LLVMPHI) {
                     unsigned ni = LLVMCountIncoming(i);
-                    for (unsigned k = 0; k < ni; k++) {
-                        LLVMValueRef from = LLVMBasicBlockAsValue(LLVMGetIncomingBlock(i, k));
-                        h = mix(h, (uint64_t)ptrmap_get(&pm, from));
+                    if (fp) /* incoming blocks are not operands */
+                        for (unsigned k = 0; k < ni; k++)
+                            h = mix(h, local_number(w, LLVMBasicBlockAsValue(LLVMGetIncomingBlock(i, k)), &fresh));
+                    if (feat) {
+                        if (count == 0) ap[AP_BeginPhi]++;
+                        phis++;
+                        phi_args += ni;
                     }
                 }
+                if (!feat) continue;
+                int k = instcount_index(op);
+                if (k >= 0) ic[k]++;
+                int uncond = 0;
+                if (is_branch(op, i, &uncond)) {
+                    ap[AP_BranchCount]++;
+                    if (uncond) ap[AP_UncondBranches]++;
+                }
+                if (op == LLVMCall) {
+                    LLVMValueRef callee = LLVMGetCalledValue(i);
+                    if (callee && LLVMIsAFunction(callee) &&
+                        LLVMGlobalGetValueType(callee) == LLVMGetCalledFunctionType(i) &&
+                        LLVMGetTypeKind(LLVMTypeOf(i)) == LLVMIntegerTypeKind)
+                        ap[AP_returnInt]++;
+                }
+                if (is_unary_instruction(op)) ap[AP_testUnary]++;
+                if (const_arg && is_binary_operator(op)) ap[AP_binaryConstArg]++;
             }
+            r->count += count;
+            if (!feat) continue;
+            ap[AP_ArgsPhi] += phi_args;
+            if (phis == 0) ap[AP_BBNoPhi]++;
+            else if (phis <= 3) ap[AP_BB03Phi]++;
+            else ap[AP_BBHiPhi]++;
+            if (phi_args > 5) ap[AP_BBNumArgsHi]++;
+            else if (phi_args >= 1) ap[AP_BBNumArgsLo]++;
+            if (count < 15) ap[AP_BlockLow]++;
+            else if (count <= 500) ap[AP_BlockMid]++;
+            ic[IC_TotalInsts] += count;
+            ic[IC_TotalBlocks]++;
+        }
+        if (w->failed) return -1;
+    }
+    if (w->failed) return -1;
+    r->fingerprint = h;
+    if (!feat) return 0;
+    /* Opcode features of Autophase come from the InstCount counters. */
+    ap[AP_NumAShrInst] = ic[29];
+    ap[AP_NumAddInst] = ic[15];
+    ap[AP_NumAllocaInst] = ic[33];
+    ap[AP_NumAndInst] = ic[30];
+    ap[AP_NumBitCastInst] = ic[51];
+    ap[AP_NumBrInst] = ic[OP_BR];
+    ap[AP_NumCallInst] = ic[58];
+    ap[AP_NumGetElementPtrInst] = ic[36];
+    ap[AP_NumICmpInst] = ic[55];
+    ap[AP_NumLShrInst] = ic[28];
+    ap[AP_NumLoadInst] = ic[34];
+    ap[AP_NumMulInst] = ic[19];
+    ap[AP_NumOrInst] = ic[31];
+    ap[AP_NumPHIInst] = ic[57];
+    ap[AP_NumRetInst] = ic[3];
+    ap[AP_NumSExtInst] = ic[42];
+    ap[AP_NumSelectInst] = ic[59];
+    ap[AP_NumShlInst] = ic[27];
+    ap[AP_NumStoreInst] = ic[35];
+    ap[AP_NumSubInst] = ic[17];
+    ap[AP_NumTruncInst] = ic[40];
+    ap[AP_NumXorInst] = ic[32];
+    ap[AP_NumZExtInst] = ic[41];
+    ap[AP_TotalInsts] = ic[IC_TotalInsts];
+    ap[AP_TotalMemInst] = ic[36] + ic[34] + ic[35] + ic[58] + ic[7] + ic[33];
+    return 0;
+}
+
+/* Autophase (56) and InstCount (70) in one walk, either may be NULL. Returns 0, or -1 out of memory. */
+int rlc_features(rlc_module *m, int64_t *autophase, int64_t *instcount) {
+    walk_result r;
+    if (walk(m, WALK_FEATURES, &r)) return -1;
+    if (autophase) memcpy(autophase, r.autophase, sizeof r.autophase);
+    if (instcount) memcpy(instcount, r.instcount, sizeof r.instcount);
+    return 0;
+}
+
+/* The module's fingerprint (see walk()); 0 out of memory. */
+uint64_t rlc_fingerprint(rlc_module *m) {
+    walk_result r;
+    return walk(m, WALK_FINGERPRINT, &r) ? 0 : r.fingerprint;
+}
+
+/* Query codes (fastlane.QUERY_CODES) and the values each writes. */
+enum { Q_FINGERPRINT = 1, Q_INSTRUCTION_COUNT = 2, Q_AUTOPHASE = 3, Q_INST_COUNT = 4, Q_FEATURES = 5 };
+
+/* The values of the queries `codes` (n of them) for the module's current state, in order, into `values`:
+ * fingerprint (as int64) and instruction count one value each, Autophase 56, InstCount 70, features both;
+ * computed in at most one walk. Returns the number of values written, -1 out of memory, -2 for an unknown
+ * code. */
+int64_t rlc_query(rlc_module *m, const char *codes, size_t n, int64_t *values) {
+    int what = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (codes[k] < Q_FINGERPRINT || codes[k] > Q_FEATURES) return -2;
+        if (codes[k] == Q_FINGERPRINT) what |= WALK_FINGERPRINT;
+        else if (codes[k] != Q_INSTRUCTION_COUNT) what |= WALK_FEATURES;
+    }
+    walk_result r;
+    if (what && walk(m, what, &r)) return -1;
+    int64_t *at = values;
+    for (size_t k = 0; k < n; k++) {
+        switch (codes[k]) {
+        case Q_FINGERPRINT: *at++ = (int64_t)r.fingerprint; break;
+        case Q_INSTRUCTION_COUNT: *at++ = what ? r.count : rlc_instruction_count(m); break;
+        default:
+            if (codes[k] != Q_INST_COUNT) memcpy(at, r.autophase, sizeof r.autophase), at += RLC_AUTOPHASE_DIM;
+            if (codes[k] != Q_AUTOPHASE) memcpy(at, r.instcount, sizeof r.instcount), at += RLC_INSTCOUNT_DIM;
         }
     }
-    ptrmap_free(&memo);
-    ptrmap_free(&pm);
-    return h;
+    return at - values;
 }
+
+/* A step: run `pipeline` (as rlc_run_passes), then write the values of the queries (as rlc_query) and their
+ * number to *count. Returns rlc_run_passes's status (0, 1, 2, with *err), -1 out of memory or -2 for an
+ * unknown query code (the pipeline has run). */
+int rlc_step(rlc_module *m, const char *pipeline, const char *codes, size_t n, int64_t *values, int64_t *count,
+             char **err) {
+    int status = rlc_run_passes(m, pipeline, err);
+    if (status) return status;
+    int64_t written = rlc_query(m, codes, n, values);
+    if (written < 0) return (int)written;
+    *count = written;
+    return 0;
+}
+
 
 /* ------------------------------------------------------------------------------------------ */
 /* Codegen                                                                                    */

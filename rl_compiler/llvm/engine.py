@@ -27,7 +27,13 @@ SOURCES = (SOURCE, Path(__file__).with_name("serve.c"))
 AUTOPHASE_DIM = 56
 INSTCOUNT_DIM = 70
 #: LLVM-C API that exists only in some supported versions; ``-DRLC_HAVE_<name>`` when the headers have it.
-OPTIONAL_API = ("LLVMUncondBr", "LLVMPtrToAddr", "LLVMGetICmpSameSign", "LLVMGetSwitchCaseValue")
+OPTIONAL_API = (
+    "LLVMUncondBr",
+    "LLVMPtrToAddr",
+    "LLVMGetICmpSameSign",
+    "LLVMGetSwitchCaseValue",
+    "LLVMGetRawDataValues",
+)
 COMPILERS_ENV = "CC"
 
 
@@ -64,6 +70,11 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "rlc_instruction_count": (ctypes.c_int64, [HANDLE]),
     "rlc_features": (ctypes.c_int, [HANDLE, _I64P, _I64P]),
     "rlc_fingerprint": (ctypes.c_uint64, [HANDLE]),
+    "rlc_query": (ctypes.c_int64, [HANDLE, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p]),
+    "rlc_step": (
+        ctypes.c_int,
+        [HANDLE, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, _ERR],
+    ),
     "rlc_object_text_size": (ctypes.c_int64, [HANDLE, _ERR]),
     "rlc_programl": (ctypes.c_void_p, [HANDLE, _I64P]),
     "rlc_graph_export": (None, [ctypes.c_void_p] * 6),

@@ -31,7 +31,7 @@ from rl_compiler.llvm.errors import LLVMError, run_passes_error
 TAG = b"S"
 _HEAD = struct.Struct("<cBQ")
 _STATUS = struct.Struct("<cB")
-#: Query codes known to serve.c, with the number of int64 values each reply holds.
+#: Query codes of the engine's ``rlc_query`` (served by serve.c, and by :meth:`rl_compiler.llvm.module.Module.step`).
 QUERY_CODES = {"fingerprint": 1, "instruction_count": 2, "autophase": 3, "inst_count": 4, "features": 5}
 _FINGERPRINT, _COUNT, _FEATURES = QUERY_CODES["fingerprint"], QUERY_CODES["instruction_count"], QUERY_CODES["features"]
 _WIDTHS = {1: 1, 2: 1, 3: _AUTOPHASE, 4: _INST_COUNT, 5: _AUTOPHASE + _INST_COUNT}
@@ -53,12 +53,21 @@ def encode_step(handle: int, pipeline: str, queries: tuple[str, ...]) -> bytes |
     path (an unknown query, or a pipeline Python checks before LLVM sees it: empty, with ``<O``, or NUL)."""
     if not pipeline.strip() or "<O" in pipeline or "\0" in pipeline:
         return None
+    codes = query_codes(queries)
+    if codes is None:
+        return None
+    return _HEAD.pack(TAG, len(codes), handle) + codes + pipeline.encode()
+
+
+def query_codes(queries: tuple[str, ...]) -> bytes | None:
+    """The engine's codes of ``queries`` (``rlc_query`` computes them in one walk), or None if one of them has
+    no code (or there are more than :data:`MAX_QUERIES`)."""
     codes = _CODES.get(queries)
     if codes is None:
         if len(queries) > MAX_QUERIES or not set(queries) <= QUERY_CODES.keys():
             return None
         codes = _CODES[queries] = bytes(QUERY_CODES[query] for query in queries)
-    return _HEAD.pack(TAG, len(codes), handle) + codes + pipeline.encode()
+    return codes
 
 
 def is_fast_reply(payload: bytes) -> bool:
@@ -163,22 +172,33 @@ class NativeCaller:
             if status < 0:
                 return status
             raise _error(status, self._message.value.decode(errors="replace"), pipeline)
-        layout = _LAYOUTS.get(queries)
-        if layout is None:
-            layout = _LAYOUTS[queries] = _layout(queries)
-        if self._state.count != layout[-1]:
+        if self._state.count != layout_of(queries)[-1]:
             return MALFORMED
-        values, results = self._values, []
-        for kind, start, stop in layout[:-1]:
-            if kind == 1:
-                results.append(self._unsigned.item(start))
-            elif kind == 2:
-                results.append(values.item(start))
-            elif kind == 5:
-                results.append((values[start : start + _AUTOPHASE].copy(), values[start + _AUTOPHASE : stop].copy()))
-            else:
-                results.append(values[start:stop].copy())
-        return tuple(results)
+        return results(self._values, self._unsigned, queries)
+
+
+def results(values: np.ndarray, unsigned: np.ndarray, queries: tuple[str, ...]) -> tuple:
+    """The results of ``queries`` from the int64 ``values`` the engine wrote for them (``unsigned``: the same
+    buffer as uint64), as :func:`rl_compiler.llvm.worker.step` returns them; arrays are copies."""
+    out = []
+    for kind, start, stop in layout_of(queries)[:-1]:
+        if kind == 1:
+            out.append(unsigned.item(start))
+        elif kind == 2:
+            out.append(values.item(start))
+        elif kind == 5:
+            out.append((values[start : start + _AUTOPHASE].copy(), values[start + _AUTOPHASE : stop].copy()))
+        else:
+            out.append(values[start:stop].copy())
+    return tuple(out)
+
+
+def layout_of(queries: tuple[str, ...]) -> tuple:
+    """Per query: (query code, first value, end); then the number of values (cached per query tuple)."""
+    layout = _LAYOUTS.get(queries)
+    if layout is None:
+        layout = _LAYOUTS[queries] = _layout(queries)
+    return layout
 
 
 #: Per query tuple: (query code, first value, end) for each query, then the number of values.

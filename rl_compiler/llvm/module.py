@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rl_compiler.llvm import engine
+from rl_compiler.llvm import engine, fastlane
 from rl_compiler.llvm.errors import (
     CodegenError,
     LLVMError,
@@ -59,15 +59,31 @@ _BITCODE_MAGICS = (b"BC\xc0\xde", b"\xde\xc0\x17\x0b")
 _SIZE_LEVEL = re.compile(r"<\s*O([sz])\s*>")
 
 
+def _check_pipeline(pipeline: str) -> None:
+    """Reject what LLVM would not report as an error: an empty pipeline, and LLVM 22+'s removed ``<Oz>``."""
+    if not isinstance(pipeline, str) or not pipeline.strip():
+        raise PassPipelineError(f"expected a non-empty pass pipeline string, got {pipeline!r}")
+    if "<O" in pipeline and engine.llvm_major() >= 22:
+        match = _SIZE_LEVEL.search(pipeline)
+        if match:
+            attribute = "minsize" if match.group(1) == "z" else "optsize"
+            raise PassPipelineError(
+                f'invalid pass pipeline {pipeline!r}: the optimization level "O{match.group(1)}" is no '
+                f"longer supported in LLVM {engine.llvm_major()} (it would abort the process); use "
+                f"O2 with the {attribute} attribute instead (rl_compiler.llvm.baselines.optimize_oz)"
+            )
+
+
 class Module:
     """One LLVM module in memory. Build it with :meth:`from_file`, :meth:`from_bitcode` or :meth:`from_ir`."""
 
-    __slots__ = ("_handle", "_lib", "__weakref__")
+    __slots__ = ("_handle", "_lib", "_values", "__weakref__")
 
     def __init__(self, handle: ctypes.c_void_p, lib: ctypes.CDLL) -> None:
         """Internal: wrap an engine handle. Use the ``from_*`` constructors."""
         self._handle = handle
         self._lib = lib
+        self._values: tuple[np.ndarray, np.ndarray, int] | None = None  # step()'s buffer, made on first use
 
     # -- construction -------------------------------------------------------------------------
 
@@ -147,21 +163,37 @@ class Module:
 
         :raises PassPipelineError: LLVM rejected the pipeline (unknown pass, malformed string).
         """
-        if not isinstance(pipeline, str) or not pipeline.strip():
-            raise PassPipelineError(f"expected a non-empty pass pipeline string, got {pipeline!r}")
-        if "<O" in pipeline and engine.llvm_major() >= 22:
-            match = _SIZE_LEVEL.search(pipeline)
-            if match:
-                attribute = "minsize" if match.group(1) == "z" else "optsize"
-                raise PassPipelineError(
-                    f'invalid pass pipeline {pipeline!r}: the optimization level "O{match.group(1)}" is no '
-                    f"longer supported in LLVM {engine.llvm_major()} (it would abort the process); use "
-                    f"O2 with the {attribute} attribute instead (rl_compiler.llvm.baselines.optimize_oz)"
-                )
+        _check_pipeline(pipeline)
         err = ctypes.c_void_p()
         status = self._lib.rlc_run_passes(self._ptr, pipeline.encode(), ctypes.byref(err))
         if status:
             raise run_passes_error(pipeline, status, engine.take_message(self._lib, err))
+
+    def step(self, pipeline: str, queries: tuple[str, ...]) -> tuple:
+        """Run ``pipeline`` (as :meth:`run_passes`), then return the results of ``queries``, names of
+        :data:`~rl_compiler.llvm.fastlane.QUERY_CODES` (``"fingerprint"``, ``"instruction_count"``,
+        ``"autophase"``, ``"inst_count"``, ``"features"``), each as its method returns it. One native call: the
+        queries come from one walk over the module.
+
+        :raises PassPipelineError: as :meth:`run_passes`. :raises ValueError: for a query without a code.
+        """
+        _check_pipeline(pipeline)
+        codes = fastlane.query_codes(queries)
+        if codes is None:
+            raise ValueError(f"no native step for queries {queries!r}; valid: {sorted(fastlane.QUERY_CODES)}")
+        if self._values is None:
+            values = np.zeros(fastlane.MAX_QUERIES * (AUTOPHASE_DIM + INSTCOUNT_DIM), np.int64)
+            self._values = (values, values.view(np.uint64), values.ctypes.data)
+        values, unsigned, address = self._values
+        err, count = ctypes.c_void_p(), ctypes.c_int64()
+        status = self._lib.rlc_step(
+            self._ptr, pipeline.encode(), codes, len(codes), address, ctypes.byref(count), ctypes.byref(err)
+        )
+        if status:
+            if status < 0:
+                raise MemoryError("out of memory computing a step's queries")
+            raise run_passes_error(pipeline, status, engine.take_message(self._lib, err))
+        return fastlane.results(values, unsigned, queries)
 
     def set_size_attributes(self) -> None:
         """Add ``minsize`` and ``optsize`` to every defined non-``optnone`` function (as clang -Oz does)."""

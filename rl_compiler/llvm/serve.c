@@ -96,9 +96,7 @@ static uint64_t get_u64(const char *at) {
 
 typedef struct rlc_module rlc_module;
 int rlc_run_passes(rlc_module *m, const char *pipeline, char **err);
-int64_t rlc_instruction_count(rlc_module *m);
-int rlc_features(rlc_module *m, int64_t *autophase, int64_t *instcount);
-uint64_t rlc_fingerprint(rlc_module *m);
+int64_t rlc_query(rlc_module *m, const char *codes, size_t n, int64_t *values);
 void rlc_free(void *p);
 
 /* -- module table ------------------------------------------------------------------------------ */
@@ -216,7 +214,7 @@ static int reply_error(int out_fd, int status, const char *message) {
 }
 
 static void out_of_memory(int status) {
-    static const char text[] = "rl_compiler worker: out of memory (features)\n";
+    static const char text[] = "rl_compiler worker: out of memory (a step's queries)\n";
     if (write(2, text, sizeof text - 1) < 0) { /* nothing more to do: exiting anyway */
     }
     _exit(status);
@@ -248,24 +246,11 @@ static int serve_step(int out_fd, char *payload, size_t n, int oom_status) {
         rlc_free(err);
         return rc;
     }
-    int64_t autophase[AUTOPHASE_DIM], instcount[INSTCOUNT_DIM];
-    int have_features = 0;
+    static int64_t values[MAX_QUERIES * (AUTOPHASE_DIM + INSTCOUNT_DIM)];
+    int64_t count = rlc_query(m, queries, nq, values); /* one walk for all of them */
+    if (count < 0) out_of_memory(oom_status);
     char *at = reply + HEADER + 2;
-    for (size_t k = 0; k < nq; k++) {
-        switch (queries[k]) {
-        case Q_FINGERPRINT: put_u64(at, rlc_fingerprint(m)), at += 8; break;
-        case Q_INSTRUCTION_COUNT: put_u64(at, (uint64_t)rlc_instruction_count(m)), at += 8; break;
-        default:
-            if (!have_features) {
-                if (rlc_features(m, autophase, instcount)) out_of_memory(oom_status);
-                have_features = 1;
-            }
-            if (queries[k] != Q_INST_COUNT)
-                for (int j = 0; j < AUTOPHASE_DIM; j++) put_u64(at, (uint64_t)autophase[j]), at += 8;
-            if (queries[k] != Q_AUTOPHASE)
-                for (int j = 0; j < INSTCOUNT_DIM; j++) put_u64(at, (uint64_t)instcount[j]), at += 8;
-        }
-    }
+    for (int64_t k = 0; k < count; k++) put_u64(at, (uint64_t)values[k]), at += 8;
     put_u64(reply, (uint64_t)(at - reply - HEADER));
     reply[HEADER] = TAG, reply[HEADER + 1] = ST_OK;
     return write_all(out_fd, reply, (size_t)(at - reply));

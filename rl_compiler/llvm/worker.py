@@ -106,6 +106,8 @@ def step(module: Any, pipeline: str, queries: tuple[str, ...]) -> tuple:
     if not _READ_ONLY_METHODS.issuperset(queries):
         bad = [query for query in queries if query not in _READ_ONLY_METHODS]
         raise ValueError(f"cannot query {bad} in a step: expected read-only Module methods")
+    if fastlane.query_codes(queries) is not None:  # the pass and the queries in one native call, one walk
+        return module.step(pipeline, queries)
     module.run_passes(pipeline)
     return tuple(getattr(module, query)() for query in queries)
 
