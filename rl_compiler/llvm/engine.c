@@ -618,10 +618,11 @@ static int stampmap_put(stampmap *sm, const void *key, uint64_t val) {
 }
 
 /* What a walk keeps between calls: the local values of the function being walked (arguments, blocks and
- * instructions, numbered), the constants' hashes (per walk: a dead constant's address can be reused),
- * the types' hashes (kept: types live as long as the context), and the blocks' predecessor counts. */
+ * instructions, numbered), the constants' hashes (per walk: a dead constant's address can be reused), those
+ * of integer and floating-point constants and of types (kept: LLVM never frees them before the context),
+ * and the blocks' predecessor counts. */
 typedef struct rlc_walk {
-    stampmap locals, constants, types;
+    stampmap locals, constants, immortals, types;
     uint32_t *preds;
     size_t preds_cap;
     int failed; /* out of memory during this walk */
@@ -629,7 +630,9 @@ typedef struct rlc_walk {
 
 static rlc_walk *walk_new(void) {
     rlc_walk *w = calloc(1, sizeof *w);
-    if (w && stampmap_init(&w->locals) && stampmap_init(&w->constants) && stampmap_init(&w->types)) return w;
+    if (w && stampmap_init(&w->locals) && stampmap_init(&w->constants) && stampmap_init(&w->immortals) &&
+        stampmap_init(&w->types))
+        return w;
     walk_dispose(w);
     return NULL;
 }
@@ -638,6 +641,7 @@ static void walk_dispose(rlc_walk *w) {
     if (!w) return;
     free(w->locals.slots);
     free(w->constants.slots);
+    free(w->immortals.slots);
     free(w->types.slots);
     free(w->preds);
     free(w);
@@ -752,10 +756,14 @@ static uint64_t hash_constant(rlc_walk *w, LLVMValueRef c, int depth) {
 /* Constants are uniqued per context, so within one walk their hashes are memoized by address: a module
  * refers to the same few globals and constants many times. */
 static uint64_t memo_constant(rlc_walk *w, LLVMValueRef c) {
-    stamp_slot *s = stampmap_slot(&w->constants, c);
+    stamp_slot *s = stampmap_slot(&w->immortals, c);
+    if (s->stamp == w->immortals.stamp) return s->val;
+    s = stampmap_slot(&w->constants, c);
     if (s->stamp == w->constants.stamp) return s->val;
     uint64_t h = hash_constant(w, c, 0);
-    if (stampmap_put(&w->constants, c, h)) w->failed = 1;
+    LLVMValueKind kind = LLVMGetValueKind(c);
+    int immortal = kind == LLVMConstantIntValueKind || kind == LLVMConstantFPValueKind;
+    if (stampmap_put(immortal ? &w->immortals : &w->constants, c, h)) w->failed = 1;
     return h;
 }
 
@@ -990,6 +998,11 @@ static int walk(rlc_module *m, int what, walk_result *r) {
                     LLVMValueRef v = LLVMGetOperand(i, o);
                     if (!v) {
                         if (fp) h = mix(h, (uint64_t)-2);
+                        continue;
+                    }
+                    stamp_slot *known = stampmap_slot(&w->locals, v); /* most operands: numbered already */
+                    if (known->stamp == w->locals.stamp) {
+                        if (fp) h = mix(h, known->val);
                         continue;
                     }
                     LLVMValueKind kind = LLVMGetValueKind(v);

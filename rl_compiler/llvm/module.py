@@ -44,6 +44,18 @@ _AutophaseBuffer = ctypes.c_int64 * AUTOPHASE_DIM
 _InstCountBuffer = ctypes.c_int64 * INSTCOUNT_DIM
 
 
+class _StepOut:
+    """Where ``rlc_step`` writes a step's values, their number and an error message (one per module, reused)."""
+
+    __slots__ = ("values", "unsigned", "address", "count", "err", "count_ref", "err_ref")
+
+    def __init__(self) -> None:
+        self.values = np.zeros(fastlane.MAX_QUERIES * (AUTOPHASE_DIM + INSTCOUNT_DIM), np.int64)
+        self.unsigned, self.address = self.values.view(np.uint64), self.values.ctypes.data
+        self.count, self.err = ctypes.c_int64(), ctypes.c_void_p()
+        self.count_ref, self.err_ref = ctypes.byref(self.count), ctypes.byref(self.err)
+
+
 def _to_array(buffer: ctypes.Array) -> np.ndarray:
     return np.frombuffer(buffer, dtype=np.int64).copy()
 
@@ -77,13 +89,13 @@ def _check_pipeline(pipeline: str) -> None:
 class Module:
     """One LLVM module in memory. Build it with :meth:`from_file`, :meth:`from_bitcode` or :meth:`from_ir`."""
 
-    __slots__ = ("_handle", "_lib", "_values", "__weakref__")
+    __slots__ = ("_handle", "_lib", "_step_out", "__weakref__")
 
     def __init__(self, handle: ctypes.c_void_p, lib: ctypes.CDLL) -> None:
         """Internal: wrap an engine handle. Use the ``from_*`` constructors."""
         self._handle = handle
         self._lib = lib
-        self._values: tuple[np.ndarray, np.ndarray, int] | None = None  # step()'s buffer, made on first use
+        self._step_out: _StepOut | None = None  # made by the first step()
 
     # -- construction -------------------------------------------------------------------------
 
@@ -181,19 +193,16 @@ class Module:
         codes = fastlane.query_codes(queries)
         if codes is None:
             raise ValueError(f"no native step for queries {queries!r}; valid: {sorted(fastlane.QUERY_CODES)}")
-        if self._values is None:
-            values = np.zeros(fastlane.MAX_QUERIES * (AUTOPHASE_DIM + INSTCOUNT_DIM), np.int64)
-            self._values = (values, values.view(np.uint64), values.ctypes.data)
-        values, unsigned, address = self._values
-        err, count = ctypes.c_void_p(), ctypes.c_int64()
+        out = self._step_out or _StepOut()
+        self._step_out = out
         status = self._lib.rlc_step(
-            self._ptr, pipeline.encode(), codes, len(codes), address, ctypes.byref(count), ctypes.byref(err)
+            self._ptr, pipeline.encode(), codes, len(codes), out.address, out.count_ref, out.err_ref
         )
         if status:
             if status < 0:
                 raise MemoryError("out of memory computing a step's queries")
-            raise run_passes_error(pipeline, status, engine.take_message(self._lib, err))
-        return fastlane.results(values, unsigned, queries)
+            raise run_passes_error(pipeline, status, engine.take_message(self._lib, out.err))
+        return fastlane.results(out.values, out.unsigned, queries)
 
     def set_size_attributes(self) -> None:
         """Add ``minsize`` and ``optsize`` to every defined non-``optnone`` function (as clang -Oz does)."""
