@@ -7,6 +7,11 @@ the engine's worker processes, which need no Gymnasium and start faster without 
 from __future__ import annotations
 
 import os
+import time
+
+#: ``time.perf_counter()`` when this package began importing: in the ``rl-compiler`` command, the moment its
+#: interpreter began running rl-compiler (:func:`rl_compiler.cli.command_start` counts its budget from it).
+IMPORT_STARTED = time.perf_counter()
 
 __version__ = "0.1.0"
 

@@ -9,7 +9,9 @@ PROGRAM is one or more C/C++ files forming one program (compiled with clang's -O
 one ``.ll``/``.bc`` module, or a benchmark URI. ``-o`` works as for a compiler: ``x.o`` object, ``x.s``
 assembly, ``x.ll``/``x.bc`` IR, anything else a linked executable; ``x.bc``, ``x.input.bc``,
 ``x.passes.txt`` and ``x.json`` are written beside it (:mod:`rl_compiler.agents.optimize.output`).
-The time limit is the whole wall time of the command. The result is judged by object ``.text`` (``--metric
+The time limit is the whole wall time of the command, from the start of its process (interpreter start-up
+and imports included; :func:`rl_compiler.cli.command_start`), or from the call of ``main`` inside a running
+program. The result is judged by object ``.text`` (``--metric
 ir``: IR instructions), verified, run against the unoptimised build when the program has a ``main``, and
 never larger than -Oz in ``.text``: otherwise the -Oz result is written and the reason printed.
 
@@ -74,22 +76,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def process_start_time() -> float:
-    """``time.perf_counter()`` at the start of this process (now, where /proc does not say), so that the
-    budget counts interpreter start-up and imports too. /proc gives the fork, not the exec: a shell script
-    that ``exec``s the command hands it its own elapsed time (scripts/main.sh therefore does not)."""
-    try:
-        with open("/proc/self/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        started_ticks = int(fields[19])  # field 22 of stat(5): starttime, in clock ticks since boot
-        with open("/proc/uptime") as uptime:
-            uptime_seconds = float(uptime.read().split()[0])
-        age = uptime_seconds - started_ticks / os.sysconf("SC_CLK_TCK")
-        return time.perf_counter() - max(age, 0.0)
-    except (OSError, ValueError, IndexError):
-        return time.perf_counter()
-
-
 def _output(args: argparse.Namespace) -> Path:
     if args.output:
         return Path(args.output)
@@ -111,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from rl_compiler.agents.optimize.output import OutputPaths, check_output_kind, write_outputs
     from rl_compiler.llvm.errors import LLVMError
 
-    started = process_start_time()
+    started = args.command_started  # set by main: the process's start for the command, else main's call
     if args.time_limit <= 0:
         raise CLIError(f"--time-limit must be positive, got {args.time_limit}")
     preload_value_model()  # imports the value model while the program builds

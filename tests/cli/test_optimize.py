@@ -219,3 +219,30 @@ def test_the_command_ends_within_its_budget_counted_from_process_start(tmp_path)
     assert record["checks"][-1] == "run: output matches the unoptimised build"
     assert record["object_text_size"]["final"] <= record["object_text_size"]["Oz"]
     assert wall < 4.0 + 2.0, f"took {wall:.1f} s for a 4 s budget"  # generous: loaded machines run late
+
+
+def test_inside_a_running_program_the_budget_counts_from_the_call(tmp_path):
+    """``main`` called by a process that has run longer than the budget: the budget starts at the call."""
+    from rl_compiler.cli import process_start_time
+
+    while time.perf_counter() - process_start_time() < 3.0:  # this process is older than the 2 s budget
+        time.sleep(0.1)
+    assert main(["optimize", "benchmark://builtin-v0/kmp", "-o", str(tmp_path / "kmp.o"), "--time-limit", "2"]) == 0
+    seconds = json.loads((tmp_path / "kmp.json").read_text())["seconds"]
+    assert seconds["start"] < 1.0 and seconds["total"] < 3.0, seconds
+
+
+def test_a_wrapper_that_execs_the_command_does_not_spend_its_budget(tmp_path):
+    """A shell script that works for 3 s, then ``exec``s the command: the process started with the script, the
+    command's budget with the command."""
+    output = tmp_path / "kmp.o"
+    script = (
+        f"sleep 3; exec {sys.executable} -m rl_compiler.cli optimize benchmark://builtin-v0/kmp -o {output} "
+        "--time-limit 4"
+    )
+    done = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    record = json.loads((tmp_path / "kmp.json").read_text())
+    seconds = record["seconds"]
+    assert seconds["start"] < 2.0 and seconds["search"] > 0.5, seconds  # start: its interpreter and imports only
+    assert record["object_text_size"]["final"] <= record["object_text_size"]["Oz"]
