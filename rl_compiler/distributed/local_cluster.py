@@ -1,10 +1,14 @@
 """A real multi-node Ray cluster on this machine, for tests and benchmarks: ``ray start --head`` plus
 worker nodes joined with ``ray start --address``, each its own raylet with its own CPUs.
 
-Every node runs ``ray start --block`` in its own process group, so a node can be stopped (SIGTERM: Ray
-drains and exits) or killed outright (SIGKILL to the group: a lost machine) without touching any other Ray
-on the machine (``ray stop`` would stop them all). Session files go to a private temporary directory that
-:meth:`LocalCluster.shutdown` removes; ports are chosen free, so clusters never collide.
+Every node runs ``ray start --block`` in its own process group, started like every child of rl-compiler
+(:func:`rl_compiler.llvm.processes.spawn`), so a node can be stopped (SIGTERM: Ray drains and exits) or killed
+outright (SIGKILL to the group: a lost machine) without touching any other Ray on the machine (``ray stop``
+would stop them all). A node dies with the process that started it, even one killed by SIGKILL: ``ray start``
+by its parent-death signal, and the rest of its group (Ray's own fate sharing leaves the dashboard and
+runtime-env agents running) by a watchdog in the group that kills it when the starter's end of a pipe closes.
+Session files go to a private temporary directory that :meth:`LocalCluster.shutdown` removes; ports are chosen
+free, so clusters never collide.
 
     with LocalCluster(head_cpus=1) as cluster:
         cluster.add_node(num_cpus=1)
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rl_compiler.distributed.cluster import require_ray
+from rl_compiler.llvm.processes import kill_group, spawn
 from rl_compiler.llvm.tempdirs import make_private_dir
 
 #: What ``ray start`` prints once its node has joined the cluster.
@@ -42,6 +47,21 @@ def _ray_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from ray.scripts.scripts import main; sys.exit(main())"]
 
 
+# Runs as the node's process (argv: the pipe's read end, then the command): forks the watchdog, which waits for
+# the starter's end of the pipe to close (its exit, however it ends) and then kills the node's group, and becomes
+# the command (same pid: the group leader, its parent-death signal kept across exec; a fork's child has none).
+_WITH_WATCHDOG = """
+import os, signal, sys
+fd = int(sys.argv[1])
+if os.fork() == 0:
+    while os.read(fd, 1):
+        pass
+    os.killpg(0, signal.SIGKILL)
+os.close(fd)
+os.execv(sys.argv[2], sys.argv[2:])
+"""
+
+
 @dataclass
 class Node:
     """One ``ray start --block`` process (the process group leader of the node's Ray processes)."""
@@ -49,6 +69,8 @@ class Node:
     process: subprocess.Popen
     log: Path
     head: bool
+    #: The starter's end of the watchdog's pipe: closing it (or exiting) kills the node.
+    lifeline: int
 
     @property
     def pid(self) -> int:
@@ -103,11 +125,17 @@ class LocalCluster:
             "--dashboard-agent-grpc-port", str(free_port()), "--runtime-env-agent-port", str(free_port()),
             "--metrics-export-port", str(free_port()), "--ray-client-server-port", str(free_port()), *args,
         ]  # fmt: skip
-        with open(log, "wb") as out:
-            process = subprocess.Popen(
-                command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True
-            )
-        node = Node(process, log, head)
+        read_end, lifeline = os.pipe()
+        try:
+            with open(log, "wb") as out:
+                watched = [sys.executable, "-c", _WITH_WATCHDOG, str(read_end), *command]
+                process = spawn(watched, stdout=out, stderr=subprocess.STDOUT, env=env, pass_fds=(read_end,))
+        except BaseException:
+            os.close(lifeline)
+            raise
+        finally:
+            os.close(read_end)
+        node = Node(process, log, head, lifeline)
         self.nodes.append(node)
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
@@ -120,8 +148,8 @@ class LocalCluster:
 
     def kill_node(self, node: Node) -> None:
         """Kill a node and every process of it at once (SIGKILL to its group): the machine is lost."""
-        _signal_group(node.pid, signal.SIGKILL)
-        node.process.wait()
+        kill_group(node.process, timeout=None)
+        _close(node)
 
     def stop_node(self, node: Node, timeout: float = 30.0) -> None:
         """Stop a node the way ``ray stop`` would for it alone: SIGTERM, then SIGKILL what is left."""
@@ -131,8 +159,8 @@ class LocalCluster:
                 node.process.wait(timeout)
             except subprocess.TimeoutExpired:
                 pass
-        _signal_group(node.pid, signal.SIGKILL)
-        node.process.wait()
+        kill_group(node.process, timeout=None)
+        _close(node)
 
     def shutdown(self) -> None:
         """Stop every node (workers first), then remove the session files."""
@@ -148,8 +176,7 @@ class LocalCluster:
         self.shutdown()
 
 
-def _signal_group(pid: int, sig: int) -> None:
-    try:
-        os.killpg(pid, sig)
-    except ProcessLookupError:
-        pass
+def _close(node: Node) -> None:
+    if node.lifeline >= 0:
+        os.close(node.lifeline)
+        node.lifeline = -1
