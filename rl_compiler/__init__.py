@@ -1,7 +1,8 @@
 """rl-compiler: Gymnasium environments for real LLVM compiler decisions.
 
-Importing the package registers every environment id under the ``rl_compiler/`` namespace (except in
-the engine's worker processes, which need no Gymnasium and start faster without it).
+Importing the package registers every environment id under the ``rl_compiler/`` namespace: at once when
+Gymnasium is loaded, else as soon as it is (``rl-compiler optimize`` never loads it); not in the engine's worker
+processes, which need no Gymnasium and start faster without it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,6 @@ __version__ = "0.1.0"
 WORKER_ENV = "RL_COMPILER_WORKER_PARENT"
 
 if WORKER_ENV not in os.environ:
-    from rl_compiler.envs.registration import register_all as _register_all
+    from rl_compiler.envs.registration import register_when_gymnasium_loads
 
-    _register_all()
+    register_when_gymnasium_loads()

@@ -9,12 +9,37 @@
 - :mod:`rl_compiler.agents.mlgo`: baseline decision policies for register allocation and inlining.
 - :mod:`rl_compiler.agents.rl`: Stable-Baselines3 models as policies, training runs, hyperparameters.
 - :mod:`rl_compiler.agents.optimize`: the shipped default policy and ``rl-compiler optimize``'s library.
+
+The names below are imported on first use: ``rl-compiler optimize`` imports ``rl_compiler.agents.optimize``,
+which needs none of them (nor Gymnasium, which the interface imports).
 """
 
 from __future__ import annotations
 
-from rl_compiler.agents.base import Budget, DecisionEpisode, DecisionPolicy, EpisodeResult, Policy
-from rl_compiler.agents.registry import AGENTS, UnknownAgentError, make_agent
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rl_compiler.agents.base import Budget, DecisionEpisode, DecisionPolicy, EpisodeResult, Policy
+    from rl_compiler.agents.registry import AGENTS, UnknownAgentError, make_agent
+
+_HOMES = {
+    "AGENTS": "registry",
+    "Budget": "base",
+    "DecisionEpisode": "base",
+    "DecisionPolicy": "base",
+    "EpisodeResult": "base",
+    "Policy": "base",
+    "UnknownAgentError": "registry",
+    "make_agent": "registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+
 
 __all__ = [
     "AGENTS",

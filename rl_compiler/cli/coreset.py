@@ -17,7 +17,7 @@ from rl_compiler.agents.coreset.value import feature_vector, train_value_model
 from rl_compiler.cli import CLIError, verbosity
 from rl_compiler.cli.tables import Column, Table
 from rl_compiler.datasets import DatasetError, get_benchmark
-from rl_compiler.envs.coreset import coreset_path
+from rl_compiler.envs.coreset_data import coreset_path
 from rl_compiler.llvm.cache import atomic_write_text
 
 METRICS = ("text", "ir")

@@ -2,14 +2,17 @@
 
 Each entry of the registry is a mapping with ``id``, ``entry_point`` and optionally ``kwargs``,
 ``max_episode_steps``, ``nondeterministic`` and ``description``. Registration is idempotent.
+
+``import rl_compiler`` calls :func:`register_when_gymnasium_loads`: the ids are registered at once when Gymnasium
+is loaded, else the moment it is, so that ``gym.make`` always finds them and a program that never uses
+Gymnasium (``rl-compiler optimize``, whose time budget counts its imports) never loads it.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from typing import Any
-
-import gymnasium as gym
-import yaml
 
 from rl_compiler.data import data_path
 
@@ -18,6 +21,8 @@ REGISTRY_FILE = "registry.yaml"
 
 def registry_entries() -> list[dict[str, Any]]:
     """The environment entries declared in ``envs/registry.yaml``."""
+    import yaml
+
     path = data_path("envs", REGISTRY_FILE)
     entries = yaml.safe_load(path.read_text()) or []
     for entry in entries:
@@ -34,6 +39,8 @@ def registered_ids() -> list[str]:
 
 def register_all() -> None:
     """Register every declared id with Gymnasium (skipping ids already registered)."""
+    import gymnasium as gym
+
     for entry in registry_entries():
         if entry["id"] in gym.registry:
             continue
@@ -50,6 +57,7 @@ def register_all() -> None:
 def env_family(env_id: str) -> str:
     """``"mlgo"`` for an id whose env answers LLVM's MLGO channel (register allocation, inlining; its
     ``benchmark=`` may be a list it samples from), else ``"passes"`` (pass ordering)."""
+    import gymnasium as gym
     from gymnasium.envs.registration import load_env_creator
 
     from rl_compiler.envs.mlgo_common import MLGOEnv
@@ -59,3 +67,31 @@ def env_family(env_id: str) -> str:
         raise ValueError(f"unknown env {env_id!r}; rl-compiler registers {', '.join(known)}")
     creator = load_env_creator(gym.spec(env_id).entry_point)
     return "mlgo" if isinstance(creator, type) and issubclass(creator, MLGOEnv) else "passes"
+
+
+def register_when_gymnasium_loads() -> None:
+    """:func:`register_all` now if Gymnasium is loaded, else right after its first import (by anyone)."""
+    if "gymnasium" in sys.modules:
+        register_all()
+    elif not any(isinstance(finder, _AfterGymnasium) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _AfterGymnasium())
+
+
+class _AfterGymnasium:
+    """An import hook that finds nothing itself: at Gymnasium's import it has the real loader register the ids
+    once Gymnasium is loaded, then leaves."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != "gymnasium":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            load = spec.loader.exec_module
+
+            def load_then_register(module: Any) -> None:
+                load(module)
+                register_all()
+
+            spec.loader.exec_module = load_then_register  # type: ignore[method-assign]  # this load only
+        return spec

@@ -63,3 +63,12 @@ def test_a_saved_model_loads_as_the_family_asks(tmp_path):
     missing = tmp_path / "model.zip"
     with pytest.raises(UnknownAgentError, match="does not exist"):
         make_agent(str(missing), family="mlgo")
+
+
+def test_the_package_names_its_interface_and_registry_on_first_use():
+    import rl_compiler.agents as agents
+
+    assert agents.make_agent is make_agent and agents.Policy is Policy and agents.AGENTS is AGENTS
+    assert set(agents.__all__) >= {"make_agent", "Policy", "Budget", "UnknownAgentError"}
+    with pytest.raises(AttributeError, match="no attribute 'make_agnet'"):
+        agents.make_agnet  # noqa: B018

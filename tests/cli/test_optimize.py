@@ -246,3 +246,16 @@ def test_a_wrapper_that_execs_the_command_does_not_spend_its_budget(tmp_path):
     seconds = record["seconds"]
     assert seconds["start"] < 2.0 and seconds["search"] > 0.5, seconds  # start: its interpreter and imports only
     assert record["object_text_size"]["final"] <= record["object_text_size"]["Oz"]
+
+
+def test_the_command_loads_neither_gymnasium_nor_torch(tmp_path):
+    """Its budget counts its imports: the optimize path needs no Gymnasium, PyTorch or Stable-Baselines3."""
+    code = (
+        "import sys; from rl_compiler.cli import main; "
+        "code = main(['optimize', 'benchmark://builtin-v0/crc32', '-o', sys.argv[1], '--time-limit', '2']); "
+        "print(code, [m for m in ('gymnasium', 'torch', 'stable_baselines3') if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "crc32.o")], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.splitlines()[-1] == "0 []", done.stdout + done.stderr

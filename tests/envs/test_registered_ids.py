@@ -4,6 +4,8 @@ Stable-Baselines3's check_env, seeded determinism, pickling of the spec, and an 
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 
 import gymnasium as gym
 import numpy as np
@@ -29,6 +31,16 @@ def _same(a, b) -> bool:
 
 def _nondeterministic(env_id: str) -> bool:
     return bool(gym.spec(env_id).nondeterministic)
+
+
+def test_ids_registered_when_gymnasium_loads_after_rl_compiler():
+    """``import rl_compiler`` alone loads no Gymnasium; the ids are there as soon as Gymnasium is."""
+    code = (
+        "import sys, rl_compiler; assert 'gymnasium' not in sys.modules; import gymnasium as gym; "
+        "print(all(i in gym.registry for i in rl_compiler.envs.registration.registered_ids()))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.split() == ["True"], done.stderr
 
 
 def test_the_pass_ordering_ids_are_registered():

@@ -28,7 +28,7 @@ import numpy as np
 
 from rl_compiler.agents.coreset.value import FEATURES, ValueModel, feature_vector
 from rl_compiler.data import data_path
-from rl_compiler.envs.coreset import Coreset, load_coreset
+from rl_compiler.envs.coreset_data import Coreset, load_coreset
 from rl_compiler.envs.pipelines import OZ
 from rl_compiler.llvm.module import Module
 

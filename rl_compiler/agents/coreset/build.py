@@ -17,7 +17,7 @@ from rl_compiler.agents.coreset.candidates import DEFAULT_SEARCHES, SearchSpec, 
 from rl_compiler.agents.coreset.scoring import OZ, Program, Scorer, ScoreTable, score_table
 from rl_compiler.agents.coreset.selection import coverage, greedy_cover
 from rl_compiler.datasets import get_dataset
-from rl_compiler.envs.coreset import Coreset
+from rl_compiler.envs.coreset_data import Coreset
 from rl_compiler.llvm.toolchain import get_toolchain
 
 Progress = Callable[[str], None] | None

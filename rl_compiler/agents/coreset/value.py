@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from rl_compiler.envs.coreset import Coreset
+from rl_compiler.envs.coreset_data import Coreset
 from rl_compiler.llvm.engine import AUTOPHASE_DIM, INSTCOUNT_DIM
 
 START_FEATURES = AUTOPHASE_DIM + INSTCOUNT_DIM

@@ -196,7 +196,7 @@ class CandidateSequences:
 
     def __call__(self, root: Session, oz: Candidate | None = None) -> list[tuple[str, ...]]:
         try:
-            from rl_compiler.envs.coreset import load_coreset  # the coreset file alone
+            from rl_compiler.envs.coreset_data import load_coreset
         except ImportError:  # no coreset in this installation
             from rl_compiler.agents.rl.shipped import default_policy_path, search_settings
 
