@@ -6,9 +6,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from rl_compiler.data import data_path
+from rl_compiler.data import data_path, read_yaml_mapping
 
 TASK_FIELDS = ("name", "description", "env", "dataset", "split", "repetitions", "metric")
 #: The metrics a task can name, and whether a replayed result is an exact integer computation.
@@ -70,12 +68,7 @@ def load_task(name_or_path: str) -> Task:
             close = difflib.get_close_matches(name_or_path, task_names(), n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise TaskError(f"unknown leaderboard task {name_or_path!r}.{hint} Tasks: {', '.join(task_names())}")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        raise TaskError(f"{path}: not valid YAML: {error}") from error
-    if not isinstance(data, dict):
-        raise TaskError(f"{path}: a task file must be a mapping with fields {', '.join(TASK_FIELDS)}")
+    data = read_yaml_mapping(path, TaskError, f"a task: a mapping with fields {', '.join(TASK_FIELDS)}")
     missing = [field for field in TASK_FIELDS if field not in data]
     if missing:
         raise TaskError(f"{path}: missing field(s) {', '.join(missing)}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
+from rl_compiler.data import read_yaml_mapping
 
 #: Checkpoint file names: ``<prefix>_<steps>_steps.zip`` (the RL Zoo's and SB3's ``CheckpointCallback``).
 CHECKPOINT_PREFIX = "model"
@@ -108,11 +108,8 @@ def find_model(path: str | Path, checkpoint: int | str | None = None) -> tuple[P
         if not path.is_file():
             raise FileNotFoundError(f"saved policy {path} does not exist")
         model, config_file = path, config_file_of(path)
-    try:
-        config = yaml.safe_load(config_file.read_text()) or {}
-    except yaml.YAMLError as error:
-        raise ValueError(f"{config_file} is not valid YAML: {error}") from None
-    if not isinstance(config, dict) or "algo" not in config:
+    config = read_yaml_mapping(config_file, ValueError, "a run config (a mapping naming its 'algo')")
+    if "algo" not in config:
         raise ValueError(f"{config_file} is not a run config (it names no 'algo')")
     return model, config
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from rl_compiler.data import data_path
+from rl_compiler.data import data_path, read_yaml_mapping
 
 #: Keys of a hyperparameter entry that configure the run rather than the SB3 algorithm.
 RUN_KEYS = ("n_timesteps", "policy", "n_envs", "vec_env", "episode_length", "wrappers", "env_kwargs", "search_space")
@@ -45,14 +45,7 @@ def load_hyperparams(
     path = Path(path) if path else hyperparams_file(algo)
     if not path.is_file():
         raise HyperparameterError(f"no hyperparameter file for {algo!r}: {path} does not exist")
-    try:
-        table = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        raise HyperparameterError(f"{path} is not valid YAML: {error}") from None
-    if not isinstance(table, dict):
-        raise HyperparameterError(
-            f"{path}: expected a mapping of env ids (and 'default') to settings, got {type(table).__name__}"
-        )
+    table = read_yaml_mapping(path, HyperparameterError, "a mapping of env ids (and 'default') to settings")
     for key, entry in table.items():
         if not isinstance(entry, dict):
             raise HyperparameterError(f"{path}: entry {key!r} must be a mapping of settings, got {entry!r}")
