@@ -3,6 +3,7 @@
     nice -n 10 python benchmarks/perf/coreset_cv.py --dataset realc-train-v0 --dataset builtin-v0/train \\
         --dataset builtin-v0/validation --dataset csmith-train-v0:240 --grid --seeds 5 \\
         --k 20 30 --oz-weight 20 40 --alpha 0.02 0.05 --networks 0 2
+    nice -n 10 python benchmarks/perf/coreset_cv.py ... --seeds 10 --adaptive --without lz4   # adaptive selection
 
 (The corpora's names resolve once ``scripts/build_corpora.py`` has imported them.)
 
@@ -13,19 +14,31 @@ program keeps the best ``.text`` of -Oz and the model's first 4 other sequences;
 real C, the built-in programs) as the share of the coreset oracle's geomean ``.text`` gain, next to the two
 orders without a model (best mean training value; the coreset file's greedy-cover order). Only training
 programs: never give the held-out sets or evaluation suites.
+
+``--adaptive`` simulates *sequential* selection from the stored values (no compilation): the 4 compilations
+after -Oz are chosen one at a time, each knowing the outcomes so far (:class:`Adaptive`), on the same
+fold models as the shipped (static) order, so the two are compared on the same folds.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from rl_compiler.agents.coreset import load_coreset
 from rl_compiler.agents.coreset.build import dataset_uris, load_programs
 from rl_compiler.agents.coreset.scoring import Scorer, score_table
-from rl_compiler.agents.coreset.value import feature_vector, targets, train_value_model
+from rl_compiler.agents.coreset.value import (
+    ValueModel,
+    feature_vector,
+    greedy_cover_order,
+    targets,
+    train_value_model,
+)
 
 COMPILATIONS = 5
 #: The shipped model's settings (``rl-compiler coreset train-value``'s defaults).
@@ -53,16 +66,131 @@ def shares(logs: np.ndarray, chosen: list[list[int]], sources: np.ndarray) -> di
     return result
 
 
-def cross_validate(features, values, coreset, groups, folds: int, seed: int, **settings) -> list[list[int]]:
+def fold_models(
+    features, values, coreset, groups, folds: int, seed: int, **settings
+) -> list[tuple[ValueModel, np.ndarray]]:
+    """One model per fold of fold assignment ``seed``, each with the programs it holds out."""
     names = sorted(set(groups))
     fold_of = dict(zip(names, np.random.RandomState(seed).permutation(len(names)) % folds, strict=True))
     fold = np.array([fold_of[g] for g in groups])
-    chosen: list[list[int]] = [[] for _ in groups]
+    models = []
     for f in range(folds):
         train, test = np.where(fold != f)[0], np.where(fold == f)[0]
-        model = train_value_model(features[train], values[train], coreset, **settings)
+        models.append((train_value_model(features[train], values[train], coreset, **settings), test))
+    return models
+
+
+#: A way to choose a program's compilations: (fold model, the program's raw features, its true clipped
+#: log-values, which only an adaptive chooser reads, one at a time after "compiling") -> the columns, -Oz first.
+Chooser = Callable[[ValueModel, np.ndarray, np.ndarray], list[int]]
+
+
+def static_choice(model: ValueModel, features: np.ndarray, truth: np.ndarray) -> list[int]:
+    """The shipped way: -Oz and the model's first 4 other sequences, fixed before any compilation."""
+    return [0, *[i for i in model.rank(features) if i != 0][: COMPILATIONS - 1]]
+
+
+@dataclass(frozen=True)
+class Adaptive:
+    """Sequential selection: each of the 4 compilations after -Oz is chosen knowing the outcomes so far.
+
+    The model's neighbour weights are a prior over the training programs; each observed outcome (the
+    sequence's clipped log value on this program) multiplies a training program's weight by a kernel of
+    the gap to its own stored value for that sequence (collaborative filtering over the programs x sequences
+    matrix the model stores): ``gauss`` exp(-gap^2 / 2 sigma^2) or ``cauchy`` 1 / (1 + (gap / sigma)^2), which
+    keeps the nearest of distant matches. The posterior is mixed with ``eps`` of the prior. ``schedule`` says
+    how each step picks (one letter per compilation):
+
+    - ``S``: the next sequence of the static order (the model's greedy cover, as shipped);
+    - ``A``: the largest expected best-so-far under the posterior, sum_p w_p max(best observed, v[p, s]);
+    - ``C``: greedy cover of the *prior* weights given the sequences chosen so far (a hedge that ignores the
+      outcomes);
+    - ``P``: greedy cover of the posterior weights given the sequences chosen so far.
+    """
+
+    schedule: str = "SAAC"
+    kernel: str = "cauchy"
+    sigma: float = 0.02
+    eps: float = 0.02
+
+    @classmethod
+    def parse(cls, text: str) -> Adaptive:
+        """``SCHEDULE:KERNEL:SIGMA:EPS``, e.g. ``SAAC:cauchy:0.02:0.02``."""
+        try:
+            schedule, kernel, sigma, eps = text.split(":")
+            result = cls(schedule.upper(), kernel, float(sigma), float(eps))
+        except ValueError:
+            raise SystemExit(
+                f"--adaptive {text!r}: expected SCHEDULE:KERNEL:SIGMA:EPS, e.g. SAAC:cauchy:0.02:0.02"
+            ) from None
+        if len(schedule) != COMPILATIONS - 1 or set(result.schedule) - set("SACP") or kernel not in ("gauss", "cauchy"):
+            raise SystemExit(f"--adaptive {text!r}: {COMPILATIONS - 1} letters of S, A, C, P; kernel gauss or cauchy")
+        return result
+
+    def __str__(self) -> str:
+        return f"adaptive {self.schedule} {self.kernel} sigma={self.sigma:g} eps={self.eps:g}"
+
+    def __call__(self, model: ValueModel, features: np.ndarray, truth: np.ndarray) -> list[int]:
+        logs = model.logs
+        prior = model.weights(features)
+        prior = prior / prior.sum()
+        static = greedy_cover_order(logs, prior)
+        log_likelihood = np.zeros(len(logs))
+        chosen, best = [0], 0.0
+        for step in self.schedule:
+            posterior = prior * np.exp(log_likelihood - log_likelihood.max())
+            weights = (1 - self.eps) * posterior / posterior.sum() + self.eps * prior
+            covered = np.maximum(0.0, logs[:, chosen].max(axis=1))
+            if step == "S":
+                gains = -np.array([static.index(s) for s in range(logs.shape[1])], float)
+            elif step == "A":
+                gains = np.maximum(best, logs).T @ weights
+            else:
+                cover_weights = prior if step == "C" else weights
+                gains = np.maximum(covered[:, None], logs).T @ cover_weights + 1e-9 * (logs.T @ cover_weights)
+            gains[chosen] = -np.inf
+            column = int(np.argmax(gains))
+            chosen.append(column)
+            observed = truth[column]
+            best = max(best, observed)
+            gap = logs[:, column] - observed
+            if self.kernel == "gauss":
+                log_likelihood -= gap**2 / (2 * self.sigma**2)
+            else:
+                log_likelihood -= np.log1p((gap / self.sigma) ** 2)
+        return chosen
+
+
+#: The adaptive candidates of docs/coreset.md (``--adaptive`` without values).
+ADAPTIVE = (
+    "AAAA:gauss:0.02:0.05",
+    "SAAA:cauchy:0.02:0.05",
+    "SAAA:gauss:0.02:0.5",
+    "SPPP:cauchy:0.02:0.05",
+    "SPPP:gauss:0.02:0.5",
+    "SSSA:gauss:0.02:0.05",
+    "SSAS:cauchy:0.02:0.05",
+    "SASA:cauchy:0.03:0.02",
+    "SAAS:cauchy:0.02:0.02",
+    "SAAS:cauchy:0.02:0.05",
+    "SACS:cauchy:0.02:0.02",
+    "SAAC:cauchy:0.02:0.02",
+)
+
+
+def cross_validate(features, values, coreset, groups, folds: int, seed: int, **settings) -> list[list[int]]:
+    """The shipped (static) choice of each program by the model of the folds that hold it out."""
+    return choose_all(
+        fold_models(features, values, coreset, groups, folds, seed, **settings), features, None, static_choice
+    )
+
+
+def choose_all(models: list[tuple[ValueModel, np.ndarray]], features, truth, chooser: Chooser) -> list[list[int]]:
+    """Each program's chosen columns by ``chooser`` with the model of its fold."""
+    chosen: list[list[int]] = [[] for _ in features]
+    for model, test in models:
         for p in test:
-            chosen[p] = [0, *[i for i in model.rank(features[p]) if i != 0][: COMPILATIONS - 1]]
+            chosen[p] = chooser(model, features[p], None if truth is None else truth[p])
     return chosen
 
 
@@ -80,7 +208,15 @@ def main() -> int:
     parser.add_argument(
         "--by-program", action="store_true", help="hold out programs one by one (default: real-C libraries whole)"
     )
+    parser.add_argument(
+        "--adaptive", nargs="*", metavar="SCHEDULE:KERNEL:SIGMA:EPS",
+        help="also simulate adaptive selection on the shipped settings' fold models (no values: docs' candidates)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--without", metavar="LIBRARY", help="also report real C without this library's units (e.g. lz4)"
+    )
     args = parser.parse_args()
+    adaptive = None if args.adaptive is None else [Adaptive.parse(text) for text in args.adaptive or ADAPTIVE]
     coreset = load_coreset()
     uris: list[str] = []
     for selector in args.dataset:
@@ -101,22 +237,48 @@ def main() -> int:
     baselines = {"static order": [static] * len(programs), "coreset order": [list(range(COMPILATIONS))] * len(programs)}
     for name, chosen in baselines.items():  # (static: best mean on all programs, so slightly optimistic)
         print(f"{name:32s}", "  ".join(f"{k} {100 * v:.0f}%" for k, v in shares(logs, chosen, sources).items()))
+    relabelled = sources.copy()
+    if args.without:
+        relabelled[[source(p.uri) == "real C" and group(p.uri) == args.without for p in programs]] = "left out"
+
+    def scored(chosen: list[list[int]]) -> dict[str, float]:
+        result = shares(logs, chosen, sources)
+        if args.without:
+            result[f"real C w/o {args.without}"] = shares(logs, chosen, relabelled)["real C"]
+        return result
+
+    def summary(runs: list[dict[str, float]]) -> str:
+        return "  ".join(
+            f"{key} {100 * np.mean([run[key] for run in runs]):.0f}% (min {100 * min(run[key] for run in runs):.0f}%)"
+            for key in runs[0]
+        )
+
+    if adaptive is not None:  # every chooser on the same fold models of the shipped settings
+        choosers: list[Chooser] = [static_choice, *adaptive]
+        truth = targets(values)
+        runs: list[list[dict[str, float]]] = [[] for _ in choosers]
+        for seed in range(args.seeds):
+            models = fold_models(features, values, coreset, groups, args.folds, seed, **SHIPPED)
+            for chooser, chooser_runs in zip(choosers, runs, strict=True):
+                chooser_runs.append(scored(choose_all(models, features, truth, chooser)))
+        for chooser, chooser_runs in zip(choosers, runs, strict=True):
+            name = "static (shipped v2)" if chooser is static_choice else str(chooser)
+            print(f"{name:45s}", summary(chooser_runs), flush=True)
+        return 0
     shipped = tuple(SHIPPED.values())
     grid = [shipped, (*shipped[:3], 0)]  # the shipped model, and the same without networks (v1)
     if args.grid:
         grid = list(dict.fromkeys([*grid, *itertools.product(args.k, args.oz_weight, args.alpha, args.networks)]))
     for setting in grid:
         settings = dict(zip(SHIPPED, setting, strict=True))
-        runs = [
-            shares(logs, cross_validate(features, values, coreset, groups, args.folds, seed, **settings), sources)
+        grid_runs = [
+            scored(cross_validate(features, values, coreset, groups, args.folds, seed, **settings))
             for seed in range(args.seeds)
         ]  # fmt: skip
-        mean = {key: np.mean([run[key] for run in runs]) for key in runs[0]}
-        low = {key: min(run[key] for run in runs) for key in runs[0]}
         k, oz_weight, alpha, networks = setting
         print(
             f"k={k:<3d} oz-weight={oz_weight:<4g} alpha={alpha:<4g} networks={networks}  ",
-            "  ".join(f"{key} {100 * mean[key]:.0f}% (min {100 * low[key]:.0f}%)" for key in mean),
+            summary(grid_runs),
             flush=True,
         )
     return 0
