@@ -170,15 +170,18 @@ def main() -> None:
             if len(cells) == 2:
                 text.append(f"{cells[1] / cells[0]:.2f}x")
             lines.append(f"| {program} | {title} | " + " | ".join(text) + " |")
-        for label in trees:
-            rate = med(label, program, "isolated_steps_per_s")
-            lines.append(
-                f"| {program} | x CompilerGym's ~1,100 steps/s, {label}: isolated / in-process | "
-                f"{rate / COMPILER_GYM_STEPS_PER_S:.1f}x / "
-                f"{med(label, program, 'inprocess_steps_per_s') / COMPILER_GYM_STEPS_PER_S:.1f}x |"
-                + " |"
-                * (len(trees) - 1 + (1 if len(trees) == 2 else 0))
-            )
+    lines += [
+        "",
+        "| steps/s x CompilerGym's ~1,100 (isolated / in-process) | " + " | ".join(trees) + " |",
+        "|---|" + "---:|" * len(trees),
+    ]
+    for program in args.programs:
+        cells = [
+            f"{med(label, program, 'isolated_steps_per_s') / COMPILER_GYM_STEPS_PER_S:.1f}x / "
+            f"{med(label, program, 'inprocess_steps_per_s') / COMPILER_GYM_STEPS_PER_S:.1f}x"
+            for label in trees
+        ]
+        lines.append(f"| {program} | " + " | ".join(cells) + " |")
     emit(lines, args.out)
 
 

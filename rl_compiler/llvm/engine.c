@@ -124,10 +124,18 @@ static inline uint64_t mix(uint64_t h, uint64_t x) {
     return h ^ (h >> 31);
 }
 
+/* Bytes hashed eight at a time (names, tables, strings). */
 static uint64_t hash_bytes(const char *s, size_t n) {
-    uint64_t h = 0xCBF29CE484222325ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001B3ULL;
-    return h;
+    uint64_t h = mix(0xDA7A, n);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        h = mix(h, x);
+    }
+    uint64_t tail = 0;
+    if (n > i) memcpy(&tail, s + i, n - i);
+    return mix(h, tail);
 }
 
 /* Pointer -> value map (open addressing): positions of the blocks, arguments and instructions of one
@@ -689,20 +697,6 @@ static uint64_t hash_type(rlc_walk *w, LLVMTypeRef t, int depth) {
     return h;
 }
 
-/* Bytes hashed eight at a time (constant data: tables and strings). */
-static uint64_t hash_words(const char *s, size_t n) {
-    uint64_t h = mix(0xDA7A, n);
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, s + i, 8);
-        h = mix(h, x);
-    }
-    uint64_t tail = 0;
-    memcpy(&tail, s + i, n - i);
-    return mix(h, tail);
-}
-
 static uint64_t hash_name(LLVMValueRef v) {
     size_t n = 0;
     const char *name = LLVMGetValueName2(v, &n);
@@ -729,11 +723,11 @@ static uint64_t hash_constant(rlc_walk *w, LLVMValueRef c, int depth) {
         size_t n = 0;
 #ifdef RLC_HAVE_LLVMGetRawDataValues
         const char *data = LLVMGetRawDataValues(c, &n);
-        return mix(mix(h, n), hash_words(data, n < 4096 ? n : 4096));
+        return mix(mix(h, n), hash_bytes(data, n < 4096 ? n : 4096));
 #else
         if (LLVMIsConstantString(c)) {
             const char *data = LLVMGetAsString(c, &n);
-            return mix(mix(h, n), hash_words(data, n < 4096 ? n : 4096));
+            return mix(mix(h, n), hash_bytes(data, n < 4096 ? n : 4096));
         }
         LLVMTypeRef t = LLVMTypeOf(c);
         n = LLVMGetTypeKind(t) == LLVMArrayTypeKind ? (size_t)LLVMGetArrayLength2(t) : LLVMGetVectorSize(t);
