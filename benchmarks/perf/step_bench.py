@@ -11,11 +11,12 @@ actions in episodes of 20. Per program and checkout:
   (CompilerGym's ~1,100 steps/s on crc32 is a mean rate).
 
 ``--baseline DIR`` names a checkout of the commit to compare with (e.g. ``git archive <commit> | tar -x -C
-DIR``): each round runs this script's measurement once per checkout, in a fresh process whose ``rl_compiler``
-comes from that checkout, alternating which goes first; the table gives medians over the rounds and
-after/before ratios, with the load average at the start and the end (the machine is shared)::
+DIR``): each checkout gets one long-lived process whose ``rl_compiler`` comes from that checkout, and the two
+take turns episode by episode (which goes first alternates), so both see the same machine; the table gives
+medians and means over all steps and after/before ratios, with the load average at the start and the end
+(the machine is shared)::
 
-    python benchmarks/perf/step_bench.py --baseline /tmp/base --rounds 5 --out benchmarks/perf/step_bench.md
+    python benchmarks/perf/step_bench.py --baseline /tmp/base --out benchmarks/perf/step_bench.md
 """
 
 from __future__ import annotations
@@ -42,35 +43,42 @@ def program_uri(name: str) -> str:
     return CRCFILE if name == "crcfile" else f"benchmark://builtin-v0/{name}"
 
 
-def measure(name: str, episodes: int) -> dict[str, float]:
-    """One checkout's numbers for one program (run in the checkout's process)."""
-    import gymnasium as gym
-    import numpy as np
+class Child:
+    """One checkout's measuring process (``--child``): envs and modules for every program, ready to run one
+    episode of a kind on request, so that the two checkouts' episodes interleave one by one."""
 
-    import rl_compiler  # noqa: F401  (registers the ids)
-    from rl_compiler.datasets import get_benchmark
-    from rl_compiler.envs.program import prepare
-    from rl_compiler.llvm.module import Module
+    def __init__(self, programs: list[str], episodes: int) -> None:
+        import gymnasium as gym
+        import numpy as np
 
-    uri = program_uri(name)
-    envs = {iso: gym.make(ENV_ID, benchmark=uri, action_set="compiler_gym", isolated=iso) for iso in (False, True)}
-    pipelines = envs[False].unwrapped.action_names
-    rng = np.random.default_rng(1)
-    seqs = [[int(a) for a in rng.integers(len(pipelines), size=EPISODE)] for _ in range(episodes)]
-    bitcode = prepare(get_benchmark(uri), "size").bitcode
-    out: dict[str, float] = {}
-    clock = time.perf_counter_ns
+        import rl_compiler  # noqa: F401  (registers the ids)
+        from rl_compiler.datasets import get_benchmark
+        from rl_compiler.envs.program import prepare
 
-    # The parts, in-process, on the same states.
-    passes, queries = [], []
-    values = (ctypes.c_int64 * 256)()
-    autophase = (ctypes.c_int64 * 56)()
-    for seq in seqs:
-        with Module.from_bitcode(bitcode) as module:
+        self.envs, self.bitcode, self.seqs = {}, {}, {}
+        for name in programs:
+            uri = program_uri(name)
+            for iso in (False, True):
+                env = gym.make(ENV_ID, benchmark=uri, action_set="compiler_gym", isolated=iso)
+                env.reset()  # the worker started, baselines computed
+                self.envs[name, iso] = env
+            rng = np.random.default_rng(1)
+            n = self.envs[name, False].action_space.n
+            self.seqs[name] = [[int(a) for a in rng.integers(n, size=EPISODE)] for _ in range(episodes)]
+            self.bitcode[name] = prepare(get_benchmark(uri), "size").bitcode
+        self.pipelines = self.envs[programs[0], False].unwrapped.action_names
+
+    def parts(self, name: str, k: int) -> list[list[float]]:
+        """(pass, queries) µs per step of episode k, in-process, the engine called directly."""
+        from rl_compiler.llvm.module import Module
+
+        clock, out = time.perf_counter_ns, []
+        values, autophase = (ctypes.c_int64 * 256)(), (ctypes.c_int64 * 56)()
+        with Module.from_bitcode(self.bitcode[name]) as module:
             lib, handle = module._lib, module._ptr
-            fused = getattr(lib, "rlc_query", None)
-            for action in seq:
-                pipeline = pipelines[action].encode()
+            fused = getattr(lib, "rlc_query", None)  # absent before issue 19's step work
+            for action in self.seqs[name][k]:
+                pipeline = self.pipelines[action].encode()
                 t0 = clock()
                 lib.rlc_run_passes_bare(handle, pipeline)
                 t1 = clock()
@@ -80,108 +88,132 @@ def measure(name: str, episodes: int) -> dict[str, float]:
                     lib.rlc_fingerprint(handle)
                     lib.rlc_instruction_count(handle)
                     lib.rlc_features(handle, autophase, None)
-                t2 = clock()
-                passes.append((t1 - t0) / 1e3)
-                queries.append((t2 - t1) / 1e3)
-    out["pass_us"], out["queries_us"] = statistics.median(passes), statistics.median(queries)
-    out["pass_mean_us"], out["queries_mean_us"] = statistics.mean(passes), statistics.mean(queries)
+                out.append([(t1 - t0) / 1e3, (clock() - t1) / 1e3])
+        return out
 
-    # The env step as a user makes it.
-    for iso, env in envs.items():
-        times = []
-        try:
-            env.reset()  # warm-up: the worker started, baselines computed
-            for seq in seqs:
-                env.reset()
-                for action in seq:
-                    t = clock()
-                    env.step(action)
-                    times.append((clock() - t) / 1e3)
-        finally:
+    def episode(self, name: str, iso: bool, k: int) -> list[float]:
+        """µs per ``env.step`` of episode k through ``gym.make``."""
+        env, clock, out = self.envs[name, iso], time.perf_counter_ns, []
+        env.reset()
+        for action in self.seqs[name][k]:
+            t = clock()
+            env.step(action)
+            out.append((clock() - t) / 1e3)
+        return out
+
+    def serve(self) -> None:
+        print("ready", flush=True)
+        for line in sys.stdin:
+            name, kind, k = line.split()
+            result = self.parts(name, int(k)) if kind == "parts" else self.episode(name, kind == "isolated", int(k))
+            print(json.dumps(result), flush=True)
+        for env in self.envs.values():
             env.close()
-        key = "isolated" if iso else "inprocess"
-        out[f"{key}_median_us"], out[f"{key}_mean_us"] = statistics.median(times), statistics.mean(times)
-        out[f"{key}_steps_per_s"] = 1e6 / statistics.mean(times)
-    return out
 
 
 ROWS = [
-    ("pass_us", "pass alone, median (µs)"),
-    ("queries_us", "queries (fingerprint, count, Autophase), median (µs)"),
-    ("pass_mean_us", "pass alone, mean (µs)"),
-    ("queries_mean_us", "queries, mean (µs)"),
-    ("inprocess_median_us", "env step in-process, median (µs)"),
-    ("inprocess_mean_us", "env step in-process, mean (µs)"),
-    ("isolated_median_us", "env step isolated, median (µs)"),
-    ("isolated_mean_us", "env step isolated, mean (µs)"),
-    ("inprocess_steps_per_s", "steps/s in-process"),
-    ("isolated_steps_per_s", "steps/s isolated"),
+    ("pass", statistics.median, "pass alone, median (µs)"),
+    ("queries", statistics.median, "queries (fingerprint, count, Autophase), median (µs)"),
+    ("pass", statistics.mean, "pass alone, mean (µs)"),
+    ("queries", statistics.mean, "queries, mean (µs)"),
+    ("inprocess", statistics.median, "env step in-process, median (µs)"),
+    ("inprocess", statistics.mean, "env step in-process, mean (µs)"),
+    ("isolated", statistics.median, "env step isolated, median (µs)"),
+    ("isolated", statistics.mean, "env step isolated, mean (µs)"),
+    ("inprocess", None, "steps/s in-process (from the mean step)"),
+    ("isolated", None, "steps/s isolated (from the mean step)"),
 ]
 
 
-def run_checkout(tree: Path, programs: list[str], episodes: int) -> dict[str, dict[str, float]]:
+def start_child(tree: Path, programs: list[str], episodes: int) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(tree))
-    cmd = [sys.executable, __file__, "--measure", "--episodes", str(episodes), "--programs", *programs]
-    done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    cmd = [sys.executable, __file__, "--child", "--episodes", str(episodes), "--programs", *programs]
+    child = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "ready", f"{tree}: child failed"
+    return child
+
+
+def ask(child: subprocess.Popen, request: str) -> list:
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write(request + "\n")
+    child.stdin.flush()
+    return json.loads(child.stdout.readline())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", type=Path, help="a checkout of the commit to compare with")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--episodes", type=int, default=20, help="episodes of 20 steps per measurement")
+    parser.add_argument("--episodes", type=int, default=10, help="episodes of 20 steps per round and kind")
     parser.add_argument("--programs", nargs="*", default=["crcfile", "kmp", "crc32"])
-    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    if args.measure:
-        print(json.dumps({name: measure(name, args.episodes) for name in args.programs}))
+    if args.child:
+        Child(args.programs, args.episodes).serve()
         return
     trees = {"before": args.baseline, "after": HERE.parent.parent}
     if args.baseline is None:
         trees.pop("before")
     load_start = os.getloadavg()[0]
-    results: dict[str, list[dict]] = {label: [] for label in trees}
-    for round_ in range(args.rounds):
-        order = list(trees) if round_ % 2 == 0 else list(reversed(trees))
-        for label in order:
-            results[label].append(run_checkout(trees[label], args.programs, args.episodes))
-        print(f"round {round_ + 1}/{args.rounds} done, load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+    children = {label: start_child(tree, args.programs, args.episodes) for label, tree in trees.items()}
+    times: dict[tuple[str, str, str], list[float]] = {}
+    try:
+        for round_ in range(args.rounds):
+            for name in args.programs:
+                for kind in ("parts", "inprocess", "isolated"):
+                    for k in range(args.episodes):
+                        labels = list(trees) if (round_ + k) % 2 == 0 else list(reversed(trees))
+                        for label in labels:  # the checkouts take turns, episode by episode
+                            result = ask(children[label], f"{name} {kind} {k}")
+                            if kind == "parts":
+                                times.setdefault((label, name, "pass"), []).extend(r[0] for r in result)
+                                times.setdefault((label, name, "queries"), []).extend(r[1] for r in result)
+                            else:
+                                times.setdefault((label, name, kind), []).extend(result)
+            print(f"round {round_ + 1}/{args.rounds} done, load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+    finally:
+        for child in children.values():
+            child.stdin.close()  # type: ignore[union-attr]
+            child.wait()
     load_end = os.getloadavg()[0]
-
-    def med(label: str, program: str, key: str) -> float:
-        return statistics.median(r[program][key] for r in results[label])
 
     from perfreport import emit
 
+    steps = args.rounds * args.episodes * EPISODE
     lines = [
-        f"One step of `{ENV_ID}`, CompilerGym's action set, {args.episodes} episodes of {EPISODE} seeded random "
-        f"steps per measurement; medians over {args.rounds} interleaved rounds, each checkout in its own process "
-        f"({os.cpu_count()} cores, load average {load_start:.1f} at start, {load_end:.1f} at end).",
+        f"One step of `{ENV_ID}`, CompilerGym's action set, seeded random actions; {steps:,} steps per program, "
+        f"kind and checkout, the checkouts' processes taking turns episode by episode ({args.rounds} rounds of "
+        f"{args.episodes} episodes of {EPISODE}; {os.cpu_count()} cores, load average {load_start:.1f} at "
+        f"start, {load_end:.1f} at end).",
         "",
         "| program | measure | " + " | ".join(trees) + (" | after / before |" if len(trees) == 2 else ""),
         "|---|---|" + "---:|" * (len(trees) + (1 if len(trees) == 2 else 0)),
     ]
-    for program in args.programs:
-        for key, title in ROWS:
-            cells = [med(label, program, key) for label in trees]
-            text = [f"{c:,.0f}" if "per_s" in key else f"{c:.1f}" for c in cells]
+    for name in args.programs:
+        for key, stat, title in ROWS:
+            cells = [
+                stat(times[label, name, key]) if stat else 1e6 / statistics.mean(times[label, name, key])
+                for label in trees
+            ]
+            text = [f"{c:,.0f}" if stat is None else f"{c:.1f}" for c in cells]
             if len(cells) == 2:
                 text.append(f"{cells[1] / cells[0]:.2f}x")
-            lines.append(f"| {program} | {title} | " + " | ".join(text) + " |")
+            lines.append(f"| {name} | {title} | " + " | ".join(text) + " |")
     lines += [
         "",
         "| steps/s x CompilerGym's ~1,100 (isolated / in-process) | " + " | ".join(trees) + " |",
         "|---|" + "---:|" * len(trees),
     ]
-    for program in args.programs:
+    for name in args.programs:
         cells = [
-            f"{med(label, program, 'isolated_steps_per_s') / COMPILER_GYM_STEPS_PER_S:.1f}x / "
-            f"{med(label, program, 'inprocess_steps_per_s') / COMPILER_GYM_STEPS_PER_S:.1f}x"
+            " / ".join(
+                f"{1e6 / statistics.mean(times[label, name, kind]) / COMPILER_GYM_STEPS_PER_S:.1f}x"
+                for kind in ("isolated", "inprocess")
+            )
             for label in trees
         ]
-        lines.append(f"| {program} | " + " | ".join(cells) + " |")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     emit(lines, args.out)
 
 
