@@ -30,6 +30,12 @@ contested only above 200 µs (``RL_COMPILER_CALLER_CONTENDED_US=200``, tried, no
 
     python benchmarks/perf/isolation_bench.py --rounds 5 --variant isolated \
         --variant pycaller:RL_COMPILER_NATIVE_CALLER=0 --variant c200:RL_COMPILER_CALLER_CONTENDED_US=200
+
+The quiet-yield rule (a long yield stops the spin for a second only on a busy machine) against the previous
+rule, ``q0``:
+
+    python benchmarks/perf/isolation_bench.py --rounds 5 --variant isolated \
+        --variant q0:RL_COMPILER_QUIET_YIELD_US=0 --variant c200:RL_COMPILER_CALLER_CONTENDED_US=200
 """
 
 from __future__ import annotations
@@ -143,9 +149,13 @@ def ratios(name: str, variants: dict[str, dict[str, str]], rounds: int, episodes
     try:
         for env in envs.values():
             episode_times(env, seqs[0], 0.0)  # warm up: worker started, baselines computed
-        for _ in range(rounds):
+        for round_ in range(rounds):
+            # Rotate the order each round: an env's place in the round biases it (in one run at load 4-5 four
+            # identical-in-behaviour variants came out 1.18x, 1.33x, 1.34x, 1.49x in the order they were stepped).
+            order = list(envs.items())
+            order = order[round_ % len(order) :] + order[: round_ % len(order)]
             for pause in (0.0, think_ms):
-                for variant, env in envs.items():
+                for variant, env in order:
                     pin = variants.get(variant, {}).get(PIN)
                     if pin:  # the caller on CPU 0, its worker on the same CPU or the other one
                         os.sched_setaffinity(0, {0})

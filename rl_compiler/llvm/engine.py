@@ -81,7 +81,7 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "rlc_graph_dispose": (None, [ctypes.c_void_p]),
     "rlc_serve_register": (ctypes.c_int, [ctypes.c_uint64, HANDLE]),
     "rlc_serve_forget": (None, [ctypes.c_uint64]),
-    "rlc_serve": (ctypes.c_int64, [ctypes.c_int, ctypes.c_int, ctypes.c_double, ctypes.c_int, _ERR]),
+    "rlc_serve": (ctypes.c_int64, [ctypes.c_int, ctypes.c_int, ctypes.c_double, ctypes.c_double, ctypes.c_int, _ERR]),
 }
 
 
@@ -197,6 +197,10 @@ class Caller(ctypes.Structure):
         ("count", ctypes.c_size_t),
         ("message", ctypes.c_void_p),
         ("mcap", ctypes.c_size_t),
+        ("certain", ctypes.c_double),
+        ("yields", ctypes.c_uint64),
+        ("contested", ctypes.c_uint64),
+        ("sleeps", ctypes.c_uint64),
     ]
 
 

@@ -146,17 +146,18 @@ class NativeCaller:
     the request and its values; ctypes releases the GIL meanwhile. Results equal :func:`decode_step`'s.
 
     :param request_fd: the worker's input (non-blocking); :param reply_fd: its output (non-blocking).
-    :param spin: the spin window; :param contended: a longer yield counts as contested (both in seconds).
+    :param spin: the spin window; :param contended: a longer yield counts as contested; :param quiet: a
+        yield shorter than this counts only when the machine is busy (all in seconds).
     """
 
-    def __init__(self, request_fd: int, reply_fd: int, spin: float, contended: float) -> None:
+    def __init__(self, request_fd: int, reply_fd: int, spin: float, contended: float, quiet: float) -> None:
         self._call = caller_lib().rlc_call_step
         self._values = np.zeros(_MAX_VALUES, np.int64)
         self._unsigned = self._values.view(np.uint64)
         self._message = ctypes.create_string_buffer(_MESSAGE_BYTES)
         self._state = Caller(
             request_fd, reply_fd, spin, contended, 0.0, self._values.ctypes.data, _MAX_VALUES, 0,
-            ctypes.addressof(self._message), _MESSAGE_BYTES,
+            ctypes.addressof(self._message), _MESSAGE_BYTES, quiet,
         )  # fmt: skip
         self._address = ctypes.addressof(self._state)
 

@@ -12,8 +12,12 @@ away until a message comes quickly again. Each spin iteration yields the CPU, so
 process that is ready to run, and a process allowed a single CPU never spins. On a machine with more
 runnable tasks than CPUs a yield hands the CPU to another task for a whole time slice (milliseconds), so
 a spinner answers later than a sleeper that is woken: a waiter whose yield took longer than
-:data:`CONTENDED_YIELD` stops spinning for :data:`CONTENDED_BACKOFF` seconds. A session waiting for its worker's
-reply can be given another threshold (:func:`caller_contended_seconds`, for side-by-side measurements).
+:data:`CONTENDED_YIELD` stops spinning and sleeps, and for the next :data:`CONTENDED_BACKOFF` seconds too
+unless the yield was under ``RL_COMPILER_QUIET_YIELD_US`` and the machine is not busy (:func:`machine_busy`):
+then the yield only ran the peer on this CPU, which wakes the sleeper cheaply, while the next wait may find
+the peer on the other CPU, where spinning saves a cross-CPU wake-up (about 100 µs on these VMs). A session
+waiting for its worker's reply can be given another threshold (:func:`caller_contended_seconds`, for
+side-by-side measurements).
 
 A message is an 8-byte little-endian length (:data:`HEADER`) followed by that many bytes.
 """
@@ -40,8 +44,9 @@ CONTENDED_YIELD = 50e-6
 CONTENDED_BACKOFF = 1.0
 #: The caller's threshold (µs), as the worker's by default. Caller and worker mostly share a CPU, where a
 #: caller's yield runs the worker's step for up to its 100 µs slice (``worker.WORKER_SLICE_NS``) and returns
-#: before a longer step's reply; 200 µs (two slices) would not count that as contention, but did not win
-#: side by side on the loaded machine (README, "The cost of crash isolation"), so the default stays.
+#: before a longer step's reply; a 200 µs threshold (spinning on through such yields) lost side by side on the
+#: loaded machine (README, "The cost of crash isolation"): such a yield is handled by the quiet-yield rule
+#: (:data:`DEFAULT_QUIET_YIELD_US`) instead.
 CALLER_CONTENDED_YIELD_US = 50.0
 CALLER_CONTENDED_ENV = "RL_COMPILER_CALLER_CONTENDED_US"
 
@@ -66,17 +71,56 @@ def spin_seconds(worker: bool = False) -> float:
     return micros * 1e-6 if cpus > 1 else 0.0
 
 
+QUIET_YIELD_ENV = "RL_COMPILER_QUIET_YIELD_US"
+#: A yield over the contested threshold but up to this long (µs) stops the spin for a while only when the
+#: machine is busy (more runnable tasks than CPUs in ``/proc/loadavg``); on a quiet machine it ran the peer on
+#: this CPU, and only that wait sleeps. 0: every yield over the threshold stops the spin for a while (the rule
+#: before issue 19's last change; README, "The cost of crash isolation").
+DEFAULT_QUIET_YIELD_US = 200.0
+
+
+def _micros_env(name: str, default: float) -> float:
+    """The environment variable ``name`` (microseconds, >= 0; ``default`` when unset), in seconds."""
+    raw = os.environ.get(name, "").strip()
+    try:
+        micros = float(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{name}={raw!r}: expected a number of microseconds") from None
+    if micros < 0:
+        raise ValueError(f"{name}={raw!r}: expected a number of microseconds >= 0")
+    return micros * 1e-6
+
+
+def quiet_yield_seconds() -> float:
+    """``RL_COMPILER_QUIET_YIELD_US`` (default :data:`DEFAULT_QUIET_YIELD_US`) in seconds: a waiter's yield
+    shorter than this stops its spin for a while only when the machine is busy (see :class:`PipeWaiter`)."""
+    return _micros_env(QUIET_YIELD_ENV, DEFAULT_QUIET_YIELD_US)
+
+
 def caller_contended_seconds() -> float:
     """The contested-yield threshold of a session waiting for its worker (``RL_COMPILER_CALLER_CONTENDED_US``,
     default :data:`CALLER_CONTENDED_YIELD_US`), in seconds."""
-    raw = os.environ.get(CALLER_CONTENDED_ENV, "").strip()
-    try:
-        micros = float(raw) if raw else CALLER_CONTENDED_YIELD_US
-    except ValueError:
-        raise ValueError(f"{CALLER_CONTENDED_ENV}={raw!r}: expected a number of microseconds") from None
-    if micros < 0:
-        raise ValueError(f"{CALLER_CONTENDED_ENV}={raw!r}: expected a number of microseconds >= 0")
-    return micros * 1e-6
+    return _micros_env(CALLER_CONTENDED_ENV, CALLER_CONTENDED_YIELD_US)
+
+
+_LOADAVG = "/proc/loadavg"
+_BUSY_RECHECK = 0.02
+_busy = [-1.0, True]  # when last looked up, and whether the machine was busy
+
+
+def machine_busy() -> bool:
+    """Whether more tasks are runnable than there are CPUs (the running count in ``/proc/loadavg``, which
+    counts the reader), looked up at most every 20 ms; True where that cannot be read (the plain rule)."""
+    now = time.monotonic()
+    if now - _busy[0] >= _BUSY_RECHECK:
+        try:
+            with open(_LOADAVG, "rb") as f:
+                running = int(f.read().split()[3].split(b"/")[0])
+            _busy[1] = running > (os.cpu_count() or 1)
+        except (OSError, IndexError, ValueError):
+            _busy[1] = True
+        _busy[0] = now
+    return _busy[1]
 
 
 class PipeWaiter:
@@ -85,17 +129,25 @@ class PipeWaiter:
     :param adaptive: spin only while the previous wait ended within the spin window (for a side whose
         peer may be idle for long, e.g. a worker waiting for the next request); otherwise always spin.
     :param spin: the spin window in seconds; default from :func:`spin_seconds`.
-    :param contended: seconds after which a yield counts as contested; default :data:`CONTENDED_YIELD`.
+    :param contended: seconds after which a yield ran another task; default :data:`CONTENDED_YIELD`.
+    :param quiet: a longer yield stops the spin for :data:`CONTENDED_BACKOFF`; a shorter one only when the
+        machine is busy (:func:`machine_busy`), else this wait alone sleeps; default :func:`quiet_yield_seconds`.
     """
 
     def __init__(
-        self, fd: int, adaptive: bool = True, spin: float | None = None, contended: float | None = None
+        self,
+        fd: int,
+        adaptive: bool = True,
+        spin: float | None = None,
+        contended: float | None = None,
+        quiet: float | None = None,
     ) -> None:
         self._poller = select.poll()
         self._poller.register(fd, select.POLLIN)
         self.spin = spin_seconds() if spin is None else spin
         self.adaptive = adaptive
         self.contended = contended
+        self.quiet = quiet_yield_seconds() if quiet is None else quiet
         self._recent = True  # whether the last message came within the spin window
         self._calm_after = 0.0  # perf_counter() before which not to spin (the CPUs were contested)
 
@@ -117,10 +169,13 @@ class PipeWaiter:
                 if poll(0):
                     return True
                 before, now = now, time.perf_counter()
-                if now - before > (CONTENDED_YIELD if self.contended is None else self.contended):
-                    # The yield ran another task: the CPUs are contested, and a spinner queues behind the
-                    # others at every yield. Sleep instead (a woken task is scheduled sooner), for a while.
-                    self._calm_after = now + CONTENDED_BACKOFF
+                took = now - before
+                if took > (CONTENDED_YIELD if self.contended is None else self.contended):
+                    # The yield ran another task: sleep instead. If the CPUs are contested (a spinner queues
+                    # behind the others at every yield), for a while; a shorter yield on a machine that is
+                    # not busy ran the peer on this CPU, which wakes us cheaply: sleep this time only.
+                    if took > self.quiet or machine_busy():
+                        self._calm_after = now + CONTENDED_BACKOFF
                     break
         remaining = None if timeout is None else max(0.0, timeout - (time.perf_counter() - start))
         ready = bool(poll(None if remaining is None else remaining * 1000))

@@ -26,6 +26,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdint.h>
@@ -61,21 +62,62 @@ static double now(void) {
 typedef struct {
     int recent;
     double calm_until;
+    double contended, certain; /* see spin_readable */
+    uint64_t yields, contested;  /* counts, for measurements */
 } waiter;
 
+/* Whether more tasks are runnable than there are CPUs: the running count in /proc/loadavg (a global,
+ * instant count that includes the reader), looked up at most every BUSY_RECHECK seconds. A task that
+ * cannot tell (no /proc) counts the machine as busy, the rule without the check. */
+#define BUSY_RECHECK 0.02
+static int machine_busy(double t) {
+    static double checked = -1;
+    static int busy;
+    static long cpus;
+    if (checked >= 0 && t - checked < BUSY_RECHECK) return busy;
+    checked = t;
+    if (!cpus) cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    char text[160];
+    ssize_t n = -1;
+    int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        n = read(fd, text, sizeof text - 1);
+        close(fd);
+    }
+    const char *at = text;
+    for (int field = 0; n > 0 && field < 3 && at; field++) {
+        text[n] = 0;
+        at = strchr(at, ' ');
+        if (at) at++;
+    }
+    busy = n <= 0 || !at || cpus < 1 || strtol(at, NULL, 10) > cpus;
+    return busy;
+}
+
 /* Spin (yielding) for at most `spin` seconds, or until `deadline`, while fd has nothing to read: the
- * policy of pipeio.PipeWaiter. Returns 1 as soon as fd is readable, 0 when the spin ends without it. */
-static int spin_readable(waiter *w, int fd, double spin, double start, double deadline, double contended) {
+ * policy of pipeio.PipeWaiter. A yield longer than w->contended ran another task: stop spinning and sleep.
+ * Then either the CPUs are contested (a spinner queues behind other tasks at every yield): stop spinning for
+ * CONTENDED_BACKOFF seconds; or the other task was the peer itself, sharing this CPU (Linux places a task
+ * woken through a pipe on the waker's CPU): sleeping lets it finish and wake us cheaply, but the next wait
+ * may find it on another CPU, where spinning saves a costly cross-CPU wake-up. When w->certain exceeds
+ * w->contended, a yield shorter than w->certain is taken for the peer unless the machine is busy
+ * (machine_busy). Returns 1 as soon as fd is readable, 0 when the spin ends without it. */
+static int spin_readable(waiter *w, int fd, double spin, double start, double deadline) {
     struct pollfd p = {fd, POLLIN, 0};
     if (spin <= 0 || !w->recent || start < w->calm_until) return 0;
     double end = start + spin < deadline ? start + spin : deadline;
     for (double t = start; t < end;) {
         sched_yield();
+        w->yields++;
         if (poll(&p, 1, 0) > 0) return 1;
         double before = t;
         t = now();
-        if (t - before > contended) { /* the yield ran another task: sleep instead, for a while */
-            w->calm_until = t + CONTENDED_BACKOFF;
+        double took = t - before;
+        if (took > w->contended) {
+            if (took > w->certain || machine_busy(t)) {
+                w->contested++;
+                w->calm_until = t + CONTENDED_BACKOFF;
+            }
             break;
         }
     }
@@ -134,17 +176,13 @@ static rlc_module *lookup(uint64_t handle) {
     return NULL;
 }
 
-static waiter worker_waiter = {1, 0};
+static waiter worker_waiter = {1, 0, CONTENDED_YIELD, 0, 0, 0};
 
-/* Wait until fd is readable or hung up. Returns 0, or -1 on a poll error. */
+/* Wait until fd (just found empty) is readable or hung up. Returns 0, or -1 on a poll error. */
 static int wait_readable(int fd, double spin) {
     struct pollfd p = {fd, POLLIN, 0};
-    if (poll(&p, 1, 0) > 0) {
-        worker_waiter.recent = 1;
-        return 0;
-    }
     double start = now();
-    if (spin_readable(&worker_waiter, fd, spin, start, start + spin, CONTENDED_YIELD)) return 0;
+    if (spin_readable(&worker_waiter, fd, spin, start, start + spin)) return 0;
     int r;
     do r = poll(&p, 1, -1);
     while (r < 0 && errno == EINTR);
@@ -152,20 +190,26 @@ static int wait_readable(int fd, double spin) {
     return r < 0 ? -1 : 0;
 }
 
+/* Requests arrive into buffer[0, have); the first `consumed` bytes are the request answered last. */
 static char *buffer;
-static size_t buffer_cap;
+static size_t buffer_cap, have, consumed;
 
-/* Read exactly n bytes into buffer + offset. Returns 0, 1 at end of file, -1 on error. */
-static int read_exact(int fd, size_t offset, size_t n, double spin) {
-    while (n) {
-        if (wait_readable(fd, spin)) return -1;
-        ssize_t got = read(fd, buffer + offset, n);
-        if (got == 0) return 1;
-        if (got < 0) {
-            if (errno == EINTR || errno == EAGAIN) continue;
-            return -1;
+/* Read from the non-blocking fd until buffer holds at least `need` bytes, taking whatever is there in one
+ * read (a whole request is one system call, with no poll first when it has already come). Returns 0, 1 at
+ * end of file, -1 on error. */
+static int fill(int fd, size_t need, double spin) {
+    int waited = 0;
+    while (have < need) {
+        ssize_t got = read(fd, buffer + have, buffer_cap - have);
+        if (got > 0) {
+            have += (size_t)got;
+            if (!waited) worker_waiter.recent = 1;
+            continue;
         }
-        offset += (size_t)got, n -= (size_t)got;
+        if (got == 0) return 1;
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN || wait_readable(fd, spin)) return -1;
+        waited = 1;
     }
     return 0;
 }
@@ -260,20 +304,31 @@ static int serve_step(int out_fd, char *payload, size_t n, int oom_status) {
  * its payload (valid until the next call) and return its length. Returns -1 when the caller closed the
  * pipe (or a reply could not be written: the caller is gone), -2 out of memory. `spin` is the spin window
  * in seconds (0: never spin); `oom_status` the exit status of a worker out of memory. */
-int64_t rlc_serve(int in_fd, int out_fd, double spin, int oom_status, const char **message) {
+int64_t rlc_serve(int in_fd, int out_fd, double spin, double certain, int oom_status, const char **message) {
+    worker_waiter.certain = certain;
+    int flags = fcntl(in_fd, F_GETFL);
+    if (flags < 0 || (!(flags & O_NONBLOCK) && fcntl(in_fd, F_SETFL, flags | O_NONBLOCK) < 0)) return -1;
     for (;;) {
+        if (consumed) { /* drop the last request; keep any bytes after it */
+            memmove(buffer, buffer + consumed, have - consumed);
+            have -= consumed, consumed = 0;
+        }
         if (reserve(HEADER + 1)) return -2;
-        int rc = read_exact(in_fd, 0, HEADER, spin);
-        if (rc) return -1;
+        if (fill(in_fd, HEADER, spin)) return -1;
         uint64_t n = get_u64(buffer);
         if (reserve(HEADER + n + 1)) return -2;
-        if (n && read_exact(in_fd, HEADER, n, spin)) return -1;
+        if (fill(in_fd, HEADER + n, spin)) return -1;
         char *payload = buffer + HEADER;
+        consumed = HEADER + n;
+        char next = payload[n]; /* the first byte of a next request, if one came already */
         payload[n] = 0;
         if (n && payload[0] == TAG) {
-            if (serve_step(out_fd, payload, n, oom_status)) return -1;
+            int rc = serve_step(out_fd, payload, n, oom_status);
+            payload[n] = next;
+            if (rc) return -1;
             continue;
         }
+        payload[n] = next; /* Python reads the message by its length */
         *message = payload;
         return (int64_t)n;
     }
@@ -289,7 +344,7 @@ int64_t rlc_serve(int in_fd, int out_fd, double spin, int oom_status, const char
  * the wait before any byte came and `interruptible` is set (the caller's Python then handles the signal and
  * reads the reply itself). */
 static int read_at_least(waiter *w, int fd, char *data, size_t *have, size_t need, size_t cap, double spin,
-                         double contended, double deadline, int interruptible) {
+                         double deadline, int interruptible, uint64_t *sleeps) {
     while (*have < need) {
         ssize_t got = read(fd, data + *have, cap - *have);
         if (got > 0) {
@@ -301,8 +356,9 @@ static int read_at_least(waiter *w, int fd, char *data, size_t *have, size_t nee
         if (errno != EAGAIN) return -1;
         double start = now();
         if (start >= deadline) return -2;
-        if (spin_readable(w, fd, spin, start, deadline, contended)) continue;
+        if (spin_readable(w, fd, spin, start, deadline)) continue;
         struct pollfd p = {fd, POLLIN, 0};
+        ++*sleeps;
         double left = deadline - now();
         int r = poll(&p, 1, left > 0 ? (int)(left * 1e3) + 1 : 0);
         if (r < 0 && errno == EINTR && interruptible && *have == 0) return -4;
@@ -352,6 +408,8 @@ typedef struct {
     size_t cap, count;
     char *message;
     size_t mcap;
+    double certain;                   /* yields between contended and this count only on a busy machine */
+    uint64_t yields, contested, sleeps; /* counts over all calls, for measurements */
 } rlc_caller;
 
 /* One fast-lane step from the caller's side, with no Python between request and values: write the framed
@@ -368,13 +426,14 @@ int rlc_call_step(rlc_caller *c, const char *request, size_t n, double timeout) 
     if (rc) return rc;
     char in[MAX_REPLY]; /* the whole reply, read in one system call when it is there */
     size_t have = 0;
-    waiter w = {1, c->calm};
-    rc = read_at_least(&w, c->in_fd, in, &have, HEADER + 2, sizeof in, c->spin, c->contended, deadline, 1);
+    waiter w = {1, c->calm, c->contended, c->certain, 0, 0};
+    rc = read_at_least(&w, c->in_fd, in, &have, HEADER + 2, sizeof in, c->spin, deadline, 1, &c->sleeps);
     uint64_t size = rc ? 0 : get_u64(in);
     if (!rc && (size < 2 || size > sizeof in - HEADER || in[HEADER] != TAG)) rc = -3;
     if (!rc)
-        rc = read_at_least(&w, c->in_fd, in, &have, HEADER + size, HEADER + size, c->spin, c->contended, deadline, 0);
+        rc = read_at_least(&w, c->in_fd, in, &have, HEADER + size, HEADER + size, c->spin, deadline, 0, &c->sleeps);
     c->calm = w.calm_until;
+    c->yields += w.yields, c->contested += w.contested;
     if (rc) return rc;
     int status = (unsigned char)in[HEADER + 1];
     size_t bytes = size - 2;

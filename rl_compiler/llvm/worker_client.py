@@ -25,7 +25,14 @@ from typing import Any, BinaryIO
 
 from rl_compiler.llvm import fastlane
 from rl_compiler.llvm.errors import LLVMError, WorkerCrashError
-from rl_compiler.llvm.pipeio import MessageReader, caller_contended_seconds, enlarge_pipe, frame, spin_seconds
+from rl_compiler.llvm.pipeio import (
+    MessageReader,
+    caller_contended_seconds,
+    enlarge_pipe,
+    frame,
+    quiet_yield_seconds,
+    spin_seconds,
+)
 from rl_compiler.llvm.processes import close_quietly, describe_returncode, kill_group, read_tail_fd, spawn
 from rl_compiler.llvm.worker import EXIT_OUT_OF_MEMORY, PARENT_PID_ENV, REPLY_ARRAYS, REPLY_OK
 
@@ -162,7 +169,7 @@ class Worker:
         self._native = None
         if self.fast_lane and fastlane.native_caller_enabled():
             fds = (popen.stdin.fileno(), popen.stdout.fileno())
-            self._native = fastlane.NativeCaller(*fds, spin_seconds(), contended)
+            self._native = fastlane.NativeCaller(*fds, spin_seconds(), contended, quiet_yield_seconds())
 
     def shutdown(self) -> None:
         """Kill the worker process and close its files."""

@@ -149,7 +149,7 @@ def test_a_contested_yield_stops_the_spin_for_a_while(pipe, monkeypatch):
     real_yield = os.sched_yield
     monkeypatch.setattr(pipeio, "CONTENDED_YIELD", -1.0)
     monkeypatch.setattr(pipeio.os, "sched_yield", lambda: yields.append(1) or real_yield())
-    waiter = PipeWaiter(read_fd, adaptive=False, spin=0.05)
+    waiter = PipeWaiter(read_fd, adaptive=False, spin=0.05, quiet=0.0)  # every long yield backs off
     assert not waiter.wait(0.01)
     assert len(yields) == 1  # the first yield was contested: no more spinning
     assert not waiter.wait(0.01)
@@ -159,3 +159,35 @@ def test_a_contested_yield_stops_the_spin_for_a_while(pipe, monkeypatch):
     monkeypatch.setattr(pipeio, "CONTENDED_YIELD", 1.0)
     assert not waiter.wait(0.01)
     assert len(yields) > 2  # calm again: it spins until the timeout
+
+
+@pytest.mark.parametrize("busy", [False, True])
+def test_a_long_yield_backs_off_only_on_a_busy_machine(pipe, monkeypatch, busy):
+    """With a quiet-yield threshold, a yield over CONTENDED_YIELD but under it (the peer ran on this CPU)
+    makes only that wait sleep, unless the machine is busy: then the spin stops for a while as before."""
+    import rl_compiler.llvm.pipeio as pipeio
+
+    read_fd, _ = pipe
+    yields = []
+    real_yield = os.sched_yield
+    monkeypatch.setattr(pipeio, "CONTENDED_YIELD", -1.0)  # every yield ran another task
+    monkeypatch.setattr(pipeio, "machine_busy", lambda: busy)
+    monkeypatch.setattr(pipeio.os, "sched_yield", lambda: yields.append(1) or real_yield())
+    waiter = PipeWaiter(read_fd, adaptive=False, spin=0.05, quiet=10.0)
+    assert not waiter.wait(0.01)
+    assert not waiter.wait(0.01)
+    assert len(yields) == (1 if busy else 2)  # each wait spins until its first long yield, unless backing off
+
+
+def test_machine_busy_reads_the_running_count(monkeypatch, tmp_path):
+    import rl_compiler.llvm.pipeio as pipeio
+
+    loadavg = tmp_path / "loadavg"
+    monkeypatch.setattr(pipeio, "_LOADAVG", str(loadavg))
+    monkeypatch.setattr(pipeio.os, "cpu_count", lambda: 2)
+    for text, busy in [("0.50 0.40 0.30 2/300 1234\n", False), ("3.1 2.0 1.0 3/300 1234\n", True), ("", True)]:
+        loadavg.write_text(text)
+        monkeypatch.setattr(pipeio, "_busy", [-1.0, None])
+        assert pipeio.machine_busy() is busy
+    loadavg.write_text("0.5 0.4 0.3 1/300 1234\n")
+    assert pipeio.machine_busy() is True  # looked up at most every 20 ms: still the last answer
