@@ -75,8 +75,8 @@ QUIET_YIELD_ENV = "RL_COMPILER_QUIET_YIELD_US"
 #: A yield over the contested threshold but up to this long (µs) stops the spin for a while only when the
 #: machine is busy (more runnable tasks than CPUs in ``/proc/loadavg``); on a quiet machine it ran the peer on
 #: this CPU, and only that wait sleeps. 0 (the default): every yield over the threshold stops the spin for a
-#: while. 200 won in a probe but lost at crc32's size and for sync vector envs in every full quiet run of
-#: ``isolation_bench.py`` (README, "The cost of crash isolation"), so it is opt-in.
+#: while. 200 won in a probe but lost at crc32's size in every full quiet run of ``isolation_bench.py``
+#: (README, "The cost of crash isolation"), so it is opt-in.
 DEFAULT_QUIET_YIELD_US = 0.0
 
 
