@@ -906,6 +906,33 @@ static void block_features(rlc_walk *w, int64_t *ap, LLVMBasicBlockRef b, uint32
     else if (np == 2 && ns == 2) ap[AP_twoEach]++;
 }
 
+/* Autophase's opcode features, each an InstCount counter: {Autophase index, InstCount index}. */
+static const int OPCODE_FEATURES[][2] = {
+    {AP_NumAShrInst, 29},
+    {AP_NumAddInst, 15},
+    {AP_NumAllocaInst, 33},
+    {AP_NumAndInst, 30},
+    {AP_NumBitCastInst, 51},
+    {AP_NumBrInst, OP_BR},
+    {AP_NumCallInst, 58},
+    {AP_NumGetElementPtrInst, 36},
+    {AP_NumICmpInst, 55},
+    {AP_NumLShrInst, 28},
+    {AP_NumLoadInst, 34},
+    {AP_NumMulInst, 19},
+    {AP_NumOrInst, 31},
+    {AP_NumPHIInst, 57},
+    {AP_NumRetInst, 3},
+    {AP_NumSExtInst, 42},
+    {AP_NumSelectInst, 59},
+    {AP_NumShlInst, 27},
+    {AP_NumStoreInst, 35},
+    {AP_NumSubInst, 17},
+    {AP_NumTruncInst, 40},
+    {AP_NumXorInst, 32},
+    {AP_NumZExtInst, 41},
+};
+
 /* One pass over the module computing what `what` asks for.
  *
  * Fingerprint: a structural 64-bit hash of globals and functions by name, linkage and attribute counts, and
@@ -1056,30 +1083,8 @@ static int walk_module(rlc_walk *w, rlc_module *m, int what, walk_result *r) {
     if (w->failed) return -1;
     r->fingerprint = h;
     if (!feat) return 0;
-    /* Opcode features of Autophase come from the InstCount counters. */
-    ap[AP_NumAShrInst] = ic[29];
-    ap[AP_NumAddInst] = ic[15];
-    ap[AP_NumAllocaInst] = ic[33];
-    ap[AP_NumAndInst] = ic[30];
-    ap[AP_NumBitCastInst] = ic[51];
-    ap[AP_NumBrInst] = ic[OP_BR];
-    ap[AP_NumCallInst] = ic[58];
-    ap[AP_NumGetElementPtrInst] = ic[36];
-    ap[AP_NumICmpInst] = ic[55];
-    ap[AP_NumLShrInst] = ic[28];
-    ap[AP_NumLoadInst] = ic[34];
-    ap[AP_NumMulInst] = ic[19];
-    ap[AP_NumOrInst] = ic[31];
-    ap[AP_NumPHIInst] = ic[57];
-    ap[AP_NumRetInst] = ic[3];
-    ap[AP_NumSExtInst] = ic[42];
-    ap[AP_NumSelectInst] = ic[59];
-    ap[AP_NumShlInst] = ic[27];
-    ap[AP_NumStoreInst] = ic[35];
-    ap[AP_NumSubInst] = ic[17];
-    ap[AP_NumTruncInst] = ic[40];
-    ap[AP_NumXorInst] = ic[32];
-    ap[AP_NumZExtInst] = ic[41];
+    for (size_t k = 0; k < sizeof OPCODE_FEATURES / sizeof *OPCODE_FEATURES; k++)
+        ap[OPCODE_FEATURES[k][0]] = ic[OPCODE_FEATURES[k][1]];
     ap[AP_TotalInsts] = ic[IC_TotalInsts];
     ap[AP_TotalMemInst] = ic[36] + ic[34] + ic[35] + ic[58] + ic[7] + ic[33];
     return 0;
