@@ -159,6 +159,7 @@ class PassOrderingEnv(gym.Env):
         )
         self.reward_space_spec: RewardSpec | None = None if reward_space is None else reward_spec(reward_space)
         self._step_queries = step_queries(self.reward_space_spec, self.observation_space_spec)
+        self._step_request = ("fingerprint", *self._step_queries)  # what a step asks the session for
         self.reward_range = (-np.inf, np.inf)
         n_actions = len(self._action_set) + (1 if self.terminal_action else 0)
         self.action_space = spaces.Discrete(n_actions)
@@ -351,11 +352,10 @@ class PassOrderingEnv(gym.Env):
         """Run ``pipeline`` as one step: ``(reward, info, applied)``; not applied: it crashed LLVM twice, skipped."""
         session = program.session
         crash = results = None
-        queries = self._step_queries
         try:
             # One worker round trip: the pass, the fingerprint, and the cheap costs and features.
-            fingerprint, *values = session.step(pipeline, ("fingerprint", *queries))
-            results = dict(zip(queries, values, strict=True))
+            fingerprint, *values = session.step(pipeline, self._step_request)
+            results = dict(zip(self._step_queries, values, strict=True))
         except (WorkerCrashError, WorkerTimeoutError) as error:
             crash = f"skipped: {error}"
             fingerprint = session.fingerprint()

@@ -51,12 +51,31 @@ def enabled() -> bool:
 def encode_step(handle: int, pipeline: str, queries: tuple[str, ...]) -> bytes | None:
     """The fast-lane request for ``step(pipeline, queries)`` on ``handle``, or None if it needs the pickle
     path (an unknown query, or a pipeline Python checks before LLVM sees it: empty, with ``<O``, or NUL)."""
+    key = (pipeline, queries)
+    tail = _TAILS.get(key, _UNKNOWN)
+    if tail is _UNKNOWN:  # an env sends the same few pipelines and queries over and over: checked once
+        tail = _tail(pipeline, queries)
+        if len(_TAILS) >= _MAX_TAILS:
+            _TAILS.clear()
+        _TAILS[key] = tail
+    if tail is None:
+        return None
+    return _HEAD.pack(TAG, len(queries), handle) + tail  # one code per query
+
+
+def _tail(pipeline: str, queries: tuple[str, ...]) -> bytes | None:
+    """A step request after its head: the query codes and the pipeline (None: the pickle path's)."""
     if not pipeline.strip() or "<O" in pipeline or "\0" in pipeline:
         return None
     codes = query_codes(queries)
-    if codes is None:
-        return None
-    return _HEAD.pack(TAG, len(codes), handle) + codes + pipeline.encode()
+    return None if codes is None else codes + pipeline.encode()
+
+
+#: Requests after their head by (pipeline, queries), None for the pickle path's (bounded: a search may send
+#: many distinct pipelines).
+_TAILS: dict[tuple[str, tuple[str, ...]], bytes | None] = {}
+_MAX_TAILS = 4096
+_UNKNOWN = object()
 
 
 def query_codes(queries: tuple[str, ...]) -> bytes | None:
@@ -173,44 +192,49 @@ class NativeCaller:
             if status < 0:
                 return status
             raise _error(status, self._message.value.decode(errors="replace"), pipeline)
-        if self._state.count != layout_of(queries)[-1]:
+        spans, count = layout_of(queries)
+        if self._state.count != count:
             return MALFORMED
-        return results(self._values, self._unsigned, queries)
+        return _results(self._values, self._unsigned, spans)
 
 
 def results(values: np.ndarray, unsigned: np.ndarray, queries: tuple[str, ...]) -> tuple:
     """The results of ``queries`` from the int64 ``values`` the engine wrote for them (``unsigned``: the same
     buffer as uint64), as :func:`rl_compiler.llvm.worker.step` returns them; arrays are copies."""
+    return _results(values, unsigned, layout_of(queries)[0])
+
+
+def _results(values: np.ndarray, unsigned: np.ndarray, spans: tuple) -> tuple:
     out = []
-    for kind, start, stop in layout_of(queries)[:-1]:
-        if kind == 1:
+    for kind, start, stop in spans:
+        if kind == _FINGERPRINT:
             out.append(unsigned.item(start))
-        elif kind == 2:
+        elif kind == _COUNT:
             out.append(values.item(start))
-        elif kind == 5:
+        elif kind == _FEATURES:
             out.append((values[start : start + _AUTOPHASE].copy(), values[start + _AUTOPHASE : stop].copy()))
         else:
             out.append(values[start:stop].copy())
     return tuple(out)
 
 
-def layout_of(queries: tuple[str, ...]) -> tuple:
-    """Per query: (query code, first value, end); then the number of values (cached per query tuple)."""
+def layout_of(queries: tuple[str, ...]) -> tuple[tuple[tuple[int, int, int], ...], int]:
+    """Per query (query code, first value, end), and the number of values (cached per query tuple)."""
     layout = _LAYOUTS.get(queries)
     if layout is None:
         layout = _LAYOUTS[queries] = _layout(queries)
     return layout
 
 
-#: Per query tuple: (query code, first value, end) for each query, then the number of values.
-_LAYOUTS: dict[tuple[str, ...], tuple] = {}
+#: Per query tuple: (query code, first value, end) for each query, and the number of values.
+_LAYOUTS: dict[tuple[str, ...], tuple[tuple[tuple[int, int, int], ...], int]] = {}
 
 
-def _layout(queries: tuple[str, ...]) -> tuple:
+def _layout(queries: tuple[str, ...]) -> tuple[tuple[tuple[int, int, int], ...], int]:
     spans: list = []
     at = 0
     for query in queries:
         code = QUERY_CODES[query]
         spans.append((code, at, at + _WIDTHS[code]))
         at += _WIDTHS[code]
-    return (*spans, at)
+    return tuple(spans), at

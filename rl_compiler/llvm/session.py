@@ -410,21 +410,27 @@ class Session:
             raise ValueError("operation on a closed Session")
 
     def _call(self, method: str, *args: Any) -> Any:
-        self._check_open()
-        if not self._isolated:
+        slot = self._slot
+        if slot is None:  # in-process
+            if self._module is None:
+                raise ValueError("operation on a closed Session")
             result = call_module(self._module, method, args)
             self._record(method, args)
             return result
-        slot = self._slot
-        assert slot is not None
+        if slot.closed:
+            raise ValueError("operation on a closed Session")
         worker = slot.worker
-        if worker._proc.owner_pid != os.getpid():
+        proc = worker._proc
+        if proc.owner_pid != os.getpid():
             worker.ensure_running()  # after os.fork(): our own worker; sessions replay lazily
         with worker.lock:
             lost: WorkerLost | None = None
             for _attempt in range(2):
                 try:
-                    self._ensure_module()
+                    # The module is loaded in the running worker (the common case) unless a start or a loss
+                    # changed the worker since: then _ensure_module starts it and replays the history.
+                    if proc.popen is None or slot.generation != worker.generation:
+                        self._ensure_module()
                     if method == "ping":
                         return None
                     result = worker.request(slot.handle, method, args, self.timeout)
