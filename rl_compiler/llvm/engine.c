@@ -36,6 +36,7 @@ typedef struct rlc_module {
     LLVMTargetMachineRef tm; /* created on first use, for the module's triple (host if none) */
     int tm_failed;
     LLVMPassBuilderOptionsRef opts;
+    void *runner;            /* passrun.cpp's pass builder for this module (RLC_HAVE_PASSRUN), made on first use */
     char *diag;              /* error diagnostics reported through the context, if any */
 } rlc_module;
 
@@ -103,8 +104,17 @@ static rlc_module *new_handle(void) {
     return m;
 }
 
+#ifdef RLC_HAVE_PASSRUN
+void *rlc_passrun_new(LLVMModuleRef m, LLVMTargetMachineRef tm);
+LLVMErrorRef rlc_passrun_run(void *runner, LLVMModuleRef m, const char *pipeline);
+void rlc_passrun_free(void *runner);
+#endif
+
 void rlc_dispose(rlc_module *m) {
     if (!m) return;
+#ifdef RLC_HAVE_PASSRUN
+    if (m->runner) rlc_passrun_free(m->runner); /* before the target machine and the context it uses */
+#endif
     if (m->mod) LLVMDisposeModule(m->mod);
     if (m->tm) LLVMDisposeTargetMachine(m->tm);
     if (m->opts) LLVMDisposePassBuilderOptions(m->opts);
@@ -327,12 +337,41 @@ static LLVMTargetMachineRef get_tm(rlc_module *m, char **err) {
     return m->tm;
 }
 
-static LLVMErrorRef run_passes(rlc_module *m, const char *pipeline) {
+static LLVMErrorRef llvm_run_passes(rlc_module *m, const char *pipeline) {
     if (!m->opts) {
         m->opts = LLVMCreatePassBuilderOptions();
         LLVMPassBuilderOptionsSetVerifyEach(m->opts, 0);
     }
     return LLVMRunPasses(m->mod, pipeline, get_tm(m, NULL), m->opts);
+}
+
+static LLVMErrorRef run_passes(rlc_module *m, const char *pipeline) {
+#ifdef RLC_HAVE_PASSRUN
+    /* LLVMRunPasses without building its pass builder and analysis managers at every call (passrun.cpp) */
+    if (!m->runner) m->runner = rlc_passrun_new(m->mod, get_tm(m, NULL));
+    if (m->runner) return rlc_passrun_run(m->runner, m->mod, pipeline);
+#endif
+    return llvm_run_passes(m, pipeline);
+}
+
+/* Whether passes run through passrun.cpp (1) or LLVMRunPasses (0). */
+int rlc_passrun_linked(void) {
+#ifdef RLC_HAVE_PASSRUN
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* LLVMRunPasses itself, whatever run_passes uses: the reference passrun.cpp must equal (tests). 0, or 1 for a
+ * rejected pipeline. */
+int rlc_run_passes_reference(rlc_module *m, const char *pipeline) {
+    LLVMErrorRef e = llvm_run_passes(m, pipeline);
+    if (e) {
+        LLVMConsumeError(e);
+        return 1;
+    }
+    return 0;
 }
 
 /* Run a new-PM pipeline. Returns 0, or 1 with *err = LLVM's message (unknown pass, bad syntax), or 2

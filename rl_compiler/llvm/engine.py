@@ -3,7 +3,9 @@
 On first use ``engine.c`` is compiled with the system C compiler against the toolchain's LLVM-C
 headers and ``libLLVM``, into ``cache_dir("engine", "<toolchain id>-<source hash>")``. The build is
 atomic (compile to a temporary name, then rename) and serialized by a file lock, so concurrent processes
-build it once. The library is loaded with ctypes; every function has its argument and result types
+build it once. With the pip toolchain (a libLLVM on libc++, and its ``clang++``) ``passrun.cpp`` is linked in too:
+passes then run without rebuilding LLVM's pass builder at every call; elsewhere ``LLVMRunPasses`` runs them,
+with the same results. The library is loaded with ctypes; every function has its argument and result types
 declared. Users never call this module directly: :class:`rl_compiler.llvm.Module` does.
 """
 
@@ -24,6 +26,8 @@ from rl_compiler.llvm.toolchain import Toolchain, ToolchainError, get_toolchain
 SOURCE = Path(__file__).with_name("engine.c")
 #: Compiled into the same library: the worker's native request loop (see worker.py).
 SOURCES = (SOURCE, Path(__file__).with_name("serve.c"))
+#: C++, linked in where the toolchain allows (:func:`_passrun`): ``LLVMRunPasses`` with its set-up kept per module.
+PASSRUN = Path(__file__).with_name("passrun.cpp")
 AUTOPHASE_DIM = 56
 INSTCOUNT_DIM = 70
 #: LLVM-C API that exists only in some supported versions; ``-DRLC_HAVE_<name>`` when the headers have it.
@@ -70,6 +74,8 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "rlc_instruction_count": (ctypes.c_int64, [HANDLE]),
     "rlc_features": (ctypes.c_int, [HANDLE, _I64P, _I64P]),
     "rlc_fingerprint": (ctypes.c_uint64, [HANDLE]),
+    "rlc_passrun_linked": (ctypes.c_int, []),
+    "rlc_run_passes_reference": (ctypes.c_int, [HANDLE, ctypes.c_char_p]),
     "rlc_query": (ctypes.c_int64, [HANDLE, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p]),
     "rlc_step": (
         ctypes.c_int,
@@ -105,7 +111,8 @@ def library_path(toolchain: Toolchain | None = None) -> Path:
     toolchain = toolchain or get_toolchain()
     # The library finds libLLVM through an rpath to this toolchain's directory, so one build serves one
     # installation: another venv (with the same LLVM version) gets its own, and deleting a venv breaks no other.
-    key = b"\0".join([*(source.read_bytes() for source in SOURCES), str(toolchain.libdir.resolve()).encode()])
+    sources = (*SOURCES, PASSRUN)
+    key = b"\0".join([*(source.read_bytes() for source in sources), str(toolchain.libdir.resolve()).encode()])
     digest = hashlib.sha1(key).hexdigest()[:12]
     return cache_dir("engine", f"{toolchain.id}-{digest}") / "librlc_engine.so"
 
@@ -115,14 +122,41 @@ def build(toolchain: Toolchain | None = None) -> Path:
     toolchain = toolchain or get_toolchain()
 
     def compile_to(tmp: str) -> None:
-        cmd = [
-            _compiler(), "-O2", "-fPIC", "-shared", "-std=c11", "-Wall", "-Wno-deprecated-declarations",
-            *_optional_api_flags(toolchain), f"-I{toolchain.includedir}", *map(str, SOURCES), "-o", tmp,
-            str(toolchain.libllvm), f"-Wl,-rpath,{toolchain.libdir}",
-        ]  # fmt: skip
-        processes.run_checked(cmd, "compiling the native engine failed", EngineBuildError, timeout=300)
+        passrun = Path(f"{tmp}.passrun.o")
+        try:
+            cmd = [
+                _compiler(), "-O2", "-fPIC", "-shared", "-std=c11", "-Wall", "-Wno-deprecated-declarations",
+                *_optional_api_flags(toolchain), *_passrun(toolchain, passrun), f"-I{toolchain.includedir}",
+                *map(str, SOURCES), "-o", tmp, str(toolchain.libllvm), f"-Wl,-rpath,{toolchain.libdir}",
+            ]  # fmt: skip
+            processes.run_checked(cmd, "compiling the native engine failed", EngineBuildError, timeout=300)
+        finally:
+            passrun.unlink(missing_ok=True)
 
     return build_once(library_path(toolchain), compile_to)
+
+
+def _passrun(toolchain: Toolchain, obj: Path) -> list[str]:
+    """Compile ``passrun.cpp`` to ``obj`` and return the engine's extra build arguments, or ``[]`` (the engine then
+    calls ``LLVMRunPasses``): only with the toolchain's own ``clang++`` and a libLLVM linked against the libc++
+    beside it (the pip toolchain), since C++ objects cross the boundary and both sides must agree on their layout."""
+    clangxx = toolchain.bindir / "clang++"
+    libcxx = next(iter(sorted(toolchain.libdir.rglob("libc++.so.1"))), None)
+    readelf = shutil.which("readelf")
+    if not clangxx.exists() or libcxx is None or readelf is None:
+        return []
+    try:
+        needed = processes.run_checked([readelf, "-d", toolchain.libllvm], "readelf", EngineBuildError, timeout=60)
+        if "libc++.so" not in needed.stdout:
+            return []
+        cmd = [
+            clangxx, "-O2", "-fPIC", "-std=c++17", "-stdlib=libc++", "-fno-rtti", "-fno-exceptions", "-w",
+            f"-I{toolchain.includedir}", "-c", PASSRUN, "-o", obj,
+        ]  # fmt: skip
+        processes.run_checked(cmd, "compiling passrun.cpp failed", EngineBuildError, timeout=300)
+    except EngineBuildError:
+        return []  # the C engine alone is complete: only slower per pass
+    return ["-DRLC_HAVE_PASSRUN", str(obj), f"-L{libcxx.parent}", "-lc++", f"-Wl,-rpath,{libcxx.parent}"]
 
 
 @functools.cache
