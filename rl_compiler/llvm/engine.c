@@ -354,6 +354,13 @@ static LLVMErrorRef run_passes(rlc_module *m, const char *pipeline) {
     return llvm_run_passes(m, pipeline);
 }
 
+/* 1 (the error consumed) if the pipeline was rejected, else 0. */
+static int rejected(LLVMErrorRef e) {
+    if (!e) return 0;
+    LLVMConsumeError(e);
+    return 1;
+}
+
 /* Whether passes run through passrun.cpp (1) or LLVMRunPasses (0). */
 int rlc_passrun_linked(void) {
 #ifdef RLC_HAVE_PASSRUN
@@ -365,14 +372,7 @@ int rlc_passrun_linked(void) {
 
 /* LLVMRunPasses itself, whatever run_passes uses: the reference passrun.cpp must equal (tests). 0, or 1 for a
  * rejected pipeline. */
-int rlc_run_passes_reference(rlc_module *m, const char *pipeline) {
-    LLVMErrorRef e = llvm_run_passes(m, pipeline);
-    if (e) {
-        LLVMConsumeError(e);
-        return 1;
-    }
-    return 0;
-}
+int rlc_run_passes_reference(rlc_module *m, const char *pipeline) { return rejected(llvm_run_passes(m, pipeline)); }
 
 /* Run a new-PM pipeline. Returns 0, or 1 with *err = LLVM's message (unknown pass, bad syntax), or 2
  * with *err = an error diagnostic LLVM reported while running (rare, e.g. a bad inline asm). */
@@ -391,15 +391,8 @@ int rlc_run_passes(rlc_module *m, const char *pipeline, char **err) {
     return 0;
 }
 
-/* LLVMRunPasses and nothing else (same TargetMachine and options): the floor a step is measured against. */
-int rlc_run_passes_bare(rlc_module *m, const char *pipeline) {
-    LLVMErrorRef e = run_passes(m, pipeline);
-    if (e) {
-        LLVMConsumeError(e);
-        return 1;
-    }
-    return 0;
-}
+/* The passes and nothing else (same TargetMachine and options): the floor a step is measured against. */
+int rlc_run_passes_bare(rlc_module *m, const char *pipeline) { return rejected(run_passes(m, pipeline)); }
 
 /* Returns 0 if the module verifies, else 1 with *err = the verifier's report. */
 int rlc_verify(rlc_module *m, char **err) {
