@@ -10,7 +10,8 @@ rounds (the machine is shared, so only ratios measured close together mean anyth
 
 Then, on crcfile through ``gym.make`` with CompilerGym's action set, steps/s (from the mean step, like
 CompilerGym's figure) against CompilerGym's published ~1,100; and ``gym.make_vec`` with 1, 2 and 4
-isolated envs (``sync`` and ``async``) for each variant. Prints Markdown tables (and writes them to --out).
+isolated envs (``sync``, ``async`` and ``pipelined``, the default ``gym.make_vec``: every env's step sent
+to its worker before the first reply is read) for each variant. Prints Markdown tables (and writes them to --out).
 
 ``--variant NAME:KEY=VALUE,...`` adds an isolated env whose worker starts with those environment variables
 (e.g. ``nospin:RL_COMPILER_SPIN_US=0``), stepped in the same rounds; two keys are not variables:
@@ -69,6 +70,9 @@ IN_PROCESS = "in-process"
 PIN = "PIN"
 ALL_CPUS = os.sched_getaffinity(0)
 T = TypeVar("T")
+
+#: ``gym.make_vec`` set-ups of the vector table: row name -> ``vectorization_mode``.
+VECTOR_MODES = {"sync": "sync", "async": "async", "pipelined": "vector_entry_point"}
 
 
 def program_uri(name: str) -> str:
@@ -264,13 +268,14 @@ def main() -> None:
         vec: dict[tuple[str, str, int], list[float]] = {}
         for _ in range(max(1, args.rounds // 2)):
             for variant in variants:
-                for mode in ("sync", "async"):
+                for mode in VECTOR_MODES:
                     for n in counts:
-                        rate = in_env(settings[variant], functools.partial(vector_rate, mode, True, n, args.seconds))
+                        run = functools.partial(vector_rate, VECTOR_MODES[mode], True, n, args.seconds)
+                        rate = in_env(settings[variant], run)
                         vec.setdefault((variant, mode, n), []).append(rate)
         lines += ["", "| isolated `gym.make_vec` (steps/s) | 1 env | 2 envs | 4 envs |", "|---|---:|---:|---:|"]
         for variant in variants:
-            for mode in ("sync", "async"):
+            for mode in VECTOR_MODES:
                 cells = " | ".join(f"{statistics.median(vec[variant, mode, n]):.0f}" for n in counts)
                 lines.append(f"| {mode}, {variant} | {cells} |")
     emit(lines, args.out)

@@ -3,9 +3,12 @@
 ``rl_compiler/llvm-autophase-ic-v0`` on ``programs/crcfile.c`` (the size of cBench crc32), CompilerGym's
 action set, seeded random actions, episodes of 20 steps; env steps per second of
 
-- ``vectorization_mode="sync"`` with in-process envs (``isolated=False``: no crash isolation),
-- ``"sync"`` with crash-isolated envs (one worker process per env),
-- ``"async"`` with crash-isolated envs (one process per env, each with its worker),
+- ``vectorization_mode="sync"`` (Gymnasium's ``SyncVectorEnv``: the envs stepped in turn),
+- ``"async"`` (``AsyncVectorEnv``: one process per env),
+- ``"vector_entry_point"`` (the default of ``gym.make_vec(id, n)``: ``PipelinedVectorEnv``, every env's step sent
+  to its worker before the first reply is read),
+
+each with crash-isolated envs (one worker process per env) and in-process ones (``isolated=False``),
 
 for several numbers of envs, in interleaved rounds. Prints one Markdown table of the medians over the rounds
 [slowest-fastest] (and writes it to --out). Usage:
@@ -31,8 +34,11 @@ PROGRAM = (Path(__file__).resolve().parent / "programs" / "crcfile.c").as_uri()
 ENV_ID = "rl_compiler/llvm-autophase-ic-v0"
 SETUPS = {
     "sync, in-process": ("sync", False),
+    "async, in-process": ("async", False),
+    "pipelined, in-process": ("vector_entry_point", False),
     "sync, isolated": ("sync", True),
     "async, isolated": ("async", True),
+    "pipelined, isolated": ("vector_entry_point", True),
 }
 
 
@@ -67,12 +73,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5.0, help="per measurement")
     parser.add_argument("--envs", type=int, nargs="*", default=[1, 2, 4])
+    parser.add_argument("--setups", nargs="*", default=list(SETUPS), choices=list(SETUPS), metavar="SETUP")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
-    rates: dict[tuple[str, int], list[float]] = {(setup, n): [] for setup in SETUPS for n in args.envs}
+    setups = {setup: SETUPS[setup] for setup in args.setups}
+    rates: dict[tuple[str, int], list[float]] = {(setup, n): [] for setup in setups for n in args.envs}
     for round_ in range(args.rounds):
-        for setup, (mode, isolated) in SETUPS.items():
+        for setup, (mode, isolated) in setups.items():
             for n in args.envs:
                 rates[setup, n].append(vector_rate(mode, isolated, n, args.seconds))
         print(f"round {round_ + 1}: done", flush=True)
@@ -87,7 +95,7 @@ def main() -> None:
         "| set-up | " + " | ".join(f"{n} env{'s' if n > 1 else ''}" for n in args.envs) + " |",
         "|---|" + "---:|" * len(args.envs),
     ]
-    for setup in SETUPS:
+    for setup in setups:
         lines.append(f"| {setup} | " + " | ".join(cell(rates[setup, n]) for n in args.envs) + " |")
     emit(lines, args.out)
 

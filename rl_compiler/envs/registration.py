@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 from rl_compiler.data import data_path
 
 REGISTRY_FILE = "registry.yaml"
+#: The entry point whose ids build a :class:`rl_compiler.envs.vector.PipelinedVectorEnv` in ``gym.make_vec``.
+PIPELINED = "rl_compiler.envs.passes:PassOrderingEnv"
 
 
 def registry_entries() -> list[dict[str, Any]]:
@@ -51,7 +54,25 @@ def register_all() -> None:
             max_episode_steps=entry.get("max_episode_steps"),
             nondeterministic=bool(entry.get("nondeterministic", False)),
             disable_env_checker=False,
+            vector_entry_point=VectorEntryPoint(entry["id"]) if entry["entry_point"] == PIPELINED else None,
         )
+
+
+@dataclass(frozen=True)
+class VectorEntryPoint:
+    """The ``vector_entry_point`` of a pass-ordering id: ``gym.make_vec(id, n, **kwargs)`` builds a
+    :class:`rl_compiler.envs.vector.PipelinedVectorEnv` of ``n`` envs ``gym.make(id, **kwargs)`` (the envs
+    ``SyncVectorEnv`` would hold, stepped at once). ``autoreset_mode``, ``copy`` and ``observation_mode`` among
+    the kwargs go to the vector env (Gymnasium passes no ``vector_kwargs`` in this mode). A dataclass: the id's
+    spec pickles and compares equal; the vector module is imported only when a vector env is made.
+    """
+
+    env_id: str
+
+    def __call__(self, num_envs: int = 1, **kwargs: Any) -> Any:
+        from rl_compiler.envs.vector import make_pipelined
+
+        return make_pipelined(self.env_id, num_envs, **kwargs)
 
 
 def env_family(env_id: str) -> str:

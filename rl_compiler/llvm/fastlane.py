@@ -170,7 +170,8 @@ class NativeCaller:
     """
 
     def __init__(self, request_fd: int, reply_fd: int, spin: float, contended: float, quiet: float) -> None:
-        self._call = caller_lib().rlc_call_step
+        lib = caller_lib()
+        self._call, self._send, self._receive = lib.rlc_call_step, lib.rlc_call_send, lib.rlc_call_receive
         self._values = np.zeros(_MAX_VALUES, np.int64)
         self._unsigned = self._values.view(np.uint64)
         self._message = ctypes.create_string_buffer(_MESSAGE_BYTES)
@@ -187,7 +188,20 @@ class NativeCaller:
 
         :raises PassPipelineError, LLVMError, KeyError: as :func:`decode_step`.
         """
-        status = self._call(self._address, request, len(request), timeout)
+        return self._outcome(self._call(self._address, request, len(request), timeout), pipeline, queries)
+
+    def send(self, request: bytes, timeout: float) -> int:
+        """The first half of :meth:`step`: send ``request`` and return :data:`ST_OK` without waiting for
+        the reply (read it with :meth:`receive`; meanwhile the worker runs), or :data:`LOST` or
+        :data:`TIMED_OUT` (the pipe stayed full for ``timeout`` seconds)."""
+        return self._send(self._address, request, len(request), timeout)
+
+    def receive(self, pipeline: str, queries: tuple[str, ...], timeout: float) -> tuple | int:
+        """The second half of :meth:`step`: the results of the request sent last, waiting at most ``timeout``
+        seconds; returns and raises as :meth:`step`."""
+        return self._outcome(self._receive(self._address, timeout), pipeline, queries)
+
+    def _outcome(self, status: int, pipeline: str, queries: tuple[str, ...]) -> tuple | int:
         if status != ST_OK:
             if status < 0:
                 return status

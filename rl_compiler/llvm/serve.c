@@ -16,7 +16,7 @@
  *
  * The caller's side is here too (rlc_call_step, at the end): one call from fastlane.NativeCaller writes a
  * step request, waits for the reply with the same spin policy and copies its values into the caller's
- * array. Built alone with -DRLC_CALLER_ONLY (engine.caller_lib), it needs no libLLVM, so a process whose
+ * array (or two calls, rlc_call_send and rlc_call_receive, to have several workers run at once). Built alone with -DRLC_CALLER_ONLY (engine.caller_lib), it needs no libLLVM, so a process whose
  * modules all live in workers never loads LLVM.
  *
  * Module handles are the Python worker's; it registers each module's pointer here (rlc_serve_register)
@@ -412,22 +412,14 @@ typedef struct {
     uint64_t yields, contested, sleeps; /* counts over all calls, for measurements */
 } rlc_caller;
 
-/* One fast-lane step from the caller's side, with no Python between request and values: write the framed
- * `request` (fastlane.encode_step's payload, n bytes) to the worker's input, wait for the reply until
- * `timeout` seconds from now (spinning first, as pipeio.PipeWaiter does) and decode it: for status 0 the
- * reply's values go to c->values and their number to c->count, otherwise its message to c->message
- * (NUL-terminated, truncated). Returns the reply's status (>= 0); -1 when the worker closed a pipe, -2 at the
- * timeout (the stream is then out of step: the caller kills the worker), -3 for a reply that is not a step
- * reply or does not fit, -4 when a signal came before the reply (the request is sent: read its reply the
- * Python way). */
-int rlc_call_step(rlc_caller *c, const char *request, size_t n, double timeout) {
-    double deadline = now() + timeout;
-    int rc = send_request(c->out_fd, request, n, deadline);
-    if (rc) return rc;
+/* Read and decode the reply to the step request sent last, waiting until `deadline` (spinning first, as
+ * pipeio.PipeWaiter does): for status 0 the reply's values go to c->values and their number to c->count,
+ * otherwise its message to c->message (NUL-terminated, truncated). Returns as rlc_call_step. */
+static int receive_reply(rlc_caller *c, double deadline) {
     char in[MAX_REPLY]; /* the whole reply, read in one system call when it is there */
     size_t have = 0;
     waiter w = {1, c->calm, c->contended, c->certain, 0, 0};
-    rc = read_at_least(&w, c->in_fd, in, &have, HEADER + 2, sizeof in, c->spin, deadline, 1, &c->sleeps);
+    int rc = read_at_least(&w, c->in_fd, in, &have, HEADER + 2, sizeof in, c->spin, deadline, 1, &c->sleeps);
     uint64_t size = rc ? 0 : get_u64(in);
     if (!rc && (size < 2 || size > sizeof in - HEADER || in[HEADER] != TAG)) rc = -3;
     if (!rc)
@@ -450,3 +442,24 @@ int rlc_call_step(rlc_caller *c, const char *request, size_t n, double timeout) 
     for (size_t k = 0; k < c->count; k++) c->values[k] = (int64_t)get_u64(body + 8 * k);
     return ST_OK;
 }
+
+/* One fast-lane step from the caller's side, with no Python between request and values: write the framed
+ * `request` (fastlane.encode_step's payload, n bytes) to the worker's input, wait for the reply until
+ * `timeout` seconds from now and decode it (receive_reply). Returns the reply's status (>= 0); -1 when the
+ * worker closed a pipe, -2 at the timeout (the stream is then out of step: the caller kills the worker), -3
+ * for a reply that is not a step reply or does not fit, -4 when a signal came before the reply (the request
+ * is sent: read its reply the Python way). */
+int rlc_call_step(rlc_caller *c, const char *request, size_t n, double timeout) {
+    double deadline = now() + timeout;
+    int rc = send_request(c->out_fd, request, n, deadline);
+    return rc ? rc : receive_reply(c, deadline);
+}
+
+/* rlc_call_step in two halves, so that a caller can send the requests of several workers before it waits
+ * for the first reply (fastlane.NativeCaller.send / receive; the workers then run at once): send the request
+ * (returns 0, -1 or -2 as rlc_call_step), then read its reply within `timeout` seconds from the receive. */
+int rlc_call_send(rlc_caller *c, const char *request, size_t n, double timeout) {
+    return send_request(c->out_fd, request, n, now() + timeout);
+}
+
+int rlc_call_receive(rlc_caller *c, double timeout) { return receive_reply(c, now() + timeout); }

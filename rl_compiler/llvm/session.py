@@ -53,8 +53,9 @@ from rl_compiler.llvm.errors import (
     WorkerTimeoutError,
     unnamed,
 )
+from rl_compiler.llvm.step_halves import StepHalves
 from rl_compiler.llvm.worker import MUTATING_METHODS, call_module
-from rl_compiler.llvm.worker_client import DEFAULT_MEMORY_LIMIT, Worker, WorkerLost, stderr_note
+from rl_compiler.llvm.worker_client import DEFAULT_MEMORY_LIMIT, SentStep, Slot, Worker, WorkerLost, stderr_note
 
 #: Requests whose result depends only on the module: one that timed out is not retried.
 DETERMINISTIC_METHODS = frozenset({"baselines"})
@@ -70,28 +71,6 @@ if TYPE_CHECKING:
 Op = tuple[str, tuple]
 
 
-class _Slot:
-    """Where a session's module lives: its worker and its handle there (shared with the finalizer)."""
-
-    def __init__(self, worker: Worker) -> None:
-        self.worker = worker
-        self.handle = 0
-        self.generation = -1  # the worker generation ``handle`` belongs to; -1: never loaded
-        self.closed = False
-
-    def release(self) -> None:
-        """Free the module and, if this was the worker's last session, the worker (no I/O otherwise)."""
-        if self.closed:
-            return
-        self.closed = True
-        worker = self.worker
-        worker.sessions -= 1
-        if worker.sessions <= 0:
-            worker.shutdown()
-        elif self.generation == worker.generation:
-            worker.pending_drops.append((self.generation, self.handle))  # sent with the next request
-
-
 def _as_bitcode(module_or_bitcode: Module | bytes | bytearray | memoryview) -> bytes:
     if isinstance(module_or_bitcode, (bytes, bytearray, memoryview)):
         return bytes(module_or_bitcode)
@@ -100,7 +79,7 @@ def _as_bitcode(module_or_bitcode: Module | bytes | bytearray | memoryview) -> b
     raise TypeError(f"expected a Module or bitcode bytes, got {type(module_or_bitcode).__name__}")
 
 
-class Session:
+class Session(StepHalves):
     """An LLVM module in a crash-isolated worker process (or in-process with ``isolated=False``).
 
     :param module_or_bitcode: the starting module: a :class:`~rl_compiler.llvm.module.Module`
@@ -183,16 +162,17 @@ class Session:
         self.retry_timeouts = True
         self.recoveries = 0
         self._lost_in_call = False  # this call met a lost worker: its rebuild counts as a recovery
+        self._sent: tuple[str, tuple[str, ...], SentStep | WorkerLost] | None = None
         #: Description of the last failure this session recovered from (None if none).
         self.last_failure: str | None = None
         self._module: Module | None = None
-        self._slot: _Slot | None = None
+        self._slot: Slot | None = None
         self._finalizer: weakref.finalize | None = None
         if isolated:
             worker = worker if worker is not None else Worker(memory_limit)
             worker.sessions += 1
-            self._slot = _Slot(worker)
-            self._finalizer = weakref.finalize(self, _Slot.release, self._slot)
+            self._slot = Slot(worker)
+            self._finalizer = weakref.finalize(self, Slot.release, self._slot)
 
     def _load(self) -> None:
         if not self._isolated:
@@ -252,9 +232,7 @@ class Session:
 
         Isolated, this is one round trip to the worker instead of one per call. Errors as :meth:`run_passes`.
         """
-        if not isinstance(pipeline, str):
-            raise TypeError(f"pipeline must be a str, got {type(pipeline).__name__}")
-        return self._call("step", pipeline, tuple(queries))
+        return self.step_receive(pipeline, queries)
 
     def set_size_attributes(self) -> None:
         """Add ``minsize optsize`` to every defined function (recorded for replay, not in ``history``)."""
@@ -370,6 +348,7 @@ class Session:
 
     def close(self) -> None:
         """Free the module; the worker process ends when its last session closes. Idempotent."""
+        self._sent = None  # a reply in flight is read and dropped by the worker's next request
         if self._finalizer is not None:
             self._finalizer()
         if self._module is not None:
@@ -409,7 +388,10 @@ class Session:
         if self.closed:
             raise ValueError("operation on a closed Session")
 
-    def _call(self, method: str, *args: Any) -> Any:
+    def _call(self, method: str, *args: Any, sent: SentStep | WorkerLost | None = None) -> Any:
+        """``method(*args)`` on the module, recovering a lost worker (``sent``: :meth:`step_send` sent this step)."""
+        if self._sent is not None and sent is None:
+            raise ValueError(f"the step {self._sent[0]!r} was sent (step_send): call step_receive first")
         slot = self._slot
         if slot is None:  # in-process
             if self._module is None:
@@ -425,15 +407,20 @@ class Session:
             worker.ensure_running()  # after os.fork(): our own worker; sessions replay lazily
         with worker.lock:
             lost: WorkerLost | None = None
-            for _attempt in range(2):
+            for attempt in range(2):
                 try:
-                    # The module is loaded in the running worker (the common case) unless a start or a loss
-                    # changed the worker since: then _ensure_module starts it and replays the history.
-                    if proc.popen is None or slot.generation != worker.generation:
-                        self._ensure_module()
-                    if method == "ping":
-                        return None
-                    result = worker.request(slot.handle, method, args, self.timeout)
+                    if attempt == 0 and sent is not None:
+                        if isinstance(sent, WorkerLost):
+                            raise sent
+                        result = worker.receive_step(sent)
+                    else:
+                        # The module is loaded in the running worker (the common case) unless a start or a loss
+                        # changed the worker since: then _ensure_module starts it and replays the history.
+                        if proc.popen is None or slot.generation != worker.generation:
+                            self._ensure_module()
+                        if method == "ping":
+                            return None
+                        result = worker.request(slot.handle, method, args, self.timeout)
                 except WorkerLost as exc:
                     lost = exc
                     self._lost_in_call = True

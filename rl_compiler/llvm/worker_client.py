@@ -60,6 +60,16 @@ class WorkerLost(Exception):
         self.out_of_memory = out_of_memory
 
 
+class SentStep:
+    """A step request :meth:`Worker.send_step` sent, whose reply :meth:`Worker.receive_step` reads."""
+
+    def __init__(self, args: tuple, deadline: float, timeout: float) -> None:
+        self.args, self.deadline, self.timeout = args, deadline, timeout
+        #: The reply's outcome once read before its receive (another request came first): a result or an exception.
+        self.outcome: Any = None
+        self.settled = False
+
+
 class _Process:
     """The mutable state of a worker process, shared with its finalizer (which must not hold the worker)."""
 
@@ -111,6 +121,8 @@ class Worker:
         self.pending_drops: list[tuple[int, int]] = []  # (generation, handle) of closed sessions
         self.pid: int | None = None
         self.fast_lane = False
+        self._native: fastlane.NativeCaller | None = None
+        self._in_flight: SentStep | None = None  # a step sent, its reply not read yet
         self._proc = _Process()
         self._finalizer = weakref.finalize(self, _Process.finish, self._proc)
 
@@ -147,6 +159,7 @@ class Worker:
             rlimits={resource.RLIMIT_AS: self.memory_limit} if self.memory_limit else None,
         )
         self._proc.popen = popen
+        self._in_flight = None  # a step sent to the previous process: its receive_step reports the loss
         self.generation += 1
         self.pending_drops.clear()
         self.pid = popen.pid
@@ -211,6 +224,8 @@ class Worker:
 
         Returns the result, raises the exception the worker raised, or raises ``WorkerLost``.
         """
+        if self._in_flight is not None:
+            self._settle()
         data = None
         if method == "step" and self.fast_lane and not self.pending_drops:
             data = fastlane.encode_step(handle, *args)
@@ -242,10 +257,72 @@ class Worker:
             return _rebuild_arrays(*value)
         raise _rebuild_exception(*value)
 
+    def send_step(self, handle: int, args: tuple, timeout: float) -> SentStep | None:
+        """Send the request of ``step(*args)`` on ``handle`` and return without waiting for its reply, so that
+        the caller can send other workers theirs before it waits (they then run at once); the reply is read by
+        :meth:`receive_step` (or by the next :meth:`request`, which keeps it for :meth:`receive_step`).
+
+        Returns None, having sent nothing, for a step the native fast lane cannot carry (or while another step
+        is in flight): :meth:`request` then does the whole step. Raises ``WorkerLost`` as :meth:`request`.
+        """
+        if self._native is None or self.pending_drops or self._in_flight is not None or not self.alive:
+            return None
+        data = fastlane.encode_step(handle, *args)
+        if data is None:
+            return None
+        sent = SentStep(args, time.monotonic() + timeout, timeout)
+        status = self._native.send(data, timeout)
+        if status == fastlane.TIMED_OUT:
+            raise self._lose(True, f"no reply within {timeout:g} s")
+        if status != fastlane.ST_OK:
+            raise self._lose(False, "the worker closed its input")
+        self._in_flight = sent
+        return sent
+
+    def receive_step(self, sent: SentStep) -> tuple:
+        """The results of the step :meth:`send_step` sent (``sent``), waiting for them until its deadline.
+
+        Raises as :meth:`request` (``WorkerLost`` also when the worker was restarted before the reply came).
+        """
+        if sent.settled:
+            if isinstance(sent.outcome, BaseException):
+                raise sent.outcome
+            return sent.outcome
+        if sent is not self._in_flight:
+            raise WorkerLost(False, "the worker was lost before the step's reply came", self.stderr_tail())
+        self._in_flight = None
+        assert self._native is not None
+        remaining = max(0.0, sent.deadline - time.monotonic())
+        return self._native_outcome(self._native.receive(*sent.args, remaining), sent.args, sent.timeout)
+
+    def discard_step(self, sent: SentStep) -> None:
+        """Forget ``sent`` unread: if it is still in flight the worker is killed (its module would hold the
+        step; every session on it is rebuilt by replay on its next call)."""
+        if sent is self._in_flight:
+            self._in_flight = None
+            self._lose(False, "a step sent to it was discarded unread")
+
+    def _settle(self) -> None:
+        """Read the reply of the step in flight and keep its outcome for its :meth:`receive_step`, before
+        another request uses the pipes. :raises WorkerLost: if that lost the worker (this request cannot go)."""
+        sent = self._in_flight
+        assert sent is not None
+        try:
+            sent.outcome = self.receive_step(sent)
+        except Exception as error:
+            sent.outcome = error
+        sent.settled = True
+        lost = sent.outcome
+        if isinstance(lost, WorkerLost):  # the same loss, raised for this request too
+            raise WorkerLost(lost.timed_out, lost.detail, lost.stderr, lost.out_of_memory)
+
     def _native_step(self, data: bytes, args: tuple, timeout: float) -> tuple:
         """A fast-lane step sent and decoded in C (:class:`rl_compiler.llvm.fastlane.NativeCaller`)."""
         assert self._native is not None
-        result = self._native.step(data, *args, timeout)
+        return self._native_outcome(self._native.step(data, *args, timeout), args, timeout)
+
+    def _native_outcome(self, result: tuple | int, args: tuple, timeout: float) -> tuple:
+        """The results of a native step, or the loss its negative status reports (the worker is then killed)."""
         if isinstance(result, tuple):
             return result
         if result == fastlane.INTERRUPTED:  # a signal came first: its handler runs while Python waits
@@ -292,6 +369,28 @@ class Worker:
         if payload is None:
             raise self._lose(False, "the worker closed its output")
         return payload
+
+
+class Slot:
+    """Where a session's module lives: its worker and its handle there (shared with the finalizer)."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self.handle = 0
+        self.generation = -1  # the worker generation ``handle`` belongs to; -1: never loaded
+        self.closed = False
+
+    def release(self) -> None:
+        """Free the module and, if this was the worker's last session, the worker (no I/O otherwise)."""
+        if self.closed:
+            return
+        self.closed = True
+        worker = self.worker
+        worker.sessions -= 1
+        if worker.sessions <= 0:
+            worker.shutdown()
+        elif self.generation == worker.generation:
+            worker.pending_drops.append((self.generation, self.handle))  # sent with the next request
 
 
 def stderr_note(lost: WorkerLost) -> str:

@@ -47,8 +47,9 @@ def test_spin_bench_prints_both_settings(tmp_path):
 @pytest.mark.slow
 def test_vector_bench_prints_every_setup(tmp_path):
     table = run_script("vector_bench.py", "--rounds", "1", "--seconds", "0.2", "--envs", "1", "2", tmp_path=tmp_path)
-    for setup in ("sync, in-process", "sync, isolated", "async, isolated"):
-        assert f"| {setup} |" in table
+    for mode in ("sync", "async", "pipelined"):
+        for where in ("isolated", "in-process"):
+            assert f"| {mode}, {where} |" in table
     assert "| 1 env | 2 envs |" in table
 
 

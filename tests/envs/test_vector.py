@@ -1,0 +1,149 @@
+"""`PipelinedVectorEnv`, the default `gym.make_vec` of the pass-ordering ids: step for step what Gymnasium's
+SyncVectorEnv gives on the same seeds and actions, with every env's step sent to its worker ahead, and a worker
+killed between the send and the receive recovered as in a single env, leaving nothing behind."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.vector import AutoresetMode, SyncVectorEnv
+from process_checks import children, wait_dead
+
+import rl_compiler  # noqa: F401  (registers the ids)
+from rl_compiler.envs import vector
+from rl_compiler.envs.vector import PipelinedVectorEnv
+
+CRC32 = "benchmark://builtin-v0/crc32"
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (tuple, list)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape and bool((a == b).all())
+    return type(a) is type(b) and a == b
+
+
+def _trajectory(envs: gym.vector.VectorEnv, steps: int, seed: int) -> list:
+    rng = np.random.default_rng(seed)
+    out = [envs.reset(seed=seed)]
+    for _ in range(steps):
+        out.append(envs.step(rng.integers(envs.single_action_space.n, size=envs.num_envs)))
+    return out
+
+
+def _make(env_id: str, mode: str | None, n: int = 3, **kwargs) -> gym.vector.VectorEnv:
+    return gym.make_vec(env_id, n, vectorization_mode=mode, benchmark=CRC32, max_episode_steps=4, **kwargs)
+
+
+@pytest.fixture
+def sends(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """What each ``send_step`` of the vector env returned (whether a request went out ahead)."""
+    returned: list[bool] = []
+    send = vector.send_step
+    monkeypatch.setattr(vector, "send_step", lambda env, action: returned.append(send(env, action)) or returned[-1])
+    return returned
+
+
+@pytest.mark.parametrize(
+    "env_id, kwargs, ahead",
+    [
+        ("rl_compiler/llvm-autophase-ic-v0", {"render_mode": "ansi"}, True),  # the native fast lane
+        ("rl_compiler/llvm-autophase-ic-v0", {"isolated": False}, False),  # in-process: stepped in turn
+        ("rl_compiler/llvm-autophase-codesize-v0", {}, True),  # a reward that asks the worker again
+        ("rl_compiler/llvm-ic-v0", {"terminal_action": True}, True),  # no observation; episodes ended early
+    ],
+)
+def test_steps_are_sync_vector_envs_step_for_step(env_id: str, kwargs: dict, ahead: bool, sends: list[bool]) -> None:
+    pipelined, sync = _make(env_id, None, **kwargs), _make(env_id, "sync", **kwargs)
+    try:
+        assert type(pipelined) is PipelinedVectorEnv and type(sync) is SyncVectorEnv
+        assert pipelined.observation_space == sync.observation_space
+        assert pipelined.action_space == sync.action_space
+        assert pipelined.metadata["autoreset_mode"] is sync.metadata["autoreset_mode"] is AutoresetMode.NEXT_STEP
+        assert _same(_trajectory(pipelined, 14, seed=3), _trajectory(sync, 14, seed=3))
+        assert _same(pipelined.render(), sync.render())
+        assert any(sends) == ahead and len(sends) >= 3 * 10
+        assert _same(pipelined.reset(seed=[5, 6, 7]), sync.reset(seed=[5, 6, 7]))
+    finally:
+        pipelined.close()
+        sync.close()
+
+
+def test_make_vec_modes_and_spec() -> None:
+    spec = gym.spec("rl_compiler/llvm-autophase-ic-v0")
+    assert pickle.loads(pickle.dumps(spec)) == spec
+    envs = gym.make_vec("rl_compiler/llvm-autophase-ic-v0", 2, vectorization_mode="vector_entry_point")
+    assert type(envs) is PipelinedVectorEnv and envs.num_envs == 2
+    assert envs.spec.kwargs["vectorization_mode"] == "vector_entry_point"
+    envs.close()
+    envs = _make("rl_compiler/llvm-autophase-ic-v0", None, 2, autoreset_mode="SameStep")
+    assert envs.autoreset_mode is AutoresetMode.SAME_STEP
+    envs.close()
+    # The ids whose step does more than one pass keep Gymnasium's default.
+    assert type(gym.make_vec("rl_compiler/llvm-coreset-ic-v0", 1)) is SyncVectorEnv
+    with pytest.raises(ValueError, match="at least 1"):
+        gym.make_vec("rl_compiler/llvm-autophase-ic-v0", 0)
+
+
+def test_worker_killed_between_send_and_receive_is_recovered(monkeypatch: pytest.MonkeyPatch) -> None:
+    pipelined, sync = _make("rl_compiler/llvm-autophase-ic-v0", None), _make("rl_compiler/llvm-autophase-ic-v0", "sync")
+    send, calls, victims = vector.send_step, [0], []
+
+    def send_then_kill(env, action) -> bool:
+        calls[0] += 1
+        if calls[0] % 7 != 2:  # every 7th send, from the second: an env in the middle of the batch
+            return send(env, action)
+        victim = env.session.pid
+        os.kill(victim, signal.SIGSTOP)  # it cannot answer before it dies
+        sent = send(env, action)
+        os.kill(victim, signal.SIGKILL)
+        victims.append(victim)
+        return sent
+
+    monkeypatch.setattr(vector, "send_step", send_then_kill)
+    try:
+        pids = set()
+        killed, expected = _trajectory(pipelined, 12, seed=1), _trajectory(sync, 12, seed=1)
+        for got, want in zip(killed[1:], expected[1:], strict=True):
+            assert _same(got[:4], want[:4])
+            crashes = got[4].get("recovered_crash", ())  # none in a step where every env resets
+            assert _same({k: v for k, v in got[4].items() if "recovered_crash" not in k}, {
+                k: v for k, v in want[4].items() if "recovered_crash" not in k
+            })  # fmt: skip
+            assert all(c is None or "the worker" in c for c in crashes)
+        reported = sum(c is not None for step in killed[1:] for c in step[4].get("recovered_crash", ()))
+        assert len(victims) >= 4 and reported == len(victims)
+        pids = {env.unwrapped.session.pid for env in pipelined.envs}
+        assert all(wait_dead(victim) for victim in victims)
+    finally:
+        pipelined.close()
+        sync.close()
+    assert all(wait_dead(pid) for pid in pids) and not set(children()) & (pids | set(victims))
+
+
+def test_a_step_that_raises_leaves_the_later_envs_unstepped(monkeypatch: pytest.MonkeyPatch) -> None:
+    envs = _make("rl_compiler/llvm-autophase-ic-v0", None)
+    try:
+        envs.reset(seed=0)
+        names = envs.envs[0].unwrapped.action_names
+        middle = envs.envs[1]
+        monkeypatch.setattr(middle, "step", lambda action: (_ for _ in ()).throw(RuntimeError("boom")))
+        with pytest.raises(RuntimeError, match="boom"):
+            envs.step(np.array([1, 2, 3]))
+        monkeypatch.undo()
+        # As in SyncVectorEnv, the env before the one that raised stepped, the one after did not; the sent steps
+        # of both were undone (their workers killed, their modules rebuilt as before, reported as recoveries).
+        assert [env.unwrapped.session.history for env in envs.envs] == [[names[1]], [], []]
+        _, _, _, _, info = envs.step(np.array([4, 5, 6]))
+        assert [env.unwrapped.session.history for env in envs.envs] == [[names[1], names[4]], [names[5]], [names[6]]]
+        assert [c is not None for c in info["recovered_crash"]] == [False, True, True]
+    finally:
+        envs.close()
