@@ -127,8 +127,11 @@ ROWS = [
 
 def start_child(tree: Path, programs: list[str], episodes: int) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(tree))
-    cmd = [sys.executable, __file__, "--child", "--episodes", str(episodes), "--programs", *programs]
-    child = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    script = str(Path(__file__).resolve())
+    cmd = [sys.executable, script, "--child", "--episodes", str(episodes), "--programs", *programs]
+    # Run in the checkout: the isolated envs' workers start with `python -m`, which puts the working directory
+    # ahead of PYTHONPATH, so from another checkout they would run that checkout's worker and engine.
+    child = subprocess.Popen(cmd, env=env, cwd=tree, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None and child.stdout.readline().strip() == "ready", f"{tree}: child failed"
     return child
 
