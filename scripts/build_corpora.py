@@ -14,7 +14,9 @@ Writes, under ROOT (default ``$RL_COMPILER_CORPORA`` or ``~/rl-compiler-corpora`
   imported as ``realc-train-v0`` (lz4, xxHash, inflate64's deflate64, pyppmd's PPMd, cmark-gfm from
   cmarkgfm) and ``realc-heldout-v0`` (brotli, the ciphers and hashes of pycryptodome, zopfli; never used
   for training), split ``test``. Units for other CPUs fail to build and are left out; library code is
-  never run (not runnable: the evaluation checks it with the verifier only).
+  never run (not runnable: the evaluation checks it with the verifier only). ``realc-extra-v0`` (``--only
+  extra``): more training code like the built-in programs for the value model (Lua 5.4 from lupa, libdatrie
+  from datrie, libyaml from ruamel.yaml.clib, hiredis), default 20/20/60 splits (all used for training).
 
 Each set is imported with ``rl-compiler datasets import`` (one program per translation unit, units that do
 not compile left out); the manifests land in the cache, so ``benchmark://<name>/<unit>`` and
@@ -58,6 +60,12 @@ PACKAGES = (
     ("brotli", "c", "realc-heldout-v0"),
     ("pycryptodome", "src", "realc-heldout-v0"),
     ("zopfli", "zopfli/src/zopfli", "realc-heldout-v0"),
+    # More training code like the built-in programs (interpreters, parsers, data structures): issue 13's
+    # value model. Lua 5.4 of lupa, libdatrie (a double-array trie), libyaml, hiredis's parser and containers.
+    ("lupa", "third-party/lua54", "realc-extra-v0"),
+    ("datrie", "libdatrie/datrie", "realc-extra-v0"),
+    ("ruamel_yaml_clib", ".", "realc-extra-v0"),
+    ("hiredis", "vendor/hiredis", "realc-extra-v0"),
 )
 
 
@@ -90,9 +98,10 @@ def fetch_sdist(package: str, folder: Path) -> Path:
         )  # fmt: skip
         archives = sorted(folder.glob(f"{package}-*.tar.gz"))
     archive = archives[-1]
-    unpacked = folder / archive.name.removesuffix(".tar.gz")
-    if not unpacked.is_dir():
-        with tarfile.open(archive) as tar:
+    with tarfile.open(archive) as tar:
+        top = tar.getnames()[0].split("/", 1)[0]  # not always the archive's name (ruamel.yaml.clib)
+        unpacked = folder / top
+        if not unpacked.is_dir():
             tar.extractall(folder, filter="data")
     return unpacked
 
@@ -117,7 +126,7 @@ def main() -> int:
     parser.add_argument("--root", type=Path, default=Path(default_root))
     parser.add_argument("--train-seeds", type=int, default=1000, help="csmith training programs (range A)")
     parser.add_argument("--heldout-seeds", type=int, default=250, help="csmith held-out programs (range B)")
-    parser.add_argument("--only", choices=("csmith", "realc"), help="build only these sets")
+    parser.add_argument("--only", choices=("csmith", "realc", "extra"), help="build only these sets")
     args = parser.parse_args()
     root = args.root.resolve()
     if args.train_seeds > HELDOUT_SEED0:
@@ -134,7 +143,8 @@ def main() -> int:
         ]
     if args.only in (None, "realc"):
         for package, subfolder, dataset in PACKAGES:
-            library_folder(root, package, subfolder, root / dataset)
+            if dataset != "realc-extra-v0":
+                library_folder(root, package, subfolder, root / dataset)
         jobs += [
             ("realc-train-v0", root / "realc-train-v0", None, (), False),
             # What pycryptodome's setup.py defines on Linux.
@@ -146,6 +156,11 @@ def main() -> int:
                 False,
             ),
         ]
+    if args.only in (None, "extra"):
+        for package, subfolder, dataset in PACKAGES:
+            if dataset == "realc-extra-v0":
+                library_folder(root, package, subfolder, root / dataset)
+        jobs.append(("realc-extra-v0", root / "realc-extra-v0", None, (), False))
     for name, folder, split, cflags, runnable in jobs:
         report = import_dataset(
             folder, name, split=split, cflags=cflags, min_instructions=MIN_INSTRUCTIONS,

@@ -42,7 +42,7 @@ from rl_compiler.agents.coreset.value import (
 
 COMPILATIONS = 5
 #: The shipped model's settings (``rl-compiler coreset train-value``'s defaults).
-SHIPPED = {"k": 20, "oz_weight": 20.0, "alpha": 0.05, "networks": 2}
+SHIPPED = {"k": 20, "oz_weight": 20.0, "alpha": 0.05, "networks": 2, "hedge": 2}
 
 
 def group(uri: str) -> str:
@@ -67,16 +67,20 @@ def shares(logs: np.ndarray, chosen: list[list[int]], sources: np.ndarray) -> di
 
 
 def fold_models(
-    features, values, coreset, groups, folds: int, seed: int, **settings
+    features, values, coreset, groups, folds: int, seed: int, extra=None, **settings
 ) -> list[tuple[ValueModel, np.ndarray]]:
-    """One model per fold of fold assignment ``seed``, each with the programs it holds out."""
+    """One model per fold of fold assignment ``seed``, each with the programs it holds out; ``extra``
+    (features, values) are training programs in every fold, never held out."""
     names = sorted(set(groups))
     fold_of = dict(zip(names, np.random.RandomState(seed).permutation(len(names)) % folds, strict=True))
     fold = np.array([fold_of[g] for g in groups])
     models = []
     for f in range(folds):
         train, test = np.where(fold != f)[0], np.where(fold == f)[0]
-        models.append((train_value_model(features[train], values[train], coreset, **settings), test))
+        x, y = features[train], values[train]
+        if extra is not None:
+            x, y = np.concatenate([x, extra[0]]), np.concatenate([y, extra[1]])
+        models.append((train_value_model(x, y, coreset, **settings), test))
     return models
 
 
@@ -178,10 +182,10 @@ ADAPTIVE = (
 )
 
 
-def cross_validate(features, values, coreset, groups, folds: int, seed: int, **settings) -> list[list[int]]:
+def cross_validate(features, values, coreset, groups, folds: int, seed: int, extra=None, **settings) -> list[list[int]]:
     """The shipped (static) choice of each program by the model of the folds that hold it out."""
     return choose_all(
-        fold_models(features, values, coreset, groups, folds, seed, **settings), features, None, static_choice
+        fold_models(features, values, coreset, groups, folds, seed, extra, **settings), features, None, static_choice
     )
 
 
@@ -205,6 +209,11 @@ def main() -> int:
     parser.add_argument("--oz-weight", type=float, nargs="+", default=[0, 1, 3, 5, 10], help="the grid's oz weights")
     parser.add_argument("--alpha", type=float, nargs="+", default=[0, 0.05, 0.2], help="the grid's alphas")
     parser.add_argument("--networks", type=int, nargs="+", default=[0, 2], help="the grid's network counts")
+    parser.add_argument("--hedge", type=int, nargs="+", default=[0, 2], help="the grid's hedges")
+    parser.add_argument(
+        "--extra", action="append", default=[], metavar="D",
+        help="training programs in every fold, never held out nor reported (repeat; NAME:N keeps N)",
+    )  # fmt: skip
     parser.add_argument(
         "--by-program", action="store_true", help="hold out programs one by one (default: real-C libraries whole)"
     )
@@ -218,16 +227,23 @@ def main() -> int:
     args = parser.parse_args()
     adaptive = None if args.adaptive is None else [Adaptive.parse(text) for text in args.adaptive or ADAPTIVE]
     coreset = load_coreset()
-    uris: list[str] = []
-    for selector in args.dataset:
-        head, colon, tail = selector.rpartition(":")
-        limit = int(tail) if colon and tail.isdigit() else None
-        uris += dataset_uris(head if limit is not None else selector, limit, 0)
-    with Scorer() as scorer:
-        programs = load_programs(scorer, list(dict.fromkeys(uris)), None, args.max_instructions)
-        table = score_table(scorer, programs, coreset.sequences)
-    features = np.stack([feature_vector(p.autophase, p.inst_count, p.ic_start, p.ic_oz, p.text_oz) for p in programs])
-    values = table.values("text")
+
+    def load(selectors: list[str]):
+        uris: list[str] = []
+        for selector in selectors:
+            head, colon, tail = selector.rpartition(":")
+            limit = int(tail) if colon and tail.isdigit() else None
+            uris += dataset_uris(head if limit is not None else selector, limit, 0)
+        with Scorer() as scorer:
+            programs = load_programs(scorer, list(dict.fromkeys(uris)), None, args.max_instructions)
+            table = score_table(scorer, programs, coreset.sequences)
+        rows = [feature_vector(p.autophase, p.inst_count, p.ic_start, p.ic_oz, p.text_oz) for p in programs]
+        return programs, np.stack(rows), table.values("text")
+
+    programs, features, values = load(args.dataset)
+    extra = load(args.extra)[1:] if args.extra else None
+    if extra is not None:
+        print(f"{len(extra[0])} extra training programs in every fold ({', '.join(args.extra)})")
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.where(np.isfinite(np.log(values)), np.log(values), -np.inf)
     groups = [p.uri if args.by_program else group(p.uri) for p in programs]
@@ -258,26 +274,29 @@ def main() -> int:
         truth = targets(values)
         runs: list[list[dict[str, float]]] = [[] for _ in choosers]
         for seed in range(args.seeds):
-            models = fold_models(features, values, coreset, groups, args.folds, seed, **SHIPPED)
+            models = fold_models(features, values, coreset, groups, args.folds, seed, extra, **SHIPPED)
             for chooser, chooser_runs in zip(choosers, runs, strict=True):
                 chooser_runs.append(scored(choose_all(models, features, truth, chooser)))
         for chooser, chooser_runs in zip(choosers, runs, strict=True):
-            name = "static (shipped v2)" if chooser is static_choice else str(chooser)
+            name = "static (shipped)" if chooser is static_choice else str(chooser)
             print(f"{name:45s}", summary(chooser_runs), flush=True)
         return 0
     shipped = tuple(SHIPPED.values())
-    grid = [shipped, (*shipped[:3], 0)]  # the shipped model, and the same without networks (v1)
+    # the shipped model, the same without the hedge (v2) and without networks either (v1)
+    grid = [shipped, (*shipped[:4], 0), (*shipped[:3], 0, 0)]
     if args.grid:
-        grid = list(dict.fromkeys([*grid, *itertools.product(args.k, args.oz_weight, args.alpha, args.networks)]))
+        grid = list(
+            dict.fromkeys([*grid, *itertools.product(args.k, args.oz_weight, args.alpha, args.networks, args.hedge)])
+        )
     for setting in grid:
         settings = dict(zip(SHIPPED, setting, strict=True))
         grid_runs = [
-            scored(cross_validate(features, values, coreset, groups, args.folds, seed, **settings))
+            scored(cross_validate(features, values, coreset, groups, args.folds, seed, extra, **settings))
             for seed in range(args.seeds)
         ]  # fmt: skip
-        k, oz_weight, alpha, networks = setting
+        k, oz_weight, alpha, networks, hedge = setting
         print(
-            f"k={k:<3d} oz-weight={oz_weight:<4g} alpha={alpha:<4g} networks={networks}  ",
+            f"k={k:<3d} oz-weight={oz_weight:<4g} alpha={alpha:<4g} networks={networks} hedge={hedge}  ",
             summary(grid_runs),
             flush=True,
         )

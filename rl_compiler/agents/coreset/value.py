@@ -14,11 +14,13 @@ it weighs the ``k`` nearest training programs (the -Oz features scaled up by ``o
 MLPs predict from all the features (a learned metric: programs the networks expect to respond alike,
 whatever features make them so) -- and orders the sequences by greedy cover of those neighbours: each next
 sequence adds the most to the weighted sum over neighbours of the best value so far (never below -Oz's). So
-the first few sequences complement each other instead of being near-copies of one good guess. The networks'
-own predictions rank worse (they average away the rare force-inlining case that the -Oz features keep among
+the first few sequences complement each other instead of being near-copies of one good guess. v3 hedges:
+for a program whose IR -Oz does not grow, only the neighbours' first 2 picks are kept and the rest follow the
+greedy cover of all training programs given those (the neighbours' later picks chase small, scattered
+gains). The networks' own predictions rank worse (they average away the rare force-inlining case that the -Oz features keep among
 the neighbours). Chosen by grouped 5-fold cross-validation on the training programs (docs/coreset.md,
 benchmarks/perf/coreset_cv.py). Trained with ``rl-compiler coreset train-value`` (the networks with
-PyTorch, :mod:`.value_net`); shipped as ``agents/coreset/value-v2.npz``, loaded and run with NumPy alone
+PyTorch, :mod:`.value_net`); shipped as ``agents/coreset/value-v3.npz``, loaded and run with NumPy alone
 (no PyTorch in ``optimize``).
 """
 
@@ -73,13 +75,14 @@ def sequences_digest(sequences: tuple[str, ...] | list[str]) -> str:
     return hashlib.sha1("\n".join(sequences).encode()).hexdigest()[:16]
 
 
-def greedy_cover_order(logs: np.ndarray, weights: np.ndarray) -> list[int]:
-    """Every column of ``logs`` (programs x sequences) ordered by greedy weighted cover, column 0 (-Oz)
-    first: each next column adds most to ``sum_p weights[p] * max(0, best so far on p)``; ties go to the
-    higher weighted mean."""
+def greedy_cover_order(logs: np.ndarray, weights: np.ndarray, start: tuple[int, ...] | list[int] = (0,)) -> list[int]:
+    """Every column of ``logs`` (programs x sequences) ordered by greedy weighted cover, the columns of
+    ``start`` first (by default column 0, -Oz): each next column adds most to ``sum_p weights[p] * max(0,
+    best so far on p)``; ties go to the higher weighted mean."""
     mean = weights @ logs / max(weights.sum(), 1e-12)
-    best = np.zeros(logs.shape[0])
-    order, left = [0], list(range(1, logs.shape[1]))
+    order = list(start)
+    best = np.maximum(0.0, logs[:, order].max(axis=1)) if order else np.zeros(logs.shape[0])
+    left = [column for column in range(logs.shape[1]) if column not in order]
     while left:
         gains = [weights @ np.maximum(best, logs[:, s]) + 1e-9 * mean[s] for s in left]
         column = left.pop(int(np.argmax(gains)))
@@ -123,6 +126,7 @@ class ValueModel:
     info: dict[str, Any] = field(default_factory=dict)
     networks: list[list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=list)
     predicted: np.ndarray | None = None
+    hedge: int = 0
 
     def _scaled(self, features: np.ndarray) -> np.ndarray:
         scaled = (np.atleast_2d(features) - self.mean) / self.std
@@ -155,8 +159,13 @@ class ValueModel:
         return weights @ self.logs / weights.sum()
 
     def rank(self, features: np.ndarray) -> list[int]:
-        """Coreset indices, -Oz first, then in greedy-cover order of the program's neighbours."""
-        return greedy_cover_order(self.logs, self.weights(features))
+        """Coreset indices, -Oz first, then in greedy-cover order of the program's neighbours; with
+        ``hedge`` > 0 and a program whose IR -Oz does not grow, only the first ``hedge`` of them, then the
+        rest in greedy-cover order of *all* training programs (equal weights) given those."""
+        order = greedy_cover_order(self.logs, self.weights(features))
+        if self.hedge <= 0 or np.atleast_2d(features)[0, START_FEATURES] >= 0:
+            return order  # -Oz grows the IR (force-inlining): the neighbours' rare sequence must stay
+        return greedy_cover_order(self.logs, np.ones(len(self.logs)), order[: 1 + self.hedge])
 
     def check_coreset(self, sequences: tuple[str, ...] | list[str]) -> None:
         """:raises ValueError: the model was trained for another coreset."""
@@ -169,7 +178,7 @@ class ValueModel:
     def save(self, path: str | Path) -> None:
         """Write the model as a NumPy ``.npz`` (no pickles)."""
         settings = {"format": FORMAT, "coreset_digest": self.coreset_digest, "metric": self.metric, "k": self.k,
-                    "oz_weight": self.oz_weight, "alpha": self.alpha, "info": self.info,
+                    "oz_weight": self.oz_weight, "alpha": self.alpha, "hedge": self.hedge, "info": self.info,
                     "network_layers": [len(layers) for layers in self.networks]}  # fmt: skip
         arrays = {f"net{n}_{kind}{i}": array.astype(np.float32) for n, layers in enumerate(self.networks)
                   for i, pair in enumerate(layers) for kind, array in zip("wb", pair, strict=True)}  # fmt: skip
@@ -210,7 +219,7 @@ class ValueModel:
         return cls(
             **arrays, coreset_digest=settings["coreset_digest"], metric=settings["metric"], k=int(settings["k"]),
             oz_weight=float(settings["oz_weight"]), alpha=float(settings["alpha"]), info=dict(settings["info"]),
-            networks=networks, predicted=predicted,
+            networks=networks, predicted=predicted, hedge=int(settings.get("hedge", 0)),
         )  # fmt: skip
 
 
@@ -225,11 +234,12 @@ def train_value_model(
     alpha: float = 0.05,
     networks: int = 0,
     seed: int = 0,
+    hedge: int = 0,
 ) -> ValueModel:
     """The model of ``values`` (programs x coreset sequences, normalized to -Oz, NaN for failures) on
     programs with raw ``features`` (:func:`feature_vector`). With ``networks`` > 0, trains that many MLPs
     (PyTorch, seeds ``seed``, ``seed + 1``, ...) whose mean predicted values replace the start features in
-    the neighbours' distance (a learned metric; the -Oz features stay)."""
+    the neighbours' distance (a learned metric; the -Oz features stay). ``hedge``: see :meth:`ValueModel.rank`."""
     features = np.atleast_2d(np.asarray(features, float))
     if features.shape[1] != FEATURES:
         raise ValueError(f"features have {features.shape[1]} columns; expected {FEATURES} (feature_vector)")
@@ -238,14 +248,15 @@ def train_value_model(
             f"values have shape {values.shape}; expected ({features.shape[0]}, {len(coreset)}) for "
             f"{features.shape[0]} programs and the {len(coreset)} sequences of {coreset.name}"
         )
-    if k < 1 or oz_weight < 0 or alpha < 0 or networks < 0:
+    if k < 1 or oz_weight < 0 or alpha < 0 or networks < 0 or hedge < 0:
         raise ValueError(
-            f"need k >= 1, oz_weight >= 0, alpha >= 0, networks >= 0; got {k}, {oz_weight}, {alpha}, {networks}"
+            f"need k >= 1, oz_weight >= 0, alpha >= 0, networks >= 0, hedge >= 0; got {k}, {oz_weight}, {alpha}, "
+            f"{networks}, {hedge}"
         )
     info = {"programs": int(features.shape[0]), "coreset": coreset.name}
     model = ValueModel(
         features, targets(values), features.mean(axis=0), features.std(axis=0) + 1e-6,
-        sequences_digest(coreset.sequences), metric, k, oz_weight, alpha, info,
+        sequences_digest(coreset.sequences), metric, k, oz_weight, alpha, info, hedge=hedge,
     )  # fmt: skip
     if networks:
         from rl_compiler.agents.coreset.value_net import train_network  # PyTorch: training only

@@ -48,6 +48,31 @@ def test_the_oz_outcome_picks_the_sequence_for_programs_that_oz_grows():
     assert model.predict(_features(1.8, rng))[3] > model.predict(_features(0.45, rng))[3]
 
 
+def test_the_hedge_follows_the_corpus_cover_after_the_neighbours_first_picks(tmp_path: Path):
+    rng = np.random.default_rng(2)
+    coreset = Coreset(name="toy5", sequences=(OZ, "a", "b", "c", "d"))
+
+    def program(level: float, growth: float = 0.4) -> np.ndarray:
+        return feature_vector(rng.uniform(level, level + 1, 56), rng.uniform(level, level + 1, 70), 1000,
+                              1000 * growth, 3000 * growth)  # fmt: skip
+
+    # The query's 5 neighbours like "a", then "b" and "c"; the 30 other programs only "d".
+    near = [[1, 1.3, 1, 1, 1]] * 3 + [[1, 1, 1.2, 1, 1], [1, 1, 1, 1.1, 1]]
+    features = np.stack([program(1) for _ in near] + [program(50) for _ in range(30)])
+    values = np.array(near + [[1, 1, 1, 1, 1.3]] * 30)
+    plain = train_value_model(features, values, coreset, k=5, alpha=0.0)
+    hedged = train_value_model(features, values, coreset, k=5, alpha=0.0, hedge=1)
+    query = program(1)
+    assert plain.rank(query) == [0, 1, 2, 3, 4]
+    assert hedged.rank(query) == [0, 1, 4, 2, 3]  # after "a", the corpus's cover: "d" first
+    grown = program(1, growth=1.5)  # -Oz grows the IR: the neighbours' order throughout
+    assert hedged.rank(grown) == plain.rank(grown)
+    hedged.save(tmp_path / "h.npz")
+    assert ValueModel.load(tmp_path / "h.npz").rank(query) == [0, 1, 4, 2, 3]
+    with pytest.raises(ValueError, match="hedge >= 0"):
+        train_value_model(features, values, coreset, hedge=-1)
+
+
 def test_save_load_round_trip_without_pickles(tmp_path: Path):
     rng = np.random.default_rng(1)
     features = np.stack([_features(0.5, rng) for _ in range(5)])
