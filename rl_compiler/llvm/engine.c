@@ -13,6 +13,7 @@
  * diagnostic is recorded and returned instead of printed with exit(1). Strings returned through
  * `char **err` / `rlc_print_ir` are malloc'ed and freed with rlc_free.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,8 @@
 typedef struct rlc_module {
     LLVMContextRef ctx;
     LLVMModuleRef mod;
-    LLVMTargetMachineRef tm; /* created on first use, for the module's triple (host if none) */
+    LLVMTargetMachineRef tm; /* taken from the pool or created on first use, for the module's triple (host if none) */
+    char *tm_triple;         /* the triple tm was made for: its pool key when the module is disposed */
     int tm_failed;
     LLVMPassBuilderOptionsRef opts;
     void *runner;            /* passrun.cpp's pass builder for this module (RLC_HAVE_PASSRUN), made on first use */
@@ -104,6 +106,77 @@ static rlc_module *new_handle(void) {
     return m;
 }
 
+/* Target machines no module uses, by triple. Making one (and its X86 subtarget on the first pass) took about
+ * 165 µs of an episode's first step on crcfile; a module takes one here and gives it back when disposed, so
+ * consecutive episodes reuse it. One module at a time uses a target machine (they are not thread-safe); what a
+ * pass reads from it (subtargets, cached per function attributes; the target options) does not depend on
+ * which modules used it before. */
+typedef struct tm_entry {
+    char *triple;
+    LLVMTargetMachineRef tm;
+    struct tm_entry *next;
+} tm_entry;
+static tm_entry *tm_pool;
+static size_t tm_pool_len;
+static pthread_mutex_t tm_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+enum { TM_POOL_MAX = 8 };
+
+static void tm_pool_after_fork(void) { pthread_mutex_init(&tm_pool_lock, NULL); }
+
+/* A pooled target machine for triple, or NULL. */
+static LLVMTargetMachineRef tm_take(const char *triple) {
+    LLVMTargetMachineRef tm = NULL;
+    pthread_mutex_lock(&tm_pool_lock);
+    for (tm_entry **at = &tm_pool; *at; at = &(*at)->next)
+        if (!strcmp((*at)->triple, triple)) {
+            tm_entry *e = *at;
+            *at = e->next;
+            tm_pool_len--;
+            tm = e->tm;
+            free(e->triple);
+            free(e);
+            break;
+        }
+    pthread_mutex_unlock(&tm_pool_lock);
+    return tm;
+}
+
+/* Give tm (made for triple) back to the pool, or dispose of it if the pool is full. */
+static void tm_give(const char *triple, LLVMTargetMachineRef tm) {
+    tm_entry *e = malloc(sizeof *e);
+    char *key = triple ? rlc_strdup(triple) : NULL;
+    if (e && key) {
+        pthread_mutex_lock(&tm_pool_lock);
+        if (tm_pool_len < TM_POOL_MAX) {
+            *e = (tm_entry){key, tm, tm_pool};
+            tm_pool = e, tm_pool_len++;
+            e = NULL;
+        }
+        pthread_mutex_unlock(&tm_pool_lock);
+        if (!e) return;
+    }
+    free(e);
+    free(key);
+    LLVMDisposeTargetMachine(tm);
+}
+
+/* The number of pooled target machines; with `clear`, dispose of them first (tests). */
+size_t rlc_tm_pool(int clear) {
+    pthread_mutex_lock(&tm_pool_lock);
+    tm_entry *all = clear ? tm_pool : NULL;
+    if (clear) tm_pool = NULL, tm_pool_len = 0;
+    size_t n = tm_pool_len;
+    pthread_mutex_unlock(&tm_pool_lock);
+    while (all) {
+        tm_entry *next = all->next;
+        LLVMDisposeTargetMachine(all->tm);
+        free(all->triple);
+        free(all);
+        all = next;
+    }
+    return n;
+}
+
 #ifdef RLC_HAVE_PASSRUN
 void *rlc_passrun_new(LLVMModuleRef m, LLVMTargetMachineRef tm);
 LLVMErrorRef rlc_passrun_run(void *runner, LLVMModuleRef m, const char *pipeline);
@@ -116,7 +189,8 @@ void rlc_dispose(rlc_module *m) {
     if (m->runner) rlc_passrun_free(m->runner); /* before the target machine and the context it uses */
 #endif
     if (m->mod) LLVMDisposeModule(m->mod);
-    if (m->tm) LLVMDisposeTargetMachine(m->tm);
+    if (m->tm) tm_give(m->tm_triple, m->tm);
+    free(m->tm_triple);
     if (m->opts) LLVMDisposePassBuilderOptions(m->opts);
     LLVMContextDispose(m->ctx);
     free(m->diag);
@@ -225,6 +299,8 @@ static int all_targets_initialized = 0;
 
 /* Initialize the host target (for passes' TargetMachine and codegen). Returns 0 on success. */
 int rlc_init(void) {
+    static int registered = 0;
+    if (!registered) registered = 1, pthread_atfork(NULL, NULL, tm_pool_after_fork);
     int failed = LLVMInitializeNativeTarget();
     failed |= LLVMInitializeNativeAsmPrinter();
     failed |= LLVMInitializeNativeAsmParser(); /* inline asm in codegen */
@@ -307,6 +383,11 @@ static LLVMTargetMachineRef get_tm(rlc_module *m, char **err) {
     const char *triple = LLVMGetTarget(m->mod);
     char *host = NULL;
     if (!triple || !*triple) triple = host = LLVMGetDefaultTargetTriple();
+    m->tm_triple = rlc_strdup(triple);
+    if (m->tm_triple && (m->tm = tm_take(triple))) {
+        if (host) LLVMDisposeMessage(host);
+        return m->tm;
+    }
     LLVMTargetRef target = NULL;
     char *msg = NULL;
     if (LLVMGetTargetFromTriple(triple, &target, &msg)) {

@@ -75,6 +75,7 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "rlc_features": (ctypes.c_int, [HANDLE, _I64P, _I64P]),
     "rlc_fingerprint": (ctypes.c_uint64, [HANDLE]),
     "rlc_passrun_linked": (ctypes.c_int, []),
+    "rlc_tm_pool": (ctypes.c_size_t, [ctypes.c_int]),
     "rlc_run_passes_reference": (ctypes.c_int, [HANDLE, ctypes.c_char_p]),
     "rlc_query": (ctypes.c_int64, [HANDLE, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p]),
     "rlc_step": (
