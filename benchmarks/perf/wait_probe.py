@@ -63,7 +63,7 @@ def probe(env, seqs: list[list[int]], think_ms: float) -> dict[str, float]:
     pid = env.unwrapped.session.pid
     peer = f"/proc/{pid}/task/{pid}" if pid else None
     state = caller_state(env)
-    counters = ("yields", "contested", "sleeps")
+    counters = ("yields", "contested", "sleeps", "moves")
     totals: dict[str, float] = {}
     times, same = [], 0
 
@@ -136,7 +136,7 @@ def main() -> None:
         end_load = os.getloadavg()[0]
     keys = [
         "caller cpu", "caller wait", "caller vol", "caller invol", "worker cpu", "worker wait", "worker vol",
-        "worker invol", "same cpu", "yields", "contested", "sleeps",
+        "worker invol", "same cpu", "yields", "contested", "sleeps", "moves",
     ]  # fmt: skip
     lines = [
         f"`{args.program}`, {args.rounds} interleaved rounds of {args.episodes} episodes of {EPISODE} steps, "

@@ -88,7 +88,11 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "rlc_graph_dispose": (None, [ctypes.c_void_p]),
     "rlc_serve_register": (ctypes.c_int, [ctypes.c_uint64, HANDLE]),
     "rlc_serve_forget": (None, [ctypes.c_uint64]),
-    "rlc_serve": (ctypes.c_int64, [ctypes.c_int, ctypes.c_int, ctypes.c_double, ctypes.c_double, ctypes.c_int, _ERR]),
+    "rlc_serve": (
+        ctypes.c_int64,
+        [ctypes.c_int, ctypes.c_int, ctypes.c_double, ctypes.c_double, ctypes.c_int, _ERR]
+        + [ctypes.c_double, ctypes.c_int],  # the spin cap, escape (serve.c)
+    ),
 }
 
 
@@ -236,6 +240,12 @@ class Caller(ctypes.Structure):
         ("yields", ctypes.c_uint64),
         ("contested", ctypes.c_uint64),
         ("sleeps", ctypes.c_uint64),
+        ("spin_cap", ctypes.c_double),
+        ("escape", ctypes.c_int),
+        ("moves", ctypes.c_uint64),
+        ("replies", ctypes.c_float * 32),  # serve.c's history: HISTORY durations, then their count
+        ("replies_count", ctypes.c_uint32),
+        ("sent", ctypes.c_double),
     ]
 
 

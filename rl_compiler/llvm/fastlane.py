@@ -166,10 +166,21 @@ class NativeCaller:
 
     :param request_fd: the worker's input (non-blocking); :param reply_fd: its output (non-blocking).
     :param spin: the spin window; :param contended: a longer yield counts as contested; :param quiet: a
-        yield shorter than this counts only when the machine is busy (all in seconds).
+        yield shorter than this counts only when the machine is busy; :param spin_cap: above ``spin``, the
+        window adapts to the recent replies' times, up to this (all in seconds); :param escape: after a
+        yield that ran the worker on this CPU, move to another CPU and spin on (``serve.c``).
     """
 
-    def __init__(self, request_fd: int, reply_fd: int, spin: float, contended: float, quiet: float) -> None:
+    def __init__(
+        self,
+        request_fd: int,
+        reply_fd: int,
+        spin: float,
+        contended: float,
+        quiet: float,
+        spin_cap: float = 0.0,
+        escape: bool = False,
+    ) -> None:
         lib = caller_lib()
         self._call, self._send, self._receive = lib.rlc_call_step, lib.rlc_call_send, lib.rlc_call_receive
         self._values = np.zeros(_MAX_VALUES, np.int64)
@@ -177,7 +188,7 @@ class NativeCaller:
         self._message = ctypes.create_string_buffer(_MESSAGE_BYTES)
         self._state = Caller(
             request_fd, reply_fd, spin, contended, 0.0, self._values.ctypes.data, _MAX_VALUES, 0,
-            ctypes.addressof(self._message), _MESSAGE_BYTES, quiet,
+            ctypes.addressof(self._message), _MESSAGE_BYTES, quiet, 0, 0, 0, spin_cap, int(escape),
         )  # fmt: skip
         self._address = ctypes.addressof(self._state)
 

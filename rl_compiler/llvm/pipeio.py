@@ -19,6 +19,14 @@ the peer on the other CPU, where spinning saves a cross-CPU wake-up (about 100 �
 waiting for its worker's reply can be given another threshold (:func:`caller_contended_seconds`, for
 side-by-side measurements).
 
+Two opt-in rules apply to the fast lane's waits in ``serve.c`` (a session waiting for a step's reply, the
+worker waiting for the next step): ``RL_COMPILER_SPIN_CAP_US`` (:func:`spin_cap_seconds`) makes the window
+adapt to the recent waits (a margin over about their 90th percentile, at most the cap), so that a step longer
+than 250 µs, or a caller that computes between steps, still finds the other side spinning; and
+``RL_COMPILER_SPIN_ESCAPE`` (:func:`escape_enabled`) makes a waiter whose long yield ran its peer on a machine
+that is not busy move to another CPU and spin on, rather than sleep (this kernel keeps the two on one CPU
+otherwise). The README ("Waiting for the worker") has what they measured.
+
 A message is an 8-byte little-endian length (:data:`HEADER`) followed by that many bytes.
 """
 
@@ -96,6 +104,26 @@ def quiet_yield_seconds() -> float:
     """``RL_COMPILER_QUIET_YIELD_US`` (default :data:`DEFAULT_QUIET_YIELD_US`) in seconds: a waiter's yield
     shorter than this stops its spin for a while only when the machine is busy (see :class:`PipeWaiter`)."""
     return _micros_env(QUIET_YIELD_ENV, DEFAULT_QUIET_YIELD_US)
+
+
+SPIN_CAP_ENV = "RL_COMPILER_SPIN_CAP_US"
+#: The longest adaptive spin window (µs): above ``RL_COMPILER_SPIN_US``, the fast lane's waits spin for a
+#: margin over the recent waits (the caller: replies' times; the worker: gaps between its reply and the next
+#: request), at most this long; at or below it, every wait spins for ``RL_COMPILER_SPIN_US``.
+DEFAULT_SPIN_CAP_US = 0.0
+ESCAPE_ENV = "RL_COMPILER_SPIN_ESCAPE"
+
+
+def spin_cap_seconds() -> float:
+    """``RL_COMPILER_SPIN_CAP_US`` (default :data:`DEFAULT_SPIN_CAP_US`) in seconds: the longest window of the
+    fast lane's adaptive spin (``serve.c``); 0 where spinning cannot help (a single CPU)."""
+    return _micros_env(SPIN_CAP_ENV, DEFAULT_SPIN_CAP_US) if spin_seconds() else 0.0
+
+
+def escape_enabled() -> bool:
+    """``RL_COMPILER_SPIN_ESCAPE`` (default off): a fast-lane waiter whose yield ran its peer on its CPU
+    (on a machine that is not busy) moves to another CPU and spins on, instead of sleeping."""
+    return os.environ.get(ESCAPE_ENV, "0").strip() not in ("0", "")
 
 
 def caller_contended_seconds() -> float:

@@ -21,8 +21,11 @@
  *
  * Module handles are the Python worker's; it registers each module's pointer here (rlc_serve_register)
  * and forgets it before freeing the module (rlc_serve_forget). Waiting follows pipeio.PipeWaiter: spin
- * (yielding) for at most `spin` seconds while requests keep coming within that window, stop spinning for
- * a second when a yield ran another task, then sleep in poll().
+ * (yielding) while requests keep coming within the spin window, stop spinning for a second when a yield ran
+ * another task, then sleep in poll(). With a spin cap (RL_COMPILER_SPIN_CAP_US) the windows adapt: the caller
+ * spins for a margin over the recent replies' times (most steps then end while it spins), the worker for a
+ * margin over the recent gaps between its reply and the next request (the caller's own work between steps);
+ * see adaptive_window.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -63,8 +66,62 @@ typedef struct {
     int recent;
     double calm_until;
     double contended, certain; /* see spin_readable */
-    uint64_t yields, contested;  /* counts, for measurements */
+    int escape;                /* see spin_readable */
+    uint64_t yields, contested, moves; /* counts, for measurements */
 } waiter;
+
+/* The last HISTORY durations of one kind (a session's reply times, a worker's gaps between requests). */
+#define HISTORY 32
+typedef struct {
+    float seconds[HISTORY];
+    uint32_t count; /* how many were recorded in all */
+} history;
+
+static void remember(history *h, double seconds) { h->seconds[h->count++ % HISTORY] = (float)seconds; }
+
+/* How far above the recent durations a window reaches: a wait that outlasts it sleeps, and is woken late
+ * (about 100 µs for a halted CPU on these VMs), so the window should cover all but the rarest waits. */
+#define WINDOW_MARGIN 1.5
+#define WINDOW_RANK 4 /* the 4th longest of the last 32: about the 90th percentile */
+
+/* The spin window after the durations in h: WINDOW_MARGIN times about their 90th percentile, at least
+ * `base` and at most `cap` seconds; `base` itself when cap <= base (a fixed window, as before the adaptive
+ * rule), before HISTORY durations were seen, or when `base` is 0 (spinning is off). A high percentile, not
+ * the mean: a step's time follows its pass, and a few passes take 5-10x the median step (README, "The
+ * step's own work"). */
+static double adaptive_window(const history *h, double base, double cap) {
+    if (base <= 0 || cap <= base || h->count < HISTORY) return base;
+    float top[WINDOW_RANK] = {0}; /* the longest WINDOW_RANK durations, longest first */
+    for (int k = 0; k < HISTORY; k++) {
+        float x = h->seconds[k];
+        for (int r = 0; r < WINDOW_RANK; r++)
+            if (x > top[r]) {
+                float t = top[r];
+                top[r] = x, x = t;
+            }
+    }
+    double window = WINDOW_MARGIN * top[WINDOW_RANK - 1];
+    return window < base ? base : window > cap ? cap : window;
+}
+
+/* Move the calling thread off its CPU, keeping its affinity: allow every CPU of its mask but this one, then
+ * the whole mask again (Linux migrates a task only when its CPU leaves the mask, so it stays where it went).
+ * Returns 1 if it moved. */
+static int move_off_cpu(void) {
+    cpu_set_t mask, others;
+    int cpu = sched_getcpu();
+    if (cpu < 0 || sched_getaffinity(0, sizeof mask, &mask) || CPU_COUNT(&mask) < 2 || !CPU_ISSET(cpu, &mask))
+        return 0;
+    others = mask;
+    CPU_CLR(cpu, &others);
+    if (sched_setaffinity(0, sizeof others, &others)) return 0;
+    sched_setaffinity(0, sizeof mask, &mask);
+    return 1;
+}
+
+/* A move at most this often per process (seconds): if the scheduler keeps packing both sides onto one CPU,
+ * moving at every step would cost a migration (and a halted CPU's wake-up) each time. */
+#define MOVE_INTERVAL 0.005
 
 /* Whether more tasks are runnable than there are CPUs: the running count in /proc/loadavg (a global,
  * instant count that includes the reader), looked up at most every BUSY_RECHECK seconds. A task that
@@ -101,8 +158,11 @@ static int machine_busy(double t) {
  * woken through a pipe on the waker's CPU): sleeping lets it finish and wake us cheaply, but the next wait
  * may find it on another CPU, where spinning saves a costly cross-CPU wake-up. When w->certain exceeds
  * w->contended, a yield shorter than w->certain is taken for the peer unless the machine is busy
- * (machine_busy). Returns 1 as soon as fd is readable, 0 when the spin ends without it. */
+ * (machine_busy). With w->escape set, such a wait moves to another CPU (move_off_cpu) and spins on instead
+ * of sleeping: this kernel keeps two tasks that spin on one CPU together for up to seconds, taking turns,
+ * when the other CPU idles. Returns 1 as soon as fd is readable, 0 when the spin ends without it. */
 static int spin_readable(waiter *w, int fd, double spin, double start, double deadline) {
+    static double moved_at = -1;
     struct pollfd p = {fd, POLLIN, 0};
     if (spin <= 0 || !w->recent || start < w->calm_until) return 0;
     double end = start + spin < deadline ? start + spin : deadline;
@@ -117,8 +177,14 @@ static int spin_readable(waiter *w, int fd, double spin, double start, double de
             if (took > w->certain || machine_busy(t)) {
                 w->contested++;
                 w->calm_until = t + CONTENDED_BACKOFF;
+                break;
             }
-            break;
+            if (!w->escape) break;
+            if (moved_at < 0 || t - moved_at > MOVE_INTERVAL) {
+                moved_at = t;
+                w->moves += move_off_cpu();
+                t = now();
+            }
         }
     }
     return 0;
@@ -176,9 +242,14 @@ static rlc_module *lookup(uint64_t handle) {
     return NULL;
 }
 
-static waiter worker_waiter = {1, 0, CONTENDED_YIELD, 0, 0, 0};
+static waiter worker_waiter = {1, 0, CONTENDED_YIELD, 0, 0, 0, 0, 0};
+/* The gaps between the worker's replies and the next requests (the caller's work between two steps), and
+ * when the last reply went out. */
+static history gaps;
+static double replied_at = -1;
 
-/* Wait until fd (just found empty) is readable or hung up. Returns 0, or -1 on a poll error. */
+/* Wait until fd (just found empty) is readable or hung up, spinning for at most `spin` seconds first.
+ * Returns 0, or -1 on a poll error. */
 static int wait_readable(int fd, double spin) {
     struct pollfd p = {fd, POLLIN, 0};
     double start = now();
@@ -303,18 +374,24 @@ static int serve_step(int out_fd, char *payload, size_t n, int oom_status) {
 /* Serve step requests from in_fd (replies on out_fd) until another request arrives: then set *message to
  * its payload (valid until the next call) and return its length. Returns -1 when the caller closed the
  * pipe (or a reply could not be written: the caller is gone), -2 out of memory. `spin` is the spin window
- * in seconds (0: never spin); `oom_status` the exit status of a worker out of memory. */
-int64_t rlc_serve(int in_fd, int out_fd, double spin, double certain, int oom_status, const char **message) {
-    worker_waiter.certain = certain;
+ * in seconds (0: never spin); `oom_status` the exit status of a worker out of memory; with `spin_cap` above
+ * `spin`, the window for the next request adapts to the recent gaps between reply and request, up to
+ * `spin_cap` seconds; `certain` and `escape` as in spin_readable. */
+int64_t rlc_serve(int in_fd, int out_fd, double spin, double certain, int oom_status, const char **message,
+                  double spin_cap, int escape) {
+    worker_waiter.certain = certain, worker_waiter.escape = escape;
     int flags = fcntl(in_fd, F_GETFL);
     if (flags < 0 || (!(flags & O_NONBLOCK) && fcntl(in_fd, F_SETFL, flags | O_NONBLOCK) < 0)) return -1;
+    replied_at = now(); /* Python has just written its reply (or the ready message) */
     for (;;) {
         if (consumed) { /* drop the last request; keep any bytes after it */
             memmove(buffer, buffer + consumed, have - consumed);
             have -= consumed, consumed = 0;
         }
+        double window = adaptive_window(&gaps, spin, spin_cap);
         if (reserve(HEADER + 1)) return -2;
-        if (fill(in_fd, HEADER, spin)) return -1;
+        if (fill(in_fd, HEADER, window)) return -1;
+        if (replied_at >= 0) remember(&gaps, now() - replied_at), replied_at = -1;
         uint64_t n = get_u64(buffer);
         if (reserve(HEADER + n + 1)) return -2;
         if (fill(in_fd, HEADER + n, spin)) return -1;
@@ -324,6 +401,7 @@ int64_t rlc_serve(int in_fd, int out_fd, double spin, double certain, int oom_st
         payload[n] = 0;
         if (n && payload[0] == TAG) {
             int rc = serve_step(out_fd, payload, n, oom_status);
+            replied_at = now();
             payload[n] = next;
             if (rc) return -1;
             continue;
@@ -410,23 +488,31 @@ typedef struct {
     size_t mcap;
     double certain;                   /* yields between contended and this count only on a busy machine */
     uint64_t yields, contested, sleeps; /* counts over all calls, for measurements */
+    double spin_cap;                  /* above spin: the window adapts to the recent replies' times */
+    int escape;                       /* see spin_readable */
+    uint64_t moves;                   /* moves off a CPU shared with the worker (counted) */
+    history replies;                  /* how long the recent replies took, from the request's sending */
+    double sent;                      /* when the last request was sent */
 } rlc_caller;
 
 /* Read and decode the reply to the step request sent last, waiting until `deadline` (spinning first, as
- * pipeio.PipeWaiter does): for status 0 the reply's values go to c->values and their number to c->count,
- * otherwise its message to c->message (NUL-terminated, truncated). Returns as rlc_call_step. */
+ * pipeio.PipeWaiter does, for a window that adapts to the recent replies' times with a spin cap): for status
+ * 0 the reply's values go to c->values and their number to c->count, otherwise its message to c->message
+ * (NUL-terminated, truncated). Returns as rlc_call_step. */
 static int receive_reply(rlc_caller *c, double deadline) {
     char in[MAX_REPLY]; /* the whole reply, read in one system call when it is there */
     size_t have = 0;
-    waiter w = {1, c->calm, c->contended, c->certain, 0, 0};
-    int rc = read_at_least(&w, c->in_fd, in, &have, HEADER + 2, sizeof in, c->spin, deadline, 1, &c->sleeps);
+    waiter w = {1, c->calm, c->contended, c->certain, c->escape, 0, 0, 0};
+    double spin = adaptive_window(&c->replies, c->spin, c->spin_cap);
+    int rc = read_at_least(&w, c->in_fd, in, &have, HEADER + 2, sizeof in, spin, deadline, 1, &c->sleeps);
     uint64_t size = rc ? 0 : get_u64(in);
     if (!rc && (size < 2 || size > sizeof in - HEADER || in[HEADER] != TAG)) rc = -3;
     if (!rc)
-        rc = read_at_least(&w, c->in_fd, in, &have, HEADER + size, HEADER + size, c->spin, deadline, 0, &c->sleeps);
+        rc = read_at_least(&w, c->in_fd, in, &have, HEADER + size, HEADER + size, spin, deadline, 0, &c->sleeps);
     c->calm = w.calm_until;
-    c->yields += w.yields, c->contested += w.contested;
+    c->yields += w.yields, c->contested += w.contested, c->moves += w.moves;
     if (rc) return rc;
+    remember(&c->replies, now() - c->sent);
     int status = (unsigned char)in[HEADER + 1];
     size_t bytes = size - 2;
     const char *body = in + HEADER + 2;
@@ -450,7 +536,8 @@ static int receive_reply(rlc_caller *c, double deadline) {
  * for a reply that is not a step reply or does not fit, -4 when a signal came before the reply (the request
  * is sent: read its reply the Python way). */
 int rlc_call_step(rlc_caller *c, const char *request, size_t n, double timeout) {
-    double deadline = now() + timeout;
+    c->sent = now();
+    double deadline = c->sent + timeout;
     int rc = send_request(c->out_fd, request, n, deadline);
     return rc ? rc : receive_reply(c, deadline);
 }
@@ -459,7 +546,8 @@ int rlc_call_step(rlc_caller *c, const char *request, size_t n, double timeout) 
  * for the first reply (fastlane.NativeCaller.send / receive; the workers then run at once): send the request
  * (returns 0, -1 or -2 as rlc_call_step), then read its reply within `timeout` seconds from the receive. */
 int rlc_call_send(rlc_caller *c, const char *request, size_t n, double timeout) {
-    return send_request(c->out_fd, request, n, now() + timeout);
+    c->sent = now();
+    return send_request(c->out_fd, request, n, c->sent + timeout);
 }
 
 int rlc_call_receive(rlc_caller *c, double timeout) { return receive_reply(c, now() + timeout); }

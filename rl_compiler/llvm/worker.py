@@ -45,7 +45,14 @@ from collections.abc import Callable
 from typing import Any, BinaryIO, NoReturn
 
 from rl_compiler.llvm import fastlane
-from rl_compiler.llvm.pipeio import MessageReader, frame, quiet_yield_seconds, spin_seconds
+from rl_compiler.llvm.pipeio import (
+    MessageReader,
+    escape_enabled,
+    frame,
+    quiet_yield_seconds,
+    spin_cap_seconds,
+    spin_seconds,
+)
 
 #: Set (to the parent's pid) in the worker's environment: marks a worker process (``import rl_compiler``
 #: then skips registering the environments).
@@ -237,11 +244,12 @@ def _native_reader(native: Any, requests: int, replies: BinaryIO) -> Callable[[]
     returns the next other request's payload (None once the parent closed the pipe)."""
     message = ctypes.c_void_p()
     spin, quiet, reply_fd = spin_seconds(worker=True), quiet_yield_seconds(), replies.fileno()
+    cap, escape = spin_cap_seconds(), int(escape_enabled())
     serve_natively, string_at = native.rlc_serve, ctypes.string_at
 
     def read() -> bytes | None:
         replies.flush()  # the C loop writes to the same descriptor
-        size = serve_natively(requests, reply_fd, spin, quiet, EXIT_OUT_OF_MEMORY, ctypes.byref(message))
+        size = serve_natively(requests, reply_fd, spin, quiet, EXIT_OUT_OF_MEMORY, ctypes.byref(message), cap, escape)
         if size == -2:
             raise MemoryError("out of memory reading a request")
         return None if size < 0 else string_at(message.value, size)

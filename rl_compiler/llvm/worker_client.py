@@ -29,8 +29,10 @@ from rl_compiler.llvm.pipeio import (
     MessageReader,
     caller_contended_seconds,
     enlarge_pipe,
+    escape_enabled,
     frame,
     quiet_yield_seconds,
+    spin_cap_seconds,
     spin_seconds,
 )
 from rl_compiler.llvm.processes import close_quietly, describe_returncode, kill_group, read_tail_fd, spawn
@@ -182,7 +184,9 @@ class Worker:
         self._native = None
         if self.fast_lane and fastlane.native_caller_enabled():
             fds = (popen.stdin.fileno(), popen.stdout.fileno())
-            self._native = fastlane.NativeCaller(*fds, spin_seconds(), contended, quiet_yield_seconds())
+            self._native = fastlane.NativeCaller(
+                *fds, spin_seconds(), contended, quiet_yield_seconds(), spin_cap_seconds(), escape_enabled()
+            )
 
     def shutdown(self) -> None:
         """Kill the worker process and close its files."""

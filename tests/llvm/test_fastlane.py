@@ -140,6 +140,42 @@ def test_native_and_python_callers_give_identical_steps(program: bytes, monkeypa
                 assert str(native_error.value) == str(python_error.value)
 
 
+#: Wait policies of the fast lane (``serve.c``): a fixed spin window, windows that adapt to the recent waits,
+#: and those with moves off a CPU shared with the peer.
+WAIT_POLICIES = {
+    "fixed": {"RL_COMPILER_SPIN_CAP_US": "0"},
+    "adaptive": {"RL_COMPILER_SPIN_CAP_US": "5000"},
+    "escape": {"RL_COMPILER_SPIN_CAP_US": "5000", "RL_COMPILER_QUIET_YIELD_US": "1000", "RL_COMPILER_SPIN_ESCAPE": "1"},
+}
+
+
+@pytest.fixture(params=sorted(WAIT_POLICIES))
+def wait_policy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Sessions (and their workers) started under this fixture wait with this policy."""
+    for name, value in WAIT_POLICIES[request.param].items():
+        monkeypatch.setenv(name, value)
+    return request.param
+
+
+def test_every_wait_policy_gives_the_same_steps_and_recovers(wait_policy: str, crasher: bytes) -> None:
+    with Session(crasher) as s, Session(crasher, isolated=False) as local:
+        for session in (s, local):
+            session.step("function(early-cse)", ("fingerprint",))
+        with pytest.raises(WorkerCrashError, match="SIGSEGV"):
+            s.step(SEGFAULT_PIPELINE, ("fingerprint",))
+        assert session_state(s) == session_state(local)
+        for k, pipeline in enumerate(SEQUENCE * 4):  # more steps than the windows' history (32)
+            queries = QUERIES[k % 5 :] + QUERIES[: k % 5]
+            assert _same(s.step(pipeline, queries), local.step(pipeline, queries))
+        assert s._slot.worker._native._state.replies_count == 4 * len(SEQUENCE)  # each reply's time was kept
+        before = session_state(s)
+        s.timeout = 0.2
+        slow = ",".join(["function(gvn,instcombine<no-verify-fixpoint>,simplifycfg),cgscc(inline)"] * 20000)
+        with pytest.raises(WorkerTimeoutError, match="0.2 s"):
+            s.step(slow, ("instruction_count",))
+        assert session_state(s) == before and s.history == local.history
+
+
 def test_caller_segfault_and_timeout_are_recovered(caller: str, crasher: bytes) -> None:
     with Session(crasher) as s:
         s.step("function(early-cse)", ("fingerprint",))

@@ -11,12 +11,17 @@ import time
 import pytest
 
 from rl_compiler.llvm.pipeio import (
+    DEFAULT_SPIN_CAP_US,
     DEFAULT_SPIN_US,
+    ESCAPE_ENV,
+    SPIN_CAP_ENV,
     SPIN_ENV,
     WORKER_SPIN_ENV,
     MessageReader,
     PipeWaiter,
+    escape_enabled,
     frame,
+    spin_cap_seconds,
     spin_seconds,
 )
 
@@ -102,6 +107,25 @@ def test_the_worker_spin_setting_applies_to_the_worker_only(monkeypatch):
     monkeypatch.setenv(WORKER_SPIN_ENV, "slow")
     with pytest.raises(ValueError, match=WORKER_SPIN_ENV):
         spin_seconds(worker=True)
+
+
+def test_spin_cap_and_escape_settings(monkeypatch):
+    scale = 1e-6 if len(os.sched_getaffinity(0)) > 1 else 0.0
+    monkeypatch.delenv(SPIN_ENV, raising=False)
+    monkeypatch.delenv(SPIN_CAP_ENV, raising=False)
+    assert spin_cap_seconds() == pytest.approx(DEFAULT_SPIN_CAP_US * scale)
+    monkeypatch.setenv(SPIN_CAP_ENV, "3000")
+    assert spin_cap_seconds() == pytest.approx(3000 * scale)
+    monkeypatch.setenv(SPIN_ENV, "0")
+    assert spin_cap_seconds() == 0.0  # spinning disabled: no adaptive window either
+    monkeypatch.delenv(SPIN_ENV)
+    for bad in ("long", "-1"):
+        monkeypatch.setenv(SPIN_CAP_ENV, bad)
+        with pytest.raises(ValueError, match=SPIN_CAP_ENV):
+            spin_cap_seconds()
+    for value, enabled in [("1", True), ("0", False), ("", False)]:
+        monkeypatch.setenv(ESCAPE_ENV, value)
+        assert escape_enabled() is enabled
 
 
 def test_a_single_cpu_process_never_spins():
