@@ -30,8 +30,9 @@ from gymnasium.wrappers import OrderEnforcing, PassiveEnvChecker, TimeLimit
 from rl_compiler.envs.action_sets import action_index
 from rl_compiler.envs.passes import PassOrderingEnv
 
-#: Wrappers between a vector env and its env that pass the action through unchanged (``gym.make``'s own).
-_TRANSPARENT = (TimeLimit, OrderEnforcing, PassiveEnvChecker)
+#: Wrappers that pass the action through unchanged although they override ``step`` (``gym.make``'s own).
+KEEP_ACTION = (TimeLimit, OrderEnforcing, PassiveEnvChecker)
+_PLAIN_STEPS = (gym.Wrapper.step, gym.ObservationWrapper.step, gym.RewardWrapper.step)
 
 
 class PipelinedVectorEnv(SyncVectorEnv):
@@ -49,7 +50,7 @@ class PipelinedVectorEnv(SyncVectorEnv):
     ) -> None:
         super().__init__(env_fns, copy=copy, observation_mode=observation_mode, autoreset_mode=autoreset_mode)
         #: Per env: the pass-ordering env a step can be sent to ahead (None: it steps whole, in its turn).
-        self._senders = [_sender(env) for env in self.envs]
+        self._senders = [step_sender(env) for env in self.envs]
 
     def step(self, actions: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """Send the step of every env that steps now (not one ``NEXT_STEP`` resets) to its worker, then step
@@ -65,10 +66,7 @@ class PipelinedVectorEnv(SyncVectorEnv):
             return super().step(actions)
         except BaseException:
             # As in SyncVectorEnv, the envs after the one that raised do not step: undo their sent steps.
-            for i, _ in sent:
-                session = self._senders[i]._session  # type: ignore[union-attr]
-                if session is not None:
-                    session.step_discard()
+            discard_sent([self._senders[i] for i, _ in sent])
             raise
 
 
@@ -93,13 +91,23 @@ def send_step(env: PassOrderingEnv, action: Any) -> bool:
     return program.session.step_send(env._action_set.pipelines[index], ("fingerprint", *env._step_queries))
 
 
-def _sender(env: gym.Env) -> PassOrderingEnv | None:
-    """The pass-ordering env under ``env`` if only wrappers that keep the action are between (else None)."""
+def step_sender(env: gym.Env, keep_action: tuple[type, ...] = KEEP_ACTION) -> PassOrderingEnv | None:
+    """The pass-ordering env under ``env`` if every wrapper between passes the action through unchanged (it
+    does not override ``step``, or its class is in ``keep_action``), else None: ``send_step`` to it is the
+    first half of ``env.step``."""
     while isinstance(env, gym.Wrapper):
-        if type(env) not in _TRANSPARENT:
+        if type(env).step not in _PLAIN_STEPS and not isinstance(env, keep_action):
             return None
         env = env.env
     return env if isinstance(env, PassOrderingEnv) and type(env).step is PassOrderingEnv.step else None
+
+
+def discard_sent(envs: Sequence[PassOrderingEnv | None]) -> None:
+    """Undo the steps sent to ``envs`` and not received (``Session.step_discard``): after a step raised."""
+    for env in envs:
+        session = None if env is None else env._session
+        if session is not None:
+            session.step_discard()
 
 
 def make_pipelined(

@@ -147,3 +147,21 @@ def test_a_step_that_raises_leaves_the_later_envs_unstepped(monkeypatch: pytest.
         assert [c is not None for c in info["recovered_crash"]] == [False, True, True]
     finally:
         envs.close()
+
+
+def test_steps_are_sent_through_wrappers_that_keep_the_action() -> None:
+    from rl_compiler.wrappers.commandline import ConstrainedCommandline
+    from rl_compiler.wrappers.observations import AutophaseNormalized
+
+    def make() -> gym.Env:
+        return AutophaseNormalized(gym.make("rl_compiler/llvm-autophase-ic-v0", benchmark=CRC32, max_episode_steps=3))
+
+    pipelined, sync = PipelinedVectorEnv([make, make]), SyncVectorEnv([make, make])
+    try:
+        assert all(env is not None for env in pipelined._senders)
+        assert _same(_trajectory(pipelined, 7, seed=2), _trajectory(sync, 7, seed=2))
+        constrained = ConstrainedCommandline(pipelined.envs[0], ["function(sroa)", "globaldce"])
+        assert vector.step_sender(constrained) is None  # it changes the action: stepped whole, in its turn
+    finally:
+        pipelined.close()
+        sync.close()
