@@ -10,8 +10,8 @@ action set, seeded random actions, episodes of 20 steps; env steps per second of
 
 each with crash-isolated envs (one worker process per env) and in-process ones (``isolated=False``),
 
-for several numbers of envs, in interleaved rounds. Prints one Markdown table of the medians over the rounds
-[slowest-fastest] (and writes it to --out). Usage:
+for several numbers of envs, in interleaved rounds (each round starting at another set-up). Prints one Markdown
+table of the medians over the rounds [slowest-fastest] (and writes it to --out). Usage:
 
     python benchmarks/perf/vector_bench.py [--rounds 3] [--out benchmarks/perf/vector_bench.md]
 """
@@ -77,20 +77,25 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
+    load = os.getloadavg()[0]
     setups = {setup: SETUPS[setup] for setup in args.setups}
     rates: dict[tuple[str, int], list[float]] = {(setup, n): [] for setup in setups for n in args.envs}
+    order = list(rates)
     for round_ in range(args.rounds):
-        for setup, (mode, isolated) in setups.items():
-            for n in args.envs:
-                rates[setup, n].append(vector_rate(mode, isolated, n, args.seconds))
-        print(f"round {round_ + 1}: done", flush=True)
+        # Each round starts further along the list: no set-up always runs first, or always after another.
+        shift = round_ * len(order) // args.rounds
+        for setup, n in order[shift:] + order[:shift]:
+            mode, isolated = setups[setup]
+            rates[setup, n].append(vector_rate(mode, isolated, n, args.seconds))
+        print(f"round {round_ + 1}: done (load average {os.getloadavg()[0]:.1f})", flush=True)
 
     def cell(values: list[float]) -> str:
         return f"{statistics.median(values):.0f} [{min(values):.0f}-{max(values):.0f}]"
 
     lines = [
         f"`gym.make_vec({ENV_ID!r}, ...)` on crcfile (258 instructions), CompilerGym's action set, random actions; "
-        f"env steps/s, median of {args.rounds} interleaved rounds [slowest-fastest] ({os.cpu_count()} cores).",
+        f"env steps/s, median of {args.rounds} interleaved rounds [slowest-fastest] ({os.cpu_count()} cores, "
+        f"load average {load:.1f} at start).",
         "",
         "| set-up | " + " | ".join(f"{n} env{'s' if n > 1 else ''}" for n in args.envs) + " |",
         "|---|" + "---:|" * len(args.envs),

@@ -158,6 +158,19 @@ def test_async_vector_env_steps(env_id):
         envs.close()
 
 
+@pytest.mark.parametrize("env_id", IDS)
+def test_default_vector_env_steps(env_id):
+    # The pass-ordering ids build PipelinedVectorEnv (their vector_entry_point), the others SyncVectorEnv.
+    envs = gym.make_vec(env_id, num_envs=2)
+    try:
+        envs.reset(seed=0)
+        for _ in range(3):
+            _, rewards, terminated, truncated, _ = envs.step(envs.action_space.sample())
+            assert rewards.shape == (2,) and terminated.shape == (2,)
+    finally:
+        envs.close()
+
+
 @pytest.mark.parametrize(
     "env_id", ["rl_compiler/llvm-autophase-ic-v0", "rl_compiler/llvm-regalloc-v0", "rl_compiler/llvm-inline-v0"]
 )
