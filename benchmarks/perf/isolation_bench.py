@@ -38,13 +38,14 @@ rule, ``q0``:
     python benchmarks/perf/isolation_bench.py --rounds 5 --variant isolated \
         --variant q0:RL_COMPILER_QUIET_YIELD_US=0 --variant c200:RL_COMPILER_CALLER_CONTENDED_US=200
 
-The waits of issue 19 (``serve.c``): windows that adapt to the recent waits (``adapt``), with moves off a CPU
-shared with the peer (``escape``), and caller and worker pinned to different CPUs while both spin (``pin``):
+The waits of issue 19 (``serve.c``): as shipped (``escape``: windows that adapt to the recent waits, a long
+yield on a quiet machine moves the waiter off the peer's CPU), the adaptive windows alone (``adapt``), the rule
+before (``fixed``), and caller and worker pinned to different CPUs (``pin``):
 
-    python benchmarks/perf/isolation_bench.py --rounds 5 --variant fixed:RL_COMPILER_SPIN_CAP_US=0 \
-        --variant adapt:RL_COMPILER_SPIN_CAP_US=3000 \
-        --variant escape:RL_COMPILER_SPIN_CAP_US=3000,RL_COMPILER_QUIET_YIELD_US=1000,RL_COMPILER_SPIN_ESCAPE=1 \
-        --variant pin:RL_COMPILER_SPIN_CAP_US=3000,PIN=other
+    python benchmarks/perf/isolation_bench.py --rounds 5 --variant escape \
+        --variant adapt:RL_COMPILER_QUIET_YIELD_US=0,RL_COMPILER_SPIN_ESCAPE=0 \
+        --variant fixed:RL_COMPILER_SPIN_CAP_US=0,RL_COMPILER_QUIET_YIELD_US=0,RL_COMPILER_SPIN_ESCAPE=0 \
+        --variant pin:RL_COMPILER_QUIET_YIELD_US=0,RL_COMPILER_SPIN_ESCAPE=0,PIN=other
 """
 
 from __future__ import annotations

@@ -23,9 +23,9 @@ Two more rules apply to the fast lane's waits in ``serve.c`` (a session waiting 
 worker waiting for the next step): ``RL_COMPILER_SPIN_CAP_US`` (:func:`spin_cap_seconds`, default 3,000; 0
 for the fixed window) makes the window adapt to the recent waits (a margin over about their 90th percentile,
 at most the cap), so that a step longer than 250 µs, or a caller that computes between steps, still finds the
-other side spinning; and the opt-in ``RL_COMPILER_SPIN_ESCAPE`` (:func:`escape_enabled`) makes a waiter whose
-long yield ran its peer on a machine that is not busy move to another CPU and spin on, rather than sleep (this
-kernel keeps the two on one CPU otherwise). The README ("Waiting for the worker") has what they measured.
+other side spinning; and ``RL_COMPILER_SPIN_ESCAPE`` (:func:`escape_enabled`, default on) makes a waiter
+whose long yield ran its peer on a machine that is not busy move to another CPU and spin on, rather than sleep
+(this kernel keeps the two on one CPU otherwise). The README ("Waiting for the worker") has what they measured.
 
 A message is an 8-byte little-endian length (:data:`HEADER`) followed by that many bytes.
 """
@@ -82,10 +82,11 @@ def spin_seconds(worker: bool = False) -> float:
 QUIET_YIELD_ENV = "RL_COMPILER_QUIET_YIELD_US"
 #: A yield over the contested threshold but up to this long (µs) stops the spin for a while only when the
 #: machine is busy (more runnable tasks than CPUs in ``/proc/loadavg``); on a quiet machine it ran the peer on
-#: this CPU, and only that wait sleeps. 0 (the default): every yield over the threshold stops the spin for a
-#: while. 200 won in a probe but lost at crc32's size in every full quiet run of ``isolation_bench.py``
-#: (README, "The cost of crash isolation"), so it is opt-in.
-DEFAULT_QUIET_YIELD_US = 0.0
+#: this CPU (or the hypervisor held this virtual CPU), and only that wait sleeps, or with the escape rule
+#: (:func:`escape_enabled`) moves off the CPU and spins on. 0: every yield over the threshold stops the spin
+#: for a second. 200 alone lost at crc32's size in the full quiet runs before issue 19's adaptive windows; with
+#: them and the escape rule, 1,000 won in every quiet probe at crc32's size (README, "Waiting for the worker").
+DEFAULT_QUIET_YIELD_US = 1000.0
 
 
 def _micros_env(name: str, default: float) -> float:
@@ -124,9 +125,9 @@ def spin_cap_seconds() -> float:
 
 
 def escape_enabled() -> bool:
-    """``RL_COMPILER_SPIN_ESCAPE`` (default off): a fast-lane waiter whose yield ran its peer on its CPU
-    (on a machine that is not busy) moves to another CPU and spins on, instead of sleeping."""
-    return os.environ.get(ESCAPE_ENV, "0").strip() not in ("0", "")
+    """``RL_COMPILER_SPIN_ESCAPE`` (default on; ``0`` turns it off): a fast-lane waiter whose yield ran its
+    peer on its CPU (on a machine that is not busy) moves to another CPU and spins on, instead of sleeping."""
+    return os.environ.get(ESCAPE_ENV, "1").strip() not in ("0", "")
 
 
 def caller_contended_seconds() -> float:

@@ -143,8 +143,8 @@ def test_native_and_python_callers_give_identical_steps(program: bytes, monkeypa
 #: Wait policies of the fast lane (``serve.c``): a fixed spin window, windows that adapt to the recent waits,
 #: and those with moves off a CPU shared with the peer.
 WAIT_POLICIES = {
-    "fixed": {"RL_COMPILER_SPIN_CAP_US": "0"},
-    "adaptive": {"RL_COMPILER_SPIN_CAP_US": "5000"},
+    "fixed": {"RL_COMPILER_SPIN_CAP_US": "0", "RL_COMPILER_QUIET_YIELD_US": "0", "RL_COMPILER_SPIN_ESCAPE": "0"},
+    "adaptive": {"RL_COMPILER_SPIN_CAP_US": "5000", "RL_COMPILER_QUIET_YIELD_US": "0", "RL_COMPILER_SPIN_ESCAPE": "0"},
     "escape": {"RL_COMPILER_SPIN_CAP_US": "5000", "RL_COMPILER_QUIET_YIELD_US": "1000", "RL_COMPILER_SPIN_ESCAPE": "1"},
 }
 

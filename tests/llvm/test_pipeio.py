@@ -123,6 +123,8 @@ def test_spin_cap_and_escape_settings(monkeypatch):
         monkeypatch.setenv(SPIN_CAP_ENV, bad)
         with pytest.raises(ValueError, match=SPIN_CAP_ENV):
             spin_cap_seconds()
+    monkeypatch.delenv(ESCAPE_ENV, raising=False)
+    assert escape_enabled()  # the default
     for value, enabled in [("1", True), ("0", False), ("", False)]:
         monkeypatch.setenv(ESCAPE_ENV, value)
         assert escape_enabled() is enabled
