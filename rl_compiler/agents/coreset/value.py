@@ -17,9 +17,9 @@ sequence adds the most to the weighted sum over neighbours of the best value so 
 the first few sequences complement each other instead of being near-copies of one good guess. v3 hedges:
 for a program whose IR -Oz does not grow, only the neighbours' first 2 picks are kept and the rest follow the
 greedy cover of all training programs given those (the neighbours' later picks chase small, scattered
-gains). The networks' own predictions rank worse (they average away the rare force-inlining case that the -Oz features keep among
-the neighbours). Chosen by grouped 5-fold cross-validation on the training programs (docs/coreset.md,
-benchmarks/perf/coreset_cv.py). Trained with ``rl-compiler coreset train-value`` (the networks with
+gains). The networks' own predictions rank worse (they average away the rare force-inlining case that the -Oz
+features keep among the neighbours). Chosen by grouped 5-fold cross-validation on the training programs
+(docs/coreset.md, benchmarks/perf/coreset_cv.py). Trained with ``rl-compiler coreset train-value`` (the networks with
 PyTorch, :mod:`.value_net`); shipped as ``agents/coreset/value-v3.npz``, loaded and run with NumPy alone
 (no PyTorch in ``optimize``).
 """
