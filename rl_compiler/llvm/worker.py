@@ -1,6 +1,6 @@
 """The worker process that holds modules for :class:`rl_compiler.llvm.session.Session`.
 
-Run as ``python -m rl_compiler.llvm.worker`` by the session layer, never by hand. The worker reads
+Started by the session layer (:data:`rl_compiler.llvm.worker_client.WORKER_BOOT`), never by hand. The worker reads
 requests from its stdin and writes replies to its stdout; each message is a pickle framed by
 :mod:`rl_compiler.llvm.pipeio` (an 8-byte little-endian length first). A request is
 ``(drops, handle, method, args)``:
@@ -302,7 +302,7 @@ def _die_out_of_memory() -> NoReturn:
 
 
 def main() -> None:
-    """Entry point of ``python -m rl_compiler.llvm.worker``."""
+    """Entry point of the worker process (``worker_client.WORKER_BOOT`` calls it)."""
     # Keep private copies of the protocol pipes, then point fds 0/1 elsewhere: LLVM (or a pass such
     # as print<...>) writing to stdout must not corrupt the reply stream.
     requests = os.dup(0)

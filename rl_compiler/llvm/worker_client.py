@@ -1,9 +1,10 @@
 """The caller's side of the worker protocol: one worker process, its pipes, and how it is lost.
 
-:class:`Worker` starts ``python -m rl_compiler.llvm.worker`` through :func:`rl_compiler.llvm.processes.spawn`
-(own process group, dies with this process), sends one framed pickle per request (a step: the fast lane's
-binary request, sent and decoded in C by :class:`rl_compiler.llvm.fastlane.NativeCaller`) and waits for the
-reply within a deadline. A worker that dies, closes a pipe or misses the deadline is killed with its whole group
+:class:`Worker` starts the worker (:data:`WORKER_BOOT`: :mod:`rl_compiler.llvm.worker` of the caller's own package)
+through :func:`rl_compiler.llvm.processes.spawn` (own process group, dies with this process), sends one framed
+pickle per request (a step: the fast lane's binary request, sent and decoded in C by
+:class:`rl_compiler.llvm.fastlane.NativeCaller`) and waits for the reply within a deadline. A worker that dies,
+closes a pipe or misses the deadline is killed with its whole group
 and reported as :class:`WorkerLost`; the session layer (:mod:`rl_compiler.llvm.session`) decides what to
 replay. Its stderr goes to an unlinked temp file, read for error messages, so nothing is left on disk.
 """
@@ -48,6 +49,26 @@ DEFAULT_MEMORY_LIMIT = 4 << 30
 MIN_MEMORY_LIMIT = 512 << 20
 #: What LLVM, libc++ and the worker print when an allocation fails.
 _OUT_OF_MEMORY_SIGNS = ("out of memory", "Allocation failed", "bad_alloc", "MemoryError", "Cannot allocate memory")
+#: The directory this process imported ``rl_compiler`` from.
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+#: The worker's program (``python -c WORKER_BOOT PACKAGE_ROOT``): ``python -m rl_compiler.llvm.worker`` would
+#: import ``rl_compiler`` from the working directory first, so a caller started in another checkout (or beside
+#: any other copy of the package) would have its steps served by that copy's engine. This drops the working
+#: directory from ``sys.path`` and imports the package from the caller's root, moving that root ahead of the
+#: other entries only when they would find another copy (an installed package keeps its place behind the
+#: standard library).
+WORKER_BOOT = """\
+import importlib.util, os, sys
+root = sys.argv[1]
+if sys.path and sys.path[0] == "":  # python -c: the working directory
+    del sys.path[0]
+found = importlib.util.find_spec("rl_compiler")
+origin = os.path.dirname(os.path.dirname(found.origin)) if found and found.origin else None
+if origin is None or os.path.realpath(origin) != os.path.realpath(root):
+    sys.path.insert(0, root)
+from rl_compiler.llvm.worker import main
+main()
+"""
 
 
 class WorkerLost(Exception):
@@ -152,7 +173,7 @@ class Worker:
         env = dict(os.environ)
         env[PARENT_PID_ENV] = str(os.getpid())
         popen = spawn(
-            [sys.executable, "-m", "rl_compiler.llvm.worker"],
+            [sys.executable, "-c", WORKER_BOOT, PACKAGE_ROOT],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=stderr,

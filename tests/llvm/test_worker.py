@@ -1,4 +1,4 @@
-"""The worker process's own set-up: the short scheduler slice it asks for (Linux >= 6.12)."""
+"""The worker process's own set-up: the short scheduler slice it asks for (Linux >= 6.12), the package it imports."""
 
 from __future__ import annotations
 
@@ -34,3 +34,15 @@ def test_worker_asks_for_a_short_slice_and_keeps_its_nice_value() -> None:
         assert session.pid is not None
         assert _slice_ns(session.pid) == WORKER_SLICE_NS
         assert os.getpriority(os.PRIO_PROCESS, session.pid) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_worker_imports_the_callers_package_not_one_in_the_working_directory(tmp_path, monkeypatch) -> None:
+    # Another copy of the package in the working directory (another checkout): `python -m` would import it first.
+    decoy = tmp_path / "rl_compiler"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text('raise SystemExit("the worker imported the working directory\'s rl_compiler")\n')
+    monkeypatch.chdir(tmp_path)
+    bitcode = Module.from_ir("define i32 @f() {\n  ret i32 0\n}\n").bitcode()
+    with Session(bitcode) as session:
+        assert session.instruction_count() == 1
+        assert session.recoveries == 0
