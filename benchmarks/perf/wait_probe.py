@@ -6,10 +6,13 @@ seeded random actions in interleaved rounds. Per variant it reports the median s
 in-process one (median of per-round ratios), and per step: the caller's yields, contested yields and sleeps
 in ``poll`` (``rlc_call_step``'s counters), the CPU time and run-queue wait of caller and worker
 (``/proc/.../schedstat``), their voluntary and involuntary context switches, and how often the worker last
-ran on the caller's CPU. Prints a Markdown table (``--out`` writes it too).
+ran on the caller's CPU; where the time goes (mean step, the C wait from request to reply, the native work of
+pass and queries, timed in the worker, and in-process in ``Module.step``); what the worker's waits did
+(``wait_stats``: its yields, moves, sleeps by cause, spin window); and the share of the caller's work before
+a step (``--think``, several values side by side) it had a CPU for. Prints a Markdown table (``--out`` too).
 
-    python benchmarks/perf/wait_probe.py --program crc32 --variant shipped \\
-        --variant load:RL_COMPILER_QUIET_YIELD_US=200
+    python benchmarks/perf/wait_probe.py --program crc32 --think 0 0.3 --variant shipped \\
+        --variant keep:RL_COMPILER_SPIN_ESCAPE=2 --variant group:RL_COMPILER_WORKER_SESSION=caller
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from perfreport import emit
 
 import rl_compiler  # noqa: F401  (registers the ids)
 from rl_compiler.envs.passes import PassOrderingEnv
+from rl_compiler.llvm.module import Module
 
 
 def schedstat(path: str) -> tuple[int, int]:
@@ -56,6 +60,31 @@ def caller_state(env) -> object | None:
     return getattr(native, "_state", None)
 
 
+_NATIVE_STEP = [0.0]  # seconds in-process envs spent in Module.step (the worker's "serving" in-process)
+
+
+def _timed_step(step):
+    def timed(self, *args):
+        began = time.perf_counter()
+        try:
+            return step(self, *args)
+        finally:
+            _NATIVE_STEP[0] += time.perf_counter() - began
+
+    return timed
+
+
+Module.step = _timed_step(Module.step)
+
+
+def worker_stats(env) -> dict[str, float] | None:
+    """What an isolated env's worker's waits did so far (``wait_stats``; None in-process)."""
+    session = env.unwrapped.session
+    if not session.pid:
+        return None
+    return session._slot.worker.request(0, "wait_stats", (), 30.0)
+
+
 def probe(env, seqs: list[list[int]], think_ms: float) -> dict[str, float]:
     """Step ``env`` through the episodes ``seqs``; the median step and per-step counts."""
     me = "/proc/thread-self"
@@ -63,12 +92,24 @@ def probe(env, seqs: list[list[int]], think_ms: float) -> dict[str, float]:
     pid = env.unwrapped.session.pid
     peer = f"/proc/{pid}/task/{pid}" if pid else None
     state = caller_state(env)
-    counters = ("yields", "contested", "sleeps", "moves")
+    counters = ("yields", "contested", "sleeps", "moves", "waited")
     totals: dict[str, float] = {}
     times, same = [], 0
+    windows: list[float] = []
+    think_cpu: list[float] = []  # the share of each think the caller had a CPU for
 
     def add(sign: int) -> None:
         """Add (sign 1) or subtract (-1) the counters now, so that only the steps are counted, not resets."""
+        stats = worker_stats(env)
+        if stats is None:  # in-process: the native step's time, as the worker's "serving"
+            stats = {"serving": _NATIVE_STEP[0]}
+        for key, value in stats.items():
+            if key == "serving":
+                totals["work"] = totals.get("work", 0) + sign * value * 1e9
+            elif key != "window":
+                totals[f"w {key}"] = totals.get(f"w {key}", 0) + sign * value
+            elif sign > 0:
+                windows.append(value)
         values = {"caller": (*schedstat(me), *switches(me))}
         if peer:
             values["worker"] = (*schedstat(peer), *switches(peer))
@@ -76,16 +117,18 @@ def probe(env, seqs: list[list[int]], think_ms: float) -> dict[str, float]:
             for key, value in (("cpu", run), ("wait", wait), ("vol", vol), ("invol", invol)):
                 totals[f"{who} {key}"] = totals.get(f"{who} {key}", 0) + sign * value
         for key in counters if state is not None else ():
-            totals[key] = totals.get(key, 0) + sign * getattr(state, key)
+            totals[key] = totals.get(key, 0) + sign * getattr(state, key) * (1e9 if key == "waited" else 1)
 
     for seq in seqs:
         env.reset()
         add(-1)
         for action in seq:
             if think_ms:
+                cpu = time.thread_time()
                 end = time.perf_counter() + think_ms * 1e-3
                 while time.perf_counter() < end:
                     pass
+                think_cpu.append((time.thread_time() - cpu) / (think_ms * 1e-3))
             t = time.perf_counter()
             env.step(action)
             times.append(time.perf_counter() - t)
@@ -95,8 +138,13 @@ def probe(env, seqs: list[list[int]], think_ms: float) -> dict[str, float]:
     n = len(times)
     out = {key: value / n for key, value in totals.items()}
     out["step"] = statistics.median(times)
+    out["mean step"] = statistics.fmean(times) * 1e9
     if peer:
         out["same cpu"] = same / n
+    if think_cpu:
+        out["think cpu"] = statistics.fmean(think_cpu)
+    if windows:
+        out["w window"] = statistics.median(windows) * 1e9  # shown in µs, as the CPU times
     return out
 
 
@@ -105,7 +153,13 @@ def main() -> None:
     parser.add_argument("--program", default="crc32")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--episodes", type=int, default=5)
-    parser.add_argument("--think", type=float, default=0.0, help="ms of caller work before each step")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs="+",
+        default=[0.0],
+        help="ms of caller work before each step (several: each, side by side)",
+    )
     parser.add_argument("--variant", action="append", default=[], help="NAME or NAME:KEY=VALUE,...")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
@@ -122,33 +176,41 @@ def main() -> None:
     envs.update({v: with_env(s, lambda: make(True)) for v, s in variants.items()})
     rng = np.random.default_rng(0)
     seqs = [[int(a) for a in rng.integers(envs[IN_PROCESS].action_space.n, size=EPISODE)] for _ in range(args.episodes)]
-    rows: dict[str, list[dict[str, float]]] = {v: [] for v in envs}
+    rows: dict[tuple[str, float], list[dict[str, float]]] = {(v, t): [] for t in args.think for v in envs}
     try:
         for env in envs.values():
             probe(env, seqs[:1], 0.0)  # warm up
         for round_ in range(args.rounds):
             order = list(envs.items())  # rotated each round: an env's place in the round biases it
-            for variant, env in order[round_ % len(order) :] + order[: round_ % len(order)]:
-                rows[variant].append(probe(env, seqs, args.think))
+            for think_ms in args.think:
+                for variant, env in order[round_ % len(order) :] + order[: round_ % len(order)]:
+                    rows[variant, think_ms].append(probe(env, seqs, think_ms))
     finally:
         for env in envs.values():
             env.close()
         end_load = os.getloadavg()[0]
     keys = [
-        "caller cpu", "caller wait", "caller vol", "caller invol", "worker cpu", "worker wait", "worker vol",
-        "worker invol", "same cpu", "yields", "contested", "sleeps", "moves",
+        "mean step", "waited", "work", "think cpu", "caller cpu", "caller wait", "caller vol", "caller invol",
+        "worker cpu", "worker wait", "worker vol", "worker invol", "same cpu", "yields", "contested", "sleeps", "moves",
+        "w yields", "w contested", "w moves", "w sleeps idle", "w sleeps calm", "w sleeps window", "w sleeps yield",
+        "w window",
     ]  # fmt: skip
     lines = [
         f"`{args.program}`, {args.rounds} interleaved rounds of {args.episodes} episodes of {EPISODE} steps, "
-        f"{args.think:g} ms of caller work before each step; load average {load:.1f} at start, {end_load:.1f} "
-        "at the end. Per step (medians over rounds): CPU and run-queue wait in µs, context switches, yields, "
-        "sleeps; `same cpu`: share of steps after which the worker had last run on the caller's CPU.",
+        f"{' or '.join(f'{t:g}' for t in args.think)} ms of caller work before each step; "
+        f"load average {load:.1f} at start, {end_load:.1f} "
+        "at the end. Per step (medians over rounds): `mean step`, `waited`: from the request's sending to its "
+        "reply read, `work`: the step's native work (the worker's pass, queries and "
+        "reply; in-process, `Module.step`), `think cpu`: the share of the caller's work before a step it had a "
+        "CPU for, CPU and run-queue wait in µs, context switches, yields, sleeps; "
+        "`same cpu`: share of steps after which the worker had last run on the caller's CPU; `w ...`: the "
+        "worker's waits (its yields, contested yields, moves, sleeps by cause, median spin window in µs).",
         "",
-        "| variant | step (ms) | ratio | " + " | ".join(keys) + " |",
-        "|---|" + "---:|" * (2 + len(keys)),
+        "| variant | think (ms) | step (ms) | ratio | " + " | ".join(keys) + " |",
+        "|---|" + "---:|" * (3 + len(keys)),
     ]
-    base = [r["step"] for r in rows[IN_PROCESS]]
-    for variant, rs in rows.items():
+    for (variant, think_ms), rs in rows.items():
+        base = [r["step"] for r in rows[IN_PROCESS, think_ms]]
         ratio = statistics.median(r["step"] / b for r, b in zip(rs, base, strict=True))
         cells = []
         for key in keys:
@@ -158,10 +220,14 @@ def main() -> None:
                 continue
             value = statistics.median(values)
             cells.append(
-                f"{value / 1e3:.0f}" if key.endswith(("cpu", "wait")) and key != "same cpu" else f"{value:.2f}"
+                f"{value / 1e3:.0f}"
+                if key.endswith(("cpu", "wait"))
+                and key not in ("same cpu", "think cpu")
+                or key in ("w window", "work", "mean step", "waited")
+                else f"{value:.2f}"
             )
         lines.append(
-            f"| {variant} | {statistics.median(r['step'] for r in rs) * 1e3:.3f} | {ratio:.2f}x | "
+            f"| {variant} | {think_ms:g} | {statistics.median(r['step'] for r in rs) * 1e3:.3f} | {ratio:.2f}x | "
             + " | ".join(cells)
             + " |"
         )

@@ -88,6 +88,7 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "rlc_graph_dispose": (None, [ctypes.c_void_p]),
     "rlc_serve_register": (ctypes.c_int, [ctypes.c_uint64, HANDLE]),
     "rlc_serve_forget": (None, [ctypes.c_uint64]),
+    "rlc_serve_stats": (None, [ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_double)]),
     "rlc_serve": (
         ctypes.c_int64,
         [ctypes.c_int, ctypes.c_int, ctypes.c_double, ctypes.c_double, ctypes.c_int, _ERR]
@@ -246,6 +247,7 @@ class Caller(ctypes.Structure):
         ("replies", ctypes.c_float * 32),  # serve.c's history: HISTORY durations, then their count
         ("replies_count", ctypes.c_uint32),
         ("sent", ctypes.c_double),
+        ("waited", ctypes.c_double),
     ]
 
 

@@ -127,7 +127,14 @@ def spin_cap_seconds() -> float:
 def escape_enabled() -> bool:
     """``RL_COMPILER_SPIN_ESCAPE`` (default on; ``0`` turns it off): a fast-lane waiter whose yield ran its
     peer on its CPU (on a machine that is not busy) moves to another CPU and spins on, instead of sleeping."""
-    return os.environ.get(ESCAPE_ENV, "1").strip() not in ("0", "")
+    return escape_level() > 0
+
+
+def escape_level() -> int:
+    """``RL_COMPILER_SPIN_ESCAPE`` as a number: 0 off, 1 (default) on, 2 on and a worker that moved off its
+    caller's CPU stays off it until the machine gets busy (``serve.c``, ``move_off_cpu``)."""
+    raw = os.environ.get(ESCAPE_ENV, "1").strip()
+    return 0 if raw in ("0", "") else 2 if raw == "2" else 1
 
 
 def caller_contended_seconds() -> float:

@@ -64,8 +64,11 @@ def _spawner_pool() -> concurrent.futures.ThreadPoolExecutor:
         return _spawner
 
 
-def _prepare_child(parent_pid: int, rlimits: tuple[tuple[int, tuple[int, int]], ...]) -> None:
-    """Runs in the child between fork and exec: die with the parent, then apply the limits."""
+def _prepare_child(parent_pid: int, rlimits: tuple[tuple[int, tuple[int, int]], ...], own_group: bool) -> None:
+    """Runs in the child between fork and exec: (``own_group``) lead a process group of its own in the parent's
+    session, die with the parent, then apply the limits."""
+    if own_group:
+        os.setpgid(0, 0)
     prctl = getattr(_libc, "prctl", None)
     if prctl is not None:
         prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -92,11 +95,15 @@ def spawn(
     rlimits: Mapping[int, int | tuple[int, int]] | None = None,
     bufsize: int = -1,
     pass_fds: Sequence[int] = (),
+    new_session: bool = True,
 ) -> subprocess.Popen:
     """Start ``argv`` in its own process group, killed by the kernel if this process dies, under ``rlimits``.
 
     :param rlimits: ``{resource.RLIMIT_*: limit}``; an int sets soft and hard limits alike, a pair sets both.
     :param pass_fds: descriptors the child inherits (all others are closed).
+    :param new_session: the child's process group leads a session of its own (away from the terminal, and, where
+        the kernel groups tasks by session for scheduling (autogroup), in a scheduling group of its own); False:
+        a process group of its own in this process's session (the terminal's signals still do not reach it).
     :raises OSError: if the program cannot be started (e.g. no such file).
     """
     pairs = _as_pairs(rlimits or {})
@@ -110,8 +117,8 @@ def spawn(
             stderr=stderr,
             cwd=cwd,
             env=dict(env) if env is not None else None,
-            start_new_session=True,
-            preexec_fn=lambda: _prepare_child(parent, pairs),
+            start_new_session=new_session,
+            preexec_fn=lambda: _prepare_child(parent, pairs, not new_session),
             close_fds=True,
             pass_fds=tuple(pass_fds),
             bufsize=bufsize,

@@ -104,10 +104,15 @@ static double adaptive_window(const history *h, double base, double cap) {
     return window < base ? base : window > cap ? cap : window;
 }
 
+/* The mask a thread kept off one CPU had before (keep_off), and whether it is kept off. */
+static cpu_set_t kept_from;
+static int kept_off;
+
 /* Move the calling thread off its CPU, keeping its affinity: allow every CPU of its mask but this one, then
  * the whole mask again (Linux migrates a task only when its CPU leaves the mask, so it stays where it went).
- * Returns 1 if it moved. */
-static int move_off_cpu(void) {
+ * With `keep`, the mask stays without that CPU until restore_mask (so that the scheduler cannot pack the
+ * thread back onto its peer's CPU). Returns 1 if it moved. */
+static int move_off_cpu(int keep) {
     cpu_set_t mask, others;
     int cpu = sched_getcpu();
     if (cpu < 0 || sched_getaffinity(0, sizeof mask, &mask) || CPU_COUNT(&mask) < 2 || !CPU_ISSET(cpu, &mask))
@@ -115,8 +120,17 @@ static int move_off_cpu(void) {
     others = mask;
     CPU_CLR(cpu, &others);
     if (sched_setaffinity(0, sizeof others, &others)) return 0;
-    sched_setaffinity(0, sizeof mask, &mask);
+    if (keep && !kept_off)
+        kept_from = mask, kept_off = 1;
+    else if (!keep)
+        sched_setaffinity(0, sizeof mask, &mask);
     return 1;
+}
+
+/* Undo a kept move_off_cpu: the whole mask again (the machine got busy: a thread kept off a CPU could be
+ * stuck behind other tasks). */
+static void restore_mask(void) {
+    if (kept_off) sched_setaffinity(0, sizeof kept_from, &kept_from), kept_off = 0;
 }
 
 /* A move at most this often per process (seconds): if the scheduler keeps packing both sides onto one CPU,
@@ -160,7 +174,9 @@ static int machine_busy(double t) {
  * w->contended, a yield shorter than w->certain is taken for the peer unless the machine is busy
  * (machine_busy). With w->escape set, such a wait moves to another CPU (move_off_cpu) and spins on instead
  * of sleeping: this kernel keeps two tasks that spin on one CPU together for up to seconds, taking turns,
- * when the other CPU idles. Returns 1 as soon as fd is readable, 0 when the spin ends without it. */
+ * when the other CPU idles. With w->escape 2 (a worker only: never the caller's threads, whose mask the
+ * user's later threads would inherit) it stays off that CPU while it spins: until a contested yield or its
+ * next sleep (restore_mask). Returns 1 as soon as fd is readable, 0 when the spin ends without it. */
 static int spin_readable(waiter *w, int fd, double spin, double start, double deadline) {
     static double moved_at = -1;
     struct pollfd p = {fd, POLLIN, 0};
@@ -177,12 +193,13 @@ static int spin_readable(waiter *w, int fd, double spin, double start, double de
             if (took > w->certain || machine_busy(t)) {
                 w->contested++;
                 w->calm_until = t + CONTENDED_BACKOFF;
+                restore_mask();
                 break;
             }
             if (!w->escape) break;
             if (moved_at < 0 || t - moved_at > MOVE_INTERVAL) {
                 moved_at = t;
-                w->moves += move_off_cpu();
+                w->moves += move_off_cpu(w->escape == 2);
                 t = now();
             }
         }
@@ -248,12 +265,36 @@ static waiter worker_waiter = {1, 0, CONTENDED_YIELD, 0, 0, 0, 0, 0};
 static history gaps;
 static double replied_at = -1;
 
+/* What the worker's waits did, for measurements (rlc_serve_stats): steps served, and the sleeps by why the
+ * spin did not find the request: the caller had been slower than the window last time (idle), a back-off
+ * after a contested yield (calm), the window ran out (window), a long yield on a quiet machine (yield). */
+static uint64_t served, sleeps_idle, sleeps_calm, sleeps_window, sleeps_yield;
+static double last_window, serving; /* serving: seconds spent in steps' passes and queries */
+
+/* The counters above and the worker waiter's: served, yields, contested, moves, then the sleeps (idle, calm,
+ * window, yield), into out[0..7]; times[0]: the last spin window for a request, times[1]: the time spent in
+ * steps' passes and queries (seconds). */
+void rlc_serve_stats(uint64_t *out, double *times) {
+    uint64_t values[] = {served, worker_waiter.yields, worker_waiter.contested, worker_waiter.moves,
+                         sleeps_idle, sleeps_calm, sleeps_window, sleeps_yield};
+    memcpy(out, values, sizeof values);
+    times[0] = last_window, times[1] = serving;
+}
+
 /* Wait until fd (just found empty) is readable or hung up, spinning for at most `spin` seconds first.
  * Returns 0, or -1 on a poll error. */
 static int wait_readable(int fd, double spin) {
     struct pollfd p = {fd, POLLIN, 0};
     double start = now();
+    int idle = !worker_waiter.recent, calm = start < worker_waiter.calm_until;
     if (spin_readable(&worker_waiter, fd, spin, start, start + spin)) return 0;
+    restore_mask(); /* a sleeping worker may wake to a busy machine: not tied to one CPU */
+    if (spin > 0) {
+        double end = now();
+        ++*(idle ? &sleeps_idle : calm || worker_waiter.calm_until > start ? &sleeps_calm
+                                  : end - start >= spin                    ? &sleeps_window
+                                                                           : &sleeps_yield);
+    }
     int r;
     do r = poll(&p, 1, -1);
     while (r < 0 && errno == EINTR);
@@ -355,6 +396,7 @@ static int serve_step(int out_fd, char *payload, size_t n, int oom_status) {
         return reply_error(out_fd, ST_NO_MODULE, text);
     }
     char *err = NULL;
+    double began = now();
     int status = rlc_run_passes(m, pipeline, &err);
     if (status) {
         int rc = reply_error(out_fd, status == 1 ? ST_PIPELINE : ST_LLVM, err ? err : "");
@@ -363,6 +405,7 @@ static int serve_step(int out_fd, char *payload, size_t n, int oom_status) {
     }
     static int64_t values[MAX_QUERIES * (AUTOPHASE_DIM + INSTCOUNT_DIM)];
     int64_t count = rlc_query(m, queries, nq, values); /* one walk for all of them */
+    serving += now() - began;
     if (count < 0) out_of_memory(oom_status);
     char *at = reply + HEADER + 2;
     for (int64_t k = 0; k < count; k++) put_u64(at, (uint64_t)values[k]), at += 8;
@@ -388,7 +431,7 @@ int64_t rlc_serve(int in_fd, int out_fd, double spin, double certain, int oom_st
             memmove(buffer, buffer + consumed, have - consumed);
             have -= consumed, consumed = 0;
         }
-        double window = adaptive_window(&gaps, spin, spin_cap);
+        double window = last_window = adaptive_window(&gaps, spin, spin_cap);
         if (reserve(HEADER + 1)) return -2;
         if (fill(in_fd, HEADER, window)) return -1;
         if (replied_at >= 0) remember(&gaps, now() - replied_at), replied_at = -1;
@@ -401,7 +444,7 @@ int64_t rlc_serve(int in_fd, int out_fd, double spin, double certain, int oom_st
         payload[n] = 0;
         if (n && payload[0] == TAG) {
             int rc = serve_step(out_fd, payload, n, oom_status);
-            replied_at = now();
+            replied_at = now(), served++;
             payload[n] = next;
             if (rc) return -1;
             continue;
@@ -493,6 +536,7 @@ typedef struct {
     uint64_t moves;                   /* moves off a CPU shared with the worker (counted) */
     history replies;                  /* how long the recent replies took, from the request's sending */
     double sent;                      /* when the last request was sent */
+    double waited;                    /* seconds from sending requests to their replies read, summed */
 } rlc_caller;
 
 /* Read and decode the reply to the step request sent last, waiting until `deadline` (spinning first, as
@@ -512,7 +556,9 @@ static int receive_reply(rlc_caller *c, double deadline) {
     c->calm = w.calm_until;
     c->yields += w.yields, c->contested += w.contested, c->moves += w.moves;
     if (rc) return rc;
-    remember(&c->replies, now() - c->sent);
+    double took = now() - c->sent;
+    remember(&c->replies, took);
+    c->waited += took;
     int status = (unsigned char)in[HEADER + 1];
     size_t bytes = size - 2;
     const char *body = in + HEADER + 2;

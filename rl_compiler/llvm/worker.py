@@ -8,7 +8,8 @@ requests from its stdin and writes replies to its stdout; each message is a pick
 - ``drops`` is a tuple of module handles to free first (closed sessions, sent lazily);
 - ``handle`` 0 addresses the worker itself: ``replay(bitcode, ops) -> handle`` parses bitcode and
   applies ``ops`` (``(method, args)`` pairs such as ``("run_passes", ("function(sroa)",))``),
-  ``ping() -> pid``, ``sleep(seconds)`` (for tests of the timeout path);
+  ``ping() -> pid``, ``sleep(seconds)`` (for tests of the timeout path), ``wait_stats()`` (what the fast
+  lane's waits did: :meth:`_Host.wait_stats`, for ``benchmarks/perf/wait_probe.py``);
 - any other handle addresses one module: ``clone() -> handle``, ``step(pipeline, queries)`` (see
   :func:`step`), ``baselines()`` (:func:`rl_compiler.llvm.baselines.compute_baselines`: the -O3/-Oz
   pipelines run here, under the session's timeout and memory limit), or a method of
@@ -47,7 +48,7 @@ from typing import Any, BinaryIO, NoReturn
 from rl_compiler.llvm import fastlane
 from rl_compiler.llvm.pipeio import (
     MessageReader,
-    escape_enabled,
+    escape_level,
     frame,
     quiet_yield_seconds,
     spin_cap_seconds,
@@ -221,12 +222,35 @@ class _Host:
             raise
         return self.add(module)
 
+    def wait_stats(self) -> dict[str, float] | None:
+        """What the fast lane's waits did so far (``serve.c``'s ``rlc_serve_stats``; None without the fast lane):
+        steps served, the waiter's yields, contested yields and moves, the sleeps by cause (``sleeps idle``,
+        ``calm``, ``window``, ``yield``), the last spin window (``window``, seconds) and the time spent in steps'
+        passes and queries (``serving``, seconds)."""
+        if self.native is None:
+            return None
+        counts, times = (ctypes.c_uint64 * 8)(), (ctypes.c_double * 2)()
+        self.native.rlc_serve_stats(counts, times)
+        names = (
+            "served",
+            "yields",
+            "contested",
+            "moves",
+            "sleeps idle",
+            "sleeps calm",
+            "sleeps window",
+            "sleeps yield",
+        )
+        return {**dict(zip(names, counts, strict=True)), "window": times[0], "serving": times[1]}
+
     def handle_request(self, handle: int, method: str, args: tuple) -> Any:
         if handle == 0:
             if method == "replay":
                 return self.replay(*args)
             if method == "ping":
                 return os.getpid()
+            if method == "wait_stats":
+                return self.wait_stats()
             if method == "sleep":  # lets tests exercise the timeout path without LLVM
                 time.sleep(*args)
                 return None
@@ -244,7 +268,7 @@ def _native_reader(native: Any, requests: int, replies: BinaryIO) -> Callable[[]
     returns the next other request's payload (None once the parent closed the pipe)."""
     message = ctypes.c_void_p()
     spin, quiet, reply_fd = spin_seconds(worker=True), quiet_yield_seconds(), replies.fileno()
-    cap, escape = spin_cap_seconds(), int(escape_enabled())
+    cap, escape = spin_cap_seconds(), escape_level()
     serve_natively, string_at = native.rlc_serve, ctypes.string_at
 
     def read() -> bytes | None:

@@ -49,6 +49,10 @@ DEFAULT_MEMORY_LIMIT = 4 << 30
 MIN_MEMORY_LIMIT = 512 << 20
 #: What LLVM, libc++ and the worker print when an allocation fails.
 _OUT_OF_MEMORY_SIGNS = ("out of memory", "Allocation failed", "bad_alloc", "MemoryError", "Cannot allocate memory")
+#: ``caller``: the worker stays in this process's session (its own process group), so that where the kernel
+#: groups tasks by session for scheduling (autogroup) caller and worker share one group; ``own`` (default): a
+#: session of its own.
+WORKER_SESSION_ENV = "RL_COMPILER_WORKER_SESSION"
 #: The directory this process imported ``rl_compiler`` from.
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 #: The worker's program (``python -c WORKER_BOOT PACKAGE_ROOT``): ``python -m rl_compiler.llvm.worker`` would
@@ -180,6 +184,7 @@ class Worker:
             env=env,
             bufsize=0,
             rlimits={resource.RLIMIT_AS: self.memory_limit} if self.memory_limit else None,
+            new_session=os.environ.get(WORKER_SESSION_ENV, "own").strip() != "caller",
         )
         self._proc.popen = popen
         self._in_flight = None  # a step sent to the previous process: its receive_step reports the loss

@@ -223,3 +223,19 @@ def test_a_signal_during_a_native_step_does_not_lose_its_reply(program: bytes, m
             assert s.step("function(early-cse)", ("instruction_count",))[0] == session_state(s)[2]
     finally:
         signal.signal(signal.SIGUSR1, previous)
+
+
+def test_the_worker_reports_what_its_waits_did(program: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Session(program) as fast:
+        worker = fast._slot.worker
+        before = worker.request(0, "wait_stats", (), 30.0)
+        for pipeline in SEQUENCE[:5]:
+            fast.step(pipeline, ("instruction_count",))
+        after = worker.request(0, "wait_stats", (), 30.0)
+        assert after["served"] - before["served"] == 5
+        assert after["serving"] > before["serving"] >= 0
+        sleeps = ("sleeps idle", "sleeps calm", "sleeps window", "sleeps yield")
+        assert all(after[key] >= before[key] for key in ("yields", "contested", "moves", *sleeps))
+    monkeypatch.setenv(fastlane.FAST_LANE_ENV, "0")
+    with Session(program) as slow:
+        assert slow._slot.worker.request(0, "wait_stats", (), 30.0) is None

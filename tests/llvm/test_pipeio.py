@@ -20,6 +20,7 @@ from rl_compiler.llvm.pipeio import (
     MessageReader,
     PipeWaiter,
     escape_enabled,
+    escape_level,
     frame,
     spin_cap_seconds,
     spin_seconds,
@@ -125,9 +126,9 @@ def test_spin_cap_and_escape_settings(monkeypatch):
             spin_cap_seconds()
     monkeypatch.delenv(ESCAPE_ENV, raising=False)
     assert escape_enabled()  # the default
-    for value, enabled in [("1", True), ("0", False), ("", False)]:
+    for value, enabled, level in [("1", True, 1), ("0", False, 0), ("", False, 0), ("2", True, 2)]:
         monkeypatch.setenv(ESCAPE_ENV, value)
-        assert escape_enabled() is enabled
+        assert escape_enabled() is enabled and escape_level() == level
 
 
 def test_a_single_cpu_process_never_spins():

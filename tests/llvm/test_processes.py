@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import signal
 import subprocess
@@ -23,6 +24,14 @@ def test_spawn_applies_limits_in_a_new_group() -> None:
     out, _ = process.communicate(timeout=30)
     limit, group, pid = map(int, out.split())
     assert limit == 3 << 30 and group == pid == process.pid
+
+
+def test_spawn_can_keep_the_child_in_this_session_in_a_group_of_its_own() -> None:
+    code = "import os; print(os.getpgid(0), os.getsid(0), os.getpid())"
+    process = processes.spawn([sys.executable, "-c", code], stdout=subprocess.PIPE, new_session=False)
+    out, _ = process.communicate(timeout=30)
+    group, session, pid = map(int, out.split())
+    assert group == pid == process.pid and session == os.getsid(0)
 
 
 def test_kill_group_kills_what_the_child_left_in_its_group(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import signal
 import struct
 
 import pytest
@@ -46,3 +47,17 @@ def test_worker_imports_the_callers_package_not_one_in_the_working_directory(tmp
     with Session(bitcode) as session:
         assert session.instruction_count() == 1
         assert session.recoveries == 0
+
+
+@pytest.mark.parametrize("settings", [{"RL_COMPILER_WORKER_SESSION": "caller"}, {"RL_COMPILER_SPIN_ESCAPE": "2"}])
+def test_opt_in_worker_settings_serve_and_lose_the_worker_as_the_default(settings, monkeypatch) -> None:
+    for key, value in settings.items():
+        monkeypatch.setenv(key, value)
+    bitcode = Module.from_ir("define i32 @f() {\n  ret i32 0\n}\n").bitcode()
+    with Session(bitcode) as session:
+        assert session.step("function(instcombine)", ("instruction_count",)) == (1,)
+        pid = session.pid
+        assert pid is not None and os.getpgid(pid) == pid
+        os.kill(pid, signal.SIGKILL)
+        assert session.step("function(dce)", ("instruction_count",)) == (1,)
+        assert session.recoveries == 1 and session.pid != pid
