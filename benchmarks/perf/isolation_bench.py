@@ -46,6 +46,12 @@ before (``fixed``), and caller and worker pinned to different CPUs (``pin``):
         --variant adapt:RL_COMPILER_QUIET_YIELD_US=0,RL_COMPILER_SPIN_ESCAPE=0 \
         --variant fixed:RL_COMPILER_SPIN_CAP_US=0,RL_COMPILER_QUIET_YIELD_US=0,RL_COMPILER_SPIN_ESCAPE=0 \
         --variant pin:RL_COMPILER_QUIET_YIELD_US=0,RL_COMPILER_SPIN_ESCAPE=0,PIN=other
+
+Two opt-in designs for a quiet machine against the shipped rule: ``keep``, a worker that moved off its caller's
+CPU stays off it while it spins; ``group``, the worker in the caller's session, hence its scheduling autogroup:
+
+    python benchmarks/perf/isolation_bench.py --rounds 5 --variant escape \
+        --variant keep:RL_COMPILER_SPIN_ESCAPE=2 --variant group:RL_COMPILER_WORKER_SESSION=caller
 """
 
 from __future__ import annotations
