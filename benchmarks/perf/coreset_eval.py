@@ -9,7 +9,8 @@ Per program (start module = clang's -Oz front-end output):
 - **value prediction, 5 compilations**: -Oz first, then the value model's first 4 other sequences for the
   start module's features and -Oz's outcome, keeping the smallest object ``.text`` (then IR), so never
   larger than -Oz. For the first ``--timed`` programs of each set the whole path (features, -Oz, prediction,
-  4 more compilations, each verified) is compiled afresh and timed, and must reproduce the cached scores;
+  4 more compilations, each verified, on ``--lanes`` worker processes at once) is compiled afresh and timed,
+  and must reproduce the cached scores;
 - **static order, 5 compilations**: the same with the 4 sequences of best mean training value (no model);
 - **coreset order, 5 compilations**: the same with the coreset file's first 4 (its greedy cover of the
   training corpus, no model): what the model must beat to be worth having;
@@ -36,13 +37,13 @@ import numpy as np
 
 from rl_compiler.agents.coreset import load_coreset, load_value_model, rank_sequences
 from rl_compiler.agents.coreset.build import dataset_uris, load_programs
+from rl_compiler.agents.coreset.predict import COMPILATIONS, predict
 from rl_compiler.agents.coreset.scoring import Program, Scorer, score_table
 from rl_compiler.agents.coreset.value import feature_vector
 from rl_compiler.datasets import get_benchmark
 from rl_compiler.llvm.errors import LLVMError
 from rl_compiler.llvm.module import Module
 
-COMPILATIONS = 5
 UNCHECKABLE = "not checkable:"
 
 
@@ -51,22 +52,11 @@ def geomean(values: list[float]) -> float:
 
 
 def prediction_path(program: Program, scorer: Scorer, coreset, model) -> tuple[list[int], str, int, int]:
-    """What ``optimize`` does first, compiled now (no cache; this path is timed): features, -Oz, the model's
-    order, its first 4 other sequences; keep the smallest ``.text`` (then IR).
-    Returns (the 5 columns, the kept sequence, its ic, its text)."""
-    with scorer._session(program.bitcode) as session:  # noqa: SLF001 - the scorer's crash-isolated worker
-        autophase, inst_count = session.features()
-        ic_start = session.instruction_count()
-    ic_oz, text_oz = scorer.compile(program.bitcode, coreset.sequences[0])
-    features = feature_vector(autophase, inst_count, ic_start, ic_oz, text_oz)
-    chosen = [0, *[i for i in rank_sequences(features, coreset=coreset, model=model) if i != 0][: COMPILATIONS - 1]]
-    results = [(text_oz, ic_oz, coreset.sequences[0])]
-    for column in chosen[1:]:
-        scored = scorer.compile(program.bitcode, coreset.sequences[column])
-        if scored is not None and scored[1] > 0:
-            results.append((scored[1], scored[0], coreset.sequences[column]))
-    text, ic, sequence = min(results)
-    return chosen, sequence, ic, text
+    """Value prediction alone, compiled now (no cache; this path is timed): features, -Oz, the model's order,
+    its first 4 other sequences, on every lane of ``scorer`` at once (:mod:`~rl_compiler.agents.coreset.predict`);
+    keep the smallest ``.text`` (then IR). Returns (the 5 columns, the kept sequence, its ic, its text)."""
+    prediction = predict(program.bitcode, scorer, coreset, model, COMPILATIONS)
+    return prediction.chosen, coreset.sequences[prediction.kept], prediction.ic, prediction.text
 
 
 def check_output(uri: str, bitcode: bytes, sequence: str) -> str | None:
@@ -107,6 +97,8 @@ def evaluate_set(
     cover = list(range(COMPILATIONS))
     programs = load_programs(scorer, dataset_uris(selector)[:limit], max_instructions=max_instructions)
     table = score_table(scorer, programs, list(coreset.sequences))
+    if programs and timed:
+        scorer.start(programs[0].bitcode)  # every lane's worker: no timed program pays a process start
     rows = []
     for row, program in enumerate(programs):
         texts, ics = table.text[row], table.ic[row]
@@ -224,12 +216,15 @@ def main() -> int:
     parser.add_argument(
         "--timed", type=int, default=40, help="programs per set whose prediction path is compiled afresh and timed"
     )
+    parser.add_argument(
+        "--lanes", type=int, default=2, help="worker processes the timed prediction path compiles on at once"
+    )
     parser.add_argument("--no-run", action="store_true", help="skip running the programs (verifier only)")
     parser.add_argument("--prescore", action="store_true", help="only score the coreset on the sets (fill the cache)")
     parser.add_argument("-o", "--output", type=Path, help="JSON file of every program's results")
     args = parser.parse_args()
     results = []
-    with Scorer() as scorer:
+    with Scorer(lanes=args.lanes) as scorer:
         for selector in args.set:
             if args.prescore:
                 programs = load_programs(scorer, dataset_uris(selector)[: args.limit], None, args.max_instructions)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -90,27 +91,49 @@ def _write_cache(bitcode: bytes, new: dict[str, list[int] | None]) -> None:
 
 
 class Scorer:
-    """Scores sequences on programs in one crash-isolated worker (kept between calls; close it after)."""
+    """Scores sequences on programs in crash-isolated workers (kept between calls; close it after).
 
-    def __init__(self, timeout: float = 60.0, isolated: bool = True) -> None:
+    :param lanes: worker processes, each a lane that compiles independently of the others: calls naming
+        different lanes may run at the same time from different threads (:mod:`.predict` does); calls on one
+        lane must not overlap. One lane by default (a corpus is scored on lane 0).
+    """
+
+    def __init__(self, timeout: float = 60.0, isolated: bool = True, lanes: int = 1) -> None:
+        if lanes < 1:
+            raise ValueError(f"lanes must be at least 1, got {lanes!r}")
         self.timeout, self.isolated = timeout, isolated
-        self._anchor: Session | None = None
+        self._anchors: list[Session | None] = [None] * lanes
+        self._count_lock = threading.Lock()
         self.compilations = 0
 
-    def _session(self, bitcode: bytes) -> Session:
-        if self._anchor is None or self._anchor.closed:
-            self._anchor = Session(bitcode, isolated=self.isolated, timeout=self.timeout)
-            return self._anchor.sibling(bitcode)
-        return self._anchor.sibling(bitcode)
+    @property
+    def lanes(self) -> int:
+        """The number of lanes (worker processes)."""
+        return len(self._anchors)
+
+    def _session(self, bitcode: bytes, lane: int = 0) -> Session:
+        anchor = self._anchors[lane]
+        if anchor is None or anchor.closed:  # the lane's first module keeps its worker running
+            anchor = self._anchors[lane] = Session(bitcode, isolated=self.isolated, timeout=self.timeout)
+        return anchor.sibling(bitcode)
+
+    def start(self, bitcode: bytes) -> None:
+        """Start every lane's worker now (each on ``bitcode``), so that no later call pays a process start."""
+        for lane in range(self.lanes):
+            self._session(bitcode, lane).close()
+
+    def features(self, bitcode: bytes, lane: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
+        """Autophase, InstCount and the IR instruction count of the module ``bitcode``."""
+        with self._session(bitcode, lane) as session:
+            autophase, inst_count = session.features()
+            return autophase, inst_count, session.instruction_count()
 
     def program(self, uri: str, max_instructions: int | None = None) -> Program | None:
         """The start module of benchmark ``uri`` with its features and -Oz reference (one compilation);
         None if it has more than ``max_instructions`` IR instructions."""
         benchmark = get_benchmark(uri)
         bitcode = benchmark.bitcode("size")
-        with self._session(bitcode) as session:
-            autophase, inst_count = session.features()
-            ic_start = session.instruction_count()
+        autophase, inst_count, ic_start = self.features(bitcode)
         if max_instructions is not None and ic_start > max_instructions:
             return None
         program = Program(benchmark.uri, bitcode, autophase, inst_count, ic_start)
@@ -136,22 +159,40 @@ class Scorer:
             _write_cache(program.bitcode, new)
         return results
 
-    def compile(self, bitcode: bytes, sequence: str) -> list[int] | None:
-        """``[ic, text]`` of ``sequence`` on the module ``bitcode``, compiled now (no cache); None if the
-        sequence crashes LLVM, times out or leaves invalid IR."""
-        self.compilations += 1
+    def session(self, bitcode: bytes, lane: int = 0) -> Session:
+        """A new session on the module ``bitcode`` in ``lane``'s worker (the caller closes it).
+
+        :raises LLVMError: the bitcode does not parse.
+        """
+        return self._session(bitcode, lane)
+
+    def measure(self, session: Session, pipeline: str) -> list[int] | None:
+        """``[ic, text]`` after running ``pipeline`` on ``session``'s module as it is now, then the verifier;
+        None if the pipeline crashes LLVM, times out or leaves invalid IR (the session is then of no use)."""
+        with self._count_lock:
+            self.compilations += 1
         try:
-            with self._session(bitcode) as session:
-                ic, text = session.step(sequence, ("instruction_count", "object_text_size"))
-                session.verify()
+            ic, text = session.step(pipeline, ("instruction_count", "object_text_size"))
+            session.verify()
             return [int(ic), int(text)]
         except LLVMError:
             return None
 
+    def compile(self, bitcode: bytes, sequence: str, lane: int = 0) -> list[int] | None:
+        """``[ic, text]`` of ``sequence`` on the module ``bitcode``, compiled now on ``lane`` (no cache); None
+        if the sequence crashes LLVM, times out or leaves invalid IR."""
+        try:
+            with self._session(bitcode, lane) as session:
+                return self.measure(session, sequence)
+        except LLVMError:
+            return None
+
     def close(self) -> None:
-        if self._anchor is not None:
-            self._anchor.close()
-            self._anchor = None
+        """End every lane's worker."""
+        for lane, anchor in enumerate(self._anchors):
+            if anchor is not None:
+                anchor.close()
+                self._anchors[lane] = None
 
     def __enter__(self) -> Scorer:
         return self

@@ -167,6 +167,12 @@ class ValueModel:
             return order  # -Oz grows the IR (force-inlining): the neighbours' rare sequence must stay
         return greedy_cover_order(self.logs, np.ones(len(self.logs)), order[: 1 + self.hedge])
 
+    def prior_order(self) -> list[int]:
+        """Coreset indices, -Oz first, in the greedy-cover order of all training programs (equal weights): the
+        order for a program about which nothing is known yet (:mod:`.predict` compiles its first sequences while
+        -Oz runs)."""
+        return greedy_cover_order(self.logs, np.ones(len(self.logs)))
+
     def check_coreset(self, sequences: tuple[str, ...] | list[str]) -> None:
         """:raises ValueError: the model was trained for another coreset."""
         if sequences_digest(sequences) != self.coreset_digest:
