@@ -6,11 +6,11 @@ module's features and -Oz on it (the model needs -Oz's outcome), the model's ord
 result kept is the smallest ``.text`` (then IR), so never larger than -Oz's.
 
 The compilations run on every lane of the :class:`~.scoring.Scorer` (one crash-isolated worker process each)
-at the same time. While lane 0 takes the features and -Oz, the other lanes compile the sequences the model puts
-first for a program it knows nothing about yet (:meth:`.value.ValueModel.prior_order`: the greedy cover of all
-its training programs); on the training programs the value model picks the first of them for 97% of the
-programs and the second for all. Once the order is known, each free lane takes the next picked sequence not yet
-started, and a speculative result outside the picks is dropped. The picks and the result kept are exactly those
+at the same time. While lane 0 takes the features and -Oz, another lane compiles the sequence the model puts
+first for a program it knows nothing about yet (:meth:`.value.ValueModel.prior_order`, the greedy cover of all
+its training programs: -Oz twice, which it picks for 97% of its training programs). Once the order is known,
+each free lane takes the next picked sequence not yet started, and a speculative result outside the picks is
+dropped. The picks and the result kept are exactly those
 of compiling one sequence after the other: only the wall time changes (measured in docs/coreset.md).
 """
 
@@ -28,9 +28,10 @@ from rl_compiler.llvm.errors import LLVMError
 
 #: Compilations of "value prediction alone", -Oz included (the issue's budget).
 COMPILATIONS = 5
-#: Sequences compiled before the model's order is known: the first of the prior order, which the model picks
-#: for every training program. The next ones are not always picked, and one not picked can take seconds on a
-#: module that -Oz blows up (lz4's `lz4.c`: 3.5 s of passes for sequence 11) while the picks wait for it.
+#: Sequences compiled before the model's order is known: the first of the prior order (-Oz twice), which the
+#: model picks for 97% of its training programs. The next ones are picked less often, and one not picked can
+#: take seconds on a module that -Oz blows up (lz4's `lz4hc.c`: 3.5 s of passes for sequence 11) while the
+#: picks wait for it.
 SPECULATIVE = 1
 
 
@@ -85,10 +86,9 @@ class _Plan:
                     return None
                 self.lock.wait()
 
-    def decide(self, chosen: list[int] | None, taken: tuple[int, ...] = ()) -> None:
-        """The model's picks (None: give up, e.g. -Oz failed); ``taken``: picks the caller compiles itself."""
+    def decide(self, chosen: list[int] | None) -> None:
+        """The model's picks (None: give up, e.g. -Oz failed)."""
         with self.lock:
-            self.started.update(taken)
             self.chosen, self.failed = chosen, chosen is None
             self.lock.notify_all()
 
@@ -110,11 +110,10 @@ def predict(
     if compilations < 1:
         raise ValueError(f"compilations must be at least 1, got {compilations!r}")
     oz = coreset.sequences[0]
-    # A picked sequence that begins with -Oz continues lane 0's -Oz module (the first such one; a fork would go
-    # through bitcode without use-list orders): its rest on that module gives what the whole pipeline on a fresh
-    # parse gives (the same IR for -Oz twice on all 164 training programs tried), for the passes of one -Oz less.
-    continuable = [i for i, sequence in enumerate(coreset.sequences) if sequence.startswith(oz + ",")]
-    speculative = [i for i in model.prior_order() if i != 0 and i not in continuable]
+    # Not done: continuing lane 0's -Oz module for a picked "-Oz, -Oz" (one -Oz of passes less) gave the same IR
+    # on 164 training programs but not on 4 of 239 held-out csmith programs (IR 164 against 166 instructions):
+    # the second -Oz in another pass-manager run is not the pipeline's second half.
+    speculative = [i for i in model.prior_order() if i != 0]
     plan = _Plan(speculative, min(SPECULATIVE, compilations - 1))
     results: dict[int, tuple[int, int] | None] = {}
     errors: list[BaseException] = []
@@ -144,10 +143,7 @@ def predict(
             order = rank_sequences(features, coreset=coreset, model=model)
             chosen = [0, *[i for i in order if i != 0][: compilations - 1]]
             keep(0, scored)
-            then = next((i for i in chosen if i in continuable), None)
-            plan.decide(chosen, taken=() if then is None else (then,))
-            if then is not None:
-                keep(then, scorer.measure(root, coreset.sequences[then][len(oz) + 1 :]))
+            plan.decide(chosen)
     except BaseException:
         plan.decide(None)
         for thread in lanes:

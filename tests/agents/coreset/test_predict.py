@@ -42,8 +42,6 @@ def test_lanes_give_what_compiling_one_after_another_gives(scorer: Scorer, name:
     kept = min(chosen, key=lambda i: (prediction.results[i][1], prediction.results[i][0], coreset.sequences[i]))
     assert prediction.kept == kept and (prediction.ic, prediction.text) == prediction.results[kept]
     assert prediction.text <= text_oz
-    # The -Oz-then-more sequence continued lane 0's -Oz module: this program picks one.
-    assert any(coreset.sequences[i].startswith(OZ + ",") for i in chosen)
     assert set(prediction.wasted).isdisjoint(chosen)
 
 
