@@ -52,6 +52,12 @@ CPU stays off it while it spins; ``group``, the worker in the caller's session, 
 
     python benchmarks/perf/isolation_bench.py --rounds 5 --variant escape \
         --variant keep:RL_COMPILER_SPIN_ESCAPE=2 --variant group:RL_COMPILER_WORKER_SESSION=caller
+
+The back-off that grows (shipped: 20 ms after a contested yield, doubling while contests follow) against the
+one-second back-off before it:
+
+    python benchmarks/perf/isolation_bench.py --rounds 5 --variant b20ms \
+        --variant b1s:RL_COMPILER_BACKOFF_MIN_US=1000000
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "rlc_serve": (
         ctypes.c_int64,
         [ctypes.c_int, ctypes.c_int, ctypes.c_double, ctypes.c_double, ctypes.c_int, _ERR]
-        + [ctypes.c_double, ctypes.c_int],  # the spin cap, escape (serve.c)
+        + [ctypes.c_double, ctypes.c_int, ctypes.c_double],  # the spin cap, escape, first back-off (serve.c)
     ),
 }
 
@@ -248,6 +248,8 @@ class Caller(ctypes.Structure):
         ("replies_count", ctypes.c_uint32),
         ("sent", ctypes.c_double),
         ("waited", ctypes.c_double),
+        ("backoff", ctypes.c_double),
+        ("backoff_min", ctypes.c_double),
     ]
 
 

@@ -168,7 +168,8 @@ class NativeCaller:
     :param spin: the spin window; :param contended: a longer yield counts as contested; :param quiet: a
         yield shorter than this counts only when the machine is busy; :param spin_cap: above ``spin``, the
         window adapts to the recent replies' times, up to this (all in seconds); :param escape: after a
-        yield that ran the worker on this CPU, move to another CPU and spin on (``serve.c``).
+        yield that ran the worker on this CPU, move to another CPU and spin on (``serve.c``); :param backoff_min: the
+        first back-off (seconds) after a contested yield, doubling while contests follow (``serve.c``'s ``back_off``).
     """
 
     def __init__(
@@ -180,6 +181,7 @@ class NativeCaller:
         quiet: float,
         spin_cap: float = 0.0,
         escape: bool = False,
+        backoff_min: float = 1.0,
     ) -> None:
         lib = caller_lib()
         self._call, self._send, self._receive = lib.rlc_call_step, lib.rlc_call_send, lib.rlc_call_receive
@@ -190,6 +192,7 @@ class NativeCaller:
             request_fd, reply_fd, spin, contended, 0.0, self._values.ctypes.data, _MAX_VALUES, 0,
             ctypes.addressof(self._message), _MESSAGE_BYTES, quiet, 0, 0, 0, spin_cap, int(escape),
         )  # fmt: skip
+        self._state.backoff_min = backoff_min
         self._address = ctypes.addressof(self._state)
 
     def step(self, request: bytes, pipeline: str, queries: tuple[str, ...], timeout: float) -> tuple | int:

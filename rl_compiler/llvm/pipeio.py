@@ -19,13 +19,15 @@ the peer on the other CPU, where spinning saves a cross-CPU wake-up (about 100 �
 waiting for its worker's reply can be given another threshold (:func:`caller_contended_seconds`, for
 side-by-side measurements).
 
-Two more rules apply to the fast lane's waits in ``serve.c`` (a session waiting for a step's reply, the
+Three more rules apply to the fast lane's waits in ``serve.c`` (a session waiting for a step's reply, the
 worker waiting for the next step): ``RL_COMPILER_SPIN_CAP_US`` (:func:`spin_cap_seconds`, default 3,000; 0
 for the fixed window) makes the window adapt to the recent waits (a margin over about their 90th percentile,
 at most the cap), so that a step longer than 250 µs, or a caller that computes between steps, still finds the
 other side spinning; and ``RL_COMPILER_SPIN_ESCAPE`` (:func:`escape_enabled`, default on) makes a waiter
 whose long yield ran its peer on a machine that is not busy move to another CPU and spin on, rather than sleep
-(this kernel keeps the two on one CPU otherwise). The README ("Waiting for the worker") has what they measured.
+(this kernel keeps the two on one CPU otherwise); and there a contested yield stops the spin for
+``RL_COMPILER_BACKOFF_MIN_US`` (:func:`backoff_min_seconds`, default 20 ms), doubling while contests follow, up
+to :data:`CONTENDED_BACKOFF`. The README ("Waiting for the worker") has what they measured.
 
 A message is an 8-byte little-endian length (:data:`HEADER`) followed by that many bytes.
 """
@@ -135,6 +137,21 @@ def escape_level() -> int:
     caller's CPU stays off it until the machine gets busy (``serve.c``, ``move_off_cpu``)."""
     raw = os.environ.get(ESCAPE_ENV, "1").strip()
     return 0 if raw in ("0", "") else 2 if raw == "2" else 1
+
+
+BACKOFF_MIN_ENV = "RL_COMPILER_BACKOFF_MIN_US"
+#: The fast lane's first back-off after a contested yield (µs; ``serve.c``'s ``back_off``): the next contest
+#: within a second of its end doubles it, up to :data:`CONTENDED_BACKOFF`. 1,000,000 restores the rule before
+#: (every contest stops the spin for a second): on the quiet machine a lone long yield (the hypervisor holding a
+#: virtual CPU, a task passing through) then put the worker to sleep for the next few thousand steps, each woken
+#: from the other CPU (README, "Waiting for the worker": the back-off that grows).
+DEFAULT_BACKOFF_MIN_US = 20000.0
+
+
+def backoff_min_seconds() -> float:
+    """``RL_COMPILER_BACKOFF_MIN_US`` (default :data:`DEFAULT_BACKOFF_MIN_US`) in seconds, at most
+    :data:`CONTENDED_BACKOFF`: a fast-lane waiter's first back-off after a contested yield."""
+    return min(_micros_env(BACKOFF_MIN_ENV, DEFAULT_BACKOFF_MIN_US), CONTENDED_BACKOFF)
 
 
 def caller_contended_seconds() -> float:

@@ -68,7 +68,19 @@ typedef struct {
     double contended, certain; /* see spin_readable */
     int escape;                /* see spin_readable */
     uint64_t yields, contested, moves; /* counts, for measurements */
+    double backoff, backoff_min; /* the last back-off after a contested yield, and the first (see back_off) */
 } waiter;
+
+/* Stop spinning after a contested yield at time t: for w->backoff_min seconds after a calm spell (no contest
+ * within CONTENDED_BACKOFF seconds of the last back-off's end), else twice the last back-off, at most
+ * CONTENDED_BACKOFF. On a busy machine contests follow each other and the back-off reaches a second within
+ * about as long; on a quiet one a lone long yield (the hypervisor holding this virtual CPU, another task
+ * passing through) stops the spin for backoff_min only, not for the next few thousand steps. */
+static void back_off(waiter *w, double t) {
+    double b = t - w->calm_until > CONTENDED_BACKOFF ? w->backoff_min : 2 * w->backoff;
+    b = b > CONTENDED_BACKOFF ? CONTENDED_BACKOFF : b < w->backoff_min ? w->backoff_min : b;
+    w->backoff = b, w->calm_until = t + b;
+}
 
 /* The last HISTORY durations of one kind (a session's reply times, a worker's gaps between requests). */
 #define HISTORY 32
@@ -168,7 +180,7 @@ static int machine_busy(double t) {
 /* Spin (yielding) for at most `spin` seconds, or until `deadline`, while fd has nothing to read: the
  * policy of pipeio.PipeWaiter. A yield longer than w->contended ran another task: stop spinning and sleep.
  * Then either the CPUs are contested (a spinner queues behind other tasks at every yield): stop spinning for
- * CONTENDED_BACKOFF seconds; or the other task was the peer itself, sharing this CPU (Linux places a task
+ * a while (back_off, up to CONTENDED_BACKOFF seconds); or the other task was the peer itself, sharing this CPU (Linux places a task
  * woken through a pipe on the waker's CPU): sleeping lets it finish and wake us cheaply, but the next wait
  * may find it on another CPU, where spinning saves a costly cross-CPU wake-up. When w->certain exceeds
  * w->contended, a yield shorter than w->certain is taken for the peer unless the machine is busy
@@ -192,7 +204,7 @@ static int spin_readable(waiter *w, int fd, double spin, double start, double de
         if (took > w->contended) {
             if (took > w->certain || machine_busy(t)) {
                 w->contested++;
-                w->calm_until = t + CONTENDED_BACKOFF;
+                back_off(w, t);
                 restore_mask();
                 break;
             }
@@ -259,7 +271,7 @@ static rlc_module *lookup(uint64_t handle) {
     return NULL;
 }
 
-static waiter worker_waiter = {1, 0, CONTENDED_YIELD, 0, 0, 0, 0, 0};
+static waiter worker_waiter = {.recent = 1, .contended = CONTENDED_YIELD, .backoff_min = CONTENDED_BACKOFF};
 /* The gaps between the worker's replies and the next requests (the caller's work between two steps), and
  * when the last reply went out. */
 static history gaps;
@@ -419,10 +431,10 @@ static int serve_step(int out_fd, char *payload, size_t n, int oom_status) {
  * pipe (or a reply could not be written: the caller is gone), -2 out of memory. `spin` is the spin window
  * in seconds (0: never spin); `oom_status` the exit status of a worker out of memory; with `spin_cap` above
  * `spin`, the window for the next request adapts to the recent gaps between reply and request, up to
- * `spin_cap` seconds; `certain` and `escape` as in spin_readable. */
+ * `spin_cap` seconds; `certain` and `escape` as in spin_readable, `backoff_min` as in back_off. */
 int64_t rlc_serve(int in_fd, int out_fd, double spin, double certain, int oom_status, const char **message,
-                  double spin_cap, int escape) {
-    worker_waiter.certain = certain, worker_waiter.escape = escape;
+                  double spin_cap, int escape, double backoff_min) {
+    worker_waiter.certain = certain, worker_waiter.escape = escape, worker_waiter.backoff_min = backoff_min;
     int flags = fcntl(in_fd, F_GETFL);
     if (flags < 0 || (!(flags & O_NONBLOCK) && fcntl(in_fd, F_SETFL, flags | O_NONBLOCK) < 0)) return -1;
     replied_at = now(); /* Python has just written its reply (or the ready message) */
@@ -537,6 +549,7 @@ typedef struct {
     history replies;                  /* how long the recent replies took, from the request's sending */
     double sent;                      /* when the last request was sent */
     double waited;                    /* seconds from sending requests to their replies read, summed */
+    double backoff, backoff_min;      /* see back_off (backoff kept between calls) */
 } rlc_caller;
 
 /* Read and decode the reply to the step request sent last, waiting until `deadline` (spinning first, as
@@ -546,14 +559,15 @@ typedef struct {
 static int receive_reply(rlc_caller *c, double deadline) {
     char in[MAX_REPLY]; /* the whole reply, read in one system call when it is there */
     size_t have = 0;
-    waiter w = {1, c->calm, c->contended, c->certain, c->escape, 0, 0, 0};
+    waiter w = {.recent = 1, .calm_until = c->calm, .contended = c->contended, .certain = c->certain,
+                .escape = c->escape, .backoff = c->backoff, .backoff_min = c->backoff_min};
     double spin = adaptive_window(&c->replies, c->spin, c->spin_cap);
     int rc = read_at_least(&w, c->in_fd, in, &have, HEADER + 2, sizeof in, spin, deadline, 1, &c->sleeps);
     uint64_t size = rc ? 0 : get_u64(in);
     if (!rc && (size < 2 || size > sizeof in - HEADER || in[HEADER] != TAG)) rc = -3;
     if (!rc)
         rc = read_at_least(&w, c->in_fd, in, &have, HEADER + size, HEADER + size, spin, deadline, 0, &c->sleeps);
-    c->calm = w.calm_until;
+    c->calm = w.calm_until, c->backoff = w.backoff;
     c->yields += w.yields, c->contested += w.contested, c->moves += w.moves;
     if (rc) return rc;
     double took = now() - c->sent;

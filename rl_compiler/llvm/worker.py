@@ -48,6 +48,7 @@ from typing import Any, BinaryIO, NoReturn
 from rl_compiler.llvm import fastlane
 from rl_compiler.llvm.pipeio import (
     MessageReader,
+    backoff_min_seconds,
     escape_level,
     frame,
     quiet_yield_seconds,
@@ -268,12 +269,14 @@ def _native_reader(native: Any, requests: int, replies: BinaryIO) -> Callable[[]
     returns the next other request's payload (None once the parent closed the pipe)."""
     message = ctypes.c_void_p()
     spin, quiet, reply_fd = spin_seconds(worker=True), quiet_yield_seconds(), replies.fileno()
-    cap, escape = spin_cap_seconds(), escape_level()
+    cap, escape, backoff = spin_cap_seconds(), escape_level(), backoff_min_seconds()
     serve_natively, string_at = native.rlc_serve, ctypes.string_at
 
     def read() -> bytes | None:
         replies.flush()  # the C loop writes to the same descriptor
-        size = serve_natively(requests, reply_fd, spin, quiet, EXIT_OUT_OF_MEMORY, ctypes.byref(message), cap, escape)
+        size = serve_natively(
+            requests, reply_fd, spin, quiet, EXIT_OUT_OF_MEMORY, ctypes.byref(message), cap, escape, backoff
+        )
         if size == -2:
             raise MemoryError("out of memory reading a request")
         return None if size < 0 else string_at(message.value, size)

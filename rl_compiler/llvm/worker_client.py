@@ -28,6 +28,7 @@ from rl_compiler.llvm import fastlane
 from rl_compiler.llvm.errors import LLVMError, WorkerCrashError
 from rl_compiler.llvm.pipeio import (
     MessageReader,
+    backoff_min_seconds,
     caller_contended_seconds,
     enlarge_pipe,
     escape_enabled,
@@ -211,7 +212,13 @@ class Worker:
         if self.fast_lane and fastlane.native_caller_enabled():
             fds = (popen.stdin.fileno(), popen.stdout.fileno())
             self._native = fastlane.NativeCaller(
-                *fds, spin_seconds(), contended, quiet_yield_seconds(), spin_cap_seconds(), escape_enabled()
+                *fds,
+                spin_seconds(),
+                contended,
+                quiet_yield_seconds(),
+                spin_cap_seconds(),
+                escape_enabled(),
+                backoff_min_seconds(),
             )
 
     def shutdown(self) -> None:

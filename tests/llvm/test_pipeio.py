@@ -11,6 +11,9 @@ import time
 import pytest
 
 from rl_compiler.llvm.pipeio import (
+    BACKOFF_MIN_ENV,
+    CONTENDED_BACKOFF,
+    DEFAULT_BACKOFF_MIN_US,
     DEFAULT_SPIN_CAP_US,
     DEFAULT_SPIN_US,
     ESCAPE_ENV,
@@ -19,6 +22,7 @@ from rl_compiler.llvm.pipeio import (
     WORKER_SPIN_ENV,
     MessageReader,
     PipeWaiter,
+    backoff_min_seconds,
     escape_enabled,
     escape_level,
     frame,
@@ -129,6 +133,18 @@ def test_spin_cap_and_escape_settings(monkeypatch):
     for value, enabled, level in [("1", True, 1), ("0", False, 0), ("", False, 0), ("2", True, 2)]:
         monkeypatch.setenv(ESCAPE_ENV, value)
         assert escape_enabled() is enabled and escape_level() == level
+
+
+def test_the_first_back_off_comes_from_the_environment(monkeypatch):
+    monkeypatch.delenv(BACKOFF_MIN_ENV, raising=False)
+    assert backoff_min_seconds() == pytest.approx(DEFAULT_BACKOFF_MIN_US * 1e-6)
+    monkeypatch.setenv(BACKOFF_MIN_ENV, "5000")
+    assert backoff_min_seconds() == pytest.approx(0.005)
+    monkeypatch.setenv(BACKOFF_MIN_ENV, "5000000")
+    assert backoff_min_seconds() == CONTENDED_BACKOFF  # never longer than the longest back-off
+    monkeypatch.setenv(BACKOFF_MIN_ENV, "soon")
+    with pytest.raises(ValueError, match=BACKOFF_MIN_ENV):
+        backoff_min_seconds()
 
 
 def test_a_single_cpu_process_never_spins():
