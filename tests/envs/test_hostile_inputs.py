@@ -25,7 +25,8 @@ def test_unroll_program_reset_stays_within_the_timeout() -> None:
         start = time.monotonic()
         with pytest.raises(WorkerTimeoutError, match="unroll.c: computing the -O3/-Oz baselines failed"):
             env.reset()
-        assert time.monotonic() - start < 2 + 10  # one timeout plus worker starts, not the 40 s of the pipelines
+        # One timeout plus worker starts (up to ~14 s at load 3+ on 2 cores), not the 40 s of the pipelines.
+        assert time.monotonic() - start < 2 + 18
         env.reset(options={"benchmark": CRC32})  # the env stays usable
         _, _, _, _, info = env.step(env.action_names.index("function(sroa)"))
         assert info["ir_changed"]
