@@ -15,5 +15,7 @@ fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip >/dev/null
 # scripts/constraints.txt pins torch to the CPU build (an unpinned torch pulls a multi-GB CUDA build).
 "$venv/bin/python" -m pip install --quiet -c "$(dirname "$0")/constraints.txt" "$@"
-# The karellen LLVM wheels finish installing the first time Python starts in the venv.
-"$venv/bin/python" -c 'import rl_compiler' 
+# The karellen LLVM wheels finish installing the first time Python starts in the venv. Then the native engine is
+# compiled once (passrun.cpp alone takes seconds), so that no command's time budget pays for it on first use.
+"$venv/bin/python" -c 'import rl_compiler'
+"$venv/bin/python" -c 'from rl_compiler.llvm import engine; engine.build(); engine.caller_lib()'
