@@ -10,8 +10,10 @@ rounds (the machine is shared, so only ratios measured close together mean anyth
 
 Then, on crcfile through ``gym.make`` with CompilerGym's action set, steps/s (from the mean step, like
 CompilerGym's figure) against CompilerGym's published ~1,100; and ``gym.make_vec`` with 1, 2 and 4
-isolated envs (``sync``, ``async`` and ``pipelined``, the default ``gym.make_vec``: every env's step sent
-to its worker before the first reply is read) for each variant. Prints Markdown tables (and writes them to --out).
+isolated envs (``sync``, ``async``, ``pipelined``, the default ``gym.make_vec``: every env's step sent
+to its worker before the first reply is read, the envs sharing one worker per CPU beyond the caller's, and
+``pipelined, worker per env``, its layout before: one worker per env) for each variant. Prints Markdown
+tables (and writes them to --out).
 
 ``--variant NAME:KEY=VALUE,...`` adds an isolated env whose worker starts with those environment variables
 (e.g. ``nospin:RL_COMPILER_SPIN_US=0``), stepped in the same rounds; two keys are not variables:
@@ -92,8 +94,15 @@ PIN = "PIN"
 ALL_CPUS = os.sched_getaffinity(0)
 T = TypeVar("T")
 
-#: ``gym.make_vec`` set-ups of the vector table: row name -> ``vectorization_mode``.
-VECTOR_MODES = {"sync": "sync", "async": "async", "pipelined": "vector_entry_point"}
+#: ``gym.make_vec`` set-ups of the vector table: row name -> (``vectorization_mode``, the pipelined env's
+#: ``workers``: None for its default, the envs sharing one worker per CPU beyond the caller's; ``"per-env"``: one
+#: worker per env, the layout before).
+VECTOR_MODES = {
+    "sync": ("sync", None),
+    "async": ("async", None),
+    "pipelined": ("vector_entry_point", None),
+    "pipelined, worker per env": ("vector_entry_point", "per-env"),
+}
 
 
 def program_uri(name: str) -> str:
@@ -291,7 +300,8 @@ def main() -> None:
             for variant in variants:
                 for mode in VECTOR_MODES:
                     for n in counts:
-                        run = functools.partial(vector_rate, VECTOR_MODES[mode], True, n, args.seconds)
+                        vector_mode, workers = VECTOR_MODES[mode]
+                        run = functools.partial(vector_rate, vector_mode, True, n, args.seconds, workers)
                         rate = in_env(settings[variant], run)
                         vec.setdefault((variant, mode, n), []).append(rate)
         lines += ["", "| isolated `gym.make_vec` (steps/s) | 1 env | 2 envs | 4 envs |", "|---|---:|---:|---:|"]

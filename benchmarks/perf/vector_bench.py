@@ -6,9 +6,11 @@ action set, seeded random actions, episodes of 20 steps; env steps per second of
 - ``vectorization_mode="sync"`` (Gymnasium's ``SyncVectorEnv``: the envs stepped in turn),
 - ``"async"`` (``AsyncVectorEnv``: one process per env),
 - ``"vector_entry_point"`` (the default of ``gym.make_vec(id, n)``: ``PipelinedVectorEnv``, every env's step sent
-  to its worker before the first reply is read),
+  to its worker before the first reply is read; isolated, the envs share one worker per CPU beyond the caller's,
+  and ``worker per env`` is its layout before, ``workers=n``),
 
-each with crash-isolated envs (one worker process per env) and in-process ones (``isolated=False``),
+each with crash-isolated envs (a worker process per env for ``sync`` and ``async``) and in-process ones
+(``isolated=False``),
 
 for several numbers of envs, in interleaved rounds (each round starting at another set-up). Prints one Markdown
 table of the medians over the rounds [slowest-fastest] (and writes it to --out). Usage:
@@ -33,17 +35,20 @@ import rl_compiler  # noqa: F401  (registers the ids)
 PROGRAM = (Path(__file__).resolve().parent / "programs" / "crcfile.c").as_uri()
 ENV_ID = "rl_compiler/llvm-autophase-ic-v0"
 SETUPS = {
-    "sync, in-process": ("sync", False),
-    "async, in-process": ("async", False),
-    "pipelined, in-process": ("vector_entry_point", False),
-    "sync, isolated": ("sync", True),
-    "async, isolated": ("async", True),
-    "pipelined, isolated": ("vector_entry_point", True),
+    "sync, in-process": ("sync", False, None),
+    "async, in-process": ("async", False, None),
+    "pipelined, in-process": ("vector_entry_point", False, None),
+    "sync, isolated": ("sync", True, None),
+    "async, isolated": ("async", True, None),
+    "pipelined, isolated": ("vector_entry_point", True, None),
+    "pipelined, isolated, worker per env": ("vector_entry_point", True, "per-env"),
 }
 
 
-def vector_rate(mode: str, isolated: bool, num_envs: int, seconds: float) -> float:
-    """Env steps per second of ``gym.make_vec`` stepping random actions for ``seconds``."""
+def vector_rate(mode: str, isolated: bool, num_envs: int, seconds: float, workers: str | None = None) -> float:
+    """Env steps per second of ``gym.make_vec`` stepping random actions for ``seconds`` (``workers``: the
+    pipelined env's ``workers=``, ``"per-env"`` for one worker per env; None: its default)."""
+    extra = {} if workers is None else {"workers": num_envs if workers == "per-env" else int(workers)}
     envs = gym.make_vec(
         ENV_ID,
         num_envs=num_envs,
@@ -52,6 +57,7 @@ def vector_rate(mode: str, isolated: bool, num_envs: int, seconds: float) -> flo
         action_set="compiler_gym",
         isolated=isolated,
         max_episode_steps=20,
+        **extra,
     )
     try:
         envs.reset(seed=0)
@@ -85,8 +91,8 @@ def main() -> None:
         # Each round starts further along the list: no set-up always runs first, or always after another.
         shift = round_ * len(order) // args.rounds
         for setup, n in order[shift:] + order[:shift]:
-            mode, isolated = setups[setup]
-            rates[setup, n].append(vector_rate(mode, isolated, n, args.seconds))
+            mode, isolated, workers = setups[setup]
+            rates[setup, n].append(vector_rate(mode, isolated, n, args.seconds, workers))
         print(f"round {round_ + 1}: done (load average {os.getloadavg()[0]:.1f})", flush=True)
 
     def cell(values: list[float]) -> str:

@@ -27,7 +27,7 @@ from rl_compiler.envs.state import EpisodeState
 from rl_compiler.envs.validation import ValidationResult, opt_commandline, replay_state, validate_env
 from rl_compiler.llvm.baselines import Baselines
 from rl_compiler.llvm.errors import ModuleParseError, WorkerCrashError, WorkerTimeoutError, unnamed
-from rl_compiler.llvm.session import DEFAULT_MEMORY_LIMIT, Session
+from rl_compiler.llvm.session import DEFAULT_MEMORY_LIMIT, Session, Worker
 from rl_compiler.observations import ObservationSpec, build_observation_specs
 from rl_compiler.rewards import EXECUTION_COSTS, RewardSpec, reward_spec
 
@@ -179,6 +179,7 @@ class PassOrderingEnv(gym.Env):
         self._benchmark_choices: list[str] | None = None if fixed else [b.uri for b in resolved]
 
         self._session: Session | None = None
+        self.shared_worker: Worker | None = None  # where new sessions open (a vector env's; None: their own)
         # Recoveries are reported by the next step, whichever call met them (a step, an observation read,
         # a fork, a reset): the count of the current session reported so far, and one from a closed session.
         self._recoveries_reported = 0
@@ -455,12 +456,13 @@ class PassOrderingEnv(gym.Env):
         return self._program
 
     def _new_session(self, bitcode: bytes, lazy: bool = False) -> Session:
-        """A session on ``bitcode`` (parsed, not cloned: see fork()), in the current worker if any (``lazy``: parsed
-        at its first use)."""
+        """A session on ``bitcode`` (parsed, not cloned: see fork()), in the current worker if any, else in
+        ``shared_worker`` or a new one (``lazy``: parsed at its first use)."""
         anchor = self._session
         if anchor is not None and not anchor.closed:
             return anchor.sibling(bitcode, lazy=lazy)  # same worker: no process start
-        return Session(bitcode, isolated=self.isolated, timeout=self.timeout, memory_limit=self.memory_limit)
+        where = {"timeout": self.timeout, "memory_limit": self.memory_limit, "worker": self.shared_worker}
+        return Session(bitcode, isolated=self.isolated, **where)
 
     def _reward_of_change(self, program: Program) -> float:
         """The reward of a step that changed the IR. A run-time change within the noise band

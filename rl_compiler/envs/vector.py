@@ -3,7 +3,13 @@
 ``SyncVectorEnv`` steps env 1, waits for its worker's reply, then env 2, and so on: the envs' worker processes
 never run at the same time. :class:`PipelinedVectorEnv` first sends every env's step request to its worker
 (:meth:`rl_compiler.llvm.session.Session.step_send`), then lets ``SyncVectorEnv.step`` step the envs in order,
-each step reading the reply its worker computed meanwhile; on 2 cores two workers run their passes at once.
+each step reading the reply its worker computed meanwhile.
+
+Its isolated envs share ``workers`` worker processes (env ``i`` opens its modules in worker ``i % workers``;
+default: one per CPU beyond the caller's, at most one per env, :func:`default_workers`). A worker answers the
+steps sent to it in order, each found already waiting when it finishes the one before, while the caller handles
+the replies before it: on 2 cores one worker and the caller overlap, and adding envs adds no process to wake.
+A worker's crash or timeout is recovered for every env on it (each session replays its own history).
 Everything else is ``SyncVectorEnv``'s own code, so observations, rewards, infos, autoreset (``NEXT_STEP`` by
 default), seeding, ``render`` and ``close`` are exactly its. A step that cannot be sent ahead (an in-process env,
 an observation or reward the worker's native fast lane does not compute, a wrapper that may change the action,
@@ -18,6 +24,7 @@ The pass-ordering ids register :class:`rl_compiler.envs.registration.VectorEntry
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,16 +36,53 @@ from gymnasium.wrappers import OrderEnforcing, PassiveEnvChecker, TimeLimit
 
 from rl_compiler.envs.action_sets import action_index
 from rl_compiler.envs.passes import PassOrderingEnv
+from rl_compiler.llvm.session import Worker
 
 #: Wrappers that pass the action through unchanged although they override ``step`` (``gym.make``'s own).
 KEEP_ACTION = (TimeLimit, OrderEnforcing, PassiveEnvChecker)
 _PLAIN_STEPS = (gym.Wrapper.step, gym.ObservationWrapper.step, gym.RewardWrapper.step)
+#: Environment variable: the number of worker processes a pipelined vector env's isolated envs share, when
+#: ``workers`` is not given (unset or empty: :func:`default_workers`).
+WORKERS_ENV = "RL_COMPILER_VECTOR_WORKERS"
+
+
+def default_workers(num_envs: int) -> int:
+    """Workers for ``num_envs`` isolated envs: one per CPU this process may run on, less the caller's (at least
+    one, at most one per env). More workers than free CPUs only take turns on them, each turn a wake-up."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return min(num_envs, max(1, cpus - 1))
+
+
+def resolve_workers(num_envs: int, workers: int | None) -> int:
+    """``workers`` (else :data:`WORKERS_ENV`, else :func:`default_workers`), at most ``num_envs``.
+
+    :raises ValueError: if it is not a whole number of at least 1.
+    """
+    source = "workers"
+    if workers is None:
+        text = os.environ.get(WORKERS_ENV, "").strip()
+        if not text:
+            return default_workers(num_envs)
+        source = WORKERS_ENV
+        try:
+            workers = int(text)
+        except ValueError:
+            raise ValueError(f"{WORKERS_ENV} must be a whole number of workers, got {text!r}") from None
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"{source} must be a whole number of at least 1, got {workers!r}")
+    return min(workers, num_envs)
 
 
 class PipelinedVectorEnv(SyncVectorEnv):
-    """``SyncVectorEnv`` whose envs' worker processes run their steps at once (see the module docstring).
+    """``SyncVectorEnv`` whose envs' steps are all sent before the first reply is read (see the module docstring).
 
-    Same arguments as :class:`gymnasium.vector.SyncVectorEnv`.
+    Same arguments as :class:`gymnasium.vector.SyncVectorEnv`, and ``workers``: how many worker processes the
+    isolated pass-ordering envs share (:func:`resolve_workers`; the number of envs: one each).
+
+    :raises ValueError: for a ``workers`` that is not a whole number of at least 1.
     """
 
     def __init__(
@@ -47,8 +91,12 @@ class PipelinedVectorEnv(SyncVectorEnv):
         copy: bool = True,
         observation_mode: str | gym.Space = "same",
         autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
+        workers: int | None = None,
     ) -> None:
+        count = resolve_workers(len(env_fns), workers)  # checked before any env is made
         super().__init__(env_fns, copy=copy, observation_mode=observation_mode, autoreset_mode=autoreset_mode)
+        #: The worker processes the isolated envs share (started by their first reset), env i on ``i % len``.
+        self.workers: list[Worker] = share_workers(self.envs, count)
         #: Per env: the pass-ordering env a step can be sent to ahead (None: it steps whole, in its turn).
         self._senders = [step_sender(env) for env in self.envs]
 
@@ -68,6 +116,27 @@ class PipelinedVectorEnv(SyncVectorEnv):
             # As in SyncVectorEnv, the envs after the one that raised do not step: undo their sent steps.
             discard_sent([self._senders[i] for i, _ in sent])
             raise
+
+    def close_extras(self, **kwargs: Any) -> None:
+        """Close the envs (``SyncVectorEnv``), then end the shared workers (their last sessions closed with the
+        envs; this ends any worker an env's copy, e.g. ``env.fork()``, still holds)."""
+        super().close_extras(**kwargs)
+        for worker in self.workers:
+            worker.shutdown()
+
+
+def share_workers(envs: Sequence[gym.Env], count: int) -> list[Worker]:
+    """Give the isolated pass-ordering envs among ``envs`` (before their first reset) ``count`` workers: env ``i``
+    opens its modules in worker ``i % count`` (envs of another memory limit in workers of their own)."""
+    workers: dict[tuple[int, int | None], Worker] = {}
+    for i, env in enumerate(envs):
+        base = env.unwrapped
+        if isinstance(base, PassOrderingEnv) and base.isolated and base._session is None:
+            key = (i % count, base.memory_limit)
+            if key not in workers:
+                workers[key] = Worker(base.memory_limit)
+            base.shared_worker = workers[key]
+    return list(workers.values())
 
 
 def send_step(env: PassOrderingEnv, action: Any) -> bool:
@@ -117,11 +186,13 @@ def make_pipelined(
     autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
     copy: bool = True,
     observation_mode: str | gym.Space = "same",
+    workers: int | None = None,
     **kwargs: Any,
 ) -> PipelinedVectorEnv:
-    """A :class:`PipelinedVectorEnv` of ``num_envs`` envs ``gym.make(env_id, **kwargs)``.
+    """A :class:`PipelinedVectorEnv` of ``num_envs`` envs ``gym.make(env_id, **kwargs)`` sharing ``workers``
+    worker processes (:func:`resolve_workers`).
 
-    :raises ValueError: if ``num_envs`` is less than 1.
+    :raises ValueError: if ``num_envs`` is less than 1, or ``workers`` is not a whole number of at least 1.
     """
     if num_envs < 1:
         raise ValueError(f"num_envs must be at least 1, got {num_envs}")
@@ -130,5 +201,5 @@ def make_pipelined(
         return gym.make(env_id, **kwargs)
 
     return PipelinedVectorEnv(
-        [make] * num_envs, copy=copy, observation_mode=observation_mode, autoreset_mode=autoreset_mode
+        [make] * num_envs, copy=copy, observation_mode=observation_mode, autoreset_mode=autoreset_mode, workers=workers
     )

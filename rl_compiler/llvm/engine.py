@@ -274,7 +274,7 @@ def caller_lib() -> ctypes.CDLL:
     lib_.rlc_call_step.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_double]
     lib_.rlc_call_send.restype = lib_.rlc_call_receive.restype = ctypes.c_int
     lib_.rlc_call_send.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_double]
-    lib_.rlc_call_receive.argtypes = [ctypes.c_void_p, ctypes.c_double]
+    lib_.rlc_call_receive.argtypes = [ctypes.c_void_p, ctypes.c_double, ctypes.c_int]
     return lib_
 
 

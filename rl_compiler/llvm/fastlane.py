@@ -202,7 +202,7 @@ class NativeCaller:
 
         :raises PassPipelineError, LLVMError, KeyError: as :func:`decode_step`.
         """
-        return self._outcome(self._call(self._address, request, len(request), timeout), pipeline, queries)
+        return self.outcome(self._call(self._address, request, len(request), timeout), pipeline, queries)
 
     def send(self, request: bytes, timeout: float) -> int:
         """The first half of :meth:`step`: send ``request`` and return :data:`ST_OK` without waiting for
@@ -210,12 +210,18 @@ class NativeCaller:
         :data:`TIMED_OUT` (the pipe stayed full for ``timeout`` seconds)."""
         return self._send(self._address, request, len(request), timeout)
 
-    def receive(self, pipeline: str, queries: tuple[str, ...], timeout: float) -> tuple | int:
-        """The second half of :meth:`step`: the results of the request sent last, waiting at most ``timeout``
-        seconds; returns and raises as :meth:`step`."""
-        return self._outcome(self._receive(self._address, timeout), pipeline, queries)
+    def receive(self, pipeline: str, queries: tuple[str, ...], timeout: float, more: bool = False) -> tuple | int:
+        """The second half of :meth:`step`: the results of the oldest request whose reply is unread, waiting at
+        most ``timeout`` seconds; returns and raises as :meth:`step`. ``more``: requests sent after it are
+        unanswered too (their replies may follow in the pipe: this one is read exactly, never into theirs)."""
+        return self.outcome(self.wait(timeout, more), pipeline, queries)
 
-    def _outcome(self, status: int, pipeline: str, queries: tuple[str, ...]) -> tuple | int:
+    def wait(self, timeout: float, more: bool = False) -> int:
+        """:meth:`receive` without decoding: the reply's status (its values are kept for :meth:`outcome`)."""
+        return self._receive(self._address, timeout, int(more))
+
+    def outcome(self, status: int, pipeline: str, queries: tuple[str, ...]) -> tuple | int:
+        """What :meth:`receive` returns (or raises) for the reply whose :meth:`wait` gave ``status``."""
         if status != ST_OK:
             if status < 0:
                 return status

@@ -555,14 +555,16 @@ typedef struct {
 /* Read and decode the reply to the step request sent last, waiting until `deadline` (spinning first, as
  * pipeio.PipeWaiter does, for a window that adapts to the recent replies' times with a spin cap): for status
  * 0 the reply's values go to c->values and their number to c->count, otherwise its message to c->message
- * (NUL-terminated, truncated). Returns as rlc_call_step. */
-static int receive_reply(rlc_caller *c, double deadline) {
-    char in[MAX_REPLY]; /* the whole reply, read in one system call when it is there */
+ * (NUL-terminated, truncated). With `more` set, replies to later requests may follow in the pipe: the reply is
+ * then read exactly (its header first), never into the next one. Returns as rlc_call_step. */
+static int receive_reply(rlc_caller *c, double deadline, int more) {
+    char in[MAX_REPLY]; /* the whole reply, read in one system call when it is there and nothing follows */
     size_t have = 0;
     waiter w = {.recent = 1, .calm_until = c->calm, .contended = c->contended, .certain = c->certain,
                 .escape = c->escape, .backoff = c->backoff, .backoff_min = c->backoff_min};
     double spin = adaptive_window(&c->replies, c->spin, c->spin_cap);
-    int rc = read_at_least(&w, c->in_fd, in, &have, HEADER + 2, sizeof in, spin, deadline, 1, &c->sleeps);
+    int rc = read_at_least(&w, c->in_fd, in, &have, HEADER + 2, more ? HEADER + 2 : sizeof in, spin, deadline, 1,
+                           &c->sleeps);
     uint64_t size = rc ? 0 : get_u64(in);
     if (!rc && (size < 2 || size > sizeof in - HEADER || in[HEADER] != TAG)) rc = -3;
     if (!rc)
@@ -599,15 +601,17 @@ int rlc_call_step(rlc_caller *c, const char *request, size_t n, double timeout) 
     c->sent = now();
     double deadline = c->sent + timeout;
     int rc = send_request(c->out_fd, request, n, deadline);
-    return rc ? rc : receive_reply(c, deadline);
+    return rc ? rc : receive_reply(c, deadline, 0);
 }
 
 /* rlc_call_step in two halves, so that a caller can send the requests of several workers before it waits
- * for the first reply (fastlane.NativeCaller.send / receive; the workers then run at once): send the request
- * (returns 0, -1 or -2 as rlc_call_step), then read its reply within `timeout` seconds from the receive. */
+ * for the first reply (fastlane.NativeCaller.send / receive; the workers then run at once), or several requests
+ * to one worker (which finds each next one waiting): send the request (returns 0, -1 or -2 as rlc_call_step),
+ * then read the oldest unread reply within `timeout` seconds from the receive (`more`: later requests' replies
+ * may follow it). */
 int rlc_call_send(rlc_caller *c, const char *request, size_t n, double timeout) {
     c->sent = now();
     return send_request(c->out_fd, request, n, c->sent + timeout);
 }
 
-int rlc_call_receive(rlc_caller *c, double timeout) { return receive_reply(c, now() + timeout); }
+int rlc_call_receive(rlc_caller *c, double timeout, int more) { return receive_reply(c, now() + timeout, more); }

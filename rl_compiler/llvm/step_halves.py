@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rl_compiler.llvm.worker_client import SentStep, Slot, WorkerLost
+from rl_compiler.llvm.step_queue import SentStep, WorkerLost
+from rl_compiler.llvm.worker_client import Slot
 
 
 class StepHalves:
@@ -21,6 +22,8 @@ class StepHalves:
 
     _slot: Slot | None
     timeout: float
+    _lost_in_call: bool
+    last_failure: str | None
     # A step sent by step_send, its reply not read yet: (pipeline, queries, what the send gave).
     _sent: tuple[str, tuple[str, ...], SentStep | WorkerLost] | None
 
@@ -67,10 +70,18 @@ class StepHalves:
         return self._call("step", pipeline, queries, sent=sent[2])
 
     def step_discard(self) -> None:
-        """Undo a step :meth:`step_send` sent and nobody will receive (its caller raised in between): the
-        worker is killed, and the module rebuilt at its next call at the state before that step (a
-        recovery, counted in ``recoveries``). Does nothing if no step was sent."""
+        """Undo a step :meth:`step_send` sent and nobody will receive (its caller raised in between): its reply
+        is read and dropped, and the module rebuilt by replay at its next call, at the state before that step (a
+        recovery, counted in ``recoveries``); the worker's other sessions keep their modules. Does nothing if no
+        step was sent."""
         sent, self._sent = self._sent, None
-        if sent is not None and isinstance(sent[2], SentStep) and self._slot is not None:
-            with self._slot.worker.lock:
-                self._slot.worker.discard_step(sent[2])
+        slot = self._slot
+        if sent is None or not isinstance(sent[2], SentStep) or slot is None:
+            return
+        worker = slot.worker
+        with worker.lock:
+            if worker.discard_step(sent[2]) and slot.generation == worker.generation:
+                worker.pending_drops.append((slot.generation, slot.handle))  # the module that holds the step
+                slot.generation = -1  # rebuilt by the next call
+                self._lost_in_call = True  # counted as a recovery
+                self.last_failure = f"the step {sent[0]!r} was sent and discarded unread"

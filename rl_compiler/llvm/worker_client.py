@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 import weakref
+from collections import deque
 from typing import Any, BinaryIO
 
 from rl_compiler.llvm import fastlane
@@ -38,6 +39,7 @@ from rl_compiler.llvm.pipeio import (
     spin_seconds,
 )
 from rl_compiler.llvm.processes import close_quietly, describe_returncode, kill_group, read_tail_fd, spawn
+from rl_compiler.llvm.step_queue import SentStep, StepQueue, WorkerLost
 from rl_compiler.llvm.worker import EXIT_OUT_OF_MEMORY, PARENT_PID_ENV, REPLY_ARRAYS, REPLY_OK
 
 #: Seconds a new worker may take to start (import numpy, load libLLVM, maybe build the engine).
@@ -76,28 +78,6 @@ main()
 """
 
 
-class WorkerLost(Exception):
-    """Internal: the worker died or timed out during a request (it has been killed and reaped)."""
-
-    def __init__(self, timed_out: bool, detail: str, stderr: str, out_of_memory: bool = False) -> None:
-        super().__init__(detail)
-        self.timed_out = timed_out
-        self.detail = detail
-        self.stderr = stderr
-        #: The worker died of its memory limit (an allocation failed under RLIMIT_AS).
-        self.out_of_memory = out_of_memory
-
-
-class SentStep:
-    """A step request :meth:`Worker.send_step` sent, whose reply :meth:`Worker.receive_step` reads."""
-
-    def __init__(self, args: tuple, deadline: float, timeout: float) -> None:
-        self.args, self.deadline, self.timeout = args, deadline, timeout
-        #: The reply's outcome once read before its receive (another request came first): a result or an exception.
-        self.outcome: Any = None
-        self.settled = False
-
-
 class _Process:
     """The mutable state of a worker process, shared with its finalizer (which must not hold the worker)."""
 
@@ -130,8 +110,9 @@ class _Process:
         close_quietly(stderr)
 
 
-class Worker:
-    """One worker process and its pipes. ``generation`` increases with every (re)start."""
+class Worker(StepQueue):
+    """One worker process and its pipes. ``generation`` increases with every (re)start; steps sent ahead
+    (:meth:`send_step`, :meth:`receive_step`) are :class:`~rl_compiler.llvm.step_queue.StepQueue`'s."""
 
     def __init__(self, memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> None:
         if memory_limit is not None and memory_limit < MIN_MEMORY_LIMIT:
@@ -150,7 +131,9 @@ class Worker:
         self.pid: int | None = None
         self.fast_lane = False
         self._native: fastlane.NativeCaller | None = None
-        self._in_flight: SentStep | None = None  # a step sent, its reply not read yet
+        #: Steps sent, their replies not read yet, oldest first (the worker answers them in this order).
+        self._in_flight: deque[SentStep] = deque()
+        self._replied_at = 0.0  # when the last step reply was read (the next queued step ran from then at most)
         self._proc = _Process()
         self._finalizer = weakref.finalize(self, _Process.finish, self._proc)
 
@@ -172,6 +155,8 @@ class Worker:
             self._start()
 
     def _start(self) -> None:
+        if not self._finalizer.alive:  # shut down when its sessions were all closed, and used again since
+            self._finalizer = weakref.finalize(self, _Process.finish, self._proc)
         close_quietly(self._proc.stderr)  # the previous generation's
         self._proc.stderr = None
         self._proc.stderr = stderr = tempfile.TemporaryFile(prefix="rl-compiler-worker-")
@@ -188,7 +173,7 @@ class Worker:
             new_session=os.environ.get(WORKER_SESSION_ENV, "own").strip() != "caller",
         )
         self._proc.popen = popen
-        self._in_flight = None  # a step sent to the previous process: its receive_step reports the loss
+        self._in_flight.clear()  # steps sent to the previous process: their receive_step reports the loss
         self.generation += 1
         self.pending_drops.clear()
         self.pid = popen.pid
@@ -236,6 +221,7 @@ class Worker:
             return ""
 
     def _lose(self, timed_out: bool, detail: str) -> WorkerLost:
+        self._in_flight.clear()  # their receive_step reports the loss
         returncode = self._proc.kill()
         stderr = self.stderr_tail()
         out_of_memory = not timed_out and self._out_of_memory(returncode, stderr)
@@ -261,7 +247,7 @@ class Worker:
 
         Returns the result, raises the exception the worker raised, or raises ``WorkerLost``.
         """
-        if self._in_flight is not None:
+        while self._in_flight:
             self._settle()
         data = None
         if method == "step" and self.fast_lane and not self.pending_drops:
@@ -294,65 +280,6 @@ class Worker:
             return _rebuild_arrays(*value)
         raise _rebuild_exception(*value)
 
-    def send_step(self, handle: int, args: tuple, timeout: float) -> SentStep | None:
-        """Send the request of ``step(*args)`` on ``handle`` and return without waiting for its reply, so that
-        the caller can send other workers theirs before it waits (they then run at once); the reply is read by
-        :meth:`receive_step` (or by the next :meth:`request`, which keeps it for :meth:`receive_step`).
-
-        Returns None, having sent nothing, for a step the native fast lane cannot carry (or while another step
-        is in flight): :meth:`request` then does the whole step. Raises ``WorkerLost`` as :meth:`request`.
-        """
-        if self._native is None or self.pending_drops or self._in_flight is not None or not self.alive:
-            return None
-        data = fastlane.encode_step(handle, *args)
-        if data is None:
-            return None
-        sent = SentStep(args, time.monotonic() + timeout, timeout)
-        status = self._native.send(data, timeout)
-        if status == fastlane.TIMED_OUT:
-            raise self._lose(True, f"no reply within {timeout:g} s")
-        if status != fastlane.ST_OK:
-            raise self._lose(False, "the worker closed its input")
-        self._in_flight = sent
-        return sent
-
-    def receive_step(self, sent: SentStep) -> tuple:
-        """The results of the step :meth:`send_step` sent (``sent``), waiting for them until its deadline.
-
-        Raises as :meth:`request` (``WorkerLost`` also when the worker was restarted before the reply came).
-        """
-        if sent.settled:
-            if isinstance(sent.outcome, BaseException):
-                raise sent.outcome
-            return sent.outcome
-        if sent is not self._in_flight:
-            raise WorkerLost(False, "the worker was lost before the step's reply came", self.stderr_tail())
-        self._in_flight = None
-        assert self._native is not None
-        remaining = max(0.0, sent.deadline - time.monotonic())
-        return self._native_outcome(self._native.receive(*sent.args, remaining), sent.args, sent.timeout)
-
-    def discard_step(self, sent: SentStep) -> None:
-        """Forget ``sent`` unread: if it is still in flight the worker is killed (its module would hold the
-        step; every session on it is rebuilt by replay on its next call)."""
-        if sent is self._in_flight:
-            self._in_flight = None
-            self._lose(False, "a step sent to it was discarded unread")
-
-    def _settle(self) -> None:
-        """Read the reply of the step in flight and keep its outcome for its :meth:`receive_step`, before
-        another request uses the pipes. :raises WorkerLost: if that lost the worker (this request cannot go)."""
-        sent = self._in_flight
-        assert sent is not None
-        try:
-            sent.outcome = self.receive_step(sent)
-        except Exception as error:
-            sent.outcome = error
-        sent.settled = True
-        lost = sent.outcome
-        if isinstance(lost, WorkerLost):  # the same loss, raised for this request too
-            raise WorkerLost(lost.timed_out, lost.detail, lost.stderr, lost.out_of_memory)
-
     def _native_step(self, data: bytes, args: tuple, timeout: float) -> tuple:
         """A fast-lane step sent and decoded in C (:class:`rl_compiler.llvm.fastlane.NativeCaller`)."""
         assert self._native is not None
@@ -363,7 +290,7 @@ class Worker:
         if isinstance(result, tuple):
             return result
         if result == fastlane.INTERRUPTED:  # a signal came first: its handler runs while Python waits
-            try:
+            try:  # (nothing follows this reply: see _resume)
                 payload = self._receive(time.monotonic() + timeout, timeout)
             except WorkerLost:
                 raise

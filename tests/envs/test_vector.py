@@ -93,15 +93,21 @@ def test_make_vec_modes_and_spec() -> None:
         gym.make_vec("rl_compiler/llvm-autophase-ic-v0", 0)
 
 
-def test_worker_killed_between_send_and_receive_is_recovered(monkeypatch: pytest.MonkeyPatch) -> None:
-    pipelined, sync = _make("rl_compiler/llvm-autophase-ic-v0", None), _make("rl_compiler/llvm-autophase-ic-v0", "sync")
-    send, calls, victims = vector.send_step, [0], []
+@pytest.mark.parametrize("workers", [None, 3])  # the default (shared: 1 on 2 CPUs), one worker per env
+def test_worker_killed_between_send_and_receive_is_recovered(monkeypatch: pytest.MonkeyPatch, workers) -> None:
+    env_id = "rl_compiler/llvm-autophase-ic-v0"
+    pipelined, sync = _make(env_id, None, workers=workers), _make(env_id, "sync")
+    send, calls, victims, sharers = vector.send_step, [0], [], []
 
     def send_then_kill(env, action) -> bool:
         calls[0] += 1
         if calls[0] % 7 != 2:  # every 7th send, from the second: an env in the middle of the batch
             return send(env, action)
         victim = env.session.pid
+        index = pipelined._senders.index(env)  # env i shares worker i % W with the envs i + k W
+        on_worker = sum(other.unwrapped.session.pid == victim for other in pipelined.envs)
+        assert on_worker == len(range(index % len(pipelined.workers), pipelined.num_envs, len(pipelined.workers)))
+        sharers.append(on_worker)
         os.kill(victim, signal.SIGSTOP)  # it cannot answer before it dies
         sent = send(env, action)
         os.kill(victim, signal.SIGKILL)
@@ -120,7 +126,12 @@ def test_worker_killed_between_send_and_receive_is_recovered(monkeypatch: pytest
             })  # fmt: skip
             assert all(c is None or "the worker" in c for c in crashes)
         reported = sum(c is not None for step in killed[1:] for c in step[4].get("recovered_crash", ()))
-        assert len(victims) >= 4 and reported == len(victims)
+        # Every env on the killed worker lost its module and replays it at its next call, reporting the recovery
+        # there: the victim in this step (its request went to a stopped worker); the envs whose replies came
+        # before the kill at their next step, unless an episode's end drops the module first.
+        assert len(victims) >= 4 and len(victims) <= reported <= sum(sharers)
+        assert reported == len(victims) if workers == 3 else reported > len(victims)
+        assert len(pipelined.workers) == (3 if workers == 3 else vector.default_workers(3))
         pids = {env.unwrapped.session.pid for env in pipelined.envs}
         assert all(wait_dead(victim) for victim in victims)
     finally:
@@ -165,3 +176,100 @@ def test_steps_are_sent_through_wrappers_that_keep_the_action() -> None:
     finally:
         pipelined.close()
         sync.close()
+
+
+def test_envs_sharing_a_worker_step_as_envs_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    env_id = "rl_compiler/llvm-autophase-ic-v0"
+    shared, separate = _make(env_id, None, 4, workers=1), _make(env_id, None, 4, workers=4)
+    sync = _make(env_id, "sync", 4)
+    queued: list[int] = []  # after each send: the steps in flight in the env's worker
+    send = vector.send_step
+    monkeypatch.setattr(
+        vector, "send_step", lambda env, a: send(env, a) and not queued.append(len(env.session._slot.worker._in_flight))
+    )
+    try:
+        got = _trajectory(shared, 14, seed=4)
+        assert queued.count(4) >= 8  # the four envs' steps queued in the one worker at once
+        assert len({env.unwrapped.session.pid for env in shared.envs}) == 1 and len(shared.workers) == 1
+        assert _same(got, _trajectory(separate, 14, seed=4))
+        assert len({env.unwrapped.session.pid for env in separate.envs}) == 4
+        assert _same(got, _trajectory(sync, 14, seed=4))
+        irs = [[env.unwrapped.session.ir_sha1() for env in envs.envs] for envs in (shared, separate, sync)]
+        assert irs[0] == irs[1] == irs[2]
+    finally:
+        for envs in (shared, separate, sync):
+            envs.close()
+
+
+def test_a_worker_killed_mid_step_recovers_every_env_on_it() -> None:
+    env_id = "rl_compiler/llvm-autophase-ic-v0"
+    shared, sync = _make(env_id, None, 4, workers=1), _make(env_id, "sync", 4)
+    victims = []
+
+    def kill_then(step, stop_first: bool):
+        def stepped(action):
+            os.kill(victims[-1], signal.SIGKILL)
+            return step(action)
+
+        victims.append(shared.envs[0].unwrapped.session.pid)
+        if stop_first:  # the four steps are sent to a stopped worker: all four in flight, unanswered, when it dies
+            os.kill(victims[-1], signal.SIGSTOP)
+        return stepped
+
+    try:
+        expected = _trajectory(sync, 9, seed=8)
+        rng = np.random.default_rng(8)
+        assert _same(shared.reset(seed=8), expected[0])
+        for k in range(1, 10):
+            actions = rng.integers(shared.single_action_space.n, size=4)
+            # Step 3: killed before env 0 reads its reply; step 7 (an episode later): after it did, with envs
+            # 1-3's steps queued or answered (their loss is then met at their next call).
+            killer = {3: (0, True), 7: (1, False)}.get(k)
+            if killer is not None:
+                index, stop_first = killer
+                shared.envs[index].step = kill_then(shared.envs[index].step, stop_first)
+            got = shared.step(actions)
+            if killer is not None:
+                del shared.envs[killer[0]].step
+                assert wait_dead(victims[-1])
+            if k == 3:
+                assert all(c is not None and "the worker" in c for c in got[4]["recovered_crash"])
+            assert _same(got[:4], expected[k][:4])
+        pids = {env.unwrapped.session.pid for env in shared.envs}
+        assert len(pids) == 1 and not pids & set(victims)
+        assert all(env.unwrapped.session.recoveries == 1 for env in shared.envs)  # step 7's loss, met by step 8
+        for mine, theirs in zip(shared.envs, sync.envs, strict=True):
+            assert mine.unwrapped.session.history == theirs.unwrapped.session.history
+            assert mine.unwrapped.session.ir_sha1() == theirs.unwrapped.session.ir_sha1()
+    finally:
+        shared.close()
+        sync.close()
+    assert wait_dead(pids.pop()) and not set(children()) & set(victims)
+
+
+def test_close_leaves_no_worker_or_file_descriptor() -> None:
+    fds = set(os.listdir("/proc/self/fd"))
+    envs = _make("rl_compiler/llvm-autophase-ic-v0", None, 4, workers=2)
+    _trajectory(envs, 6, seed=0)
+    pids = {env.unwrapped.session.pid for env in envs.envs}
+    assert len(pids) == 2 and pids <= set(children())
+    envs.close()
+    assert all(wait_dead(pid) for pid in pids) and not set(children()) & pids
+    assert set(os.listdir("/proc/self/fd")) <= fds  # pipes and the workers' unlinked stderr files closed
+
+
+def test_workers_argument_and_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert vector.resolve_workers(4, 2) == 2 and vector.resolve_workers(2, 8) == 2
+    assert 1 <= vector.default_workers(8) <= max(1, len(os.sched_getaffinity(0)) - 1)
+    monkeypatch.setenv(vector.WORKERS_ENV, "3")
+    assert vector.resolve_workers(4, None) == 3 and vector.resolve_workers(4, 1) == 1
+    monkeypatch.setenv(vector.WORKERS_ENV, "many")
+    with pytest.raises(ValueError, match="RL_COMPILER_VECTOR_WORKERS must be a whole number"):
+        vector.resolve_workers(4, None)
+    monkeypatch.delenv(vector.WORKERS_ENV)
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="workers must be a whole number of at least 1"):
+            _make("rl_compiler/llvm-autophase-ic-v0", None, 2, workers=bad)
+    envs = _make("rl_compiler/llvm-autophase-ic-v0", None, 2, isolated=False, workers=1)
+    assert envs.workers == []  # in-process envs have no worker
+    envs.close()

@@ -109,3 +109,67 @@ def test_closing_a_session_with_a_sent_step_leaves_nothing(program: bytes) -> No
     pid = s.pid
     s.close()
     assert wait_dead(pid) and pid not in children()
+
+
+def test_steps_queued_in_one_worker_give_each_sessions_results(program: bytes) -> None:
+    # Sessions sharing a worker: every step sent before any reply is read, answered in order, each session's
+    # reply its own (received in order, or out of order: the earlier replies are then kept for their receive).
+    with Session(program) as first, Session(program, isolated=False) as local:
+        others = [first.sibling(program) for _ in range(3)]
+        sessions = [first, *others]
+        try:
+            assert {s.pid for s in sessions} == {first.pid}
+            for k, pipeline in enumerate(SEQUENCE):
+                assert all(s.step_send(pipeline, QUERIES) for s in sessions)
+                assert len(first._slot.worker._in_flight) == len(sessions)
+                expected = local.step(pipeline, QUERIES)
+                order = sessions if k % 2 == 0 else sessions[::-1]
+                for s in order:
+                    assert _equal(s.step_receive(pipeline, QUERIES), expected)
+            assert all(s.history == SEQUENCE and s.recoveries == 0 for s in sessions)
+            assert {session_state(s) for s in sessions} == {session_state(local)}
+        finally:
+            for s in others:
+                s.close()
+
+
+def test_a_worker_killed_with_queued_steps_recovers_every_session(program: bytes) -> None:
+    with Session(program) as first:
+        others = [first.sibling(program) for _ in range(2)]
+        sessions = [first, *others]
+        try:
+            for s in sessions:
+                s.step("function(sroa)", ())
+            victim = first.pid
+            os.kill(victim, signal.SIGSTOP)  # it cannot answer before it dies
+            assert all(s.step_send("function(early-cse)", QUERIES) for s in sessions)
+            os.kill(victim, signal.SIGKILL)
+            assert wait_dead(victim)
+            expected = reference_state(program, ["function(sroa)", "function(early-cse)"])
+            for s in sessions[::-1]:  # the last first: it meets the loss before the earlier ones' replies
+                assert s.step_receive("function(early-cse)", QUERIES)[1] == expected[2]
+            assert all(s.recoveries == 1 and s.pid != victim for s in sessions)
+            assert {session_state(s) for s in sessions} == {expected}
+            assert all(s.history == ["function(sroa)", "function(early-cse)"] for s in sessions)
+        finally:
+            for s in others:
+                s.close()
+        pid = first.pid
+    assert wait_dead(pid) and pid not in children()
+
+
+def test_a_discarded_step_in_a_shared_worker_leaves_the_others(program: bytes) -> None:
+    with Session(program) as a:
+        b, c = a.sibling(program), a.sibling(program)
+        try:
+            pid = a.pid
+            for s in (a, b, c):
+                assert s.step_send("function(sroa)", QUERIES)
+            b.step_discard()  # its caller raised: its reply is dropped, its module rebuilt without the step
+            assert a.step_receive("function(sroa)", QUERIES)[1] == c.step_receive("function(sroa)", QUERIES)[1]
+            assert b.history == [] and session_state(b) == reference_state(program, [])
+            assert b.recoveries == 1 and a.recoveries == c.recoveries == 0 and a.pid == b.pid == pid
+            assert session_state(a) == session_state(c) == reference_state(program, ["function(sroa)"])
+        finally:
+            b.close()
+            c.close()
