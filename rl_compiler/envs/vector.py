@@ -99,12 +99,15 @@ class PipelinedVectorEnv(SyncVectorEnv):
         self.workers: list[Worker] = share_workers(self.envs, count)
         #: Per env: the pass-ordering env a step can be sent to ahead (None: it steps whole, in its turn).
         self._senders = [step_sender(env) for env in self.envs]
+        # A lone env's step has nothing to overlap with: sent ahead it only adds calls (8% fewer steps/s, README
+        # "Vectorized envs"). It is stepped whole, as SyncVectorEnv does.
+        self._send_ahead = sum(env is not None for env in self._senders) > 1
 
     def step(self, actions: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        """Send the step of every env that steps now (not one ``NEXT_STEP`` resets) to its worker, then step
-        the envs in order as ``SyncVectorEnv`` does, each reading its worker's reply."""
+        """Send the step of every env that steps now (not one ``NEXT_STEP`` resets) to its worker (when there are
+        several such envs), then step the envs in order as ``SyncVectorEnv`` does, each reading its worker's reply."""
         sent = []
-        if any(self._senders):
+        if self._send_ahead:
             resetting = self._autoreset_envs if self.autoreset_mode == AutoresetMode.NEXT_STEP else None
             for i, action in enumerate(iterate(self.action_space, actions)):
                 env = self._senders[i]

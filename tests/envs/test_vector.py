@@ -273,3 +273,12 @@ def test_workers_argument_and_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     envs = _make("rl_compiler/llvm-autophase-ic-v0", None, 2, isolated=False, workers=1)
     assert envs.workers == []  # in-process envs have no worker
     envs.close()
+
+
+def test_a_lone_env_is_stepped_whole(sends: list[bool]) -> None:
+    envs = _make("rl_compiler/llvm-autophase-ic-v0", None, 1)
+    try:
+        _trajectory(envs, 5, seed=0)
+        assert sends == []  # nothing to overlap its step with: not sent ahead
+    finally:
+        envs.close()
