@@ -2,7 +2,8 @@
 
 :meth:`StepHalves.step_send` writes a step's request to the worker and returns; :meth:`StepHalves.step_receive`
 reads its reply. A caller with several sessions (a vector env: :mod:`rl_compiler.envs.vector`) sends every
-session's step before it reads the first reply, so that the worker processes compute at the same time.
+session's step before it reads the first reply, so that their workers compute at the same time, or one worker
+computes them back to back while the caller handles the replies (:mod:`rl_compiler.llvm.step_queue`).
 ``Session.step`` is ``step_receive`` alone (with nothing sent, it sends and reads in one call), and a sent step
 is received through the same recovery loop (``Session._call``): a crash, a timeout or a lost worker between the
 two halves is the step's first attempt, retried after a replay exactly as for ``Session.step``.
