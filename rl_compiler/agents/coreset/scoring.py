@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -25,7 +26,7 @@ import numpy as np
 from rl_compiler.datasets import get_benchmark
 from rl_compiler.envs.pipelines import OZ
 from rl_compiler.llvm.cache import atomic_write_text, cache_dir, file_lock
-from rl_compiler.llvm.errors import LLVMError
+from rl_compiler.llvm.errors import LLVMError, WorkerTimeoutError
 from rl_compiler.llvm.session import Session
 from rl_compiler.llvm.toolchain import get_toolchain
 
@@ -70,6 +71,14 @@ class ScoreTable:
             return np.where(costs > 0, reference[:, None] / costs, np.nan)
 
 
+def _bound(session: Session, end: float | None) -> None:
+    """Make ``session``'s next call end by ``end`` (``time.perf_counter()`` seconds; None: its own timeout), or
+    be cancelled then: its worker killed, the call not retried."""
+    if end is not None:
+        session.timeout = min(session.timeout, max(end - time.perf_counter(), 1e-3))
+        session.retry_timeouts = False
+
+
 def _cache_path(bitcode: bytes):
     key = hashlib.sha1(bitcode).hexdigest()
     return cache_dir("coreset-scores", f"{get_toolchain().id}-v{SCORES_VERSION}") / f"{key}.json"
@@ -103,6 +112,7 @@ class Scorer:
             raise ValueError(f"lanes must be at least 1, got {lanes!r}")
         self.timeout, self.isolated = timeout, isolated
         self._anchors: list[Session | None] = [None] * lanes
+        self._restarts: list[threading.Thread | None] = [None] * lanes
         self._count_lock = threading.Lock()
         self.compilations = 0
 
@@ -112,6 +122,7 @@ class Scorer:
         return len(self._anchors)
 
     def _session(self, bitcode: bytes, lane: int = 0) -> Session:
+        self._join_restart(lane)
         anchor = self._anchors[lane]
         if anchor is None or anchor.closed:  # the lane's first module keeps its worker running
             anchor = self._anchors[lane] = Session(bitcode, isolated=self.isolated, timeout=self.timeout)
@@ -166,29 +177,75 @@ class Scorer:
         """
         return self._session(bitcode, lane)
 
-    def measure(self, session: Session, pipeline: str) -> list[int] | None:
+    def measure(self, session: Session, pipeline: str, end: float | None = None) -> list[int] | None:
         """``[ic, text]`` after running ``pipeline`` on ``session``'s module as it is now, then the verifier;
-        None if the pipeline crashes LLVM, times out or leaves invalid IR (the session is then of no use)."""
+        None if the pipeline crashes LLVM, times out or leaves invalid IR (the session is then of no use).
+
+        :param end: a deadline (``time.perf_counter()`` seconds) for the pipeline and the verifier together: a
+            call still running then is cancelled (the worker killed, not retried) and raises
+            :class:`WorkerTimeoutError`.
+        """
         with self._count_lock:
             self.compilations += 1
         try:
+            _bound(session, end)
             ic, text = session.step(pipeline, ("instruction_count", "object_text_size"))
+            _bound(session, end)
             session.verify()
             return [int(ic), int(text)]
+        except WorkerTimeoutError:
+            if end is not None:
+                raise
+            return None
         except LLVMError:
             return None
 
-    def compile(self, bitcode: bytes, sequence: str, lane: int = 0) -> list[int] | None:
+    def compile(self, bitcode: bytes, sequence: str, lane: int = 0, end: float | None = None) -> list[int] | None:
         """``[ic, text]`` of ``sequence`` on the module ``bitcode``, compiled now on ``lane`` (no cache); None
-        if the sequence crashes LLVM, times out or leaves invalid IR."""
+        if the sequence crashes LLVM, times out or leaves invalid IR.
+
+        :param end: the caller's deadline (``time.perf_counter()`` seconds) for the pipeline and the verifier:
+            a compilation still running then is cancelled (the lane's worker killed, not retried; a new one
+            starts in the background, :meth:`restart`).
+        :raises WorkerTimeoutError: cancelled at ``end``.
+        """
         try:
             with self._session(bitcode, lane) as session:
-                return self.measure(session, sequence)
+                return self.measure(session, sequence, end)
+        except WorkerTimeoutError:
+            if end is None:
+                return None
+            self.restart(lane)
+            raise
         except LLVMError:
             return None
+
+    def restart(self, lane: int) -> None:
+        """Start ``lane``'s worker again in a background thread (after a cancelled call killed it), so that
+        the lane's next call does not wait for a process start; that call waits for the thread."""
+        anchor = self._anchors[lane]
+        if anchor is None or anchor.closed:
+            return
+
+        def start() -> None:
+            try:
+                anchor.sibling(anchor.start_bitcode).close()
+            except LLVMError:  # the lane's next call starts it, and reports what fails
+                pass
+
+        self._join_restart(lane)
+        thread = self._restarts[lane] = threading.Thread(target=start, name=f"scorer-restart-{lane}", daemon=True)
+        thread.start()
+
+    def _join_restart(self, lane: int) -> None:
+        thread, self._restarts[lane] = self._restarts[lane], None
+        if thread is not None:
+            thread.join()
 
     def close(self) -> None:
         """End every lane's worker."""
+        for lane in range(self.lanes):
+            self._join_restart(lane)
         for lane, anchor in enumerate(self._anchors):
             if anchor is not None:
                 anchor.close()
@@ -208,8 +265,6 @@ def score_table(
     progress: Callable[[str], None] | None = None,
 ) -> ScoreTable:
     """Every sequence on every program (from the cache where already scored)."""
-    import time
-
     start, before = time.perf_counter(), scorer.compilations
     ic = np.full((len(programs), len(sequences)), np.nan)
     text = np.full_like(ic, np.nan)
