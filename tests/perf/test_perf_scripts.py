@@ -80,3 +80,22 @@ def test_graph_value_bench_trains_both_models(tmp_path):
         tmp_path=tmp_path,
     )  # fmt: skip
     assert "| Autophase MLP |" in table and "| Graph network |" in table
+
+
+@pytest.mark.slow
+def test_coreset_costs_measures_fits_and_simulates(tmp_path):
+    script, times, costs = str(PERF / "coreset_costs.py"), tmp_path / "times.jsonl", tmp_path / "costs.json"
+
+    def run(*args: str) -> str:
+        result = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr[-3000:]
+        return result.stdout
+
+    run("measure", "--set", "builtin-v0/train", "--limit", "2", "-o", str(times))
+    rows = [line for line in times.read_text().splitlines() if line.strip()]
+    assert len(rows) == 2
+    run("measure", "--set", "builtin-v0/train", "--limit", "2", "-o", str(times))  # resumed: nothing new
+    assert len([line for line in times.read_text().splitlines() if line.strip()]) == 2
+    assert '"ratios"' in run("fit", str(times), "-o", str(costs)) and costs.is_file()
+    table = run("simulate", str(times), "--folds", "2")
+    assert "| builtin-v0/train | no budget | 2 |" in table and "(b+c) speculate 2" in table
