@@ -175,11 +175,18 @@ def step_sender(env: gym.Env, keep_action: tuple[type, ...] = KEEP_ACTION) -> Pa
 
 
 def discard_sent(envs: Sequence[PassOrderingEnv | None]) -> None:
-    """Undo the steps sent to ``envs`` and not received (``Session.step_discard``): after a step raised."""
+    """Undo the steps sent to ``envs`` and not received (``Session.step_discard``): after a step raised. Each is
+    undone even if one raises (a discard waits for its reply: a second Ctrl-C there kills the worker and raises)."""
+    error: BaseException | None = None
     for env in envs:
         session = None if env is None else env._session
         if session is not None:
-            session.step_discard()
+            try:
+                session.step_discard()
+            except BaseException as exc:
+                error = error or exc
+    if error is not None:
+        raise error
 
 
 def make_pipelined(

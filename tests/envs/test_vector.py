@@ -282,3 +282,22 @@ def test_a_lone_env_is_stepped_whole(sends: list[bool]) -> None:
         assert sends == []  # nothing to overlap its step with: not sent ahead
     finally:
         envs.close()
+
+
+def test_every_sent_step_is_undone_when_one_undo_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    envs = _make("rl_compiler/llvm-autophase-ic-v0", None, 3, workers=1)
+    try:
+        envs.reset(seed=0)
+        first = envs.envs[0].unwrapped.session
+        monkeypatch.setattr(envs.envs[0], "step", lambda action: (_ for _ in ()).throw(RuntimeError("boom")))
+        monkeypatch.setattr(first, "step_discard", lambda: (_ for _ in ()).throw(KeyboardInterrupt))
+        with pytest.raises(KeyboardInterrupt):  # a second Ctrl-C while the first exception's undo runs
+            envs.step(np.array([1, 2, 3]))
+        monkeypatch.undo()
+        assert [env.unwrapped.session._sent is None for env in envs.envs] == [False, True, True]
+        first.step_discard()
+        names = envs.envs[0].unwrapped.action_names
+        envs.step(np.array([4, 5, 6]))
+        assert [env.unwrapped.session.history for env in envs.envs] == [[names[4]], [names[5]], [names[6]]]
+    finally:
+        envs.close()
