@@ -93,10 +93,11 @@ class PipelinedVectorEnv(SyncVectorEnv):
         autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
         workers: int | None = None,
     ) -> None:
+        #: The worker processes the isolated envs share (started by their first reset), env i on ``i % len``.
+        self.workers: list[Worker] = []  # set first: ``close`` (also from ``__del__``) may run on a failed init
         count = resolve_workers(len(env_fns), workers)  # checked before any env is made
         super().__init__(env_fns, copy=copy, observation_mode=observation_mode, autoreset_mode=autoreset_mode)
-        #: The worker processes the isolated envs share (started by their first reset), env i on ``i % len``.
-        self.workers: list[Worker] = share_workers(self.envs, count)
+        self.workers = share_workers(self.envs, count)
         #: Per env: the pass-ordering env a step can be sent to ahead (None: it steps whole, in its turn).
         self._senders = [step_sender(env) for env in self.envs]
         # A lone env's step has nothing to overlap with: sent ahead it only adds calls (8% fewer steps/s, README
