@@ -229,9 +229,11 @@ def test_real_postgres_module(make_env) -> None:
 @pytest.mark.slow
 def test_maskable_ppo_trains(make_env) -> None:
     from sb3_contrib import MaskablePPO
+    from stable_baselines3.common.logger import Logger
 
     environment = make_env(RegallocEnv, BENCHMARK)
     model = MaskablePPO("MlpPolicy", environment, n_steps=128, batch_size=64, n_epochs=1, seed=0, device="cpu")
+    model.set_logger(Logger(folder=None, output_formats=[]))  # SB3's default leaves a /tmp/SB3-<time> directory
     model.learn(total_timesteps=256)
     observation, info = environment.reset(seed=0)
     action, _ = model.predict(observation, action_masks=environment.action_masks(), deterministic=True)

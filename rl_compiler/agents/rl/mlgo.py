@@ -75,6 +75,7 @@ REGALLOC_HELD_OUT = [
 def train_regalloc(benchmarks: list[str], timesteps: int, seed: int = 0) -> Any:
     """MaskablePPO (``MlpPolicy``, n_steps 512, batch 128, 4 epochs, gamma 1) trained on ``benchmarks``."""
     from sb3_contrib import MaskablePPO
+    from stable_baselines3.common.logger import Logger
 
     from rl_compiler.envs.regalloc import RegallocEnv
 
@@ -92,6 +93,8 @@ def train_regalloc(benchmarks: list[str], timesteps: int, seed: int = 0) -> Any:
             device="cpu",
             verbose=0,
         )
+        # A logger of its own: without one, SB3's learn() leaves an empty /tmp/SB3-<time> directory behind.
+        model.set_logger(Logger(folder=None, output_formats=[]))
         model.learn(total_timesteps=timesteps)
     finally:
         env.close()

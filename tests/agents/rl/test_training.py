@@ -29,16 +29,19 @@ def vec_env(small_split):
 
 def test_planned_steps_round_up_to_whole_rollouts(vec_env):
     from stable_baselines3 import DQN, PPO
+    from stable_baselines3.common.logger import Logger
 
     ppo = PPO("MlpPolicy", vec_env, n_steps=16, batch_size=16, device="cpu")  # 32 steps per rollout (2 envs)
     assert planned_steps(ppo, 0, 32) == 32
     assert planned_steps(ppo, 0, 33) == 64
     assert planned_steps(ppo, 32, 40) == 64, "a resumed run rounds from where it stopped"
     assert planned_steps(ppo, 64, 40) == 64, "nothing left to run"
+    ppo.set_logger(Logger(folder=None, output_formats=[]))  # SB3's default leaves a /tmp/SB3-<time> directory
     ppo.learn(33)
     assert ppo.num_timesteps == planned_steps(ppo, 0, 33), "SB3 stops where the plan says"
     dqn = DQN("MlpPolicy", vec_env, train_freq=4, learning_starts=0, buffer_size=100, device="cpu")
     assert planned_steps(dqn, 0, 9) == 16  # 8 steps per rollout (4 per env)
+    dqn.set_logger(Logger(folder=None, output_formats=[]))
     dqn.learn(9)
     assert dqn.num_timesteps == planned_steps(dqn, 0, 9)
 
