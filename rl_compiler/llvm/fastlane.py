@@ -206,22 +206,18 @@ class NativeCaller:
 
     def send(self, request: bytes, timeout: float) -> int:
         """The first half of :meth:`step`: send ``request`` and return :data:`ST_OK` without waiting for
-        the reply (read it with :meth:`receive`; meanwhile the worker runs), or :data:`LOST` or
+        the reply (read it with :meth:`wait` and :meth:`outcome`; meanwhile the worker runs), or :data:`LOST` or
         :data:`TIMED_OUT` (the pipe stayed full for ``timeout`` seconds)."""
         return self._send(self._address, request, len(request), timeout)
 
-    def receive(self, pipeline: str, queries: tuple[str, ...], timeout: float, more: bool = False) -> tuple | int:
-        """The second half of :meth:`step`: the results of the oldest request whose reply is unread, waiting at
-        most ``timeout`` seconds; returns and raises as :meth:`step`. ``more``: requests sent after it are
-        unanswered too (their replies may follow in the pipe: this one is read exactly, never into theirs)."""
-        return self.outcome(self.wait(timeout, more), pipeline, queries)
-
     def wait(self, timeout: float, more: bool = False) -> int:
-        """:meth:`receive` without decoding: the reply's status (its values are kept for :meth:`outcome`)."""
+        """The second half of :meth:`step`, without decoding: the status of the oldest request whose reply is unread,
+        waiting at most ``timeout`` seconds (its values are kept for :meth:`outcome`). ``more``: requests sent after
+        it are unanswered too (their replies may follow in the pipe: this one is read exactly, never into theirs)."""
         return self._receive(self._address, timeout, int(more))
 
     def outcome(self, status: int, pipeline: str, queries: tuple[str, ...]) -> tuple | int:
-        """What :meth:`receive` returns (or raises) for the reply whose :meth:`wait` gave ``status``."""
+        """The results (or the raised error) of the reply whose :meth:`wait` gave ``status``, as :meth:`step`."""
         if status != ST_OK:
             if status < 0:
                 return status

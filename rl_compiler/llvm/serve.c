@@ -605,7 +605,7 @@ int rlc_call_step(rlc_caller *c, const char *request, size_t n, double timeout) 
 }
 
 /* rlc_call_step in two halves, so that a caller can send the requests of several workers before it waits
- * for the first reply (fastlane.NativeCaller.send / receive; the workers then run at once), or several requests
+ * for the first reply (fastlane.NativeCaller.send / wait; the workers then run at once), or several requests
  * to one worker (which finds each next one waiting): send the request (returns 0, -1 or -2 as rlc_call_step),
  * then read the oldest unread reply within `timeout` seconds from the receive (`more`: later requests' replies
  * may follow it). */

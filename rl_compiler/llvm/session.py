@@ -215,6 +215,12 @@ class Session(StepHalves):
     def closed(self) -> bool:
         return self._slot.closed if self._slot is not None else self._module is None
 
+    def cancel_after(self, seconds: float) -> None:
+        """A hard deadline: the next calls end within ``seconds`` (or the current ``timeout``, if shorter); a call
+        over it is cancelled (its worker killed, not retried) and raises :class:`WorkerTimeoutError`."""
+        self.timeout = min(self.timeout, seconds)
+        self.retry_timeouts = False
+
     def run_passes(self, pipeline: str) -> None:
         """Run a new-PM pass pipeline (e.g. ``"function(sroa),globaldce"``) and record it in ``history``.
 

@@ -260,7 +260,10 @@ def test_close_leaves_no_worker_or_file_descriptor() -> None:
 
 def test_workers_argument_and_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert vector.resolve_workers(4, 2) == 2 and vector.resolve_workers(2, 8) == 2
-    assert 1 <= vector.default_workers(8) <= max(1, len(os.sched_getaffinity(0)) - 1)
+    for cpus, envs, expected in ((1, 8, 1), (2, 8, 1), (4, 8, 3), (4, 2, 2), (16, 4, 4)):
+        monkeypatch.setattr(vector.os, "sched_getaffinity", lambda _pid, n=cpus: set(range(n)))
+        assert vector.default_workers(envs) == expected, (cpus, envs)
+    monkeypatch.undo()
     monkeypatch.setenv(vector.WORKERS_ENV, "3")
     assert vector.resolve_workers(4, None) == 3 and vector.resolve_workers(4, 1) == 1
     monkeypatch.setenv(vector.WORKERS_ENV, "many")

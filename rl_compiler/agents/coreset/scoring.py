@@ -75,8 +75,7 @@ def _bound(session: Session, end: float | None) -> None:
     """Make ``session``'s next call end by ``end`` (``time.perf_counter()`` seconds; None: its own timeout), or
     be cancelled then: its worker killed, the call not retried."""
     if end is not None:
-        session.timeout = min(session.timeout, max(end - time.perf_counter(), 1e-3))
-        session.retry_timeouts = False
+        session.cancel_after(max(end - time.perf_counter(), 1e-3))
 
 
 def _cache_path(bitcode: bytes):

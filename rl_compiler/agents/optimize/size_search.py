@@ -53,8 +53,7 @@ def _bound(session: Session, seconds: float | None, cap: float | None = None) ->
     their next call, if any (the caller checks and writes results without them)."""
     limits = [limit for limit in (seconds, cap) if limit is not None]
     if limits:
-        session.timeout = min(session.timeout, max(MIN_CALL_SECONDS, min(limits)))
-        session.retry_timeouts = False
+        session.cancel_after(max(MIN_CALL_SECONDS, min(limits)))
 
 
 @dataclass
