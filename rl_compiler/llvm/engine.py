@@ -92,7 +92,8 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "rlc_serve": (
         ctypes.c_int64,
         [ctypes.c_int, ctypes.c_int, ctypes.c_double, ctypes.c_double, ctypes.c_int, _ERR]
-        + [ctypes.c_double, ctypes.c_int, ctypes.c_double],  # the spin cap, escape, first back-off (serve.c)
+        # the spin cap, escape, first back-off, the caller's pid (serve.c)
+        + [ctypes.c_double, ctypes.c_int, ctypes.c_double, ctypes.c_int],
     ),
 }
 
@@ -250,6 +251,7 @@ class Caller(ctypes.Structure):
         ("waited", ctypes.c_double),
         ("backoff", ctypes.c_double),
         ("backoff_min", ctypes.c_double),
+        ("peer", ctypes.c_int),
     ]
 
 
@@ -275,6 +277,8 @@ def caller_lib() -> ctypes.CDLL:
     lib_.rlc_call_send.restype = lib_.rlc_call_receive.restype = ctypes.c_int
     lib_.rlc_call_send.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_double]
     lib_.rlc_call_receive.argtypes = [ctypes.c_void_p, ctypes.c_double, ctypes.c_int]
+    lib_.rlc_peer_on_cpu.restype = ctypes.c_int
+    lib_.rlc_peer_on_cpu.argtypes = [ctypes.c_int, ctypes.c_int]
     return lib_
 
 

@@ -169,7 +169,8 @@ class NativeCaller:
         yield shorter than this counts only when the machine is busy; :param spin_cap: above ``spin``, the
         window adapts to the recent replies' times, up to this (all in seconds); :param escape: after a
         yield that ran the worker on this CPU, move to another CPU and spin on (``serve.c``); :param backoff_min: the
-        first back-off (seconds) after a contested yield, doubling while contests follow (``serve.c``'s ``back_off``).
+        first back-off (seconds) after a contested yield, doubling while contests follow (``serve.c``'s ``back_off``);
+        :param peer: the worker's process id, to move only when it is on this CPU (0: after every long yield).
     """
 
     def __init__(
@@ -182,6 +183,7 @@ class NativeCaller:
         spin_cap: float = 0.0,
         escape: bool = False,
         backoff_min: float = 1.0,
+        peer: int = 0,
     ) -> None:
         lib = caller_lib()
         self._call, self._send, self._receive = lib.rlc_call_step, lib.rlc_call_send, lib.rlc_call_receive
@@ -193,6 +195,7 @@ class NativeCaller:
             ctypes.addressof(self._message), _MESSAGE_BYTES, quiet, 0, 0, 0, spin_cap, int(escape),
         )  # fmt: skip
         self._state.backoff_min = backoff_min
+        self._state.peer = peer
         self._address = ctypes.addressof(self._state)
 
     def step(self, request: bytes, pipeline: str, queries: tuple[str, ...], timeout: float) -> tuple | int:

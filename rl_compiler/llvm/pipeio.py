@@ -25,7 +25,8 @@ for the fixed window) makes the window adapt to the recent waits (a margin over 
 at most the cap), so that a step longer than 250 µs, or a caller that computes between steps, still finds the
 other side spinning; and ``RL_COMPILER_SPIN_ESCAPE`` (:func:`escape_enabled`, default on) makes a waiter
 whose long yield ran its peer on a machine that is not busy move to another CPU and spin on, rather than sleep
-(this kernel keeps the two on one CPU otherwise); and there a contested yield stops the spin for
+(this kernel keeps the two on one CPU otherwise), once it has checked that the peer is on its CPU
+(``RL_COMPILER_ESCAPE_CHECK``, :func:`escape_checked`, default on); and there a contested yield stops the spin for
 ``RL_COMPILER_BACKOFF_MIN_US`` (:func:`backoff_min_seconds`, default 20 ms), doubling while contests follow, up
 to :data:`CONTENDED_BACKOFF`. The README ("Waiting for the worker") has what they measured.
 
@@ -137,6 +138,17 @@ def escape_level() -> int:
     caller's CPU stays off it until the machine gets busy (``serve.c``, ``move_off_cpu``)."""
     raw = os.environ.get(ESCAPE_ENV, "1").strip()
     return 0 if raw in ("0", "") else 2 if raw == "2" else 1
+
+
+ESCAPE_CHECK_ENV = "RL_COMPILER_ESCAPE_CHECK"
+
+
+def escape_checked() -> bool:
+    """``RL_COMPILER_ESCAPE_CHECK`` (default on; ``0`` turns it off, the rule before): a fast-lane waiter moves
+    off its CPU only when its peer process is on that CPU (``serve.c``'s ``rlc_peer_on_cpu``, from ``/proc``), not
+    after every long yield: another task or the hypervisor makes long yields too, and the move then put the
+    waiter on its peer's CPU, where the two took turns for milliseconds while the other CPU idled."""
+    return os.environ.get(ESCAPE_CHECK_ENV, "1").strip() not in ("0", "")
 
 
 BACKOFF_MIN_ENV = "RL_COMPILER_BACKOFF_MIN_US"

@@ -28,6 +28,7 @@
  * see adaptive_window.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -67,6 +68,7 @@ typedef struct {
     double calm_until;
     double contended, certain; /* see spin_readable */
     int escape;                /* see spin_readable */
+    int peer;                  /* the other side's process id, checked before a move (0: move unchecked) */
     uint64_t yields, contested, moves; /* counts, for measurements */
     double backoff, backoff_min; /* the last back-off after a contested yield, and the first (see back_off) */
 } waiter;
@@ -145,6 +147,42 @@ static void restore_mask(void) {
     if (kept_off) sched_setaffinity(0, sizeof kept_from, &kept_from), kept_off = 0;
 }
 
+/* Whether process `pid` is on `cpu`: a thread of it running or queued there, or its main thread (which serves
+ * a worker's requests, and usually steps a caller's envs) asleep after it last ran there; from the state (3)
+ * and processor (39) fields of /proc/<pid>/task/<tid>/stat. 1 when it cannot tell (pid 0, no /proc), so that
+ * the move happens as before. A long yield on a quiet machine is not always the peer's doing: another task (a
+ * kernel thread, the VM's agent) or the hypervisor holding this virtual CPU makes one too, and a move then
+ * landed the waiter on the peer's CPU, where the two took turns for milliseconds while the other CPU idled
+ * (seen with perf's sched events: every such spell began with a move). Exported for the tests. */
+int rlc_peer_on_cpu(int pid, int cpu) {
+    char path[64];
+    if (pid <= 0 || cpu < 0) return 1;
+    snprintf(path, sizeof path, "/proc/%d/task", pid);
+    DIR *dir = opendir(path);
+    if (!dir) return 1;
+    int found = 0, seen = 0;
+    for (struct dirent *e; !found && (e = readdir(dir));) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        char file[96], text[1024];
+        snprintf(file, sizeof file, "%s/%s/stat", path, e->d_name);
+        int fd = open(file, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        ssize_t n = read(fd, text, sizeof text - 1);
+        close(fd);
+        if (n <= 0) continue;
+        text[n] = 0;
+        const char *at = strrchr(text, ')'); /* ends field 2, the command name (which may hold spaces) */
+        if (!at || !at[1] || !at[2]) continue;
+        char state = at[2];
+        for (int field = 2; at && field < 39; field++) at = strchr(at + 1, ' ');
+        if (!at) continue;
+        seen = 1;
+        found = strtol(at + 1, NULL, 10) == cpu && (state == 'R' || atoi(e->d_name) == pid);
+    }
+    closedir(dir);
+    return found || !seen;
+}
+
 /* A move at most this often per process (seconds): if the scheduler keeps packing both sides onto one CPU,
  * moving at every step would cost a migration (and a halted CPU's wake-up) each time. */
 #define MOVE_INTERVAL 0.005
@@ -188,7 +226,9 @@ static int machine_busy(double t) {
  * of sleeping: this kernel keeps two tasks that spin on one CPU together for up to seconds, taking turns,
  * when the other CPU idles. With w->escape 2 (a worker only: never the caller's threads, whose mask the
  * user's later threads would inherit) it stays off that CPU while it spins: until a contested yield or its
- * next sleep (restore_mask). Returns 1 as soon as fd is readable, 0 when the spin ends without it. */
+ * next sleep (restore_mask). With w->peer set, a move happens only if the peer is on this CPU
+ * (rlc_peer_on_cpu); otherwise the long yield was someone else's and the spin goes on where it is. Returns 1 as
+ * soon as fd is readable, 0 when the spin ends without it. */
 static int spin_readable(waiter *w, int fd, double spin, double start, double deadline) {
     static double moved_at = -1;
     struct pollfd p = {fd, POLLIN, 0};
@@ -209,9 +249,9 @@ static int spin_readable(waiter *w, int fd, double spin, double start, double de
                 break;
             }
             if (!w->escape) break;
-            if (moved_at < 0 || t - moved_at > MOVE_INTERVAL) {
+            if (moved_at < 0 || t - moved_at > MOVE_INTERVAL) { /* a check or a move at most this often */
                 moved_at = t;
-                w->moves += move_off_cpu(w->escape == 2);
+                if (rlc_peer_on_cpu(w->peer, sched_getcpu())) w->moves += move_off_cpu(w->escape == 2);
                 t = now();
             }
         }
@@ -431,10 +471,12 @@ static int serve_step(int out_fd, char *payload, size_t n, int oom_status) {
  * pipe (or a reply could not be written: the caller is gone), -2 out of memory. `spin` is the spin window
  * in seconds (0: never spin); `oom_status` the exit status of a worker out of memory; with `spin_cap` above
  * `spin`, the window for the next request adapts to the recent gaps between reply and request, up to
- * `spin_cap` seconds; `certain` and `escape` as in spin_readable, `backoff_min` as in back_off. */
+ * `spin_cap` seconds; `certain` and `escape` as in spin_readable, `backoff_min` as in back_off; `peer`: the
+ * caller's process id (waiter.peer). */
 int64_t rlc_serve(int in_fd, int out_fd, double spin, double certain, int oom_status, const char **message,
-                  double spin_cap, int escape, double backoff_min) {
+                  double spin_cap, int escape, double backoff_min, int peer) {
     worker_waiter.certain = certain, worker_waiter.escape = escape, worker_waiter.backoff_min = backoff_min;
+    worker_waiter.peer = peer;
     int flags = fcntl(in_fd, F_GETFL);
     if (flags < 0 || (!(flags & O_NONBLOCK) && fcntl(in_fd, F_SETFL, flags | O_NONBLOCK) < 0)) return -1;
     replied_at = now(); /* Python has just written its reply (or the ready message) */
@@ -550,6 +592,7 @@ typedef struct {
     double sent;                      /* when the last request was sent */
     double waited;                    /* seconds from sending requests to their replies read, summed */
     double backoff, backoff_min;      /* see back_off (backoff kept between calls) */
+    int peer;                         /* the worker's process id (waiter.peer) */
 } rlc_caller;
 
 /* Read and decode the reply to the step request sent last, waiting until `deadline` (spinning first, as
@@ -561,7 +604,7 @@ static int receive_reply(rlc_caller *c, double deadline, int more) {
     char in[MAX_REPLY]; /* the whole reply, read in one system call when it is there and nothing follows */
     size_t have = 0;
     waiter w = {.recent = 1, .calm_until = c->calm, .contended = c->contended, .certain = c->certain,
-                .escape = c->escape, .backoff = c->backoff, .backoff_min = c->backoff_min};
+                .escape = c->escape, .peer = c->peer, .backoff = c->backoff, .backoff_min = c->backoff_min};
     double spin = adaptive_window(&c->replies, c->spin, c->spin_cap);
     int rc = read_at_least(&w, c->in_fd, in, &have, HEADER + 2, more ? HEADER + 2 : sizeof in, spin, deadline, 1,
                            &c->sleeps);

@@ -49,6 +49,7 @@ from rl_compiler.llvm import fastlane
 from rl_compiler.llvm.pipeio import (
     MessageReader,
     backoff_min_seconds,
+    escape_checked,
     escape_level,
     frame,
     quiet_yield_seconds,
@@ -270,12 +271,13 @@ def _native_reader(native: Any, requests: int, replies: BinaryIO) -> Callable[[]
     message = ctypes.c_void_p()
     spin, quiet, reply_fd = spin_seconds(worker=True), quiet_yield_seconds(), replies.fileno()
     cap, escape, backoff = spin_cap_seconds(), escape_level(), backoff_min_seconds()
+    peer = int(os.environ.get(PARENT_PID_ENV) or os.getppid()) if escape_checked() else 0
     serve_natively, string_at = native.rlc_serve, ctypes.string_at
 
     def read() -> bytes | None:
         replies.flush()  # the C loop writes to the same descriptor
         size = serve_natively(
-            requests, reply_fd, spin, quiet, EXIT_OUT_OF_MEMORY, ctypes.byref(message), cap, escape, backoff
+            requests, reply_fd, spin, quiet, EXIT_OUT_OF_MEMORY, ctypes.byref(message), cap, escape, backoff, peer
         )
         if size == -2:
             raise MemoryError("out of memory reading a request")

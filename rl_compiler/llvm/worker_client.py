@@ -32,6 +32,7 @@ from rl_compiler.llvm.pipeio import (
     backoff_min_seconds,
     caller_contended_seconds,
     enlarge_pipe,
+    escape_checked,
     escape_enabled,
     frame,
     quiet_yield_seconds,
@@ -204,6 +205,7 @@ class Worker(StepQueue):
                 spin_cap_seconds(),
                 escape_enabled(),
                 backoff_min_seconds(),
+                popen.pid if escape_checked() else 0,
             )
 
     def shutdown(self) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -18,7 +20,7 @@ from llvm_programs import (
 )
 from process_checks import wait_dead
 
-from rl_compiler.llvm import fastlane
+from rl_compiler.llvm import engine, fastlane
 from rl_compiler.llvm.errors import LLVMError, PassPipelineError, WorkerCrashError, WorkerTimeoutError
 from rl_compiler.llvm.session import Session
 
@@ -146,6 +148,12 @@ WAIT_POLICIES = {
     "fixed": {"RL_COMPILER_SPIN_CAP_US": "0", "RL_COMPILER_QUIET_YIELD_US": "0", "RL_COMPILER_SPIN_ESCAPE": "0"},
     "adaptive": {"RL_COMPILER_SPIN_CAP_US": "5000", "RL_COMPILER_QUIET_YIELD_US": "0", "RL_COMPILER_SPIN_ESCAPE": "0"},
     "escape": {"RL_COMPILER_SPIN_CAP_US": "5000", "RL_COMPILER_QUIET_YIELD_US": "1000", "RL_COMPILER_SPIN_ESCAPE": "1"},
+    "unchecked escape": {
+        "RL_COMPILER_SPIN_CAP_US": "5000",
+        "RL_COMPILER_QUIET_YIELD_US": "1000",
+        "RL_COMPILER_SPIN_ESCAPE": "1",
+        "RL_COMPILER_ESCAPE_CHECK": "0",
+    },
 }
 
 
@@ -239,3 +247,23 @@ def test_the_worker_reports_what_its_waits_did(program: bytes, monkeypatch: pyte
     monkeypatch.setenv(fastlane.FAST_LANE_ENV, "0")
     with Session(program) as slow:
         assert slow._slot.worker.request(0, "wait_stats", (), 30.0) is None
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs")
+def test_a_waiter_moves_only_off_the_cpu_its_peer_is_on() -> None:
+    # serve.c's check before a move off a CPU (RL_COMPILER_ESCAPE_CHECK): is a thread of the peer process on it?
+    here, there = sorted(os.sched_getaffinity(0))[:2]
+    code = f"import os, time; os.sched_setaffinity(0, {{{there}}}); print('pinned', flush=True); time.sleep(60)"
+    peer = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert peer.stdout is not None and peer.stdout.readline() == "pinned\n"
+        on_cpu = engine.caller_lib().rlc_peer_on_cpu
+        assert on_cpu(peer.pid, there) == 1
+        assert on_cpu(peer.pid, here) == 0
+        assert on_cpu(0, here) == 1  # no peer given: move as before the check
+    finally:
+        peer.kill()
+        peer.wait()
+        assert peer.stdout is not None
+        peer.stdout.close()
+    assert on_cpu(peer.pid, here) == 1  # a peer that cannot be looked up: move as before the check

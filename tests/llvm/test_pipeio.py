@@ -16,6 +16,7 @@ from rl_compiler.llvm.pipeio import (
     DEFAULT_BACKOFF_MIN_US,
     DEFAULT_SPIN_CAP_US,
     DEFAULT_SPIN_US,
+    ESCAPE_CHECK_ENV,
     ESCAPE_ENV,
     SPIN_CAP_ENV,
     SPIN_ENV,
@@ -23,6 +24,7 @@ from rl_compiler.llvm.pipeio import (
     MessageReader,
     PipeWaiter,
     backoff_min_seconds,
+    escape_checked,
     escape_enabled,
     escape_level,
     frame,
@@ -133,6 +135,11 @@ def test_spin_cap_and_escape_settings(monkeypatch):
     for value, enabled, level in [("1", True, 1), ("0", False, 0), ("", False, 0), ("2", True, 2)]:
         monkeypatch.setenv(ESCAPE_ENV, value)
         assert escape_enabled() is enabled and escape_level() == level
+    monkeypatch.delenv(ESCAPE_CHECK_ENV, raising=False)
+    assert escape_checked()  # the default: move only off the peer's CPU
+    for value, checked in [("1", True), ("0", False), ("", False)]:
+        monkeypatch.setenv(ESCAPE_CHECK_ENV, value)
+        assert escape_checked() is checked
 
 
 def test_the_first_back_off_comes_from_the_environment(monkeypatch):
