@@ -60,6 +60,12 @@ one-second back-off before it:
 
     python benchmarks/perf/isolation_bench.py --rounds 5 --variant b20ms \
         --variant b1s:RL_COMPILER_BACKOFF_MIN_US=1000000
+
+The escape rule's check (shipped: a waiter moves off its CPU only when its peer process is on it) against the
+unchecked move before it, and no moves at all:
+
+    python benchmarks/perf/isolation_bench.py --rounds 5 --variant checked \
+        --variant unchecked:RL_COMPILER_ESCAPE_CHECK=0 --variant noescape:RL_COMPILER_SPIN_ESCAPE=0
 """
 
 from __future__ import annotations
