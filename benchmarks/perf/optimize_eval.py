@@ -11,7 +11,8 @@ from spawn to exit (the budget is the whole command). Every result is then valid
 of the command's own checks: ``NAME.bc`` is parsed and verified, its ``.text`` and IR instruction count are
 measured again, and for runnable programs it is linked, run and its output compared with the unoptimised
 build's. Per set: geomean object ``.text`` -Oz/final, geomean ``IrInstructionCountOz``, programs with
-larger ``.text`` than -Oz, wall time per program, and the validation count; a per-program table follows.
+larger ``.text`` than -Oz, results that kept -Oz or an earlier best (the best's replay not done in time or
+failing a check), wall time per program, and the validation count; a per-program table follows.
 
 A set is ``dataset://NAME/SPLIT`` (a dataset's split), a dataset manifest ``PATH.yaml`` (all its programs;
 give ``RL_COMPILER_DATASETS`` so the command finds them by name), ``csmith:FIRST:COUNT`` (the first COUNT csmith-v0
@@ -169,6 +170,8 @@ def summary(rows: list[dict]) -> dict:
         "larger": sum(r["text_final"] > r["text_oz"] for r in ok),
         "smaller": sum(r["text_final"] < r["text_oz"] for r in ok),
         "fell_back": sum(r["fell_back"] for r in ok),
+        # The best's replay not done in time (or failing a check): an earlier replayed best written instead.
+        "earlier": sum(bool(r["reason"]) and not r["fell_back"] for r in ok),
         "wall_mean": statistics.fmean(r["wall"] for r in rows) if rows else float("nan"),
         "wall_median": statistics.median(r["wall"] for r in rows) if rows else float("nan"),
         "wall_max": max((r["wall"] for r in rows), default=float("nan")),
@@ -185,15 +188,15 @@ def tables(sets: dict[str, list[dict]], time_limit: float) -> list[str]:
         "on held-out sets; every result re-validated.",
         "",
         "| set | programs | .text -Oz/final (geomean) | IrInstructionCountOz (geomean; programs -Oz shrinks) "
-        "| IR -Oz/final (geomean) | larger .text than -Oz | smaller .text | kept -Oz "
+        "| IR -Oz/final (geomean) | larger .text than -Oz | smaller .text | kept -Oz | kept an earlier best "
         "| wall s/program (median / mean / max) | valid (verifier / also output) | errors |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for name, rows in sets.items():
         s = summary(rows)
         lines.append(
             f"| {name} | {s['programs']} | {s['text']:.4f}x | {s['ir_oz']:.4f}x ({s['ir_oz_programs']}) "
-            f"| {s['ir_ratio']:.4f}x | {s['larger']} | {s['smaller']} | {s['fell_back']} "
+            f"| {s['ir_ratio']:.4f}x | {s['larger']} | {s['smaller']} | {s['fell_back']} | {s['earlier']} "
             f"| {s['wall_median']:.1f} / {s['wall_mean']:.1f} / {s['wall_max']:.1f} | {s['valid']} / {s['ran']} "
             f"| {s['errors']} |"
         )

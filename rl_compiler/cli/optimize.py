@@ -139,6 +139,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if outcome.fell_back:
         print(f"kept the -Oz result: {outcome.reason}")
+    elif outcome.reason:
+        print(f"kept an earlier result: {outcome.reason}")
     for check in outcome.checks:
         print(f"check: {check}")
     print(

@@ -138,6 +138,7 @@ def run(
     input: bytes | None = None,
     cwd: str | os.PathLike | None = None,
     text: bool = True,
+    started: Callable[[subprocess.Popen], None] | None = None,
 ) -> subprocess.CompletedProcess:
     """Run ``argv`` to completion through :func:`spawn` (it dies with this process) and capture its output:
     ``subprocess.run(argv, capture_output=True, timeout=timeout)`` for the tools rl-compiler runs (clang,
@@ -145,6 +146,8 @@ def run(
 
     :param input: bytes for its stdin (else stdin is ``/dev/null``).
     :param text: decode stdout and stderr as UTF-8 (undecodable bytes replaced).
+    :param started: called with the process once started (e.g. so that another thread can cancel it with
+        :func:`kill_group`; the call then returns the killed process's status).
     :raises subprocess.TimeoutExpired: after ``timeout`` seconds (the group killed by then).
     :raises OSError: if the program cannot be started.
     """
@@ -156,6 +159,8 @@ def run(
         cwd=cwd,
     )
     try:
+        if started is not None:
+            started(process)
         stdout, stderr = process.communicate(input, timeout=timeout)
     except BaseException:  # a timeout, or KeyboardInterrupt: the tool must not outlive the call
         kill_group(process)
@@ -176,11 +181,13 @@ def run_checked(
     input: bytes | None = None,
     cwd: str | os.PathLike | None = None,
     text: bool = True,
+    started: Callable[[subprocess.Popen], None] | None = None,
 ) -> subprocess.CompletedProcess:
     """:func:`run` for a tool that must succeed (a compiler, ``llvm-config``).
 
     :param what: what failed, in words (``"clang failed to compile x.c"``); every message starts with it.
     :param error: the exception class (or factory) to raise with the message.
+    :param started: as for :func:`run`.
     :raises error: the program could not start, timed out, or exited non-zero (with its stderr, or stdout).
     """
     command = " ".join(map(os.fspath, argv))
@@ -189,7 +196,7 @@ def run_checked(
         raise error(f"{what}{detail}\n  command: {command}") from cause
 
     try:
-        result = run(argv, timeout=timeout, input=input, cwd=cwd, text=text)
+        result = run(argv, timeout=timeout, input=input, cwd=cwd, text=text, started=started)
     except subprocess.TimeoutExpired as exc:
         fail(f": timed out after {timeout:g} s", exc)
     except OSError as exc:

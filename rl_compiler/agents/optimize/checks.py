@@ -1,22 +1,23 @@
 """The end of ``rl-compiler optimize``: checking the chosen result (what is written) and what that costs.
 
-:func:`first_that_passes` replays the best candidate with ``opt`` (the module written, which a user's replay
-reproduces byte for byte) and checks it: the LLVM verifier, and the program's output against the unoptimised
-build when it has a ``main``; the next-best is tried only before the deadline, and -Oz last (its replay run
-early, alongside the search: :class:`Replay`). :class:`EndCost` is what that and writing the outputs take
-for a candidate, from the program's own measured costs: the search ends where it must start.
+:func:`first_that_passes` takes the best candidate's ``opt`` replay (the module written, which a user's replay
+reproduces byte for byte; run in the background since the candidate became the best:
+:class:`~rl_compiler.agents.optimize.replays.Replays`) and checks it: the LLVM verifier, and the program's
+output against the unoptimised build when it has a ``main``. It waits for a replay still running only as
+long as leaves time to check and write the next result already replayed; the next-best are tried only in
+time, and -Oz last. :class:`EndCost` is what that and writing the outputs take for a candidate, from the
+program's own measured costs: the search ends where it must start.
 """
 
 from __future__ import annotations
 
-import threading
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from rl_compiler.agents.optimize.errors import OptimizeError
+from rl_compiler.agents.optimize.replays import Replays
 from rl_compiler.agents.optimize.size_search import Candidate, Deadline
-from rl_compiler.agents.optimize.tools import replay
 from rl_compiler.datasets.errors import DatasetError
 from rl_compiler.llvm.errors import LLVMError
 
@@ -24,38 +25,6 @@ from rl_compiler.llvm.errors import LLVMError
 #: whatever is left of the budget: a run rarely takes longer than -Oz's pipeline on the same program).
 REFERENCE_TIMEOUT = 10.0
 MIN_REFERENCE_TIMEOUT = 1.0
-
-
-class Replay:
-    """``opt``'s replay of a pass list (:func:`~rl_compiler.agents.optimize.tools.replay`) run in a thread: -Oz's
-    is started as soon as the start module is known, alongside the worker's own -Oz, so that falling back to
-    -Oz at the end (nothing better, or the better result failed or could not be replayed in time) costs no
-    replay there. :attr:`seconds` is what it took."""
-
-    def __init__(self, start_bitcode: bytes, pipeline: str) -> None:
-        self.bitcode: bytes | None = None
-        self.error: OptimizeError | None = None
-        self.seconds = 0.0
-        self._thread = threading.Thread(
-            target=self._run, args=(start_bitcode, pipeline), name="rl-compiler-replay", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, start_bitcode: bytes, pipeline: str) -> None:
-        clock = time.perf_counter()
-        try:
-            self.bitcode = replay(start_bitcode, pipeline)
-        except OptimizeError as error:
-            self.error = error
-        self.seconds = time.perf_counter() - clock
-
-    def result(self) -> bytes:
-        """The replayed bitcode, once done; raises the replay's OptimizeError."""
-        self._thread.join()
-        if self.error is not None:
-            raise self.error
-        assert self.bitcode is not None
-        return self.bitcode
 
 
 def check(benchmark: Any, bitcode: bytes, run: bool, timeout: float) -> tuple[list[str], int]:
@@ -95,10 +64,9 @@ class EndCost:
     process_seconds: float
     runs: bool
 
-    #: Times the candidate's evaluation: opt's replay and code generation for the output (-Oz's replay is run
-    #: early, alongside the search: :class:`Replay`).
+    #: Times the candidate's evaluation: opt's replay and code generation for the output.
     PIPELINE_FACTOR = 1.5
-    #: What -Oz's early replay takes off :data:`PIPELINE_FACTOR`.
+    #: What a replay done in the background (-Oz's, and the search's bests') takes off :data:`PIPELINE_FACTOR`.
     REPLAYED_FACTOR = 1.0
     #: Times the candidate's evaluation, added when the program is run: code generation once more, to link it
     #: (on bigint, whose -Oz evaluation took 1.1 s, checking and writing -Oz took 2.6 s with the process starts).
@@ -112,10 +80,12 @@ class EndCost:
     #: Writing the files.
     FIXED_SECONDS = 0.1
 
-    def __call__(self, candidate: Candidate) -> float:
+    def __call__(self, candidate: Candidate, replayed: bool | None = None) -> float:
+        """Seconds to check and write ``candidate``; ``replayed``: its replay is done (default: only -Oz's, which
+        starts first)."""
         processes = self.PROCESS_FACTOR + (self.RUN_PROCESS_FACTOR if self.runs else 0.0)
         pipeline = self.PIPELINE_FACTOR + (self.RUN_PIPELINE_FACTOR if self.runs else 0.0)
-        if candidate.origin == "oz":
+        if candidate.origin == "oz" if replayed is None else replayed:
             pipeline -= self.REPLAYED_FACTOR
         return (
             pipeline * candidate.seconds
@@ -131,32 +101,51 @@ PAST_DEADLINE = "the next-best results were not checked: the time limit was reac
 
 def first_that_passes(
     benchmark: Any,
-    start_bitcode: bytes,
     candidates: list[Candidate],
     run: bool,
     run_time: float,
     deadline: Deadline,
-    oz_replay: Replay | None = None,
+    replays: Replays,
+    after: Callable[[Candidate], float],
 ) -> tuple[Candidate, bytes, list[str], str, str]:
     """The best candidate that passes the checks: (candidate, opt's replay of it, checks, replay verdict, why
-    better ones were rejected). Each is replayed by ``opt`` (what is written) and checked; past ``deadline``
-    only -Oz is (its replay ``oz_replay`` taken early, if given), and a candidate's replay and run are cut at
-    the deadline (the program's run gets at least three times the reference run's time: a correct result is
-    never cut, a hanging one is). Cutting the replay where checking -Oz instead would still fit cut good
-    results on training programs (the time kept is the best's own end cost, not that plus -Oz's)."""
+    better ones were rejected). -Oz must be among ``candidates`` (the last resort, always checked).
+
+    Each candidate's replay comes from ``replays`` (started now if it was not). ``after(c)`` is what checking
+    and writing ``c`` takes once replayed. The first candidate's replay is waited for as long as leaves time
+    to check and write it or, if it is not done by then, the next candidate already replayed (a running
+    replay is not cut: it goes on in the background until :meth:`Replays.close`); a later candidate is tried
+    only if that leaves time for it. The program's run gets at least three times the reference run's time
+    (a correct result is never cut, a hanging one is).
+    """
     rejected: list[str] = []
-    for candidate in candidates:
+
+    def note(reason: str) -> None:
+        if rejected[-1:] != [reason]:
+            rejected.append(reason)
+
+    promised: Candidate | None = None  # the fallback whose checking and writing time was kept
+    for index, candidate in enumerate(candidates):
         oz = candidate.origin == "oz"
-        if not oz and deadline.remaining() <= 0:
-            if rejected[-1:] != [PAST_DEADLINE]:
-                rejected.append(PAST_DEADLINE)
-            continue
+        job = replays.get(candidate)
+        if not oz:
+            done = job is not None and job.done()
+            fallback = next((c for c in candidates[index + 1 :] if c.origin == "oz" or replays.replayed(c)), None)
+            keep = max(after(candidate), after(fallback) if fallback is not None and not done else 0.0)
+            if index > 0 and candidate is not promised and deadline.remaining() < keep:
+                note(PAST_DEADLINE)
+                continue
+            if not done:
+                waited = deadline.remaining() - keep
+                if waited > 0:
+                    job = replays.now(candidate)
+                if job is None or not job.wait(waited):
+                    note(f"opt's replay of the {candidate.origin} result was not done in time")
+                    promised = fallback
+                    continue
+        job = job or replays.now(candidate)
         try:
-            if oz and oz_replay is not None:
-                bitcode = oz_replay.result()
-            else:
-                limit = None if oz else max(0.5, deadline.remaining())
-                bitcode = replay(start_bitcode, candidate.pipeline, limit)
+            bitcode = job.result()
             timeout = min(REFERENCE_TIMEOUT, max(3 * run_time + 0.5, deadline.remaining()))
             checks, ic = check(benchmark, bitcode, run, REFERENCE_TIMEOUT if oz else timeout)
         except OptimizeError as error:

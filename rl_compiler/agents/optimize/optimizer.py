@@ -12,8 +12,10 @@ files, ``.ll``/``.bc`` modules and URIs) and returns an :class:`OptimizeResult`:
   (``metric="text"``, the default) or by IR instructions (``metric="ir"``);
 - the result is never larger than -Oz in ``.text`` (and, with ``metric="ir"``, not in IR instructions
   either); the best candidate is checked (the LLVM verifier, and the program's output against the
-  unoptimised build when it has a ``main``), and when no candidate beats -Oz or the better ones fail a
-  check, the -Oz result is returned with the reason in :attr:`OptimizeResult.reason`.
+  unoptimised build when it has a ``main``) on ``opt``'s replay of its pass list, run in the background from
+  the moment it became the best (:mod:`rl_compiler.agents.optimize.replays`). When its replay is not done
+  in time or it fails a check, the best result that is replayed and passes is returned (an earlier best,
+  else -Oz), with the reason in :attr:`OptimizeResult.reason`; so is -Oz when no candidate beats it.
 
 :mod:`rl_compiler.agents.optimize.output` writes the result where ``-o`` says, like a compiler.
 """
@@ -30,14 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rl_compiler.agents.optimize.checks import (
-    MIN_REFERENCE_TIMEOUT,
-    REFERENCE_TIMEOUT,
-    EndCost,
-    Replay,
-    first_that_passes,
-)
+from rl_compiler.agents.optimize.checks import MIN_REFERENCE_TIMEOUT, REFERENCE_TIMEOUT, EndCost, first_that_passes
 from rl_compiler.agents.optimize.errors import OptimizeError, OptimizeInputError, ProgramRunError
+from rl_compiler.agents.optimize.replays import Replays
 from rl_compiler.agents.optimize.size_search import OZ, Candidate, Deadline, SearchLog, SizeSearch
 from rl_compiler.datasets.errors import DatasetError
 from rl_compiler.llvm.errors import LLVMError
@@ -74,6 +71,7 @@ class OptimizeResult:
     oz: Candidate
     ic_start: int
     fell_back: bool
+    #: Why the result is not the search's best (with :attr:`fell_back`: why it is -Oz's); "" if it is.
     reason: str
     bitcode: bytes
     start_bitcode: bytes
@@ -85,6 +83,8 @@ class OptimizeResult:
     candidates: int = 0
     candidate_order: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
+    #: opt's background replays: started, and cancelled at the end (still running, not needed).
+    replays: dict[str, int] = field(default_factory=dict)
 
     @property
     def passes(self) -> list[str]:
@@ -355,7 +355,8 @@ def optimize_program(
         raise
     seconds["build_and_reference"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    oz_replay = Replay(start_bitcode, OZ)  # the fallback's replay, alongside the worker's -Oz
+    # opt's replays (the modules checked and written): -Oz's now, alongside the worker's -Oz, then each new best's.
+    replays = Replays(start_bitcode, OZ, size=lambda candidate: candidate.key(search.metric)[0])
     try:
         root = Session(start_bitcode, isolated=True, worker=worker.join())
         try:
@@ -370,7 +371,12 @@ def optimize_program(
             seconds["worker_start"] = worker.seconds
             runs = run and bool(getattr(benchmark, "runnable", False))
             end_cost = EndCost(run_seconds=run_time, process_seconds=worker.seconds, runs=runs)
-            search.end_cost = end_cost
+
+            def reserve(candidate: Candidate) -> float:
+                """What checking and writing ``candidate`` takes now (less if its replay is done)."""
+                return end_cost(candidate, replayed=candidate.origin == "oz" or replays.replayed(candidate))
+
+            search.end_cost, search.on_best = reserve, replays.offer
             clock = time.perf_counter()
             found = search.run(root, deadline, oz=oz)
         finally:
@@ -382,23 +388,21 @@ def optimize_program(
         # better result found too late is not).
         writable = (oz, search.best)
         candidates = [
-            c for c in found if search.admissible(c, oz) and (c in writable or end_cost(c) <= deadline.remaining())
+            c for c in found if search.admissible(c, oz) and (c in writable or reserve(c) <= deadline.remaining())
         ]
         final, bitcode, checks, replayed, rejected = first_that_passes(
-            benchmark, start_bitcode, candidates, run, run_time, deadline, oz_replay
+            benchmark, candidates, run, run_time, deadline, replays, lambda c: end_cost(c, replayed=True)
         )
     finally:
-        try:  # nothing left running: its temp dir goes with it
-            oz_replay.result()
-        except OptimizeError:  # the -Oz candidate's check raised it already, if it was needed
-            pass
-    seconds["oz_replay"] = oz_replay.seconds
+        replays.close()  # cancels what still runs: no opt process or temp dir outlives the call
+    oz_replay = replays.get(oz)
+    seconds["oz_replay"] = oz_replay.seconds if oz_replay is not None else 0.0
     seconds["checks"] = time.perf_counter() - clock
-    seconds["end_reserved"] = end_cost(final)
+    seconds["end_reserved"] = reserve(final)
     seconds["final_evaluation"], seconds["reference_run"] = final.seconds, run_time
     seconds["left_at_checks"] = deadline.remaining() + seconds["checks"] + EXIT_SECONDS
     fell_back = final.pipeline == oz.pipeline
-    reason = ""
+    reason = rejected
     if fell_back:
         reason = rejected or _why_oz(search.metric, found, oz)
     return OptimizeResult(
@@ -417,6 +421,7 @@ def optimize_program(
         candidates=sum(search.log.evaluations.values()),
         candidate_order=ranking.order if ranking is not None else "given",
         seconds=seconds,
+        replays={"started": replays.started, "cancelled": replays.cancelled},
     )
 
 

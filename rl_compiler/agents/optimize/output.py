@@ -139,6 +139,7 @@ def record(
             "failures": result.log.failures,
             "cancelled": result.log.cancelled,
             "unwritable": result.log.unwritable,
+            "replays": result.replays,
         },
         "seconds": {**{k: round(v, 3) for k, v in result.seconds.items()}, "total": time.perf_counter() - started},
     }

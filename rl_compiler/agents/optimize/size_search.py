@@ -23,9 +23,10 @@ still running then is cancelled (its worker killed, no retry), so the search nev
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from rl_compiler.llvm.errors import LLVMError, WorkerTimeoutError
@@ -135,6 +136,7 @@ class SizeSearch:
     :param end_cost: seconds the caller needs after the search to check and write a candidate (None: none).
         The search stops (cancelling a call still running) when the time left before the deadline is the
         best's end cost, and never takes as best a result it could not check and write in time.
+    :param on_best: called with each candidate the search takes as its new best (e.g. to start replaying it).
     """
 
     def __init__(
@@ -149,6 +151,7 @@ class SizeSearch:
         moves: str = "pass",
         chain: int = 0,
         end_cost: Callable[[Candidate], float] | None = None,
+        on_best: Callable[[Candidate], None] | None = None,
     ) -> None:
         if metric not in METRICS:
             raise ValueError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
@@ -166,6 +169,7 @@ class SizeSearch:
         self.moves = moves
         self.chain = chain
         self.end_cost = end_cost
+        self.on_best = on_best
         self._deadline: Deadline | None = None
         self._macros = list(self.macro_actions)
         self.log = SearchLog()
@@ -204,7 +208,7 @@ class SizeSearch:
         it would run past the deadline or take :data:`SLOW_FACTOR` times -Oz's time. ``phase`` (default:
         ``origin``) is where the time is logged."""
         started = time.perf_counter()
-        session = root.sibling(root.start_bitcode)
+        session = root.sibling(root.start_bitcode, lazy=True)  # parsed in the first call, under its bound
         timeout = session.timeout
         oz_seconds = self.log.seconds.get("oz")
         cap = None if oz_seconds is None else max(SLOW_MIN_SECONDS, SLOW_FACTOR * oz_seconds)
@@ -255,6 +259,8 @@ class SizeSearch:
         self._best = (candidate, session)
         self.best = candidate
         self._release(previous[1])
+        if self.on_best is not None:
+            self.on_best(candidate)
         return True
 
     def _release(self, session: Session) -> None:
@@ -326,7 +332,12 @@ class SizeSearch:
             while not self._stop(deadline):
                 improved = None
                 actions = self._moves(rng)
-                here = session.fingerprint()
+                try:
+                    with self._bounded(session, deadline):
+                        here = session.fingerprint()
+                except LLVMError as error:
+                    self._failed(error, deadline)
+                    return
                 tried.add(here)
                 for action in self._macros + actions:
                     if self._stop(deadline):
@@ -353,6 +364,19 @@ class SizeSearch:
         finally:
             self._release(session)
 
+    @contextlib.contextmanager
+    def _bounded(self, session: Session, deadline: Deadline | None) -> Iterator[None]:
+        """Calls on a kept session bounded by the cut-off, like every other call: after a cancelled or failed
+        call killed the worker, the kept session's next call rebuilds its module in a new worker (a worker
+        start plus its whole pass list: about 1 s on a 9,000-instruction module). Its timeout is restored after."""
+        timeout, retry = session.timeout, session.retry_timeouts
+        if deadline is not None:
+            _bound(session, self._time_left(deadline))
+        try:
+            yield
+        finally:
+            session.timeout, session.retry_timeouts = timeout, retry
+
     def _moves(self, rng: random.Random) -> list[str]:
         """The refinement's candidate steps in this round's order (macros first are added by the caller)."""
         plain = self.refine_actions[:]
@@ -376,9 +400,11 @@ class SizeSearch:
         """(ic, text) of ``session`` (whose fingerprint is ``here``) plus ``action`` on a fork, or None if the
         action fails, changes nothing, leads to a module already probed, or would run past ``deadline``."""
         started = time.perf_counter()
-        fork = session.fork()
-        _bound(fork, None if deadline is None else self._time_left(deadline))
+        fork = None
         try:
+            with self._bounded(session, deadline):
+                fork = session.fork()
+            _bound(fork, None if deadline is None else self._time_left(deadline))
             fingerprint, ic = fork.step(action, ("fingerprint", "instruction_count"))
             if fingerprint == here or fingerprint in tried:
                 return None
@@ -388,7 +414,8 @@ class SizeSearch:
             self._failed(error, deadline)
             return None
         finally:
-            fork.close()
+            if fork is not None:
+                fork.close()
             self.log.count("probe", time.perf_counter() - started)
 
     def _kick(

@@ -7,6 +7,9 @@ code generation the ``.text`` sizes were measured with.
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Callable
+
 from rl_compiler.agents.optimize.errors import OptimizeError
 from rl_compiler.llvm import processes
 from rl_compiler.llvm.module import ENGINE_OPT_FLAGS
@@ -18,16 +21,27 @@ LLC_FLAGS = ("-O2", "-relocation-model=pic")
 TOOL_TIMEOUT = 600.0
 
 
-def run_tool(tool: str, args: list[str], bitcode: bytes, what: str, timeout: float | None = None) -> bytes:
+def run_tool(
+    tool: str,
+    args: list[str],
+    bitcode: bytes,
+    what: str,
+    timeout: float | None = None,
+    started: Callable[[subprocess.Popen], None] | None = None,
+) -> bytes:
     """Run an LLVM tool on ``bitcode`` in a private temp dir: ``tool ARGS input.bc -o output``; the output.
 
-    :raises OptimizeError: the tool failed, or ran longer than ``timeout`` seconds (it is then killed).
+    :param started: called with the tool's process once started (so that another thread can kill it).
+    :raises OptimizeError: the tool failed (or was killed), or ran longer than ``timeout`` seconds (it is then
+        killed).
     """
     with private_dir(tool) as tmp:
         source, out = tmp / "input.bc", tmp / "output"
         source.write_bytes(bitcode)
         command = [str(get_toolchain().tool(tool)), *args, str(source), "-o", str(out)]
-        processes.run_checked(command, f"{tool} failed to {what}", OptimizeError, timeout=timeout or TOOL_TIMEOUT)
+        processes.run_checked(
+            command, f"{tool} failed to {what}", OptimizeError, timeout=timeout or TOOL_TIMEOUT, started=started
+        )
         return out.read_bytes()
 
 
@@ -36,7 +50,13 @@ def llc(bitcode: bytes, filetype: str) -> bytes:
     return run_tool("llc", [*LLC_FLAGS, f"-filetype={filetype}"], bitcode, "generate code")
 
 
-def replay(start_bitcode: bytes, pipeline: str, timeout: float | None = None) -> bytes:
+def replay(
+    start_bitcode: bytes,
+    pipeline: str,
+    timeout: float | None = None,
+    started: Callable[[subprocess.Popen], None] | None = None,
+) -> bytes:
     """``opt`` run on ``start_bitcode`` with the pass list and the engine's target flags: the bitcode a user's
     replay gives, byte for byte (``opt`` keeps use-list orders in bitcode; the engine's writer cannot)."""
-    return run_tool("opt", [*ENGINE_OPT_FLAGS, f"-passes={pipeline}"], start_bitcode, "replay the pass list", timeout)
+    args = [*ENGINE_OPT_FLAGS, f"-passes={pipeline}"]
+    return run_tool("opt", args, start_bitcode, "replay the pass list", timeout, started)
