@@ -75,6 +75,8 @@ class EndCost:
     RUN_FACTOR = 1.5
     #: Times the worker's start: ``opt`` and ``llc`` for the outputs, and the in-process verifier.
     PROCESS_FACTOR = 0.4
+    #: What a replay done in the background takes off :data:`PROCESS_FACTOR`: ``opt``'s start, one of the two.
+    REPLAYED_PROCESS_FACTOR = 0.2
     #: Times the worker's start, added when the program is run: ``llc``, the linker, the sandboxed run.
     RUN_PROCESS_FACTOR = 0.6
     #: Writing the files.
@@ -87,6 +89,7 @@ class EndCost:
         pipeline = self.PIPELINE_FACTOR + (self.RUN_PIPELINE_FACTOR if self.runs else 0.0)
         if candidate.origin == "oz" if replayed is None else replayed:
             pipeline -= self.REPLAYED_FACTOR
+            processes -= self.REPLAYED_PROCESS_FACTOR
         return (
             pipeline * candidate.seconds
             + (self.RUN_FACTOR * self.run_seconds if self.runs else 0.0)
