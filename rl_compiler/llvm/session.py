@@ -38,10 +38,11 @@ the bare engine, with no protection against crashes (``fork`` is then ``Module.c
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -220,6 +221,17 @@ class Session(StepHalves):
         over it is cancelled (its worker killed, not retried) and raises :class:`WorkerTimeoutError`."""
         self.timeout = min(self.timeout, seconds)
         self.retry_timeouts = False
+
+    @contextlib.contextmanager
+    def bounded(self, seconds: float) -> Iterator[None]:
+        """:meth:`cancel_after` for the calls inside the ``with`` block only: the timeout and retries before it
+        are restored after (a kept session may be used again without the deadline)."""
+        timeout, retry = self.timeout, self.retry_timeouts
+        self.cancel_after(seconds)
+        try:
+            yield
+        finally:
+            self.timeout, self.retry_timeouts = timeout, retry
 
     def run_passes(self, pipeline: str) -> None:
         """Run a new-PM pass pipeline (e.g. ``"function(sroa),globaldce"``) and record it in ``history``.

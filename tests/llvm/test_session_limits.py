@@ -63,3 +63,17 @@ def test_a_new_session_meeting_a_lost_worker_counts_a_recovery() -> None:
         session.instruction_count()  # rebuilt because another call lost the worker: counted too
         assert session.recoveries == 1 and "worker was lost" in session.last_failure
         sibling.close()
+
+
+def test_bounded_cancels_the_calls_inside_only_and_restores_the_timeout() -> None:
+    slow = ",".join(["function(instcombine),function(gvn)"] * 10000)  # seconds on kmp, where -Oz takes 0.1 s
+    with Session(get_benchmark("benchmark://builtin-v0/kmp").bitcode(), timeout=60) as session:
+        with session.bounded(0.05):
+            assert session.timeout == 0.05 and not session.retry_timeouts
+            start = time.monotonic()
+            with pytest.raises(WorkerTimeoutError):
+                session.run_passes(slow)
+            assert time.monotonic() - start < 5  # cancelled once, not retried
+        assert session.timeout == 60 and session.retry_timeouts
+        session.run_passes("function(sroa)")  # the session is usable again, without the deadline
+        assert session.history == ["function(sroa)"]

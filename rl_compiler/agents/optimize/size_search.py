@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rl_compiler.llvm.errors import LLVMError, WorkerTimeoutError
@@ -46,15 +46,20 @@ SLOW_FACTOR = 5.0
 SLOW_MIN_SECONDS = 1.0
 
 
-def _bound(session: Session, seconds: float | None, cap: float | None = None) -> None:
-    """Make each call on ``session`` end within ``seconds`` (the time left before the search's cut-off) and
-    ``cap``: a whole pass sequence can take 50 times -Oz on a large unoptimised module (15 s against 0.3 s on
-    a csmith training program, for a result larger than -Oz's). A call over its timeout is cancelled: the
-    worker is killed and the call not retried. The other sessions in that worker replay their history on
-    their next call, if any (the caller checks and writes results without them)."""
+def _limit(seconds: float | None, cap: float | None = None) -> float | None:
+    """The longest a call may take: ``seconds`` (the time left before the search's cut-off) and ``cap`` (a
+    whole pass sequence can take 50 times -Oz on a large unoptimised module: 15 s against 0.3 s on a csmith
+    training program, for a result larger than -Oz's), at least :data:`MIN_CALL_SECONDS`; None: no limit."""
     limits = [limit for limit in (seconds, cap) if limit is not None]
-    if limits:
-        session.cancel_after(max(MIN_CALL_SECONDS, min(limits)))
+    return max(MIN_CALL_SECONDS, min(limits)) if limits else None
+
+
+def _bounded(session: Session, seconds: float | None, cap: float | None = None) -> contextlib.AbstractContextManager:
+    """Calls on ``session`` inside the ``with`` block end within :func:`_limit` (``Session.bounded``: a call over
+    it is cancelled, its worker killed and the call not retried; the other sessions in that worker replay their
+    history on their next call, if any); the session's own timeout is back after the block."""
+    limit = _limit(seconds, cap)
+    return contextlib.nullcontext() if limit is None else session.bounded(limit)
 
 
 @dataclass
@@ -209,23 +214,21 @@ class SizeSearch:
         ``origin``) is where the time is logged."""
         started = time.perf_counter()
         session = root.sibling(root.start_bitcode, lazy=True)  # parsed in the first call, under its bound
-        timeout = session.timeout
         oz_seconds = self.log.seconds.get("oz")
         cap = None if oz_seconds is None else max(SLOW_MIN_SECONDS, SLOW_FACTOR * oz_seconds)
         cut = None if deadline is None else self._time_left(deadline)
-        _bound(session, cut, cap)
         try:
-            if passes:  # one request, so one bounded call: the pipeline, then the sizes
-                ic, text = session.step(",".join(passes), ("instruction_count", "object_text_size"))
-            else:
-                ic, text = session.instruction_count(), session.object_text_size()
+            with _bounded(session, cut, cap):  # a kept session may be used after the deadline
+                if passes:  # one request, so one bounded call: the pipeline, then the sizes
+                    ic, text = session.step(",".join(passes), ("instruction_count", "object_text_size"))
+                else:
+                    ic, text = session.instruction_count(), session.object_text_size()
         except LLVMError as error:
             session.close()
             self._failed(error, deadline)
             return None
         finally:
             self.log.count(phase or origin, time.perf_counter() - started)
-        session.timeout, session.retry_timeouts = timeout, True  # a kept session may be used after the deadline
         return Candidate(tuple(passes), ic, text, origin, seconds=time.perf_counter() - started), session
 
     def _failed(self, error: LLVMError, deadline: Deadline | None) -> None:
@@ -364,18 +367,11 @@ class SizeSearch:
         finally:
             self._release(session)
 
-    @contextlib.contextmanager
-    def _bounded(self, session: Session, deadline: Deadline | None) -> Iterator[None]:
+    def _bounded(self, session: Session, deadline: Deadline | None) -> contextlib.AbstractContextManager:
         """Calls on a kept session bounded by the cut-off, like every other call: after a cancelled or failed
         call killed the worker, the kept session's next call rebuilds its module in a new worker (a worker
         start plus its whole pass list: about 1 s on a 9,000-instruction module). Its timeout is restored after."""
-        timeout, retry = session.timeout, session.retry_timeouts
-        if deadline is not None:
-            _bound(session, self._time_left(deadline))
-        try:
-            yield
-        finally:
-            session.timeout, session.retry_timeouts = timeout, retry
+        return _bounded(session, None if deadline is None else self._time_left(deadline))
 
     def _moves(self, rng: random.Random) -> list[str]:
         """The refinement's candidate steps in this round's order (macros first are added by the caller)."""
@@ -404,12 +400,12 @@ class SizeSearch:
         try:
             with self._bounded(session, deadline):
                 fork = session.fork()
-            _bound(fork, None if deadline is None else self._time_left(deadline))
-            fingerprint, ic = fork.step(action, ("fingerprint", "instruction_count"))
-            if fingerprint == here or fingerprint in tried:
-                return None
-            tried.add(fingerprint)
-            return ic, fork.object_text_size()
+            with self._bounded(fork, deadline):
+                fingerprint, ic = fork.step(action, ("fingerprint", "instruction_count"))
+                if fingerprint == here or fingerprint in tried:
+                    return None
+                tried.add(fingerprint)
+                return ic, fork.object_text_size()
         except LLVMError as error:
             self._failed(error, deadline)
             return None
