@@ -87,7 +87,9 @@ class EndCost:
         starts first)."""
         processes = self.PROCESS_FACTOR + (self.RUN_PROCESS_FACTOR if self.runs else 0.0)
         pipeline = self.PIPELINE_FACTOR + (self.RUN_PIPELINE_FACTOR if self.runs else 0.0)
-        if candidate.origin == "oz" if replayed is None else replayed:
+        if replayed is None:
+            replayed = candidate.origin == "oz"
+        if replayed:
             pipeline -= self.REPLAYED_FACTOR
             processes -= self.REPLAYED_PROCESS_FACTOR
         return (
