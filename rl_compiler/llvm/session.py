@@ -219,13 +219,11 @@ class Session(StepHalves):
     def cancel_after(self, seconds: float) -> None:
         """A hard deadline: the next calls end within ``seconds`` (or the current ``timeout``, if shorter); a call
         over it is cancelled (its worker killed, not retried) and raises :class:`WorkerTimeoutError`."""
-        self.timeout = min(self.timeout, seconds)
-        self.retry_timeouts = False
+        self.timeout, self.retry_timeouts = min(self.timeout, seconds), False
 
     @contextlib.contextmanager
     def bounded(self, seconds: float) -> Iterator[None]:
-        """:meth:`cancel_after` for the calls inside the ``with`` block only: the timeout and retries before it
-        are restored after (a kept session may be used again without the deadline)."""
+        """:meth:`cancel_after` for the calls in the ``with`` block only: the timeout and retries are restored after."""
         timeout, retry = self.timeout, self.retry_timeouts
         self.cancel_after(seconds)
         try:
