@@ -38,14 +38,14 @@ the bare engine, with no protection against crashes (``fork`` is then ``Module.c
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rl_compiler.llvm.call_deadline import CallDeadline
 from rl_compiler.llvm.errors import (
     LLVMError,
     ModuleParseError,
@@ -80,7 +80,7 @@ def _as_bitcode(module_or_bitcode: Module | bytes | bytearray | memoryview) -> b
     raise TypeError(f"expected a Module or bitcode bytes, got {type(module_or_bitcode).__name__}")
 
 
-class Session(StepHalves):
+class Session(StepHalves, CallDeadline):
     """An LLVM module in a crash-isolated worker process (or in-process with ``isolated=False``).
 
     :param module_or_bitcode: the starting module: a :class:`~rl_compiler.llvm.module.Module`
@@ -161,6 +161,7 @@ class Session(StepHalves):
         #: caller with a hard deadline sets False: the call is then cancelled (the worker killed) and raises
         #: :class:`WorkerTimeoutError` at once; the session is rebuilt lazily, on its next call.
         self.retry_timeouts = True
+        self._cancel_at: float | None = None  # see CallDeadline
         self.recoveries = 0
         self._lost_in_call = False  # this call met a lost worker: its rebuild counts as a recovery
         self._sent: tuple[str, tuple[str, ...], SentStep | WorkerLost] | None = None
@@ -215,21 +216,6 @@ class Session(StepHalves):
     @property
     def closed(self) -> bool:
         return self._slot.closed if self._slot is not None else self._module is None
-
-    def cancel_after(self, seconds: float) -> None:
-        """A hard deadline: the next calls end within ``seconds`` (or the current ``timeout``, if shorter); a call
-        over it is cancelled (its worker killed, not retried) and raises :class:`WorkerTimeoutError`."""
-        self.timeout, self.retry_timeouts = min(self.timeout, seconds), False
-
-    @contextlib.contextmanager
-    def bounded(self, seconds: float) -> Iterator[None]:
-        """:meth:`cancel_after` for the calls in the ``with`` block only: the timeout and retries are restored after."""
-        timeout, retry = self.timeout, self.retry_timeouts
-        self.cancel_after(seconds)
-        try:
-            yield
-        finally:
-            self.timeout, self.retry_timeouts = timeout, retry
 
     def run_passes(self, pipeline: str) -> None:
         """Run a new-PM pass pipeline (e.g. ``"function(sroa),globaldce"``) and record it in ``history``.
@@ -417,6 +403,8 @@ class Session(StepHalves):
             return result
         if slot.closed:
             raise ValueError("operation on a closed Session")
+        if sent is None and self._deadline_passed():
+            raise WorkerTimeoutError(f"not {self._describe(method, args)}: the deadline of cancel_after passed")
         worker = slot.worker
         proc = worker._proc
         if proc.owner_pid != os.getpid():
@@ -436,7 +424,7 @@ class Session(StepHalves):
                             self._ensure_module()
                         if method == "ping":
                             return None
-                        result = worker.request(slot.handle, method, args, self.timeout)
+                        result = worker.request(slot.handle, method, args, self._request_timeout())
                 except WorkerLost as exc:
                     lost = exc
                     self._lost_in_call = True
@@ -468,8 +456,7 @@ class Session(StepHalves):
         worker.ensure_running()
         if slot.generation == worker.generation:
             return
-        timeout = self.timeout * (len(self._ops) + 1)
-        handle = worker.request(0, "replay", (self._bitcode, self._ops), timeout)
+        handle = worker.request(0, "replay", (self._bitcode, self._ops), self._request_timeout(len(self._ops) + 1))
         if slot.generation != -1 or self._lost_in_call:
             self.recoveries += 1
             # Debug: searches meet crashing passes on purpose, and the env reports each one in info.

@@ -77,3 +77,24 @@ def test_bounded_cancels_the_calls_inside_only_and_restores_the_timeout() -> Non
         assert session.timeout == 60 and session.retry_timeouts
         session.run_passes("function(sroa)")  # the session is usable again, without the deadline
         assert session.history == ["function(sroa)"]
+
+
+def test_bounded_is_one_deadline_for_every_call_inside_a_rebuild_included() -> None:
+    """Each request in the block gets what is left of the deadline, not the whole bound again: here a new worker
+    starts and rebuilds the module (the last one was killed) 2 s into a 3 s bound, and the slow call is cancelled
+    about 1 s later (before: 3 s after the rebuild)."""
+    slow = ",".join(["function(instcombine),function(gvn)"] * 10000)  # seconds on kmp, where -Oz takes 0.1 s
+    with Session(get_benchmark("benchmark://builtin-v0/kmp").bitcode(), timeout=60) as session:
+        session.run_passes("function(sroa)")  # rebuilding replays this
+        os.kill(session.pid, signal.SIGKILL)
+        with session.bounded(3.0):
+            time.sleep(2.0)
+            start = time.monotonic()
+            with pytest.raises(WorkerTimeoutError):
+                session.run_passes(slow)
+            assert time.monotonic() - start < 2.5  # a whole new 3 s bound would take at least 3 s
+            pid = session.pid
+            with pytest.raises(WorkerTimeoutError, match="the deadline of cancel_after passed"):
+                session.instruction_count()  # past the deadline: not sent
+            assert session.pid == pid  # and no worker was killed or started for it
+        assert session.history == ["function(sroa)"] and session.instruction_count() > 0
