@@ -30,9 +30,16 @@ import numpy as np
 from rl_compiler.agents.coreset import load_coreset, load_value_model
 from rl_compiler.agents.coreset.build import dataset_uris, load_programs
 from rl_compiler.agents.coreset.costs import SequenceCosts, fit_costs
-from rl_compiler.agents.coreset.predict import COMPILATIONS, ORDERS, RESERVE, SPECULATIVE, Plan, speculation
+from rl_compiler.agents.coreset.predict import COMPILATIONS, ORDERS, RESERVE, SPECULATIVE, Plan
 from rl_compiler.agents.coreset.scoring import Scorer
-from rl_compiler.agents.coreset.value import feature_vector
+from rl_compiler.agents.coreset.speculate import (
+    force_inlining,
+    prior_speculation,
+    start_order,
+    start_speculation,
+    start_vector,
+)
+from rl_compiler.agents.coreset.value import START_FEATURES, feature_vector
 from rl_compiler.datasets import get_benchmark
 
 #: Seconds lane 0 spends on the features and the ranking besides -Oz (parse, Autophase, InstCount, model).
@@ -70,17 +77,44 @@ def load_rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def picks(rows: list[dict]) -> list[list[int]]:
-    """The value model's picks (-Oz first) for each measured program, from its features and -Oz's outcome."""
+def library(uri: str) -> str:
+    """A program's group: a real-C unit's library (``realc-train-v0/lz4.lz4hc``: lz4), else the program."""
+    name = uri.rsplit("/", 1)[-1]
+    return uri.rsplit("/", 2)[-2] + ":" + (name.split(".")[0] if "realc" in uri else name)
+
+
+@dataclass(frozen=True)
+class Start:
+    """What the start module tells before -Oz: force-inlining, and the start features' order (:mod:`.speculate`;
+    the neighbours exclude the program's own library, which the model was trained on)."""
+
+    forced: bool
+    order: list[int]
+
+
+def picks(rows: list[dict]) -> tuple[list[list[int]], list[Start]]:
+    """The value model's picks (-Oz first) for each measured program, from its features and -Oz's outcome, and
+    what its start module alone tells (:class:`Start`)."""
     model = load_value_model()
-    chosen = []
+    chosen, starts, vectors = [], [], []
     with Scorer() as scorer:
         for row in rows:
-            autophase, inst_count, ic_start = scorer.features(get_benchmark(row["uri"]).bitcode("size"))
+            bitcode = get_benchmark(row["uri"]).bitcode("size")
+            autophase, inst_count, ic_start = scorer.features(bitcode)
             features = feature_vector(autophase, inst_count, ic_start, row["ic"][0], row["text"][0])
             order = [i for i in model.rank(features) if i != 0]
             chosen.append([0, *order[: COMPILATIONS - 1]])
-    return chosen
+            with scorer.session(bitcode) as session:
+                starts.append(force_inlining(session.ir()))
+            vectors.append(start_vector(autophase, inst_count))
+    groups = [library(row["uri"]) for row in rows]
+    known = model.features[:, :START_FEATURES]
+    out = []
+    for p, forced in enumerate(starts):
+        same = [vectors[q] for q in range(len(rows)) if groups[q] == groups[p]]
+        exclude = np.array([any(np.allclose(f, v, atol=1e-6) for v in same) for f in known])
+        out.append(Start(forced, start_order(model, vectors[p], exclude)))
+    return chosen, out
 
 
 @dataclass(frozen=True)
@@ -93,18 +127,22 @@ class Design:
     quantile: float | None = None  # the cost model's (None: none: the prior order, no skipping)
     skip: bool = True
     order: str = "model"
+    guess: str = "prior"  # what the speculative compilations are (predict's ``guess``)
 
 
 def simulate(row: dict, chosen: list[int], design: Design, costs: SequenceCosts | None, slowdown: float,
-             lanes: int = 2) -> tuple[list[int], float, int]:  # fmt: skip
-    """The picks that finish, the wall seconds of the prediction path and the picks skipped, on one program, on
-    a simulated clock (what :func:`~rl_compiler.agents.coreset.predict.predict` does, with measured times)."""
+             known: Start | None = None, lanes: int = 2) -> tuple[list[int], float, int, int]:  # fmt: skip
+    """The picks that finish, the wall seconds of the prediction path, the picks skipped and the compilations
+    started (wasted speculative ones included), on one program, on a simulated clock (what
+    :func:`~rl_compiler.agents.coreset.predict.predict` does, with measured times; the start module's guess,
+    ``known``, after ``OVERHEAD``, when lane 0 has the features)."""
     seconds = [slowdown * t for t in row["seconds"]]
     now = [0.0]
     end = None if design.budget is None else design.budget - RESERVE
-    plan = Plan(speculation(load_value_model(), costs, design.speculative), design.speculative, end,
-                clock=lambda: now[0])  # fmt: skip
-    busy: dict[int, tuple[int, float]] = {0: (0, OVERHEAD + seconds[0])}
+    prior = prior_speculation(load_value_model(), costs, design.speculative)
+    guessing = design.guess == "start" and known is not None
+    plan = Plan([] if guessing else prior, design.speculative, end, clock=lambda: now[0])
+    busy: dict[int, tuple[int, float]] = {0: (-1, OVERHEAD)}  # -1: lane 0 has the features, then -Oz
     waiting: list[int] = []
 
     def start(lane: int) -> None:
@@ -124,7 +162,12 @@ def simulate(row: dict, chosen: list[int], design: Design, costs: SequenceCosts 
             now[0] = last = max(last, end + RESERVE)
             continue
         now[0] = last = max(last, finish)
-        if index == 0:
+        if index == -1:
+            busy[0] = (0, now[0] + seconds[0])
+            if guessing:
+                plan.speculate(prior if known.forced else start_speculation(known.order, prior, design.speculative))
+            restart, waiting[:] = list(waiting), []
+        elif index == 0:
             estimate = None
             if costs is not None and design.skip:
                 estimate = lambda i: costs.seconds(i, seconds[0], row["ic_start"])  # noqa: E731
@@ -135,12 +178,13 @@ def simulate(row: dict, chosen: list[int], design: Design, costs: SequenceCosts 
             restart = [lane]
         for free in restart:
             start(free)
-    return [i for i in finished if i in chosen], last, len(plan.skipped)
+    return [i for i in finished if i in chosen], last, len(plan.skipped), len(plan.started) + 1
 
 
 def designs(budgets: list[float], quantiles: list[float]) -> list[Design]:
     """The designs compared: no budget; cancelling only (a); a cost model skipping picks (b); speculating on
-    two sequences, cheapest per instruction first, with and without skipping, in each start order (c)."""
+    two sequences, cheapest per instruction first, with and without skipping, in each start order (c); and
+    (b+c) with the speculative sequences guessed from the start module (d: :mod:`.speculate`)."""
     out = [Design("no budget", None)]
     for b in budgets:
         out.append(Design(f"{b:g} s: (a) cancel at the deadline", b))
@@ -149,38 +193,42 @@ def designs(budgets: list[float], quantiles: list[float]) -> list[Design]:
             out.append(Design(f"{b:g} s: (b) costs q{q:g} skip", b, 1, q))
             out += [Design(f"{b:g} s: (b+c) speculate 2, costs q{q:g} skip, {o} first", b, 2, q, True, o)
                     for o in ORDERS]  # fmt: skip
+            out.append(Design(f"{b:g} s: (d) guess 2 from the start, costs q{q:g} skip", b, 2, q, guess="start"))
     return out
 
 
 def compare(rows: list[dict], budgets: list[float], slowdown: float, folds: int, quantiles: list[float]) -> None:
     """Print, per set and design, the share of the oracle's ``.text`` gain and the simulated seconds."""
     coreset = load_coreset()
-    chosen = picks(rows)
+    chosen, starts = picks(rows)
     texts = np.array([[np.nan if t is None or t <= 0 else t for t in row["text"]] for row in rows], float)
     seconds = np.array([row["seconds"] for row in rows], float)
     instructions = np.array([row["ic_start"] for row in rows], float)
     fold = np.arange(len(rows)) % folds
     oracle = np.nanmin(texts, axis=1)
-    print("| set | design | programs | share of oracle gain | median s | max s | >= 1 s | cancelled | skipped |")
-    print("|---|---|--:|--:|--:|--:|--:|--:|--:|")
+    print("| set | design | programs | share of oracle gain | median s | max s | >= 1 s | cancelled | skipped | "
+          "more than 5 compilations |")  # fmt: skip
+    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
     for selector in [*sorted({row["set"] for row in rows}), "all"]:
         members = [p for p, row in enumerate(rows) if selector in (row["set"], "all")]
         gain_oracle = np.exp(np.mean([np.log(texts[p, 0] / oracle[p]) for p in members])) - 1
         for design in designs(budgets, quantiles):
-            logs, times, cancelled, skipped = [], [], 0, 0
+            logs, times, cancelled, skipped, over = [], [], 0, 0, 0
             for p in members:
                 costs = None
                 if design.quantile is not None:
                     rest = fold != fold[p]
                     costs = fit_costs(seconds[rest], instructions[rest], coreset, quantile=design.quantile)
-                done, wall, skips = simulate(rows[p], chosen[p], design, costs, slowdown)
+                done, wall, skips, compilations = simulate(rows[p], chosen[p], design, costs, slowdown, starts[p])
+                over += compilations > COMPILATIONS
                 logs.append(np.log(texts[p, 0] / np.nanmin([texts[p, i] for i in done])))
                 times.append(wall)
                 skipped += skips
                 cancelled += sum(1 for i in chosen[p][1:] if i not in done) - skips
             share = (np.exp(np.mean(logs)) - 1) / gain_oracle if gain_oracle > 0 else float("nan")
+            slow = sum(t >= 1.0 for t in times)
             print(f"| {selector} | {design.name} | {len(members)} | {100 * share:.1f}% | {np.median(times):.3f} | "
-                  f"{max(times):.2f} | {sum(t >= 1.0 for t in times)} | {cancelled} | {skipped} |")  # fmt: skip
+                  f"{max(times):.2f} | {slow} | {cancelled} | {skipped} | {over} |")  # fmt: skip
 
 
 def main() -> int:

@@ -125,13 +125,13 @@ def evaluate_set(
                                   program.text_oz)  # fmt: skip
         order = rank_sequences(features, coreset=coreset, model=model)
         chosen = [0, *[i for i in order if i != 0][: COMPILATIONS - 1]]
-        seconds, finished, cancelled, skipped = None, chosen, [], []
+        seconds, finished, cancelled, skipped, wasted, compilations = None, chosen, [], [], [], None
         if row < timed:  # the whole prediction path, compiled afresh and timed; it must agree with the table
             start = time.perf_counter()
             fresh = predicted(program, scorer, coreset, model, budget)
             seconds = time.perf_counter() - start
             finished = [i for i in chosen if i not in fresh.cancelled and i not in fresh.skipped]
-            cancelled, skipped = fresh.cancelled, fresh.skipped
+            cancelled, skipped, wasted, compilations = fresh.cancelled, fresh.skipped, fresh.wasted, fresh.compilations
             same = all(
                 fresh.results[i] == (None if np.isnan(texts[i]) or texts[i] <= 0 else (ics[i], texts[i]))
                 for i in finished
@@ -152,6 +152,8 @@ def evaluate_set(
                 "unbudgeted": outcome(texts, ics, unbudgeted),
                 "cancelled": [int(i) for i in cancelled],
                 "skipped": [int(i) for i in skipped],
+                "wasted": [int(i) for i in wasted],  # speculative compilations the model did not pick
+                "compilations": compilations,  # started, -Oz and wasted ones included
                 "static": outcome(texts, ics, static_col),
                 "cover": outcome(texts, ics, cover_col),
                 "oracle": outcome(texts, ics, oracle),
@@ -192,6 +194,7 @@ def summarize(result: dict) -> dict:
     summary["seconds_at_or_above_1"] = sum(s >= 1.0 for s in seconds)
     summary["cancelled"] = sum(len(r["cancelled"]) for r in rows)
     summary["skipped"] = sum(len(r["skipped"]) for r in rows)
+    summary["more_than_5_compilations"] = sum((r.get("compilations") or 0) > COMPILATIONS for r in rows)
     summary["lost_to_budget"] = [
         {"uri": r["uri"], "unbudgeted": r["text_oz"] / r["unbudgeted"]["text"],
          "budgeted": r["text_oz"] / r["predicted"]["text"], "seconds": r["seconds"]}

@@ -137,7 +137,7 @@ def main() -> int:
                     mismatches.append(f"{uri} (.text {before['text']} before, {after['text']} after)")
                 row = {"uri": uri, "ic_start": after["ic_start"], "ic_oz": after["ic_oz"], "same": same,
                        "before": before["seconds"], "after": after["seconds"], "kept": after["kept"],
-                       "text": after["text"]}  # fmt: skip
+                       "text": after["text"], "kept_before": before["kept"], "text_before": before["text"]}  # fmt: skip
                 rows.append(row)
                 flag = "" if same else f" different result: .text {before['text']} before, {after['text']} after"
                 print(f"{uri} {row['ic_start']} before {row['before']:.3f} s after {row['after']:.3f} s "

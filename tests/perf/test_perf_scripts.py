@@ -99,3 +99,4 @@ def test_coreset_costs_measures_fits_and_simulates(tmp_path):
     assert '"ratios"' in run("fit", str(times), "-o", str(costs)) and costs.is_file()
     table = run("simulate", str(times), "--folds", "2")
     assert "| builtin-v0/train | no budget | 2 |" in table and "(b+c) speculate 2" in table
+    assert "(d) guess 2 from the start" in table

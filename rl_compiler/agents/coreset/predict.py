@@ -7,11 +7,12 @@ module's features and -Oz on it (the model needs -Oz's outcome), the model's ord
 result kept is the smallest ``.text`` (then IR), so never larger than -Oz's.
 
 The compilations run on every lane of the :class:`~.scoring.Scorer` (one crash-isolated worker process each)
-at the same time. While lane 0 takes the features and -Oz, another lane compiles the sequences the model puts
-first for a program it knows nothing about yet (:meth:`.value.ValueModel.prior_order`, the greedy cover of all
-its training programs: -Oz twice and sequence 2, picked for 96% and 100% of its training programs;
-:data:`SPECULATIVE`). Once the order is known, each free lane takes the next picked sequence not yet started,
-and a speculative result outside the picks is dropped.
+at the same time. While lane 0 takes the features and -Oz, another lane compiles :data:`SPECULATIVE` sequences
+the model is likely to pick, guessed from the start module alone (:mod:`.speculate`: where ``always_inline``
+functions have several call sites, sequence 2 and -Oz twice, which the model picks for 100% and 96% of its
+training programs; elsewhere the start features' first pick, then sequence 2). Once the order is known, each
+free lane takes the next picked sequence not yet started, and a speculative result outside the picks is
+dropped (:attr:`Prediction.wasted`).
 
 **Budget** (``budget`` seconds for the whole path, default :data:`BUDGET`): -Oz always runs to its end (the
 model needs its outcome, and it is the result kept when nothing else finishes); every other compilation is
@@ -38,19 +39,28 @@ import numpy as np
 
 from rl_compiler.agents.coreset.costs import SequenceCosts, load_costs
 from rl_compiler.agents.coreset.scoring import Scorer
+from rl_compiler.agents.coreset.speculate import (
+    force_inlining,
+    prior_speculation,
+    start_order,
+    start_speculation,
+    start_vector,
+)
 from rl_compiler.agents.coreset.value import ValueModel, feature_vector
 from rl_compiler.envs.coreset_data import Coreset
 from rl_compiler.llvm.errors import LLVMError, WorkerTimeoutError
 
 #: Compilations of "value prediction alone", -Oz included (the issue's budget).
 COMPILATIONS = 5
-#: Sequences compiled before the model's order is known: the first 2 of the prior order, -Oz twice and sequence 2
-#: (force-inlining's remedy), which the model picks for 96% and 100% of its training programs; with a cost model
-#: the cheaper per instruction first (2): where -Oz blows a module up (lz4's `lz4.c`: -Oz 0.8 s) sequence 2 takes
-#: 0.2 s and shrinks it 4 times, and waiting for -Oz to start it missed a 1 s budget. The next ones are picked
-#: less often, and one not picked can take seconds on such a module (lz4's `lz4hc.c`: 3.5 s of passes for
-#: sequence 11) while the picks wait for it.
+#: Sequences compiled before the model's order is known (:mod:`.speculate`). Where -Oz blows a module up (lz4's
+#: `lz4.c`: -Oz 0.8 s) sequence 2 takes 0.2 s and shrinks it 4 times, and waiting for -Oz to start it missed a 1 s
+#: budget; elsewhere an expensive likely pick (sequence 11: 2-2.5 times -Oz) needs to start at once. More are
+#: picked less often, and one not picked can take seconds (lz4's `lz4hc.c`: 3.5 s of passes for sequence 11)
+#: while the picks wait for it.
 SPECULATIVE = 2
+#: What the speculative lanes compile (``guess`` of :func:`predict`): ``"start"`` guesses from the start module
+#: (:mod:`.speculate`), ``"prior"`` compiles the prior order's first (sequence 2 and -Oz twice) on every program.
+GUESSES = ("start", "prior")
 #: Wall seconds of the whole path by default (the issue's "under 1 s below 10,000 instructions").
 BUDGET = 1.0
 #: Seconds of the budget kept back for cancelling compilations still running (killing a worker and reaping
@@ -85,6 +95,13 @@ class Prediction:
     skipped: list[int] = field(default_factory=list)
     #: Wall seconds of -Oz on lane 0 (the cost model's scale).
     oz_seconds: float = 0.0
+    #: Sequences started before the order was known (picked or wasted), in the order they started.
+    speculated: list[int] = field(default_factory=list)
+
+    @property
+    def compilations(self) -> int:
+        """Compilations started on this program, -Oz and wasted speculative ones included."""
+        return len(set(self.chosen) - set(self.skipped)) + len(self.wasted)
 
     @property
     def ic(self) -> int:
@@ -107,7 +124,7 @@ class Plan:
     def __init__(self, speculative: list[int], limit: int, end: float | None = None,
                  clock: Callable[[], float] = time.perf_counter) -> None:  # fmt: skip
         self.lock = threading.Condition()
-        self.speculative = speculative[:limit]
+        self.speculative, self.limit = speculative[:limit], limit
         self.end, self.clock = end, clock
         self.chosen: list[int] | None = None
         self.queue: list[int] = []
@@ -115,6 +132,7 @@ class Plan:
         self.started: set[int] = set()
         self.skipped: list[int] = []
         self.failed = False
+        self.speculated: list[int] = []
 
     def remaining(self) -> float:
         """Seconds until compilations are cut off (infinite without a budget)."""
@@ -128,6 +146,7 @@ class Plan:
             for index in self.speculative:
                 if index not in self.started and self.remaining() >= MIN_CALL_SECONDS:
                     self.started.add(index)
+                    self.speculated.append(index)
                     return index
             return "wait"
         for index in self.queue:
@@ -148,6 +167,12 @@ class Plan:
                 self.lock.wait()
             return index  # type: ignore[return-value]
 
+    def speculate(self, indices: list[int]) -> None:
+        """More sequences to compile while the order is not known yet (a guess that came after the start)."""
+        with self.lock:
+            self.speculative = [*self.speculative, *(i for i in indices if i not in self.speculative)][: self.limit]
+            self.lock.notify_all()
+
     def decide(
         self, chosen: list[int] | None, estimate: Callable[[int], float] | None = None, order: str = "cheapest"
     ) -> None:
@@ -166,13 +191,6 @@ class Plan:
             self.lock.notify_all()
 
 
-def speculation(model: ValueModel, costs: SequenceCosts | None, count: int) -> list[int]:
-    """The ``count`` sequences the model picks most often (the first of its prior order, -Oz left out), the
-    cheapest per instruction first when ``costs`` are known: they run while lane 0 compiles -Oz."""
-    first = [i for i in model.prior_order() if i != 0][: max(count, 0)]
-    return first if costs is None else sorted(first, key=lambda i: costs.per_instruction[i])
-
-
 def predict(
     bitcode: bytes,
     scorer: Scorer,
@@ -183,6 +201,7 @@ def predict(
     costs: SequenceCosts | Literal["shipped"] | None = SHIPPED,
     order: str = "model",
     speculative: int = SPECULATIVE,
+    guess: str = "start",
 ) -> Prediction:
     """Compile -Oz and the model's first ``compilations - 1`` other sequences on the start module ``bitcode``,
     on every lane of ``scorer`` at once, and keep the smallest ``.text`` (see the module docstring).
@@ -192,7 +211,8 @@ def predict(
     :param costs: the cost model that skips picks under a budget and orders the speculative compilations
         (``"shipped"``: the shipped one; None: no estimate).
     :param order: the order the picks start in with a cost model (:data:`ORDERS`, :meth:`Plan.decide`).
-    :param speculative: sequences compiled before the model's order is known (:func:`speculation`).
+    :param speculative: sequences compiled before the model's order is known (:mod:`.speculate`).
+    :param guess: how they are chosen (:data:`GUESSES`).
     :raises LLVMError: -Oz itself fails on the module, or leaves no ``.text``.
     """
     from rl_compiler.agents.coreset import rank_sequences
@@ -202,6 +222,8 @@ def predict(
         raise ValueError(f"compilations must be at least 1, got {compilations!r}")
     if budget is not None and not budget > 0:
         raise ValueError(f"budget must be positive seconds or None, got {budget!r}")
+    if guess not in GUESSES:
+        raise ValueError(f"guess must be one of {', '.join(GUESSES)}; got {guess!r}")
     if costs == SHIPPED:
         costs = load_costs() if budget is not None else None
     if isinstance(costs, SequenceCosts):
@@ -211,16 +233,32 @@ def predict(
     # on 164 training programs but not on 4 of 239 held-out csmith programs (IR 164 against 166 instructions):
     # the second -Oz in another pass-manager run is not the pipeline's second half.
     end = None if budget is None else started + budget - RESERVE
-    plan = Plan(speculation(model, costs, min(speculative, compilations - 1)), speculative, end)
+    count = min(speculative, compilations - 1)
+    prior = prior_speculation(model, costs if isinstance(costs, SequenceCosts) else None, count)
+    plan = Plan(prior if guess == "prior" else [], count, end)
     results: dict[int, tuple[int, int] | None] = {}
     cancelled: list[int] = []
     errors: list[BaseException] = []
+    start: list[np.ndarray] = []  # the start features, once lane 0 has them
+    started_features = threading.Event()
+
+    def guess_from_start(lane: int) -> None:  # on the first speculative lane, while lane 0 takes the features
+        with scorer.session(bitcode, lane) as session:
+            forced = force_inlining(session.ir())
+        if not forced:
+            started_features.wait()
+        if forced or not start:  # force-inlining (or lane 0 failed): sequence 2 first, as the prior order has it
+            plan.speculate(prior)
+        else:
+            plan.speculate(start_speculation(start_order(model, start[0]), prior, count))
 
     def keep(index: int, scored: list[int] | None) -> None:
         results[index] = None if scored is None or scored[1] <= 0 else (scored[0], scored[1])
 
     def compile_on(lane: int) -> None:
         try:
+            if lane == 1 and guess == "start" and count > 0:
+                guess_from_start(lane)
             while (index := plan.next()) is not None:
                 try:
                     keep(index, scorer.compile(bitcode, coreset.sequences[index], lane, end))
@@ -237,6 +275,8 @@ def predict(
     try:
         with scorer.session(bitcode) as root:
             autophase, inst_count = root.features()
+            start.append(start_vector(autophase, inst_count))
+            started_features.set()
             ic_start = root.instruction_count()
             oz_started = time.perf_counter()
             scored = scorer.measure(root, oz)
@@ -253,6 +293,7 @@ def predict(
             plan.decide(chosen, estimate, order)
     except BaseException:
         plan.decide(None)
+        started_features.set()
         for thread in lanes:
             thread.join()
         raise
@@ -266,7 +307,10 @@ def predict(
         key=lambda i: (results[i][1], results[i][0], coreset.sequences[i]),  # type: ignore[index]
     )
     wasted = sorted((set(results) | set(cancelled)) - set(chosen))
+    # A pick never started because its lane was cancelled had no time left either.
+    skipped = set(plan.skipped) | {i for i in chosen if i not in results and i not in cancelled}
     return Prediction(
         chosen, {i: results.get(i) for i in chosen}, kept, features, wasted,
-        cancelled=sorted(set(cancelled) & set(chosen)), skipped=sorted(plan.skipped), oz_seconds=oz_seconds,
+        cancelled=sorted(set(cancelled) & set(chosen)), skipped=sorted(skipped), oz_seconds=oz_seconds,
+        speculated=list(plan.speculated),
     )  # fmt: skip

@@ -96,10 +96,11 @@ def test_the_budget_cancels_a_slow_sequence_and_keeps_what_finished(scorer: Scor
     prediction = predict(bitcode, scorer, TOY, toy_model, budget=1.0, costs=None)
     seconds = time.perf_counter() - start
     assert seconds < 1.0 + 0.5  # the slow sequence alone takes about 7 s; the slack is for a loaded machine
-    assert prediction.chosen == [0, 1, 2, 4, 3] and 2 in prediction.cancelled and prediction.skipped == []
+    assert prediction.chosen == [0, 1, 2, 4, 3] and 2 in prediction.cancelled and 2 not in prediction.skipped
     assert prediction.results[2] is None and prediction.results[0] is not None
     finished = [i for i in prediction.chosen if prediction.results[i] is not None]
-    assert sorted(finished + prediction.cancelled) == [0, 1, 2, 3, 4]  # quick ones may be cut on a loaded machine
+    # Every pick finished, was cancelled, or was never started (no time left: quick ones on a loaded machine).
+    assert sorted(finished + prediction.cancelled + prediction.skipped) == [0, 1, 2, 3, 4]
     assert prediction.kept == min(finished, key=lambda i: (prediction.results[i][1], prediction.results[i][0]))
     for index in finished:  # what finished is what compiling it alone gives
         assert prediction.results[index] == tuple(scorer.compile(bitcode, TOY.sequences[index]))
