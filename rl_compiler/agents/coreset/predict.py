@@ -18,9 +18,10 @@ dropped (:attr:`Prediction.wasted`).
 model needs its outcome, and it is the result kept when nothing else finishes); every other compilation is
 bounded by the time left, and one still running at the deadline is cancelled (its worker killed, a new one
 started in the background: :meth:`.scoring.Scorer.restart`); the result kept is the best that finished. With a
-cost model (:mod:`.costs`; the shipped one by default), the picks start cheapest first by estimated time (the
-sequence's measured multiple of -Oz's time, times -Oz's time on this program), and a pick estimated not to
-finish in the time left is not started (skipped) rather than started and cancelled. The budget is for
+cost model (:mod:`.costs`; the shipped one by default), the picks start in the model's order (``order``), and a
+pick estimated not to finish in the time left (the smaller of its measured multiple of -Oz's time on this program
+and its seconds per instruction) is not started (skipped) rather than started and cancelled; a pick never started
+because its lane was cancelled counts as skipped too. The budget is for
 compiling: a lane whose worker is not running starts one first, unbounded (:meth:`.scoring.Scorer.start` starts
 them ahead; after a cancellation the new one starts in the background). With ``budget=None`` the
 picks and the result kept are exactly those of compiling one sequence after the other (measured in
