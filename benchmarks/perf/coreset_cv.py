@@ -4,6 +4,7 @@
         --dataset builtin-v0/validation --dataset csmith-train-v0:240 --grid --seeds 5 \\
         --k 20 30 --oz-weight 20 40 --alpha 0.02 0.05 --networks 0 2
     nice -n 10 python benchmarks/perf/coreset_cv.py ... --seeds 10 --adaptive --without lz4   # adaptive selection
+    nice -n 10 python benchmarks/perf/coreset_cv.py ... --extra realc-extra-v0 --seeds 5 --graph  # graph networks
 
 (The corpora's names resolve once ``scripts/build_corpora.py`` has imported them.)
 
@@ -18,14 +19,19 @@ programs: never give the held-out sets or evaluation suites.
 ``--adaptive`` simulates *sequential* selection from the stored values (no compilation): the 4 compilations
 after -Oz are chosen one at a time, each knowing the outcomes so far (:class:`Adaptive`), on the same
 fold models as the shipped (static) order, so the two are compared on the same folds.
+
+``--graph`` trains a program-graph network per fold (``coreset_graph.py``, PyTorch) and scores its designs
+next to the shipped model on the same folds (docs/coreset.md: "A program-graph network").
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -39,6 +45,8 @@ from rl_compiler.agents.coreset.value import (
     targets,
     train_value_model,
 )
+from rl_compiler.llvm.cache import cache_dir
+from rl_compiler.llvm.toolchain import get_toolchain
 
 COMPILATIONS = 5
 #: The shipped model's settings (``rl-compiler coreset train-value``'s defaults).
@@ -66,14 +74,19 @@ def shares(logs: np.ndarray, chosen: list[list[int]], sources: np.ndarray) -> di
     return result
 
 
+def fold_of(groups: list[str], folds: int, seed: int) -> np.ndarray:
+    """Each program's fold in fold assignment ``seed``: a group's programs share one."""
+    names = sorted(set(groups))
+    assignment = dict(zip(names, np.random.RandomState(seed).permutation(len(names)) % folds, strict=True))
+    return np.array([assignment[g] for g in groups])
+
+
 def fold_models(
     features, values, coreset, groups, folds: int, seed: int, extra=None, **settings
 ) -> list[tuple[ValueModel, np.ndarray]]:
     """One model per fold of fold assignment ``seed``, each with the programs it holds out; ``extra``
     (features, values) are training programs in every fold, never held out."""
-    names = sorted(set(groups))
-    fold_of = dict(zip(names, np.random.RandomState(seed).permutation(len(names)) % folds, strict=True))
-    fold = np.array([fold_of[g] for g in groups])
+    fold = fold_of(groups, folds, seed)
     models = []
     for f in range(folds):
         train, test = np.where(fold != f)[0], np.where(fold == f)[0]
@@ -203,6 +216,7 @@ def main() -> int:
     parser.add_argument("--dataset", action="append", required=True, help="training programs; NAME:N keeps N")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seeds", type=int, default=3, help="fold assignments to average over")
+    parser.add_argument("--first-seed", type=int, default=0, help="the first fold assignment (default 0)")
     parser.add_argument("--max-instructions", type=int, default=10_000)
     parser.add_argument("--grid", action="store_true", help="also try other k, oz-weight and alpha")
     parser.add_argument("--k", type=int, nargs="+", default=[5, 10, 20, 40], help="the grid's k values")
@@ -224,6 +238,15 @@ def main() -> int:
     parser.add_argument(
         "--without", metavar="LIBRARY", help="also report real C without this library's units (e.g. lz4)"
     )
+    parser.add_argument(
+        "--graph", action="store_true",
+        help="also cross-validate program-graph networks (coreset_graph.py; PyTorch) next to the shipped model",
+    )  # fmt: skip
+    parser.add_argument("--graph-epochs", type=int, default=30, help="the graph network's epochs (default 30)")
+    parser.add_argument(
+        "--graph-cache", type=Path, default=None,
+        help="where graphs and fold predictions are cached (default: the rl-compiler cache)",
+    )  # fmt: skip
     args = parser.parse_args()
     adaptive = None if args.adaptive is None else [Adaptive.parse(text) for text in args.adaptive or ADAPTIVE]
     coreset = load_coreset()
@@ -241,7 +264,8 @@ def main() -> int:
         return programs, np.stack(rows), table.values("text")
 
     programs, features, values = load(args.dataset)
-    extra = load(args.extra)[1:] if args.extra else None
+    extra_programs, *extra = load(args.extra) if args.extra else (None, None)
+    extra = tuple(extra) if args.extra else None
     if extra is not None:
         print(f"{len(extra[0])} extra training programs in every fold ({', '.join(args.extra)})")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -269,11 +293,30 @@ def main() -> int:
             for key in runs[0]
         )
 
+    if args.graph:  # the graph designs and the shipped model on the same fold models
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from coreset_graph import GraphSettings, cross_validate_graph  # PyTorch: only with --graph
+
+        graph_extra = None if extra is None else (*extra, [p.bitcode for p in extra_programs])
+        cache = args.graph_cache or cache_dir("coreset-graphs", get_toolchain().id)
+        settings = GraphSettings(epochs=args.graph_epochs)
+        graph_runs: dict[str, list[dict[str, float]]] = {}
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
+            chosen, seconds = cross_validate_graph(
+                features, values, [p.bitcode for p in programs], coreset, groups, args.folds, seed, graph_extra,
+                settings, cache, SHIPPED, fold_of, lambda model, row: static_choice(model, row, None),
+            )  # fmt: skip
+            for name, choice in chosen.items():
+                graph_runs.setdefault(name, []).append(scored(choice))
+            print(f"fold assignment {seed}: graph networks trained in {seconds:.0f} s", flush=True)
+            for name, name_runs in graph_runs.items():
+                print(f"  {name:34s}", summary(name_runs), flush=True)
+        return 0
     if adaptive is not None:  # every chooser on the same fold models of the shipped settings
         choosers: list[Chooser] = [static_choice, *adaptive]
         truth = targets(values)
         runs: list[list[dict[str, float]]] = [[] for _ in choosers]
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             models = fold_models(features, values, coreset, groups, args.folds, seed, extra, **SHIPPED)
             for chooser, chooser_runs in zip(choosers, runs, strict=True):
                 chooser_runs.append(scored(choose_all(models, features, truth, chooser)))
@@ -292,7 +335,7 @@ def main() -> int:
         settings = dict(zip(SHIPPED, setting, strict=True))
         grid_runs = [
             scored(cross_validate(features, values, coreset, groups, args.folds, seed, extra, **settings))
-            for seed in range(args.seeds)
+            for seed in range(args.first_seed, args.first_seed + args.seeds)
         ]  # fmt: skip
         k, oz_weight, alpha, networks, hedge = setting
         print(

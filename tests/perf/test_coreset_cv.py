@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from rl_compiler.agents.coreset.value import feature_vector, targets, train_value_model
 from rl_compiler.envs.coreset import OZ, Coreset
-
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "perf" / "coreset_cv.py"
-
-
-@pytest.fixture(scope="module")
-def coreset_cv():
-    spec = importlib.util.spec_from_file_location("coreset_cv", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["coreset_cv"] = module  # its dataclass looks its module up
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        del sys.modules["coreset_cv"]
 
 
 def test_an_outcome_tells_the_kind_of_program_and_the_next_pick_follows(coreset_cv):
