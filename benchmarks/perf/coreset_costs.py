@@ -128,6 +128,7 @@ class Design:
     skip: bool = True
     order: str = "model"
     guess: str = "prior"  # what the speculative compilations are (predict's ``guess``)
+    capacity: int | None = None  # compilations after -Oz in all, wasted guesses included (None: no cap)
 
 
 def simulate(row: dict, chosen: list[int], design: Design, costs: SequenceCosts | None, slowdown: float,
@@ -141,7 +142,7 @@ def simulate(row: dict, chosen: list[int], design: Design, costs: SequenceCosts 
     end = None if design.budget is None else design.budget - RESERVE
     prior = prior_speculation(load_value_model(), costs, design.speculative)
     guessing = design.guess == "start" and known is not None
-    plan = Plan([] if guessing else prior, design.speculative, end, clock=lambda: now[0])
+    plan = Plan([] if guessing else prior, design.speculative, end, clock=lambda: now[0], capacity=design.capacity)
     busy: dict[int, tuple[int, float]] = {0: (-1, OVERHEAD)}  # -1: lane 0 has the features, then -Oz
     waiting: list[int] = []
 
@@ -185,7 +186,7 @@ def designs(budgets: list[float], quantiles: list[float]) -> list[Design]:
     """The designs compared: no budget; cancelling only (a); a cost model skipping picks (b); speculating on
     two sequences, cheapest per instruction first, with and without skipping, in each start order (c); and
     (b+c) with the speculative sequences guessed from the start module (d: :mod:`.speculate`)."""
-    out = [Design("no budget", None)]
+    out = [Design("no budget", None, 0)]  # predict guesses nothing without a budget
     for b in budgets:
         out.append(Design(f"{b:g} s: (a) cancel at the deadline", b))
         out.append(Design(f"{b:g} s: (c) speculate 2 cheapest first, cancel", b, 2, quantiles[0], skip=False))
@@ -194,6 +195,8 @@ def designs(budgets: list[float], quantiles: list[float]) -> list[Design]:
             out += [Design(f"{b:g} s: (b+c) speculate 2, costs q{q:g} skip, {o} first", b, 2, q, True, o)
                     for o in ORDERS]  # fmt: skip
             out.append(Design(f"{b:g} s: (d) guess 2 from the start, costs q{q:g} skip", b, 2, q, guess="start"))
+            out.append(Design(f"{b:g} s: (d), at most {COMPILATIONS} compilations in all (shipped)", b, 2, q,
+                              guess="start", capacity=COMPILATIONS - 1))  # fmt: skip
     return out
 
 

@@ -23,9 +23,12 @@ pick estimated not to finish in the time left (the smaller of its measured multi
 and its seconds per instruction) is not started (skipped) rather than started and cancelled; a pick never started
 because its lane was cancelled counts as skipped too. The budget is for
 compiling: a lane whose worker is not running starts one first, unbounded (:meth:`.scoring.Scorer.start` starts
-them ahead; after a cancellation the new one starts in the background). With ``budget=None`` the
-picks and the result kept are exactly those of compiling one sequence after the other (measured in
-docs/coreset.md); with a budget they are too whenever every pick finishes in time.
+them ahead; after a cancellation the new one starts in the background).
+
+**At most ``compilations`` in all**, -Oz and the guesses included: a guess the model does not pick takes the place
+of its last pick (skipped). With ``budget=None`` nothing is guessed (a guess only saves time), so the picks and the
+result kept are exactly those of compiling one sequence after the other (measured in docs/coreset.md); with a
+budget they are too whenever no guess is wasted and every pick finishes in time.
 """
 
 from __future__ import annotations
@@ -92,7 +95,8 @@ class Prediction:
     wasted: list[int] = field(default_factory=list)
     #: Picks still compiling at the deadline, cancelled.
     cancelled: list[int] = field(default_factory=list)
-    #: Picks never started: estimated not to finish in the time left, or no time left.
+    #: Picks never started: estimated not to finish in the time left, no time left, or a wasted guess used the
+    #: compilation (the last picks).
     skipped: list[int] = field(default_factory=list)
     #: Wall seconds of -Oz on lane 0 (the cost model's scale).
     oz_seconds: float = 0.0
@@ -123,9 +127,12 @@ class Plan:
     """
 
     def __init__(self, speculative: list[int], limit: int, end: float | None = None,
-                 clock: Callable[[], float] = time.perf_counter) -> None:  # fmt: skip
+                 clock: Callable[[], float] = time.perf_counter, capacity: int | None = None) -> None:  # fmt: skip
         self.lock = threading.Condition()
         self.speculative, self.limit = speculative[:limit], limit
+        #: Sequences other than -Oz started in all, wasted speculative ones included (None: no cap): the picks
+        #: past it are skipped.
+        self.capacity = capacity
         self.end, self.clock = end, clock
         self.chosen: list[int] | None = None
         self.queue: list[int] = []
@@ -154,7 +161,8 @@ class Plan:
             if index in self.started or index in self.skipped:
                 continue
             left = self.remaining()
-            if left < MIN_CALL_SECONDS or (self.estimate is not None and self.estimate(index) > left):
+            full = self.capacity is not None and len(self.started) >= self.capacity
+            if full or left < MIN_CALL_SECONDS or (self.estimate is not None and self.estimate(index) > left):
                 self.skipped.append(index)
                 continue
             self.started.add(index)
@@ -234,9 +242,11 @@ def predict(
     # on 164 training programs but not on 4 of 239 held-out csmith programs (IR 164 against 166 instructions):
     # the second -Oz in another pass-manager run is not the pipeline's second half.
     end = None if budget is None else started + budget - RESERVE
-    count = min(speculative, compilations - 1)
+    # A guess is a compilation: a wasted one takes the place of the last pick. Without a budget nothing is
+    # guessed (it only saves time), so the picks are exactly those of compiling one after the other.
+    count = 0 if budget is None else min(speculative, compilations - 1)
     prior = prior_speculation(model, costs if isinstance(costs, SequenceCosts) else None, count)
-    plan = Plan(prior if guess == "prior" else [], count, end)
+    plan = Plan(prior if guess == "prior" else [], count, end, capacity=compilations - 1)
     results: dict[int, tuple[int, int] | None] = {}
     cancelled: list[int] = []
     errors: list[BaseException] = []

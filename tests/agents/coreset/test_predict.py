@@ -129,8 +129,12 @@ def test_with_a_budget_nothing_overruns_gives_the_unbudgeted_result(scorer: Scor
     bitcode = get_benchmark(f"benchmark://builtin-v0/{name}").bitcode("size")
     free = predict(bitcode, scorer, coreset, model, budget=None)
     bounded = predict(bitcode, scorer, coreset, model, budget=30.0)  # the shipped cost model orders the picks
-    assert bounded.cancelled == bounded.skipped == []
-    assert (bounded.chosen, bounded.results, bounded.kept) == (free.chosen, free.results, free.kept)
+    assert bounded.cancelled == [] and bounded.chosen == free.chosen
+    # Only a wasted guess changes anything: it takes the last pick's place (5 compilations in all).
+    assert len(bounded.skipped) == len(bounded.wasted) and bounded.compilations <= 5 == free.compilations
+    assert all(bounded.results[i] == free.results[i] for i in bounded.chosen if i not in bounded.skipped)
+    if not bounded.wasted:
+        assert (bounded.results, bounded.kept) == (free.results, free.kept)
 
 
 def test_the_plan_skips_what_would_overrun_and_starts_the_cheapest_first():

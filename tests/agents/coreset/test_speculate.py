@@ -84,16 +84,28 @@ def test_a_guess_that_comes_later_wakes_the_waiting_lane():
     assert plan.take() == 3 and plan.take() is None and plan.speculated == [11, 2]
 
 
+def test_a_wasted_guess_takes_the_last_picks_place():
+    plan = Plan([11, 2], 2, end=None, capacity=4)  # -Oz plus 4: the shipped 5 compilations
+    assert plan.take() == 11 and plan.take() == 2
+    plan.decide([0, 2, 3, 4, 5])  # 11 was not picked: wasted
+    assert plan.take() == 3 and plan.take() == 4 and plan.take() is None and plan.skipped == [5]
+
+
 def test_prediction_speculates_the_start_guess_and_keeps_its_picks():
     coreset, model = load_coreset(), load_value_model()
     bitcode = get_benchmark("benchmark://builtin-v0/sort").bitcode("size")
     with Scorer(lanes=2) as scorer:
         scorer.start(bitcode)
-        guessed = predict(bitcode, scorer, coreset, model, budget=None)
-        prior = predict(bitcode, scorer, coreset, model, budget=None, guess="prior")
+        guessed = predict(bitcode, scorer, coreset, model, budget=30.0)  # nothing overruns: only the cap skips
+        prior = predict(bitcode, scorer, coreset, model, budget=30.0, guess="prior")
+        free = predict(bitcode, scorer, coreset, model, budget=None)
         with pytest.raises(ValueError, match="guess"):
             predict(bitcode, scorer, coreset, model, guess="random")
-    assert (guessed.chosen, guessed.results, guessed.kept) == (prior.chosen, prior.results, prior.kept)
+    assert guessed.chosen == prior.chosen == free.chosen and free.speculated == free.wasted == free.skipped == []
     expected = start_speculation(start_order(model, guessed.features[:START_FEATURES]), [1, 2], 2)
     assert guessed.speculated == expected[: len(guessed.speculated)]
-    assert guessed.compilations == len(guessed.chosen) + len(guessed.wasted)
+    for run in (guessed, prior):  # a wasted guess takes the last pick's place: 5 compilations at most
+        assert run.compilations == len(run.chosen) - len(run.skipped) + len(run.wasted) <= 5
+        last = run.chosen[len(run.chosen) - len(run.skipped) :]
+        assert len(run.skipped) == len(run.wasted) and run.skipped == sorted(last)
+        assert all(run.results[i] == free.results[i] for i in run.chosen if i not in run.skipped)
