@@ -4,7 +4,7 @@
         --dataset builtin-v0/validation --dataset csmith-train-v0:240 --grid --seeds 5 \\
         --k 20 30 --oz-weight 20 40 --alpha 0.02 0.05 --networks 0 2
     nice -n 10 python benchmarks/perf/coreset_cv.py ... --seeds 10 --adaptive --without lz4   # adaptive selection
-    nice -n 10 python benchmarks/perf/coreset_cv.py ... --extra realc-extra-v0 --seeds 5 --graph  # graph networks
+    nice -n 10 python benchmarks/perf/coreset_cv.py ... --extra realc-extra-v0 --seeds 10 --graph  # graph nets
 
 (The corpora's names resolve once ``scripts/build_corpora.py`` has imported them.)
 
