@@ -37,9 +37,8 @@ from rl_compiler.agents.coreset.speculate import (
     prior_speculation,
     start_order,
     start_speculation,
-    start_vector,
 )
-from rl_compiler.agents.coreset.value import START_FEATURES, feature_vector
+from rl_compiler.agents.coreset.value import START_FEATURES, feature_vector, start_vector
 from rl_compiler.datasets import get_benchmark
 
 #: Seconds lane 0 spends on the features and the ranking besides -Oz (parse, Autophase, InstCount, model).

@@ -48,9 +48,8 @@ from rl_compiler.agents.coreset.speculate import (
     prior_speculation,
     start_order,
     start_speculation,
-    start_vector,
 )
-from rl_compiler.agents.coreset.value import ValueModel, feature_vector
+from rl_compiler.agents.coreset.value import ValueModel, feature_vector, start_vector
 from rl_compiler.envs.coreset_data import Coreset
 from rl_compiler.llvm.errors import LLVMError, WorkerTimeoutError
 

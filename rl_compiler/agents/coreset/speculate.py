@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
 
 import numpy as np
 
@@ -47,17 +46,9 @@ def force_inlining(ir: str, calls: int = FORCE_INLINE_CALLS) -> bool:
     return any(count >= calls for count in sites.values())
 
 
-def start_vector(autophase: Any, inst_count: Any) -> np.ndarray:
-    """The start-module part of :func:`.value.feature_vector` (log1p of Autophase and InstCount)."""
-    raw = np.concatenate([np.asarray(autophase, float).ravel(), np.asarray(inst_count, float).ravel()])
-    if raw.shape != (START_FEATURES,):
-        raise ValueError(f"expected {START_FEATURES} Autophase + InstCount features, got {raw.shape[0]} values")
-    return np.log1p(np.maximum(raw, 0.0))
-
-
 def start_order(model: ValueModel, start: np.ndarray, exclude: np.ndarray | None = None) -> list[int]:
     """Coreset indices, -Oz first, in greedy-cover order of the neighbours over the start module's features
-    alone (``start``: :func:`start_vector`; standardized as the model's; its ``k`` and ``alpha``).
+    alone (``start``: :func:`.value.start_vector`; standardized as the model's; its ``k`` and ``alpha``).
 
     :param exclude: training programs (a boolean mask) left out, e.g. a program's own library in a simulation.
     """

@@ -47,20 +47,27 @@ FORMAT = "rl-compiler-coreset-value-v2"
 FORMATS = ("rl-compiler-coreset-knn-v1", FORMAT)  # v1: the neighbour model without networks
 
 
-def feature_vector(autophase: Any, inst_count: Any, ic_start: float, ic_oz: float, text_oz: float) -> np.ndarray:
-    """The model's raw input for one program: log1p of the start module's Autophase and InstCount, then
-    the three -Oz outcome features (see the module docstring)."""
+def start_vector(autophase: Any, inst_count: Any) -> np.ndarray:
+    """The start-module part of :func:`feature_vector`: log1p of the start module's Autophase and InstCount."""
     raw = np.concatenate([np.asarray(autophase, float).ravel(), np.asarray(inst_count, float).ravel()])
     if raw.shape != (START_FEATURES,):
         raise ValueError(
-            f"expected {AUTOPHASE_DIM} Autophase + {INSTCOUNT_DIM} InstCount features, got {raw.shape[0]} values"
+            f"expected {AUTOPHASE_DIM} Autophase + {INSTCOUNT_DIM} InstCount features ({START_FEATURES}), "
+            f"got {raw.shape[0]} values"
         )
+    return np.log1p(np.maximum(raw, 0.0))
+
+
+def feature_vector(autophase: Any, inst_count: Any, ic_start: float, ic_oz: float, text_oz: float) -> np.ndarray:
+    """The model's raw input for one program: :func:`start_vector`, then the three -Oz outcome features (see
+    the module docstring)."""
+    start = start_vector(autophase, inst_count)
     if min(ic_start, ic_oz, text_oz) <= 0:
         raise ValueError(
             f"the -Oz outcome needs positive sizes: start IR {ic_start}, -Oz IR {ic_oz}, -Oz .text {text_oz}"
         )
     oz = [np.log(ic_oz / ic_start), np.log(text_oz / ic_oz), np.log(text_oz / ic_start)]
-    return np.concatenate([np.log1p(np.maximum(raw, 0.0)), oz])
+    return np.concatenate([start, oz])
 
 
 def targets(values: np.ndarray) -> np.ndarray:

@@ -15,9 +15,8 @@ from rl_compiler.agents.coreset.speculate import (
     prior_speculation,
     start_order,
     start_speculation,
-    start_vector,
 )
-from rl_compiler.agents.coreset.value import START_FEATURES, feature_vector
+from rl_compiler.agents.coreset.value import START_FEATURES, feature_vector, start_vector
 from rl_compiler.datasets import get_benchmark
 from rl_compiler.datasets.build import compile_sources
 from rl_compiler.llvm import Module
