@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from coreset_cv import group  # a real-C unit's library: the programs held out together
 
 from rl_compiler.agents.coreset import load_coreset, load_value_model
 from rl_compiler.agents.coreset.build import dataset_uris, load_programs
@@ -76,12 +77,6 @@ def load_rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def library(uri: str) -> str:
-    """A program's group: a real-C unit's library (``realc-train-v0/lz4.lz4hc``: lz4), else the program."""
-    name = uri.rsplit("/", 1)[-1]
-    return uri.rsplit("/", 2)[-2] + ":" + (name.split(".")[0] if "realc" in uri else name)
-
-
 @dataclass(frozen=True)
 class Start:
     """What the start module tells before -Oz: force-inlining, and the start features' order (:mod:`.speculate`;
@@ -106,7 +101,7 @@ def picks(rows: list[dict]) -> tuple[list[list[int]], list[Start]]:
             with scorer.session(bitcode) as session:
                 starts.append(force_inlining(session.ir()))
             vectors.append(start_vector(autophase, inst_count))
-    groups = [library(row["uri"]) for row in rows]
+    groups = [group(row["uri"]) for row in rows]
     known = model.features[:, :START_FEATURES]
     out = []
     for p, forced in enumerate(starts):

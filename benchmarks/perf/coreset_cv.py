@@ -264,8 +264,11 @@ def main() -> int:
         return programs, np.stack(rows), table.values("text")
 
     programs, features, values = load(args.dataset)
-    extra_programs, *extra = load(args.extra) if args.extra else (None, None)
-    extra = tuple(extra) if args.extra else None
+    seeds = range(args.first_seed, args.first_seed + args.seeds)  # the fold assignments
+    extra_programs, extra = None, None
+    if args.extra:
+        extra_programs, *rest = load(args.extra)
+        extra = tuple(rest)
     if extra is not None:
         print(f"{len(extra[0])} extra training programs in every fold ({', '.join(args.extra)})")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -301,7 +304,7 @@ def main() -> int:
         cache = args.graph_cache or cache_dir("coreset-graphs", get_toolchain().id)
         settings = GraphSettings(epochs=args.graph_epochs)
         graph_runs: dict[str, list[dict[str, float]]] = {}
-        for seed in range(args.first_seed, args.first_seed + args.seeds):
+        for seed in seeds:
             chosen, seconds = cross_validate_graph(
                 features, values, [p.bitcode for p in programs], coreset, groups, args.folds, seed, graph_extra,
                 settings, cache, SHIPPED, fold_of, lambda model, row: static_choice(model, row, None),
@@ -316,7 +319,7 @@ def main() -> int:
         choosers: list[Chooser] = [static_choice, *adaptive]
         truth = targets(values)
         runs: list[list[dict[str, float]]] = [[] for _ in choosers]
-        for seed in range(args.first_seed, args.first_seed + args.seeds):
+        for seed in seeds:
             models = fold_models(features, values, coreset, groups, args.folds, seed, extra, **SHIPPED)
             for chooser, chooser_runs in zip(choosers, runs, strict=True):
                 chooser_runs.append(scored(choose_all(models, features, truth, chooser)))
@@ -335,7 +338,7 @@ def main() -> int:
         settings = dict(zip(SHIPPED, setting, strict=True))
         grid_runs = [
             scored(cross_validate(features, values, coreset, groups, args.folds, seed, extra, **settings))
-            for seed in range(args.first_seed, args.first_seed + args.seeds)
+            for seed in seeds
         ]  # fmt: skip
         k, oz_weight, alpha, networks, hedge = setting
         print(
