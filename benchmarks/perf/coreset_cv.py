@@ -50,7 +50,7 @@ from rl_compiler.llvm.toolchain import get_toolchain
 
 COMPILATIONS = 5
 #: The shipped model's settings (``rl-compiler coreset train-value``'s defaults).
-SHIPPED = {"k": 20, "oz_weight": 20.0, "alpha": 0.05, "networks": 2, "hedge": 2}
+SHIPPED = {"k": 20, "oz_weight": 20.0, "alpha": 0.05, "networks": 2, "hedge": 0, "wide": 0.6}
 
 
 def group(uri: str) -> str:
@@ -224,6 +224,7 @@ def main() -> int:
     parser.add_argument("--alpha", type=float, nargs="+", default=[0, 0.05, 0.2], help="the grid's alphas")
     parser.add_argument("--networks", type=int, nargs="+", default=[0, 2], help="the grid's network counts")
     parser.add_argument("--hedge", type=int, nargs="+", default=[0, 2], help="the grid's hedges")
+    parser.add_argument("--wide", type=float, nargs="+", default=[0, 0.6], help="the grid's wide fractions")
     parser.add_argument(
         "--extra", action="append", default=[], metavar="D",
         help="training programs in every fold, never held out nor reported (repeat; NAME:N keeps N)",
@@ -328,21 +329,20 @@ def main() -> int:
             print(f"{name:45s}", summary(chooser_runs), flush=True)
         return 0
     shipped = tuple(SHIPPED.values())
-    # the shipped model, the same without the hedge (v2) and without networks either (v1)
-    grid = [shipped, (*shipped[:4], 0), (*shipped[:3], 0, 0)]
+    # the shipped model (v4), v3 (the hedge instead of the wide neighbourhood), v2 (neither) and v1 (no networks)
+    grid = [shipped, (*shipped[:4], 2, 0), (*shipped[:4], 0, 0), (*shipped[:3], 0, 0, 0)]
     if args.grid:
-        grid = list(
-            dict.fromkeys([*grid, *itertools.product(args.k, args.oz_weight, args.alpha, args.networks, args.hedge)])
-        )
+        product = itertools.product(args.k, args.oz_weight, args.alpha, args.networks, args.hedge, args.wide)
+        grid = list(dict.fromkeys([*grid, *(row for row in product if not (row[4] > 0 and row[5] > 0))]))
     for setting in grid:
         settings = dict(zip(SHIPPED, setting, strict=True))
         grid_runs = [
             scored(cross_validate(features, values, coreset, groups, args.folds, seed, extra, **settings))
             for seed in seeds
         ]  # fmt: skip
-        k, oz_weight, alpha, networks, hedge = setting
+        k, oz_weight, alpha, networks, hedge, wide = setting
         print(
-            f"k={k:<3d} oz-weight={oz_weight:<4g} alpha={alpha:<4g} networks={networks} hedge={hedge}  ",
+            f"k={k:<3d} oz-weight={oz_weight:<4g} alpha={alpha:<4g} networks={networks} hedge={hedge} wide={wide:g}  ",
             summary(grid_runs),
             flush=True,
         )

@@ -7,12 +7,12 @@ value (MSE, the same targets as the MLPs of :mod:`rl_compiler.agents.coreset.val
 then serves the designs of :data:`DESIGNS`, each scored on the same folds as the shipped model:
 
 - ``graph top 4``: its 4 best predicted sequences after -Oz;
-- ``graph metric``: v3 (neighbours, gate, hedge) with the distance over the graph network's predicted values in
-  place of the MLPs';
+- ``graph metric``: the shipped model (neighbours, gate, hedge or wide neighbourhood) with the distance over the
+  graph network's predicted values in place of the MLPs';
 - ``graph+mlp metric``: the distance over both predictions side by side (each scaled to a mean squared norm of 1);
 - ``graph embedding``: the distance over the encoder's per-graph output instead of predicted values;
 - ``graph embedding, -Oz weight 6.32``: the same with the -Oz features' weight lowered so the graph's part
-  of the distance is 10 times the shipped share, next to ``v3, -Oz weight 6.32`` (the shipped MLPs' metric so
+  of the distance is 10 times the shipped share, next to ``shipped, -Oz weight 6.32`` (the shipped MLPs' metric so
   weighted: the control that tells the graph from the weight).
 
 Graphs are built once per start module and cached (``--graph-cache``, one ``.npz`` per bitcode hash); each
@@ -136,7 +136,7 @@ def train_predict(
 
 
 class GivenMetric(ValueModel):
-    """A v3-style model whose learned metric is given per program (the fold's graph-network outputs) instead
+    """A shipped-style model whose learned metric is given per program (the fold's graph-network outputs) instead
     of computed from the features: ``lookup`` maps a program's raw feature row to its vector."""
 
     lookup: dict[bytes, np.ndarray]
@@ -174,7 +174,7 @@ def top_choice(predicted_row: np.ndarray, compilations: int) -> list[int]:
 LOW_OZ_WEIGHT = round(20 / np.sqrt(10), 2)
 DESIGNS = (
     "graph top 4", "graph metric", "graph+mlp metric", "graph embedding",
-    f"graph embedding, -Oz weight {LOW_OZ_WEIGHT:g}", f"v3, -Oz weight {LOW_OZ_WEIGHT:g}",
+    f"graph embedding, -Oz weight {LOW_OZ_WEIGHT:g}", f"shipped, -Oz weight {LOW_OZ_WEIGHT:g}",
 )  # fmt: skip
 
 
@@ -206,7 +206,7 @@ def cross_validate_graph(
     fold_of,
     choose,
 ) -> tuple[dict[str, list[list[int]]], float]:
-    """Every design's choice (and the shipped model's, ``"v3"``) for each program, by the fold models of fold
+    """Every design's choice (and the shipped model's, ``"shipped"``) for each program, by the fold models of fold
     assignment ``seed`` (``fold_of(groups, folds, seed)``; ``extra``: (features, values, bitcodes) in every
     fold); ``choose(model, features)`` is the shipped static choice. Returns the choices and the graph networks'
     training seconds (0 for cached folds)."""
@@ -222,7 +222,7 @@ def cross_validate_graph(
     graphs = load_graphs(bitcodes, cache / "graphs")
     hashes = [hashlib.sha1(b).hexdigest() for b in bitcodes]
     fold = fold_of(groups, folds, seed)
-    chosen: dict[str, list[list[int]]] = {name: [[] for _ in range(n)] for name in ("v3", *DESIGNS)}
+    chosen: dict[str, list[list[int]]] = {name: [[] for _ in range(n)] for name in ("shipped", *DESIGNS)}
     seconds = 0.0
     for f in range(folds):
         train = np.concatenate([np.where(fold != f)[0], np.arange(n, len(features_all))])
@@ -241,11 +241,11 @@ def cross_validate_graph(
             "graph+mlp metric": given_metric(model, standardized(predicted, mlp), train, features_all),
             "graph embedding": given_metric(model, embedded, train, features_all),
             f"graph embedding, {low}": given_metric(model, embedded, train, features_all, LOW_OZ_WEIGHT),
-            f"v3, {low}": given_metric(model, mlp, train, features_all, LOW_OZ_WEIGHT),
+            f"shipped, {low}": given_metric(model, mlp, train, features_all, LOW_OZ_WEIGHT),
         }
         for p in test:
-            chosen["v3"][p] = choose(model, features[p])
-            chosen["graph top 4"][p] = top_choice(predicted[p], len(chosen["v3"][p]))
+            chosen["shipped"][p] = choose(model, features[p])
+            chosen["graph top 4"][p] = top_choice(predicted[p], len(chosen["shipped"][p]))
             for name, given in metrics.items():
                 chosen[name][p] = choose(given, features[p])
     return chosen, seconds

@@ -73,9 +73,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="MLPs whose predicted values measure the distance between programs (default 2; 0: start features)",
     )  # fmt: skip
     train.add_argument(
-        "--hedge", type=int, default=2,
-        help="after the neighbours' first HEDGE sequences, the training corpus's greedy cover (default 2; 0: "
-        "the neighbours' order throughout); not for programs whose IR -Oz grows",
+        "--wide", type=float, default=0.6,
+        help="order by the cover of the nearest WIDE fraction of the training programs (default 0.6; 0: the K "
+        "nearest); not for programs whose IR -Oz grows, where the K nearest decide",
+    )  # fmt: skip
+    train.add_argument(
+        "--hedge", type=int, default=0,
+        help="with --wide 0: after the neighbours' first HEDGE sequences, the training corpus's greedy cover "
+        "(v3: 2; default 0: the neighbours' order throughout); not for programs whose IR -Oz grows",
     )  # fmt: skip
     train.add_argument("-o", "--output", type=Path, help="model file (default: the shipped one)")
     train.set_defaults(func=run_train)
@@ -162,6 +167,7 @@ def run_train(args: argparse.Namespace) -> int:
         model = train_value_model(
             features, table.values(args.metric), coreset, metric=args.metric, k=args.k, oz_weight=args.oz_weight,
             alpha=args.alpha, networks=args.networks, seed=args.seed, hedge=args.hedge,
+            wide=args.wide,
         )  # fmt: skip
     except (ValueError, ImportError) as error:
         raise CLIError(str(error)) from error
@@ -169,7 +175,7 @@ def run_train(args: argparse.Namespace) -> int:
     parts = [f"--dataset {shlex.quote(d)}" for d in args.dataset or []]
     parts += [f"--coreset {shlex.quote(args.coreset)}", f"--metric {args.metric}", f"--k {args.k}"]
     parts += [f"--oz-weight {args.oz_weight:g}", f"--alpha {args.alpha:g}", f"--networks {args.networks}"]
-    parts += [f"--hedge {args.hedge}", f"--seed {args.seed}"]
+    parts += [f"--wide {args.wide:g}", f"--hedge {args.hedge}", f"--seed {args.seed}"]
     parts += [f"--max-instructions {args.max_instructions}"]
     model.info["recipe"] = "rl-compiler coreset train-value " + " ".join(parts)
     output = args.output or value_model_path()

@@ -81,7 +81,7 @@ def test_every_design_chooses_oz_and_four_others_on_the_shipped_folds(coreset_gr
         )  # fmt: skip
 
     chosen, seconds = run()
-    assert set(chosen) == {"v3", *coreset_graph.DESIGNS} and seconds > 0
+    assert set(chosen) == {"shipped", *coreset_graph.DESIGNS} and seconds > 0
     for choices in chosen.values():
         assert all(c[0] == 0 and len(set(c)) == coreset_cv.COMPILATIONS for c in choices), choices
     assert len(list((tmp_path / "folds").glob("*.npz"))) == 2  # one network per fold

@@ -32,7 +32,7 @@ from rl_compiler.envs.coreset_data import Coreset, load_coreset
 from rl_compiler.envs.pipelines import OZ
 from rl_compiler.llvm.module import Module
 
-DEFAULT_VALUE_MODEL = "value-v3.npz"
+DEFAULT_VALUE_MODEL = "value-v4.npz"
 
 __all__ = ["Coreset", "ValueModel", "load_coreset", "load_value_model", "program_features", "rank_sequences"]
 

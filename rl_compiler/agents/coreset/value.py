@@ -1,27 +1,30 @@
 """Value prediction: which coreset sequences to try on a program, from its features and -Oz's outcome.
 
 A nearest-neighbour model in NumPy (Coreset-NVP's spirit: Liang et al., ICML 2023 predict each sequence's
-normalized value and try the best). Its input per program is the start module's Autophase (56) and InstCount
-(70) features, log-scaled, plus three numbers from the -Oz result that ``optimize`` compiles first anyway:
-log(IR after -Oz / IR of the start module), log(-Oz ``.text`` / IR after -Oz) and log(-Oz ``.text`` / IR of
-the start module). -Oz *growing* the IR marks programs where force-inlining blows code up; a sequence that is
-bad on average shrinks exactly those, and the start module's features alone do not show them.
+normalized value and try the best). Its input per program is the start module's Autophase (56) and InstCount (70)
+features, log-scaled, plus three numbers from the -Oz result that ``optimize`` compiles first anyway: log(IR
+after -Oz / IR of the start module), log(-Oz ``.text`` / IR after -Oz) and log(-Oz ``.text`` / IR of the start
+module). -Oz *growing* the IR marks programs where force-inlining blows code up; a sequence that is bad on
+average shrinks exactly those, and the start module's features alone do not show them.
 
-The model keeps its training programs' standardized features and the log of every coreset sequence's value
-on each (``text_Oz / text``, clipped to +-0.5, a failure counting as 20% larger than -Oz). For a new program
-it weighs the ``k`` nearest training programs (the -Oz features scaled up by ``oz_weight`` in the distance)
--- in v2 the distance over the start module's features is replaced by one over the values that two small
-MLPs predict from all the features (a learned metric: programs the networks expect to respond alike,
-whatever features make them so) -- and orders the sequences by greedy cover of those neighbours: each next
-sequence adds the most to the weighted sum over neighbours of the best value so far (never below -Oz's). So
-the first few sequences complement each other instead of being near-copies of one good guess. v3 hedges:
-for a program whose IR -Oz does not grow, only the neighbours' first 2 picks are kept and the rest follow the
-greedy cover of all training programs given those (the neighbours' later picks chase small, scattered
-gains). The networks' own predictions rank worse (they average away the rare force-inlining case that the -Oz
-features keep among the neighbours). Chosen by grouped 5-fold cross-validation on the training programs
-(docs/coreset.md, benchmarks/perf/coreset_cv.py). Trained with ``rl-compiler coreset train-value`` (the networks with
-PyTorch, :mod:`.value_net`); shipped as ``agents/coreset/value-v3.npz``, loaded and run with NumPy alone
-(no PyTorch in ``optimize``).
+The model keeps its training programs' standardized features and the log of every coreset sequence's value on
+each (``text_Oz / text``, clipped to +-0.5, a failure counting as 20% larger than -Oz). For a new program it
+weighs the ``k`` nearest training programs (the -Oz features scaled up by ``oz_weight`` in the distance) -- in v2
+the distance over the start module's features is replaced by one over the values that two small MLPs predict from
+all the features (a learned metric: programs the networks expect to respond alike, whatever features make them
+so) -- and orders the sequences by greedy cover of those neighbours: each next sequence adds the most to the
+weighted sum over neighbours of the best value so far (never below -Oz's). So the first few sequences complement
+each other instead of being near-copies of one good guess. v3 hedged: for a program whose IR -Oz does not grow,
+only the neighbours' first 2 picks were kept and the rest followed the greedy cover of all training programs
+given those. v4 (``wide``) covers a wide neighbourhood instead for such a program: the nearest 60% of the
+training programs, so the order is that of the many programs that respond like it rather than of 20 near-ties or
+of the whole, mostly generated, corpus (a built-in program's is two-thirds real C and built-in programs, which
+are 44% of the corpus); the 20 nearest still decide where -Oz grows the IR (the rare force-inlining case). The
+networks' own predictions rank worse (they average away the rare force-inlining case that the -Oz features keep
+among the neighbours). Chosen by grouped 5-fold cross-validation on the training programs (docs/coreset.md,
+benchmarks/perf/coreset_cv.py). Trained with ``rl-compiler coreset train-value`` (the networks with PyTorch,
+:mod:`.value_net`); shipped as ``agents/coreset/value-v4.npz``, loaded and run with NumPy alone (no PyTorch in
+``optimize``).
 """
 
 from __future__ import annotations
@@ -134,6 +137,7 @@ class ValueModel:
     networks: list[list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=list)
     predicted: np.ndarray | None = None
     hedge: int = 0
+    wide: float = 0.0
 
     def _scaled(self, features: np.ndarray) -> np.ndarray:
         scaled = (np.atleast_2d(features) - self.mean) / self.std
@@ -166,12 +170,18 @@ class ValueModel:
         return weights @ self.logs / weights.sum()
 
     def rank(self, features: np.ndarray) -> list[int]:
-        """Coreset indices, -Oz first, then in greedy-cover order of the program's neighbours; with
-        ``hedge`` > 0 and a program whose IR -Oz does not grow, only the first ``hedge`` of them, then the
-        rest in greedy-cover order of *all* training programs (equal weights) given those."""
+        """Coreset indices, -Oz first, then in greedy-cover order of the program's neighbours. Unless -Oz
+        grows the program's IR (force-inlining: the ``k`` nearest keep their rare sequence): with ``wide`` > 0
+        the neighbours are the nearest ``wide`` fraction of the training programs (no ``alpha``); with
+        ``hedge`` > 0 only the ``k`` nearest's first ``hedge`` picks are kept, then the rest follow the
+        greedy cover of *all* training programs (equal weights) given those."""
+        grows = np.atleast_2d(features)[0, START_FEATURES] >= 0
+        if self.wide > 0 and not grows:
+            k = max(self.k, round(self.wide * len(self.logs)))
+            return greedy_cover_order(self.logs, neighbour_weights(self.distances(features), k, 0.0))
         order = greedy_cover_order(self.logs, self.weights(features))
-        if self.hedge <= 0 or np.atleast_2d(features)[0, START_FEATURES] >= 0:
-            return order  # -Oz grows the IR (force-inlining): the neighbours' rare sequence must stay
+        if self.hedge <= 0 or grows:
+            return order
         return greedy_cover_order(self.logs, np.ones(len(self.logs)), order[: 1 + self.hedge])
 
     def prior_order(self) -> list[int]:
@@ -191,7 +201,8 @@ class ValueModel:
     def save(self, path: str | Path) -> None:
         """Write the model as a NumPy ``.npz`` (no pickles)."""
         settings = {"format": FORMAT, "coreset_digest": self.coreset_digest, "metric": self.metric, "k": self.k,
-                    "oz_weight": self.oz_weight, "alpha": self.alpha, "hedge": self.hedge, "info": self.info,
+                    "oz_weight": self.oz_weight, "alpha": self.alpha, "hedge": self.hedge, "wide": self.wide,
+                    "info": self.info,
                     "network_layers": [len(layers) for layers in self.networks]}  # fmt: skip
         arrays = {f"net{n}_{kind}{i}": array.astype(np.float32) for n, layers in enumerate(self.networks)
                   for i, pair in enumerate(layers) for kind, array in zip("wb", pair, strict=True)}  # fmt: skip
@@ -233,6 +244,7 @@ class ValueModel:
             **arrays, coreset_digest=settings["coreset_digest"], metric=settings["metric"], k=int(settings["k"]),
             oz_weight=float(settings["oz_weight"]), alpha=float(settings["alpha"]), info=dict(settings["info"]),
             networks=networks, predicted=predicted, hedge=int(settings.get("hedge", 0)),
+            wide=float(settings.get("wide", 0.0)),
         )  # fmt: skip
 
 
@@ -248,11 +260,13 @@ def train_value_model(
     networks: int = 0,
     seed: int = 0,
     hedge: int = 0,
+    wide: float = 0.0,
 ) -> ValueModel:
     """The model of ``values`` (programs x coreset sequences, normalized to -Oz, NaN for failures) on
     programs with raw ``features`` (:func:`feature_vector`). With ``networks`` > 0, trains that many MLPs
     (PyTorch, seeds ``seed``, ``seed + 1``, ...) whose mean predicted values replace the start features in
-    the neighbours' distance (a learned metric; the -Oz features stay). ``hedge``: see :meth:`ValueModel.rank`."""
+    the neighbours' distance (a learned metric; the -Oz features stay). ``hedge`` and ``wide`` (alternatives):
+    see :meth:`ValueModel.rank`."""
     features = np.atleast_2d(np.asarray(features, float))
     if features.shape[1] != FEATURES:
         raise ValueError(f"features have {features.shape[1]} columns; expected {FEATURES} (feature_vector)")
@@ -266,10 +280,12 @@ def train_value_model(
             f"need k >= 1, oz_weight >= 0, alpha >= 0, networks >= 0, hedge >= 0; got {k}, {oz_weight}, {alpha}, "
             f"{networks}, {hedge}"
         )
+    if not 0 <= wide <= 1 or (wide > 0 and hedge > 0):
+        raise ValueError(f"need 0 <= wide <= 1 and not both wide and hedge; got wide {wide}, hedge {hedge}")
     info = {"programs": int(features.shape[0]), "coreset": coreset.name}
     model = ValueModel(
         features, targets(values), features.mean(axis=0), features.std(axis=0) + 1e-6,
-        sequences_digest(coreset.sequences), metric, k, oz_weight, alpha, info, hedge=hedge,
+        sequences_digest(coreset.sequences), metric, k, oz_weight, alpha, info, hedge=hedge, wide=wide,
     )  # fmt: skip
     if networks:
         from rl_compiler.agents.coreset.value_net import train_network  # PyTorch: training only

@@ -58,8 +58,8 @@ def test_build_train_rank_end_to_end(tiny_dataset: Path, tmp_path: Path, capsys)
     model = load_value_model(model_file)
     assert model.k == 2 and model.features.shape == (len(TINY), FEATURES)
     assert model.info["recipe"].startswith("rl-compiler coreset train-value --dataset")
-    assert len(model.networks) == 2 and "--networks 2 --hedge 2 --seed 0" in model.info["recipe"]
-    assert model.hedge == 2
+    assert len(model.networks) == 2 and "--networks 2 --wide 0.6 --hedge 0 --seed 0" in model.info["recipe"]
+    assert (model.wide, model.hedge) == (0.6, 0)
     order = rank_sequences(bitcode, coreset=coreset, model=model)
     assert sorted(order) == list(range(len(coreset))) and order[0] == 0
     with Module.from_bitcode(bitcode) as module:  # every accepted input form gives the same order

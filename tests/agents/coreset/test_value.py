@@ -73,6 +73,33 @@ def test_the_hedge_follows_the_corpus_cover_after_the_neighbours_first_picks(tmp
         train_value_model(features, values, coreset, hedge=-1)
 
 
+def test_wide_covers_the_nearest_fraction_of_the_corpus_unless_oz_grows_the_ir(tmp_path: Path):
+    rng = np.random.default_rng(3)
+    coreset = Coreset(name="toy4", sequences=(OZ, "a", "b", "c"))
+
+    def program(level: float, growth: float = 0.4) -> np.ndarray:
+        return feature_vector(rng.uniform(level, level + 1, 56), rng.uniform(level, level + 1, 70), 1000,
+                              1000 * growth, 3000 * growth)  # fmt: skip
+
+    # The query's 3 nearest like "a"; the 17 next nearest "b"; 13 far ones "c": 20 of 33 are the nearest 60%.
+    features = np.stack([program(1) for _ in range(3)] + [program(3) for _ in range(17)]
+                        + [program(60) for _ in range(13)])  # fmt: skip
+    values = np.array([[1, 1.3, 1, 1]] * 3 + [[1, 1, 1.2, 1]] * 17 + [[1, 1, 1, 1.3]] * 13)
+    narrow = train_value_model(features, values, coreset, k=3, alpha=0.0)
+    wide = train_value_model(features, values, coreset, k=3, alpha=0.0, wide=0.6)
+    query = program(1)
+    assert narrow.rank(query)[:2] == [0, 1]
+    assert wide.rank(query)[:3] == [0, 2, 1]  # the 20 nearest: "b" covers most of them, "c" none
+    grown = program(1, growth=1.5)  # -Oz grows the IR: the k nearest decide
+    assert wide.rank(grown) == narrow.rank(grown)
+    wide.save(tmp_path / "w.npz")
+    assert ValueModel.load(tmp_path / "w.npz").rank(query) == wide.rank(query)
+    with pytest.raises(ValueError, match="not both wide and hedge"):
+        train_value_model(features, values, coreset, wide=0.6, hedge=2)
+    with pytest.raises(ValueError, match="0 <= wide <= 1"):
+        train_value_model(features, values, coreset, wide=1.5)
+
+
 def test_save_load_round_trip_without_pickles(tmp_path: Path):
     rng = np.random.default_rng(1)
     features = np.stack([_features(0.5, rng) for _ in range(5)])
