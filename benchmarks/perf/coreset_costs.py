@@ -160,7 +160,7 @@ def simulate(row: dict, chosen: list[int], design: Design, costs: SequenceCosts 
         if index == -1:
             busy[0] = (0, now[0] + seconds[0])
             if guessing:
-                plan.speculate(prior if known.forced else start_speculation(known.order, prior, design.speculative))
+                plan.speculate(prior if known.forced else start_speculation(known.order, design.speculative))
             restart, waiting[:] = list(waiting), []
         elif index == 0:
             estimate = None

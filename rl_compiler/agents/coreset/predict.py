@@ -9,8 +9,8 @@ result kept is the smallest ``.text`` (then IR), so never larger than -Oz's.
 The compilations run on every lane of the :class:`~.scoring.Scorer` (one crash-isolated worker process each)
 at the same time. While lane 0 takes the features and -Oz, another lane compiles :data:`SPECULATIVE` sequences
 the model is likely to pick, guessed from the start module alone (:mod:`.speculate`: where ``always_inline``
-functions have several call sites, sequence 2 and -Oz twice, which the model picks for 100% and 96% of its
-training programs; elsewhere the start features' first pick, then sequence 2). Once the order is known, each
+functions have several call sites, the prior order's sequence 2 and -Oz twice; elsewhere the first picks of the
+model's rule over the start features alone). Once the order is known, each
 free lane takes the next picked sequence not yet started, and a speculative result outside the picks is
 dropped (:attr:`Prediction.wasted`).
 
@@ -260,7 +260,7 @@ def predict(
         if forced or not start:  # force-inlining (or lane 0 failed): sequence 2 first, as the prior order has it
             plan.speculate(prior)
         else:
-            plan.speculate(start_speculation(start_order(model, start[0]), prior, count))
+            plan.speculate(start_speculation(start_order(model, start[0]), count))
 
     def keep(index: int, scored: list[int] | None) -> None:
         results[index] = None if scored is None or scored[1] <= 0 else (scored[0], scored[1])

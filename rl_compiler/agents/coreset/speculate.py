@@ -8,8 +8,9 @@ model is likely to pick (:mod:`.predict`). Two kinds of program decide what to g
   while a sequence without that inlining (coreset sequence 2) takes 0.2 s and shrinks it 2-4 times. The start
   module's Autophase/InstCount features do not show it; its IR text does (:func:`force_inlining`). There the
   guess is the model's prior order (:func:`prior_speculation`: sequence 2, then -Oz twice), as before.
-- **Everything else**: the first pick of the neighbour model over the start module's features alone
-  (:func:`start_order`: v1's distance without the -Oz features), then the prior's. An expensive likely pick
+- **Everything else**: the first picks of the model's rule over the start module's features alone
+  (:func:`start_order`: v1's distance without the -Oz features; with value model v3 the first of them, then the
+  prior's). An expensive likely pick
   (sequence 11 on large unrolled code: 2-2.5 times -Oz's time) then starts at once instead of after -Oz, when
   the time left may no longer hold it.
 
@@ -48,13 +49,19 @@ def force_inlining(ir: str, calls: int = FORCE_INLINE_CALLS) -> bool:
 
 def start_order(model: ValueModel, start: np.ndarray, exclude: np.ndarray | None = None) -> list[int]:
     """Coreset indices, -Oz first, in greedy-cover order of the neighbours over the start module's features
-    alone (``start``: :func:`.value.start_vector`; standardized as the model's; its ``k`` and ``alpha``).
+    alone (``start``: :func:`.value.start_vector`; standardized as the model's): the model's own rule for a
+    program whose IR -Oz does not grow (its ``wide`` fraction of the training programs, else its ``k`` and
+    ``alpha``), so that the guess is what the model is likely to pick.
 
     :param exclude: training programs (a boolean mask) left out, e.g. a program's own library in a simulation.
     """
     scaled = (model.features[:, :START_FEATURES] - np.asarray(start, float)) / model.std[:START_FEATURES]
     keep = np.ones(len(model.logs), bool) if exclude is None else ~np.asarray(exclude, bool)
-    weights = neighbour_weights((scaled[keep] ** 2).sum(axis=1), model.k, model.alpha)
+    distances = (scaled[keep] ** 2).sum(axis=1)
+    if model.wide > 0:
+        weights = neighbour_weights(distances, max(model.k, round(model.wide * len(distances))), 0.0)
+    else:
+        weights = neighbour_weights(distances, model.k, model.alpha)
     return greedy_cover_order(model.logs[keep], weights)
 
 
@@ -65,7 +72,6 @@ def prior_speculation(model: ValueModel, costs: SequenceCosts | None, count: int
     return first if costs is None else sorted(first, key=lambda i: costs.per_instruction[i])
 
 
-def start_speculation(order: list[int], prior: list[int], count: int) -> list[int]:
-    """The start module's first pick (of ``order``, :func:`start_order`), then the ``prior`` ones; ``count``."""
-    first = [i for i in order if i != 0][:1]
-    return [*first, *(i for i in prior if i not in first)][: max(count, 0)]
+def start_speculation(order: list[int], count: int) -> list[int]:
+    """The start module's first ``count`` picks (of ``order``, :func:`start_order`), -Oz left out."""
+    return [i for i in order if i != 0][: max(count, 0)]
