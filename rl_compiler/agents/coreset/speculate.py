@@ -9,8 +9,7 @@ model is likely to pick (:mod:`.predict`). Two kinds of program decide what to g
   module's Autophase/InstCount features do not show it; its IR text does (:func:`force_inlining`). There the
   guess is the model's prior order (:func:`prior_speculation`: sequence 2, then -Oz twice), as before.
 - **Everything else**: the first picks of the model's rule over the start module's features alone
-  (:func:`start_order`: v1's distance without the -Oz features; with value model v3 the first of them, then the
-  prior's). An expensive likely pick
+  (:func:`start_order`: v1's distance without the -Oz features). An expensive likely pick
   (sequence 11 on large unrolled code: 2-2.5 times -Oz's time) then starts at once instead of after -Oz, when
   the time left may no longer hold it.
 
@@ -26,7 +25,7 @@ from collections import Counter
 import numpy as np
 
 from rl_compiler.agents.coreset.costs import SequenceCosts
-from rl_compiler.agents.coreset.value import START_FEATURES, ValueModel, greedy_cover_order, neighbour_weights
+from rl_compiler.agents.coreset.value import START_FEATURES, ValueModel, greedy_cover_order
 
 #: Call sites of one ``always_inline`` function from which a module counts as force-inlined.
 FORCE_INLINE_CALLS = 2
@@ -49,20 +48,15 @@ def force_inlining(ir: str, calls: int = FORCE_INLINE_CALLS) -> bool:
 
 def start_order(model: ValueModel, start: np.ndarray, exclude: np.ndarray | None = None) -> list[int]:
     """Coreset indices, -Oz first, in greedy-cover order of the neighbours over the start module's features
-    alone (``start``: :func:`.value.start_vector`; standardized as the model's): the model's own rule for a
-    program whose IR -Oz does not grow (its ``wide`` fraction of the training programs, else its ``k`` and
-    ``alpha``), so that the guess is what the model is likely to pick.
+    alone (``start``: :func:`.value.start_vector`; standardized as the model's), weighted by the model's own rule
+    for a program whose IR -Oz does not grow (:meth:`.value.ValueModel.cover_weights`), so that the guess is what
+    the model is likely to pick.
 
     :param exclude: training programs (a boolean mask) left out, e.g. a program's own library in a simulation.
     """
     scaled = (model.features[:, :START_FEATURES] - np.asarray(start, float)) / model.std[:START_FEATURES]
     keep = np.ones(len(model.logs), bool) if exclude is None else ~np.asarray(exclude, bool)
-    distances = (scaled[keep] ** 2).sum(axis=1)
-    if model.wide > 0:
-        weights = neighbour_weights(distances, max(model.k, round(model.wide * len(distances))), 0.0)
-    else:
-        weights = neighbour_weights(distances, model.k, model.alpha)
-    return greedy_cover_order(model.logs[keep], weights)
+    return greedy_cover_order(model.logs[keep], model.cover_weights((scaled[keep] ** 2).sum(axis=1)))
 
 
 def prior_speculation(model: ValueModel, costs: SequenceCosts | None, count: int) -> list[int]:

@@ -164,6 +164,14 @@ class ValueModel:
         ``1 / (1 + d / mean d)`` for the ``k`` nearest (:meth:`distances`)."""
         return neighbour_weights(self.distances(features), self.k, self.alpha)
 
+    def cover_weights(self, distances: np.ndarray) -> np.ndarray:
+        """Weights of the training programs (or of any subset, given their ``distances``) whose greedy cover
+        orders a program whose IR -Oz does not grow: the nearest ``wide`` fraction of them (no ``alpha``), or
+        without ``wide`` the ``k`` nearest plus ``alpha`` for all."""
+        if self.wide > 0:
+            return neighbour_weights(distances, max(self.k, round(self.wide * len(distances))), 0.0)
+        return neighbour_weights(distances, self.k, self.alpha)
+
     def predict(self, features: np.ndarray) -> np.ndarray:
         """Predicted log-value of each sequence for one program: the neighbours' weighted mean."""
         weights = self.weights(features)
@@ -177,8 +185,7 @@ class ValueModel:
         greedy cover of *all* training programs (equal weights) given those."""
         grows = np.atleast_2d(features)[0, START_FEATURES] >= 0
         if self.wide > 0 and not grows:
-            k = max(self.k, round(self.wide * len(self.logs)))
-            return greedy_cover_order(self.logs, neighbour_weights(self.distances(features), k, 0.0))
+            return greedy_cover_order(self.logs, self.cover_weights(self.distances(features)))
         order = greedy_cover_order(self.logs, self.weights(features))
         if self.hedge <= 0 or grows:
             return order
