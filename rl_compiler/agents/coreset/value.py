@@ -183,11 +183,10 @@ class ValueModel:
         the neighbours are the nearest ``wide`` fraction of the training programs (no ``alpha``); with
         ``hedge`` > 0 only the ``k`` nearest's first ``hedge`` picks are kept, then the rest follow the
         greedy cover of *all* training programs (equal weights) given those."""
-        grows = np.atleast_2d(features)[0, START_FEATURES] >= 0
-        if self.wide > 0 and not grows:
-            return greedy_cover_order(self.logs, self.cover_weights(self.distances(features)))
-        order = greedy_cover_order(self.logs, self.weights(features))
-        if self.hedge <= 0 or grows:
+        if np.atleast_2d(features)[0, START_FEATURES] >= 0:  # -Oz grows the IR: the k nearest decide
+            return greedy_cover_order(self.logs, self.weights(features))
+        order = greedy_cover_order(self.logs, self.cover_weights(self.distances(features)))
+        if self.hedge <= 0:
             return order
         return greedy_cover_order(self.logs, np.ones(len(self.logs)), order[: 1 + self.hedge])
 
